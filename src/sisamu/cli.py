@@ -1,0 +1,27 @@
+"""The `sisamu` command: one Typer app with a sub-command per feature."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+app = typer.Typer(
+    name="sisamu",
+    help="sisamu — plateforme ouverte pour les SAMU – Centre 15 (demo, serve, db, seed, audit, hub, simulate…).",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+# Feature sub-commands are mounted here, one line each.
+# --- sub-apps ---
+# --- end sub-apps ---
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""Shared kernel: identifiers, official code lists, clock, base events."""
