@@ -1,0 +1,1 @@
+# Copyright 2026 the sisamu contributors. SPDX-License-Identifier: Apache-2.0
