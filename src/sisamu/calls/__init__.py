@@ -1,0 +1,1 @@
+"""Telephony brain: call and agent state, distribution and overflow policy."""
