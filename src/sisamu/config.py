@@ -1,0 +1,66 @@
+"""Typed settings, read once from SISAMU_* environment variables (see docs/configuration.md)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SISAMU_", env_file=None, extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL; unset = embedded PostgreSQL in data_dir/pgdata.",
+    )
+    data_dir: Path = Field(
+        default=Path("var"), description="Folder for the embedded database and local state."
+    )
+    secret_key: str | None = Field(
+        default=None, description="Signing key; unset = generated once and kept in data_dir/secret_key."
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cookie_secure: bool = True
+    session_hours: float = 12.0
+    login_max_failures: int = Field(default=5, description="Failed logins per account within the window.")
+    login_max_failures_per_ip: int = 30
+    login_window_seconds: int = 900
+    demo_accounts_without_totp: bool = True
+    lost_call_threshold_s: int = Field(
+        default=15, description="Hang-ups before this many seconds of waiting are not counted as lost calls."
+    )
+    map_tile_url: str = Field(
+        default="", description="Leaflet tile URL template; empty = offline outlines from the gazetteer only."
+    )
+    oidc_enabled: bool = False
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_redirect_uri: str = "http://127.0.0.1:8000/auth/oidc/callback"
+    oidc_scope: str = "openid profile"
+
+    @property
+    def pgdata(self) -> Path:
+        return self.data_dir / "pgdata"
+
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

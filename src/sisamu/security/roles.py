@@ -1,0 +1,95 @@
+"""Roles and what each may do: pure rules, checked for every route by `sisamu.security.access`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+
+class Role(StrEnum):
+    ARM = "arm"
+    REGULATOR = "regulator"
+    SUPERVISOR = "supervisor"
+    CREW = "crew"
+    PARTNER = "partner"
+    NATIONAL = "national"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+
+ROLE_LABELS_FR: dict[Role, str] = {
+    Role.ARM: "Assistant(e) de régulation médicale",
+    Role.REGULATOR: "Médecin régulateur",
+    Role.SUPERVISOR: "Superviseur",
+    Role.CREW: "Équipage",
+    Role.PARTNER: "Partenaire",
+    Role.NATIONAL: "Opérateur national",
+    Role.ANALYST: "Analyste",
+    Role.ADMIN: "Administrateur",
+}
+
+
+class Permission(StrEnum):
+    CONSOLE = "console"  # open the console of one's SAMU
+    ROOM_READ = "room.read"  # room state: queues, staff, instructions (no patient identity)
+    ROOM_WRITE = "room.write"  # post room instructions, open overflow
+    PATIENT_READ = "patient.read"
+    PATIENT_WRITE = "patient.write"
+    REGULATE = "regulate"
+    MISSION_REPORT = "mission.report"
+    INDICATORS = "indicators.read"
+    AUDIT_READ = "audit.read"
+    ACCOUNTS_ADMIN = "accounts.admin"
+    INTEROP = "interop"
+
+
+_ALL_ROOM = {Permission.CONSOLE, Permission.ROOM_READ}
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ARM: frozenset(_ALL_ROOM | {Permission.PATIENT_READ, Permission.PATIENT_WRITE}),
+    Role.REGULATOR: frozenset(
+        _ALL_ROOM | {Permission.PATIENT_READ, Permission.PATIENT_WRITE, Permission.REGULATE}
+    ),
+    Role.SUPERVISOR: frozenset(
+        _ALL_ROOM | {Permission.ROOM_WRITE, Permission.PATIENT_READ, Permission.INDICATORS}
+    ),
+    Role.CREW: frozenset({Permission.CONSOLE, Permission.PATIENT_READ, Permission.MISSION_REPORT}),
+    Role.PARTNER: frozenset({Permission.INTEROP}),
+    Role.NATIONAL: frozenset({Permission.CONSOLE, Permission.ROOM_READ, Permission.INDICATORS}),
+    Role.ANALYST: frozenset({Permission.INDICATORS}),
+    Role.ADMIN: frozenset(
+        {Permission.CONSOLE, Permission.ROOM_READ, Permission.AUDIT_READ, Permission.ACCOUNTS_ADMIN}
+    ),
+}
+
+# Roles whose reach is every SAMU (for the permissions they hold) rather than their home SAMU only.
+NATIONWIDE_ROLES = frozenset({Role.NATIONAL, Role.ANALYST})
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is acting: a person logged in by session or a machine by bearer token."""
+
+    account_id: UUID
+    username: str
+    display_name: str
+    role: Role
+    samu_id: str | None
+    via_token: bool = False
+
+    @property
+    def nationwide(self) -> bool:
+        """National/analyst roles, and administrators without a home SAMU, reach every SAMU."""
+        return self.role in NATIONWIDE_ROLES or (self.role is Role.ADMIN and self.samu_id is None)
+
+
+def allows(principal: Principal, permission: Permission, samu_id: str | None) -> bool:
+    """Role × tenant: may `principal` use `permission` on data owned by `samu_id` (None = platform-level)?"""
+    if permission not in ROLE_PERMISSIONS[principal.role]:
+        return False
+    if samu_id is None:
+        return principal.nationwide or permission == Permission.CONSOLE
+    return principal.nationwide or principal.samu_id == samu_id
