@@ -1,0 +1,1 @@
+"""Interoperability with partners outside sisamu (Hub Santé)."""

@@ -1,0 +1,1 @@
+"""Official Hub Santé JSON Schemas, package data (see PROVENANCE.md)."""
