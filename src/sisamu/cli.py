@@ -7,6 +7,8 @@ import sys
 
 import typer
 
+from sisamu.calls.cli import app as aml_app
+
 app = typer.Typer(
     name="sisamu",
     help="sisamu — plateforme ouverte pour les SAMU – Centre 15 (demo, serve, db, seed, audit, hub, simulate…).",
@@ -16,6 +18,7 @@ app = typer.Typer(
 
 # Feature sub-commands are mounted here, one line each.
 # --- sub-apps ---
+app.add_typer(aml_app, name="aml", help="Localisation AML des appelants : analyser un SMS ou un corps HTTPS.")
 # --- end sub-apps ---
 
 
