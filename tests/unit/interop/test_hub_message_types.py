@@ -51,7 +51,9 @@ def test_packaged_schemas_are_byte_copies_of_the_reference() -> None:
 
 
 def test_provenance_names_commit_and_every_file() -> None:
-    provenance = resources.files("sisamu.interop.hubsante.schemas").joinpath("PROVENANCE.md").read_text("utf-8")
+    provenance = (
+        resources.files("sisamu.interop.hubsante.schemas").joinpath("PROVENANCE.md").read_text("utf-8")
+    )
     manifest = [
         line.split("\t")
         for line in (HUBSANTE / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()

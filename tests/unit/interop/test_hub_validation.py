@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hub_reference import (
@@ -24,6 +24,9 @@ from sisamu.interop.hubsante.validation import (
     validate_message,
     validator,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 EXAMPLES = example_files()
 VALID = valid_samples()

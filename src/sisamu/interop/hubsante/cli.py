@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from pathlib import Path  # noqa: TC003 - Typer reads the annotations at run time
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -28,7 +28,7 @@ def _console() -> Console:
 
 def _load(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise _UnreadableFileError(f"lecture impossible ({exc.strerror})") from exc
     if path.suffix.lower() == ".xml" or text.lstrip().startswith("<"):
