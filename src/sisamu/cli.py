@@ -8,6 +8,7 @@ import sys
 import typer
 
 from sisamu.calls.cli import app as aml_app
+from sisamu.interop.hubsante.cli import app as hub_app
 
 app = typer.Typer(
     name="sisamu",
@@ -18,6 +19,7 @@ app = typer.Typer(
 
 # Feature sub-commands are mounted here, one line each.
 # --- sub-apps ---
+app.add_typer(hub_app, name="hub", help="Messages Hub Santé : valider, relire (aller-retour JSON).")
 app.add_typer(aml_app, name="aml", help="Localisation AML des appelants : analyser un SMS ou un corps HTTPS.")
 # --- end sub-apps ---
 
