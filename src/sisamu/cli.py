@@ -9,6 +9,10 @@ import typer
 
 from sisamu.calls.cli import app as aml_app
 from sisamu.interop.hubsante.cli import app as hub_app
+from sisamu.security.cli import accounts_app, audit_app
+from sisamu.storage.cli import app as db_app
+from sisamu.tenants.cli import app as seed_app
+from sisamu.web import cli as web_cli
 
 app = typer.Typer(
     name="sisamu",
@@ -20,6 +24,12 @@ app = typer.Typer(
 # Feature sub-commands are mounted here, one line each.
 # --- sub-apps ---
 app.add_typer(hub_app, name="hub", help="Messages Hub Santé : valider, relire (aller-retour JSON).")
+app.add_typer(db_app, name="db", help="Base de données : migrations, contrôle du schéma.")
+app.add_typer(seed_app, name="seed", help="Données de référence : salles SAMU, hôpitaux, bases SMUR.")
+app.add_typer(audit_app, name="audit", help="Journal d'audit chaîné : vérification.")
+app.add_typer(accounts_app, name="accounts", help="Comptes des personnels et des machines.")
+app.command("serve")(web_cli.serve)
+app.command("demo")(web_cli.demo)
 app.add_typer(aml_app, name="aml", help="Localisation AML des appelants : analyser un SMS ou un corps HTTPS.")
 # --- end sub-apps ---
 

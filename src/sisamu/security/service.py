@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from sisamu.security import audit, passwords, store, totp
-from sisamu.security.errors import LoginFailed, SecondFactorRequired, Throttled
+from sisamu.security.errors import SecondFactorRequired, Throttled
 from sisamu.storage.tables import account, api_token
 
 if TYPE_CHECKING:
@@ -100,8 +100,12 @@ def login(
     ip: str,
     now: datetime,
     settings: Settings,
-) -> OpenedSession:
-    """Check password and second factor, under throttling; open a session. Every outcome is recorded."""
+) -> OpenedSession | None:
+    """Check password and second factor, under throttling; open a session, or return None on failure.
+
+    Failures are recorded (attempt and audit entry) in the caller's unit of work, which must commit them:
+    that is why a failure is returned rather than raised.
+    """
     name = username.strip().lower()
     _check_throttle(uow.conn, username=name, ip=ip, now=now, settings=settings)
     row = store.account_by_username(uow.conn, name)
@@ -124,8 +128,8 @@ def login(
         actor=name,
     )
     if not ok:
-        # The failed attempt must stay recorded: the caller commits before reporting the error.
-        raise LoginFailed(f"login failed for {name!r} from {ip}")
+        log.info("login failed for %r from %s", name, ip)
+        return None
     principal = store.principal_from_row(row)
     return open_session(uow, principal=principal, ip=ip, now=now, settings=settings)
 

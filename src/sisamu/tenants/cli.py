@@ -1,0 +1,53 @@
+"""`sisamu seed`: load SAMU rooms, hospitals, SMUR bases (and demo accounts)."""
+
+from __future__ import annotations
+
+import typer
+from rich.progress import Progress
+
+from sisamu.bootstrap import build_platform
+from sisamu.console_output import console
+from sisamu.storage import migrate
+from sisamu.tenants.seeding import STEPS, seed
+
+app = typer.Typer(help="Données de référence : salles SAMU, hôpitaux, bases SMUR.", no_args_is_help=True)
+
+
+def _run(scope: str, *, demo_accounts: bool) -> None:
+    platform = build_platform()
+    try:
+        migrate.upgrade(platform.database.url)
+        with Progress(console=console) as progress:
+            task = progress.add_task(f"Chargement ({scope})", total=len(STEPS))
+            report = seed(
+                platform,
+                scope,
+                demo_accounts=demo_accounts,
+                step=lambda name: progress.update(task, advance=1, description=f"Chargement : {name}"),
+            )
+        console.print(
+            f"[green]{report.rooms} salles[/], {report.hospitals} hôpitaux, {report.smur_bases} bases SMUR, "
+            f"{report.demo_accounts_created} comptes de démonstration créés."
+        )
+    finally:
+        platform.close()
+
+
+@app.command("pilots")
+def pilots(
+    demo_accounts: bool = typer.Option(
+        False, "--demo-accounts", help="Créer aussi les comptes de démonstration."
+    ),
+) -> None:
+    """Les onze SAMU pilotes du programme SI-SAMU."""
+    _run("pilots", demo_accounts=demo_accounts)
+
+
+@app.command("national")
+def national(
+    demo_accounts: bool = typer.Option(
+        False, "--demo-accounts", help="Créer aussi les comptes de démonstration."
+    ),
+) -> None:
+    """Une salle par département (102 salles avec les deux salles des Pyrénées-Atlantiques)."""
+    _run("national", demo_accounts=demo_accounts)

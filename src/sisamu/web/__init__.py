@@ -1,0 +1,1 @@
+"""Web entry points: FastAPI app, routers, pages, live feed."""

@@ -1,0 +1,91 @@
+"""FastAPI app factory: routers, error mapping, static assets, the live feed's lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import xstatic.pkg.leaflet as xleaflet
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from sisamu import __version__
+from sisamu.bootstrap import Platform
+from sisamu.domain.errors import DomainError
+from sisamu.room.api import router as room_router
+from sisamu.security.errors import Forbidden, NotAuthenticated, NotFound, SecurityError, Throttled
+from sisamu.tenants.api import router as tenants_router
+from sisamu.web import auth_pages, geo_api, health, me_api, pages
+from sisamu.web.live import LiveHub
+from sisamu.web.live import router as live_router
+
+log = logging.getLogger(__name__)
+
+STATUS = {NotAuthenticated: 401, Forbidden: 403, NotFound: 404, Throttled: 429}
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api") and "text/html" in request.headers.get("accept", "")
+
+
+def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        hub: LiveHub = app.state.live_hub
+        if live:
+            await hub.start()
+        try:
+            yield
+        finally:
+            await hub.stop()
+
+    app = FastAPI(
+        title="sisamu",
+        version=__version__,
+        description="API de la plateforme sisamu (SAMU – Centre 15). Authentification : cookie de session "
+        "ou jeton `Authorization: Bearer`.",
+        lifespan=lifespan,
+    )
+    app.state.platform = platform
+    app.state.live_hub = LiveHub(platform.database.libpq_url)
+
+    @app.exception_handler(SecurityError)
+    async def security_error(request: Request, exc: SecurityError) -> Response:
+        status = STATUS.get(type(exc), 403)
+        log.info("refused %s %s: %s", request.method, request.url.path, exc)
+        if status == 401 and _wants_html(request):  # noqa: PLR2004
+            return auth_pages.login_page(request, next_url=request.url.path, status_code=401)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # noqa: PLR2004
+        return JSONResponse({"detail": exc.message_fr}, status_code=status, headers=headers)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> Response:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": "Requête invalide.", "errors": errors}, status_code=422)
+
+    for router in (
+        health.router,
+        auth_pages.router,
+        pages.router,
+        me_api.router,
+        tenants_router,
+        room_router,
+        geo_api.router,
+        live_router,
+    ):
+        app.include_router(router)
+
+    app.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    return app

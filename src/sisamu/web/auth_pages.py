@@ -1,0 +1,124 @@
+"""Login and logout pages (French), with throttling and the second factor."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from sisamu.security import service
+from sisamu.security.errors import LoginFailed, SecondFactorRequired, SecurityError, Throttled
+from sisamu.web.deps import SESSION_COOKIE, PlatformDep, PrincipalDep, client_ip
+from sisamu.web.templating import templates
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after login (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        return "/console"
+    return target
+
+
+def login_page(
+    request: Request,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    username: str = "",
+    need_totp: bool = False,
+    next_url: str = "/console",
+) -> HTMLResponse:
+    oidc = request.app.state.platform.settings.oidc_enabled
+    return templates.TemplateResponse(
+        request,
+        "login.html",
+        {
+            "error": error,
+            "username": username,
+            "need_totp": need_totp,
+            "next": safe_next(next_url),
+            "oidc": oidc,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/console") -> HTMLResponse:  # noqa: A002 - query name
+    return login_page(request, next_url=next)
+
+
+@router.post("/login", response_model=None)
+def login_submit(
+    request: Request,
+    platform: PlatformDep,
+    username: Annotated[str, Form(max_length=120)],
+    password: Annotated[str, Form(max_length=512)],
+    totp_code: Annotated[str, Form(max_length=12)] = "",
+    next: Annotated[str, Form(max_length=512)] = "/console",  # noqa: A002 - form field name
+) -> Response:
+    ip = client_ip(request)
+    try:
+        with platform.uow() as uow:
+            opened = service.login(
+                uow,
+                username=username,
+                password=password,
+                totp_code=totp_code or None,
+                ip=ip,
+                now=platform.clock.now(),
+                settings=platform.settings,
+            )
+    except SecondFactorRequired as exc:
+        return login_page(
+            request, error=exc.message_fr, username=username, need_totp=True, next_url=next, status_code=401
+        )
+    except Throttled as exc:
+        return login_page(request, error=exc.message_fr, username=username, status_code=429, next_url=next)
+    except SecurityError as exc:  # pragma: no cover - defensive
+        return login_page(request, error=exc.message_fr, status_code=403)
+    if opened is None:
+        return login_page(
+            request,
+            error=LoginFailed.message_fr,
+            username=username,
+            status_code=401,
+            next_url=next,
+            need_totp=bool(totp_code),
+        )
+    log.info(
+        "login ok: %s (%s, samu %s)",
+        opened.principal.username,
+        opened.principal.role,
+        opened.principal.samu_id,
+    )
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_session_cookie(
+        response,
+        opened.token,
+        secure=platform.settings.cookie_secure,
+        max_age=int(platform.settings.session_hours * 3600),
+    )
+    return response
+
+
+def set_session_cookie(response: Response, token: str, *, secure: bool, max_age: int) -> None:
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=max_age, httponly=True, secure=secure, samesite="strict", path="/"
+    )
+
+
+@router.post("/logout")
+def logout(request: Request, platform: PlatformDep, _: PrincipalDep) -> RedirectResponse:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    with platform.uow() as uow:
+        service.logout(uow, token=token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

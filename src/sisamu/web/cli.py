@@ -1,0 +1,83 @@
+"""`sisamu serve` and `sisamu demo`: run the platform."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+import uvicorn
+from rich.panel import Panel
+from rich.progress import Progress
+from rich.table import Table
+
+from sisamu.bootstrap import Platform, build_platform
+from sisamu.console_output import console
+from sisamu.storage import migrate
+from sisamu.tenants.seeding import STEPS as SEED_STEPS
+from sisamu.tenants.seeding import seed
+from sisamu.tenants.service import DEMO_PASSWORD
+from sisamu.web.app import create_app
+
+log = logging.getLogger(__name__)
+
+
+def _serve(platform: Platform, host: str, port: int) -> None:
+    app = create_app(platform)
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.Server(config).run()
+
+
+def serve(
+    host: str = typer.Option(None, help="Adresse d'écoute (défaut : SISAMU_HOST)."),
+    port: int = typer.Option(None, help="Port (défaut : SISAMU_PORT)."),
+) -> None:
+    """Sert l'application web (base déjà migrée)."""
+    platform = build_platform()
+    try:
+        migrate.upgrade(platform.database.url)
+        _serve(platform, host or platform.settings.host, port or platform.settings.port)
+    finally:
+        platform.close()
+
+
+def demo(
+    port: int = typer.Option(None, help="Port (défaut 8000)."),
+) -> None:
+    """Démonstration : base embarquée, migration, SAMU pilotes, comptes de démonstration, serveur web."""
+    with console.status("Démarrage de PostgreSQL…"):
+        platform = build_platform()
+    try:
+        settings = platform.settings
+        where = "embarquée dans " + str(settings.pgdata) if platform.database.embedded else "externe"
+        console.print(f"Base de données {where}.")
+        with Progress(console=console) as progress:
+            task = progress.add_task("Migration du schéma", total=len(SEED_STEPS) + 1)
+            migrate.upgrade(platform.database.url)
+            progress.advance(task)
+            report = seed(
+                platform,
+                "pilots",
+                demo_accounts=True,
+                step=lambda name: progress.update(task, advance=1, description=f"Chargement : {name}"),
+            )
+        _print_accounts(report.demo_accounts)
+        url = f"http://{settings.host}:{port or settings.port}"
+        console.print(
+            Panel.fit(
+                f"Ouvrez [bold]{url}/login[/] et connectez-vous avec un compte ci-dessus "
+                f"(mot de passe [bold]{DEMO_PASSWORD}[/]).\nAPI : {url}/docs — arrêt : Ctrl-C.",
+                title="sisamu — démonstration",
+                border_style="green",
+            )
+        )
+        _serve(platform, settings.host, port or settings.port)
+    finally:
+        platform.close()
+        console.print("Arrêt propre : serveur web et base de données arrêtés.")
+
+
+def _print_accounts(accounts: list) -> None:  # type: ignore[type-arg]
+    table = Table("identifiant", "rôle", "SAMU", title="Comptes de démonstration")
+    for acc in accounts:
+        table.add_row(acc.username, str(acc.role), acc.samu_id or "national")
+    console.print(table)

@@ -1,0 +1,129 @@
+"""The live feed: one LISTEN per instance on PostgreSQL, fanned out over WebSocket to allowed consoles.
+
+Events are NOTIFYed inside the business transaction, so PostgreSQL delivers them only after commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import dataclass, field
+
+import psycopg
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from sisamu.domain.events import LiveEvent
+from sisamu.security import store
+from sisamu.security.roles import Permission, Principal, allows
+from sisamu.storage.uow import CHANNEL
+from sisamu.web.deps import SESSION_COOKIE
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+@dataclass(eq=False)
+class Subscriber:
+    principal: Principal
+    queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(maxsize=1000))
+
+
+class LiveHub:
+    """Listens on the `sisamu_events` channel and hands each event to the subscribers allowed to see it."""
+
+    def __init__(self, libpq_url: str) -> None:
+        self._url = libpq_url
+        self._subscribers: set[Subscriber] = set()
+        self._task: asyncio.Task[None] | None = None
+        self.listening = asyncio.Event()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="sisamu-live-listen")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def subscribe(self, principal: Principal) -> Subscriber:
+        subscriber = Subscriber(principal)
+        self._subscribers.add(subscriber)
+        return subscriber
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        self._subscribers.discard(subscriber)
+
+    def dispatch(self, event: LiveEvent) -> int:
+        text = json.dumps(event.to_payload())
+        delivered = 0
+        for subscriber in list(self._subscribers):
+            if allows(subscriber.principal, Permission.ROOM_READ, event.samu_id):
+                try:
+                    subscriber.queue.put_nowait(text)
+                    delivered += 1
+                except asyncio.QueueFull:
+                    log.warning(
+                        "live feed: dropping event for slow console of %s", subscriber.principal.username
+                    )
+        return delivered
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(self._url, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    self.listening.set()
+                    log.info("live feed listening on channel %s", CHANNEL)
+                    async for notify in conn.notifies():
+                        try:
+                            self.dispatch(LiveEvent.from_payload(json.loads(notify.payload)))
+                        except (ValueError, KeyError, TypeError):
+                            log.exception("live feed: malformed notification %r", notify.payload)
+            except asyncio.CancelledError:
+                raise
+            except psycopg.Error:
+                self.listening.clear()
+                log.exception("live feed: LISTEN connection lost; reconnecting in 1 s")
+                await asyncio.sleep(1.0)
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    origin = websocket.headers.get("origin")
+    if origin is None:  # non-browser clients (machines with a bearer token) send no Origin
+        return True
+    host = websocket.headers.get("host", "")
+    return origin.split("://", 1)[-1] == host
+
+
+@router.websocket("/ws/live")
+async def live_feed(websocket: WebSocket) -> None:
+    platform = websocket.app.state.platform
+    hub: LiveHub = websocket.app.state.live_hub
+    principal: Principal | None = None
+    now = platform.clock.now()
+    header = websocket.headers.get("authorization", "")
+    with platform.engine.connect() as conn:
+        if header.lower().startswith("bearer "):
+            principal = store.token_principal(conn, header[7:].strip(), now)
+        elif cookie := websocket.cookies.get(SESSION_COOKIE):
+            found = store.session_principal(conn, cookie, now)
+            principal = found[0] if found else None
+    if principal is None or not _same_origin(websocket):
+        await websocket.close(code=4401 if principal is None else 4403)
+        return
+    await websocket.accept()
+    subscriber = hub.subscribe(principal)
+    try:
+        await websocket.send_json(
+            {"kind": "hello", "samu_id": principal.samu_id, "role": str(principal.role)}
+        )
+        while True:
+            message = await subscriber.queue.get()
+            await websocket.send_text(message)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.unsubscribe(subscriber)

@@ -1,0 +1,81 @@
+"""Shared fixtures: a real PostgreSQL (this machine's via SISAMU_TEST_DATABASE_URL, else embedded), one fresh
+database per test cloned from a migrated template, and a platform wired on it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from sisamu.bootstrap import Platform, build_platform
+from sisamu.config import Settings
+from sisamu.storage import migrate
+from sisamu.storage.database import Database, libpq_url, sqlalchemy_url
+from sisamu.storage.embedded import EmbeddedPostgres
+
+REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+
+
+def _with_db(url: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[str]:
+    """libpq URL of a maintenance database on a real server."""
+    external = os.environ.get("SISAMU_TEST_DATABASE_URL")
+    if external:
+        yield libpq_url(external)
+        return
+    # Not under pytest's own temp root: it is private to root, and the embedded server runs as another user.
+    folder = Path(tempfile.mkdtemp(prefix="sisamu-test-pg-"))
+    folder.chmod(0o755)
+    server = EmbeddedPostgres(folder / "data")
+    url = server.start()
+    yield libpq_url(_with_db(url, "postgres"))
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def template_db(pg_admin_url: str) -> Iterator[str]:
+    name = f"sisamu_tpl_{os.getpid()}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    migrate.upgrade(sqlalchemy_url(_with_db(pg_admin_url, name)))
+    yield name
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
+    """A migrated database of this test's own (SQLAlchemy URL)."""
+    name = f"sisamu_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+    yield sqlalchemy_url(_with_db(pg_admin_url, name))
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, data_dir=tmp_path / "var", secret_key="test-secret")
+
+
+@pytest.fixture
+def platform(settings: Settings) -> Iterator[Platform]:
+    assert settings.database_url is not None
+    built = build_platform(settings, database=Database(url=settings.database_url))
+    yield built
+    built.close()
