@@ -79,3 +79,17 @@ def platform(settings: Settings) -> Iterator[Platform]:
     built = build_platform(settings, database=Database(url=settings.database_url))
     yield built
     built.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    """Tests create many accounts: argon2id with small costs keeps them fast (production keeps RFC 9106 costs)."""
+    from argon2 import PasswordHasher
+
+    from sisamu.security import passwords
+
+    saved = passwords._hasher, passwords._DUMMY_HASH
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords._DUMMY_HASH = passwords._hasher.hash("dummy")
+    yield
+    passwords._hasher, passwords._DUMMY_HASH = saved

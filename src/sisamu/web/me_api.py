@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, Field
 
 from sisamu.security import service
@@ -18,6 +18,9 @@ class MeOut(BaseModel):
     role: str
     samu_id: str | None
     permissions: list[str]
+    csrf_token: str | None = Field(
+        default=None, description="For session (cookie) clients: send it back in X-CSRF-Token on writes."
+    )
 
 
 class TokenIn(BaseModel):
@@ -31,13 +34,14 @@ class TokenOut(BaseModel):
 
 
 @router.get("", summary="The authenticated account")
-def me(principal: PrincipalDep) -> MeOut:
+def me(request: Request, principal: PrincipalDep) -> MeOut:
     return MeOut(
         username=principal.username,
         display_name=principal.display_name,
         role=str(principal.role),
         samu_id=principal.samu_id,
         permissions=sorted(str(p) for p in ROLE_PERMISSIONS[principal.role]),
+        csrf_token=getattr(request.state, "csrf_token", None),
     )
 
 

@@ -1,0 +1,78 @@
+"""Web fixtures: two SAMU rooms, accounts of every role in each, and HTTPS test clients logged in as them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sisamu.security import service
+from sisamu.security.roles import Role
+from sisamu.storage.tables import samu
+
+PASSWORD = "Correct-Horse-15"
+ROOMS = {
+    "250": {"hub_id": "fr.health.samu250", "departement": "25", "name": "Besançon", "city_insee": "25056"},
+    "680": {"hub_id": "fr.health.samu680", "departement": "68", "name": "Mulhouse", "city_insee": "68224"},
+}
+ROOM_ROLES = [Role.ARM, Role.REGULATOR, Role.SUPERVISOR, Role.CREW, Role.PARTNER, Role.ADMIN]
+
+
+@pytest.fixture
+def rooms(platform) -> dict[str, dict[str, str]]:
+    with platform.uow() as uow:
+        for samu_id, values in ROOMS.items():
+            uow.execute(samu.insert().values(samu_id=samu_id, timezone="Europe/Paris", **values))
+    return ROOMS
+
+
+@pytest.fixture
+def accounts(platform, rooms) -> dict[str, Role]:
+    """username → role: `<role>.<samu>` for each room role, plus nationwide `national` and `analyst`."""
+    made: dict[str, Role] = {}
+    with platform.uow() as uow:
+        for samu_id in rooms:
+            for role in ROOM_ROLES:
+                name = f"{role}.{samu_id}"
+                service.create_account(uow, username=name, display_name=name, role=role, samu_id=samu_id,
+                                       password=PASSWORD, now=platform.clock.now(), with_totp=False)
+                made[name] = role
+        for role in (Role.NATIONAL, Role.ANALYST):
+            service.create_account(uow, username=str(role), display_name=str(role), role=role, samu_id=None,
+                                   password=PASSWORD, now=platform.clock.now(), with_totp=False)
+            made[str(role)] = role
+    return made
+
+
+@pytest.fixture
+def app(platform):
+    from sisamu.web.app import create_app
+
+    return create_app(platform)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as c:
+        yield c
+
+
+@pytest.fixture
+def login(app) -> Iterator[Callable[[str], TestClient]]:
+    """login(username) → a client carrying that person's session cookie and CSRF header."""
+    opened: list[TestClient] = []
+
+    def _login(username: str, password: str = PASSWORD) -> TestClient:
+        c = TestClient(app, base_url="https://testserver", follow_redirects=False)
+        opened.append(c)
+        response = c.post("/login", data={"username": username, "password": password})
+        assert response.status_code == 303, response.text
+        me = c.get("/api/me")
+        assert me.status_code == 200
+        c.headers["X-CSRF-Token"] = me.json()["csrf_token"]
+        return c
+
+    yield _login
+    for c in opened:
+        c.close()

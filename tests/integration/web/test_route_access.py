@@ -1,0 +1,106 @@
+"""Every registered route: 401 without credentials, and no user of one SAMU reaches another SAMU's data.
+
+The test walks `app.routes`, so a route added later is covered automatically — or fails here until it is
+declared public or given a tenant-owned sample object below.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute, APIWebSocketRoute
+from starlette.routing import Mount, Route
+from starlette.testclient import WebSocketDenialResponse
+from starlette.websockets import WebSocketDisconnect
+
+pytestmark = pytest.mark.db
+
+PUBLIC = {
+    ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/login"), ("POST", "/login"), ("GET", "/"),
+    ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"), ("GET", "/redoc"),
+    ("GET", "/auth/oidc/login"), ("GET", "/auth/oidc/callback"),
+}
+# Path parameters naming reference data shared by all SAMUs (not tenant-owned), with a valid sample value.
+REFERENCE_PARAMS = {"code": "25"}
+# Path parameters naming a tenant-owned object, with the id of an object that belongs to SAMU 250.
+TENANT_PARAMS = {"samu_id": "250"}
+
+
+def _flat(routes):
+    """Routes of the app and of every included router (FastAPI nests included routers)."""
+    for route in routes:
+        nested = getattr(route, "original_router", None)
+        if nested is not None:
+            yield from _flat(nested.routes)
+        else:
+            yield route
+
+
+def _routes(app):
+    for route in _flat(app.routes):
+        if isinstance(route, Mount):
+            continue
+        if isinstance(route, (APIRoute, Route)):
+            for method in sorted(route.methods - {"HEAD"}):
+                yield method, route.path
+
+
+def test_enumeration_sees_every_documented_operation(app):
+    """Guard against the walk missing routes: everything in the OpenAPI schema is enumerated."""
+    seen = set(_routes(app))
+    documented = {(m.upper(), p) for p, ops in app.openapi()["paths"].items() for m in ops}
+    assert documented <= seen
+    assert len(documented) >= 5
+
+
+def _fill(path: str) -> tuple[str, set[str]]:
+    params = set(re.findall(r"{(\w+)(?::\w+)?}", path))
+    unknown = params - REFERENCE_PARAMS.keys() - TENANT_PARAMS.keys()
+    assert not unknown, f"{path}: declare path parameters {unknown} in REFERENCE_PARAMS or TENANT_PARAMS"
+    for name in params:
+        path = re.sub(r"{" + name + r"(?::\w+)?}", REFERENCE_PARAMS.get(name) or TENANT_PARAMS[name], path)
+    return path, params & TENANT_PARAMS.keys()
+
+
+def test_every_route_needs_credentials(app, client):
+    checked = 0
+    for method, path in _routes(app):
+        if (method, path) in PUBLIC:
+            continue
+        url, _ = _fill(path)
+        response = client.request(method, url, json={}, headers={"Accept": "application/json"})
+        assert response.status_code == 401, f"{method} {path} answered {response.status_code} without credentials"
+        checked += 1
+    assert checked >= 6
+
+
+def test_websocket_refuses_anonymous(app, client):
+    assert any(isinstance(r, APIWebSocketRoute) for r in _flat(app.routes))
+    with pytest.raises((WebSocketDisconnect, WebSocketDenialResponse)), client.websocket_connect("/ws/live") as ws:
+        ws.receive_json()
+
+
+def test_no_user_of_another_samu_reaches_samu_250(app, accounts, login):
+    tenant_routes = [(m, p) for m, p in _routes(app) if (m, p) not in PUBLIC and _fill(p)[1]]
+    assert tenant_routes, "expected tenant-scoped routes"
+    outsiders = [name for name in accounts if name.endswith(".680")]
+    for username in outsiders:
+        c = login(username)
+        for method, path in tenant_routes:
+            url, _ = _fill(path)
+            response = c.request(method, url, json={"body": "x"})
+            assert response.status_code in {403, 404}, f"{username}: {method} {url} answered {response.status_code}"
+
+
+def test_insiders_with_the_right_role_do_reach_their_samu(accounts, login):
+    """The refusals above are not vacuous: the same routes work for SAMU 250's own staff."""
+    supervisor = login("supervisor.250")
+    assert supervisor.get("/api/samus/250").status_code == 200
+    assert supervisor.post("/api/samus/250/instructions", json={"body": "Point de situation à 8 h"}).status_code == 201
+    assert supervisor.get("/api/samus/250/instructions").json()[0]["body"] == "Point de situation à 8 h"
+    arm = login("arm.250")
+    assert arm.post("/api/samus/250/instructions", json={"body": "x"}).status_code == 403
+    national = login("national")
+    assert national.get("/api/samus/250").status_code == 200
+    assert national.post("/api/samus/250/instructions", json={"body": "x"}).status_code == 403
