@@ -10,6 +10,7 @@ import typer
 from sisamu.calls.cli import app as aml_app
 from sisamu.interop.hubsante.cli import app as hub_app
 from sisamu.security.cli import accounts_app, audit_app
+from sisamu.sim.cli import app as sim_app
 from sisamu.storage.cli import app as db_app
 from sisamu.tenants.cli import app as seed_app
 from sisamu.web import cli as web_cli
@@ -31,6 +32,7 @@ app.add_typer(accounts_app, name="accounts", help="Comptes des personnels et des
 app.command("serve")(web_cli.serve)
 app.command("demo")(web_cli.demo)
 app.add_typer(aml_app, name="aml", help="Localisation AML des appelants : analyser un SMS ou un corps HTTPS.")
+app.add_typer(sim_app, name="simulate", help="Jumeau numérique : charge nationale, débordement, effectifs ARM.")
 # --- end sub-apps ---
 
 

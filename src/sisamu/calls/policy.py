@@ -131,6 +131,14 @@ class OverflowRules:
     agreements: Mapping[str, OverflowAgreement] = field(default_factory=dict)
     national_pooling: bool = False
     pooling_wait_s: float = 0.0
+    helped_by: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        helped: dict[str, list[str]] = {}
+        for samu, agreement in self.agreements.items():
+            for partner in agreement.partners:
+                helped.setdefault(partner, []).append(samu)
+        object.__setattr__(self, "helped_by", {p: tuple(s) for p, s in helped.items()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,12 +271,15 @@ def _first_eligible(
     hour_of: HourFn,
 ) -> WaitingCall | None:
     """First call of another SAMU's queue (in distribution order) that may overflow to `agent`'s SAMU now."""
+    blocked_rank = -1
     for call in queue:
-        if not can_take(agent, call):
+        rank = _RANK[call.priority]
+        if rank == blocked_rank or not can_take(agent, call):
             continue
         partners, pooled = overflow_targets(call, len(queue), rules, now, hour_of)
         if agent.samu in partners or pooled:
             return call
+        blocked_rank = rank  # later calls of this rank arrived later: not triggered either
     return None
 
 
@@ -289,12 +300,10 @@ def choose_call(
     for call in queues.get(agent.samu, ()):
         if can_take(agent, call):
             return Assign(call.call_id, agent.agent_id, None)
-    if not rules.national_pooling and not any(
-        agent.samu in a.partners for s, a in rules.agreements.items() if queues.get(s)
-    ):
-        return None
+    sources: Iterable[str] = queues if rules.national_pooling else rules.helped_by.get(agent.samu, ())
     best: WaitingCall | None = None
-    for samu, queue in queues.items():
+    for samu in sources:
+        queue = queues.get(samu, ())
         if samu == agent.samu or not queue:
             continue
         found = _first_eligible(agent, queue, rules, now, hour_of)

@@ -1,0 +1,1 @@
+"""Digital twin of the SAMU call rooms: discrete-event model, Erlang formulas, staffing, scenarios."""

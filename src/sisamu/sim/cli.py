@@ -1,0 +1,354 @@
+"""`sisamu simulate …`: the digital twin from the command line (scenarios, policy comparison, staffing)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sisamu.sim.engine import run
+from sisamu.sim.report import indicators
+from sisamu.sim.scenarios import (
+    POLICIES,
+    Scenario,
+    build_setup,
+    equal_weights,
+    mutual_aid_rules,
+    policy_rules,
+    rooms_from_departements,
+    rooms_from_registry,
+    scenario,
+)
+
+if TYPE_CHECKING:
+    from sisamu.sim.engine import Outcome, TwinSetup
+    from sisamu.sim.report import Indicators
+    from sisamu.sim.scenarios import Room
+    from sisamu.sim.staffing import StaffingResult
+
+app = typer.Typer(
+    help="Jumeau numérique : charge d'appels, débordement, effectifs ARM.", no_args_is_help=True
+)
+console = Console(stderr=True)
+
+SEED = typer.Option(1, "--seed", help="Graine du générateur aléatoire.")
+JSON = typer.Option(False, "--json", help="Sortie JSON sur stdout.")
+OUT = typer.Option(None, "--out", help="Dossier où écrire les graphiques PNG.")
+LOST = typer.Option(
+    15.0, "--lost-threshold", help="Seuil d'appel perdu (s) : raccroché après au moins ce délai."
+)
+POLICY = typer.Option("débordement τ=30 s", "--policy", help=f"Politique : {', '.join(POLICIES)}.")
+ROOMS = typer.Option(
+    "registry",
+    "--rooms",
+    help="Salles : 'registry' (sisamu.tenants.registry + population), 'departements' (une salle par "
+    "département, population du gazetier) ou 'equal:N' (N salles égales, explicitement sans population).",
+)
+SURGE_ROOMS = typer.Option(
+    "", "--surge-rooms", help="Salles touchées (ids CRRA séparés par des virgules ; défaut : toutes)."
+)
+FACTOR = typer.Option(
+    0.0, "--factor", help="covid : multiplicateur (défaut 3) ; canicule : hausse (défaut 0,25)."
+)
+HOURS = typer.Option(168, "--hours", help="Durée simulée (heures, à partir du lundi 0 h).")
+
+
+def _rooms(source: str, scope: str) -> tuple[Room, ...]:
+    if source.startswith("equal:"):
+        return equal_weights(int(source.split(":", 1)[1]))
+    if source == "departements":
+        return rooms_from_departements()
+    try:
+        return rooms_from_registry(scope)
+    except ImportError as exc:
+        console.print(
+            f"[red]Registre des salles ou gazetier indisponible ({exc}).[/red] "
+            "Choisissez explicitement --rooms departements ou --rooms equal:N."
+        )
+        raise typer.Exit(2) from exc
+
+
+def _run(setup: TwinSetup, label: str) -> Outcome:
+    hours = setup.arms.shape[1]
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} h"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=hours)
+        return run(setup, progress=lambda h: bar.update(task, completed=h + 1))
+
+
+def _table(title: str, rows: list[Indicators]) -> Table:
+    lost_s = rows[0].lost_threshold_s if rows else 15.0
+    table = Table(title=title, caption=f"perdus : raccrochés après au moins {lost_s:g} s d'attente")
+    for col in (
+        "SAMU",
+        "offerts",
+        "≤ 60 s",
+        "≤ 30 s",
+        "abandons",
+        f"perdus (≥ {lost_s:g} s)",
+        "attente moy.",
+        "p90",
+        "occup.",
+    ):
+        table.add_column(col, justify="right")
+    for r in rows:
+        table.add_row(
+            r.scope,
+            f"{r.offered:,}".replace(",", " "),
+            f"{100 * r.service_level_60:.1f} %",
+            f"{100 * r.service_level_30:.1f} %",
+            f"{r.abandoned:,}".replace(",", " "),
+            f"{100 * r.lost_share:.2f} %",
+            f"{r.mean_wait_s:.1f} s",
+            f"{r.p90_wait_s:.1f} s",
+            f"{100 * r.occupancy:.0f} %",
+        )
+    return table
+
+
+def _emit(as_json: bool, payload: dict[str, Any], tables: list[Table]) -> None:
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=1))
+        return
+    out = Console()
+    for t in tables:
+        out.print(t)
+
+
+def _scenario(name: str, **kw: Any) -> None:
+    rooms = _rooms(kw["rooms"], "pilots" if name == "pilots" else "national")
+    surge = [s for s in kw.get("surge_rooms", "").split(",") if s]
+    sc = replace(
+        scenario(name, rooms, surge_rooms=surge, factor=kw.get("factor", 0.0)),
+        policy=kw["policy"],
+        hours=kw["hours"],
+    )
+    setup = build_setup(sc, kw["seed"])
+    outcome = _run(setup, f"{name} ({len(rooms)} salles)")
+    national, per_room = indicators(outcome, lost_threshold_s=kw["lost_threshold"])
+    out: Path | None = kw["out"]
+    plots: list[str] = []
+    if out is not None:
+        from sisamu.sim import plots as p
+
+        out.mkdir(parents=True, exist_ok=True)
+        plots.append(str(p.weekly_profile(outcome, out / f"{name}-semaine.png", f"{name} — {kw['policy']}")))
+        plots.append(
+            str(
+                p.service_level_per_room(
+                    per_room, out / f"{name}-salles.png", f"{name} — niveau de service par SAMU"
+                )
+            )
+        )
+    payload = {
+        "scenario": name,
+        "policy": kw["policy"],
+        "seed": kw["seed"],
+        "rooms_source": kw["rooms"],
+        "lost_threshold_s": kw["lost_threshold"],
+        "calls": len(setup.calls),
+        "arm_hours": int(setup.arms.sum()),
+        "wall_s": outcome.wall_s,
+        "national": national.as_dict(),
+        "rooms": [r.as_dict() for r in per_room],
+        "plots": plots,
+    }
+    _emit(kw["json"], payload, [_table(f"{name} — {kw['policy']}", [*per_room, national])])
+
+
+@app.command("national")
+def national_cmd(seed: int = SEED, as_json: bool = JSON, out: Path | None = OUT, lost_threshold: float = LOST,
+                 policy: str = POLICY, rooms: str = ROOMS, hours: int = HOURS) -> None:  # fmt: skip
+    """Semaine nationale de référence (31 M d'appels par an)."""
+    _scenario(
+        "national",
+        seed=seed,
+        json=as_json,
+        out=out,
+        lost_threshold=lost_threshold,
+        policy=policy,
+        rooms=rooms,
+        hours=hours,
+    )
+
+
+@app.command("pilots")
+def pilots_cmd(seed: int = SEED, as_json: bool = JSON, out: Path | None = OUT, lost_threshold: float = LOST,
+               policy: str = POLICY, rooms: str = ROOMS, hours: int = HOURS) -> None:  # fmt: skip
+    """Salles pilotes seules (leur part du volume national)."""
+    _scenario(
+        "pilots",
+        seed=seed,
+        json=as_json,
+        out=out,
+        lost_threshold=lost_threshold,
+        policy=policy,
+        rooms=rooms,
+        hours=hours,
+    )
+
+
+@app.command("covid")
+def covid_cmd(seed: int = SEED, as_json: bool = JSON, out: Path | None = OUT, lost_threshold: float = LOST,
+              policy: str = POLICY, rooms: str = ROOMS, hours: int = HOURS, surge_rooms: str = SURGE_ROOMS,
+              factor: float = FACTOR) -> None:  # fmt: skip
+    """Crise épidémique : appels ×3 pendant la semaine dans les SAMU choisis, effectifs habituels."""
+    _scenario("covid", seed=seed, json=as_json, out=out, lost_threshold=lost_threshold, policy=policy, rooms=rooms,
+              hours=hours, surge_rooms=surge_rooms, factor=factor)  # fmt: skip
+
+
+@app.command("heatwave")
+def heatwave_cmd(seed: int = SEED, as_json: bool = JSON, out: Path | None = OUT, lost_threshold: float = LOST,
+                 policy: str = POLICY, rooms: str = ROOMS, hours: int = HOURS, surge_rooms: str = SURGE_ROOMS,
+                 factor: float = FACTOR) -> None:  # fmt: skip
+    """Canicule : +10 à 40 % d'appels (défaut +25 %), effectifs habituels."""
+    _scenario("heatwave", seed=seed, json=as_json, out=out, lost_threshold=lost_threshold, policy=policy, rooms=rooms,
+              hours=hours, surge_rooms=surge_rooms, factor=factor)  # fmt: skip
+
+
+@app.command("compare")
+def compare_cmd(seed: int = SEED, as_json: bool = JSON, out: Path | None = OUT, lost_threshold: float = LOST,
+                rooms: str = ROOMS, hours: int = HOURS, scenario_name: str = typer.Option("national", "--scenario"),
+                surge_rooms: str = SURGE_ROOMS, factor: float = FACTOR) -> None:  # fmt: skip
+    """Politiques côte à côte, mêmes appels et mêmes effectifs : sans débordement, τ = 30 s, τ = 10 s, national."""
+    room_list = _rooms(rooms, "pilots" if scenario_name == "pilots" else "national")
+    surge = [s for s in surge_rooms.split(",") if s]
+    sc = replace(scenario(scenario_name, room_list, surge_rooms=surge, factor=factor), hours=hours)
+    base = build_setup(sc, seed)
+    results: dict[str, Indicators] = {}
+    walls: dict[str, float] = {}
+    for name in POLICIES:
+        outcome = _run(replace(base, rules=policy_rules(sc.rooms, name)), name)
+        results[name] = indicators(outcome, lost_threshold_s=lost_threshold, per_room=False)[0]
+        walls[name] = outcome.wall_s
+    plots: list[str] = []
+    if out is not None:
+        from sisamu.sim import plots as p
+
+        out.mkdir(parents=True, exist_ok=True)
+        title = f"{scenario_name} — effectifs égaux ({int(base.arms.sum())} h·ARM)"
+        plots.append(str(p.policy_comparison(results, out / f"{scenario_name}-politiques.png", title)))
+    payload = {
+        "scenario": scenario_name,
+        "seed": seed,
+        "rooms_source": rooms,
+        "lost_threshold_s": lost_threshold,
+        "calls": len(base.calls),
+        "arm_hours": int(base.arms.sum()),
+        "policies": {n: {**r.as_dict(), "wall_s": walls[n]} for n, r in results.items()},
+        "plots": plots,
+    }
+    rows = [replace(r, scope=n) for n, r in results.items()]
+    _emit(as_json, payload, [_table(f"{scenario_name} — politiques à effectifs égaux", rows)])
+
+
+@app.command("staffing")
+def staffing_cmd(seed: int = SEED, as_json: bool = JSON, out: Path | None = OUT, rooms: str = ROOMS,
+                 hours: int = HOURS, target: float = typer.Option(0.99, "--target"),
+                 within: float = typer.Option(60.0, "--within"), rounds: int = typer.Option(6, "--rounds")) -> None:  # fmt: skip
+    """Moins d'ARM par heure pour `target` décrochés en `within` s : chaque salle seule, puis avec entraide."""
+    from sisamu.sim.staffing import optimise, pooled_plan, room_plan
+
+    room_list = _rooms(rooms, "national")
+    sc = replace(Scenario("national", room_list), hours=hours)
+    rates = sc.rates()
+    aht, patience = sc.handling.mean_s, sc.patience.mean_s
+    base = build_setup(sc, seed, physicians=False)
+    alone_rules, aid_rules = (
+        policy_rules(room_list, "aucun débordement"),
+        mutual_aid_rules(room_list, 10.0, national=True),
+    )
+
+    def simulate_with(rules: Any, label: str) -> Any:
+        return lambda plan: _run(replace(base, arms=plan, rules=rules), label)
+
+    alone = optimise(room_plan(rates, aht, patience, target, within), simulate_with(alone_rules, "salles seules"),
+                     target=target, within_s=within, max_rounds=rounds)  # fmt: skip
+    aid = optimise(pooled_plan(rates, aht, patience, target, within), simulate_with(aid_rules, "avec entraide"),
+                   target=target, within_s=within, max_rounds=rounds)  # fmt: skip
+    plots: list[str] = []
+    if out is not None:
+        from sisamu.sim import plots as p
+
+        out.mkdir(parents=True, exist_ok=True)
+        plans = {"salles seules": alone.confirmed, "entraide nationale τ=10 s": aid.confirmed}
+        plots.append(
+            str(
+                p.staffing_profile(
+                    plans, out / "effectifs.png", f"ARM pour {100 * target:g} % en {within:g} s"
+                )
+            )
+        )
+    payload = {
+        "target": target,
+        "within_s": within,
+        "seed": seed,
+        "rooms_source": rooms,
+        "calls": len(base.calls),
+        "alone": _staffing_dict(alone, target),
+        "mutual_aid": _staffing_dict(aid, target),
+        "plots": plots,
+    }
+    table = Table(title=f"ARM·heures pour {100 * target:g} % décrochés en {within:g} s ({hours} h simulées)")
+    for col in ("organisation", "1re estimation (Erlang)", "confirmé (simulation)", "tours", "pire salle"):
+        table.add_column(col, justify="right")
+    for label, res in (("salles seules", alone), ("entraide nationale τ=10 s", aid)):
+        table.add_row(label, str(res.first_guess_hours), str(res.confirmed_hours), str(res.rounds),
+                      f"{100 * float(res.service_level.min()):.2f} %")  # fmt: skip
+    _emit(as_json, payload, [table])
+
+
+def _staffing_dict(res: StaffingResult, target: float) -> dict[str, Any]:
+    return {
+        "first_guess_arm_hours": res.first_guess_hours,
+        "confirmed_arm_hours": res.confirmed_hours,
+        "rounds": res.rounds,
+        "worst_room_service_level": float(res.service_level.min()),
+        "rooms_below_target": int((res.service_level < target).sum()),
+    }
+
+
+@app.command("single")
+def single_cmd(
+    arrivals_per_hour: float = typer.Option(
+        ..., "--arrivals-per-hour", help="Appels offerts par heure (Poisson)."
+    ),
+    agents: int = typer.Option(..., "--agents", help="ARM en poste."),
+    aht: float = typer.Option(..., "--aht", help="Durée moyenne de traitement (s, exponentielle)."),
+    patience: float = typer.Option(
+        math.inf, "--patience", help="Patience moyenne (s, exponentielle) ; infinie par défaut."
+    ),
+    hours: float = typer.Option(1000.0, "--hours", help="Heures simulées (après 5 h de mise en régime)."),
+    seed: int = SEED,
+    as_json: bool = JSON,
+) -> None:
+    """Une salle en régime stationnaire, à comparer à Erlang C / Erlang A (attente moyenne : tous les appels)."""
+    from sisamu.sim.single import closed_form, single_room
+
+    result = single_room(arrivals_per_hour, agents, aht, patience_s=patience, hours=hours, seed=seed)
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    theory = closed_form(arrivals_per_hour, agents, aht, patience)
+    table = Table(title="Salle unique : simulation et formule fermée")
+    for col in ("indicateur", "simulé", "Erlang A" if math.isfinite(patience) else "Erlang C"):
+        table.add_column(col, justify="right")
+    for key in ("p_wait", "service_level_60", "service_level_30", "mean_wait_s"):
+        table.add_row(key, f"{result[key]:.4f}", f"{theory[key]:.4f}")
+    table.add_row(
+        "abandon", f"{result['abandoned'] / max(result['offered'], 1):.4f}", f"{theory['p_abandon']:.4f}"
+    )
+    Console().print(table)
