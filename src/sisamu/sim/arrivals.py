@@ -96,13 +96,15 @@ def rate_matrix(
     utc_offsets_h: Mapping[str, int] | None = None,
     surges: Sequence[Surge] = (),
     flat: bool = False,
+    total_weight: float | None = None,
 ) -> FloatArray:
     """Expected calls per second, rooms × simulated hours; hour 0 is Monday 00:00 on the simulation clock.
 
-    `weights` (population shares, normalised here) split the national volume; `utc_offsets_h` shifts each room's
-    profile to its local time relative to the simulation clock.
+    `weights` split the national volume, room r getting weights[r] / `total_weight` of it (default: the sum of
+    the rooms' weights, i.e. they share the whole volume); `utc_offsets_h` shifts each room's profile to its
+    local time relative to the simulation clock.
     """
-    total = sum(weights[r] for r in rooms)
+    total = total_weight if total_weight is not None else sum(weights[r] for r in rooms)
     mean_rate = calls_per_year / SECONDS_PER_YEAR
     h = np.arange(hours)
     out = np.empty((len(rooms), hours))

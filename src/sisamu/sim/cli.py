@@ -131,8 +131,9 @@ def _emit(as_json: bool, payload: dict[str, Any], tables: list[Table]) -> None:
 def _scenario(name: str, **kw: Any) -> None:
     rooms = _rooms(kw["rooms"], "pilots" if name == "pilots" else "national")
     surge = [s for s in kw.get("surge_rooms", "").split(",") if s]
+    share = 1.0 if name == "pilots" and not kw["rooms"].startswith("equal:") else None
     sc = replace(
-        scenario(name, rooms, surge_rooms=surge, factor=kw.get("factor", 0.0)),
+        scenario(name, rooms, surge_rooms=surge, factor=kw.get("factor", 0.0), total_weight=share),
         policy=kw["policy"],
         hours=kw["hours"],
     )
@@ -258,7 +259,9 @@ def compare_cmd(seed: int = SEED, as_json: bool = JSON, out: Path | None = OUT, 
 @app.command("staffing")
 def staffing_cmd(seed: int = SEED, as_json: bool = JSON, out: Path | None = OUT, rooms: str = ROOMS,
                  hours: int = HOURS, target: float = typer.Option(0.99, "--target"),
-                 within: float = typer.Option(60.0, "--within"), rounds: int = typer.Option(6, "--rounds")) -> None:  # fmt: skip
+                 within: float = typer.Option(60.0, "--within"), rounds: int = typer.Option(6, "--rounds"),
+                 aid_wait: float = typer.Option(0.0, "--aid-wait", help="Entraide : délai avant qu'un ARM libre "
+                                                "d'une autre salle prenne l'appel (s).")) -> None:  # fmt: skip
     """Moins d'ARM par heure pour `target` décrochés en `within` s : chaque salle seule, puis avec entraide."""
     from sisamu.sim.staffing import optimise, pooled_plan, room_plan
 
@@ -269,7 +272,7 @@ def staffing_cmd(seed: int = SEED, as_json: bool = JSON, out: Path | None = OUT,
     base = build_setup(sc, seed, physicians=False)
     alone_rules, aid_rules = (
         policy_rules(room_list, "aucun débordement"),
-        mutual_aid_rules(room_list, 10.0, national=True),
+        mutual_aid_rules(room_list, aid_wait, national=True),
     )
 
     def simulate_with(rules: Any, label: str) -> Any:
@@ -284,7 +287,7 @@ def staffing_cmd(seed: int = SEED, as_json: bool = JSON, out: Path | None = OUT,
         from sisamu.sim import plots as p
 
         out.mkdir(parents=True, exist_ok=True)
-        plans = {"salles seules": alone.confirmed, "entraide nationale τ=10 s": aid.confirmed}
+        plans = {"salles seules": alone.confirmed, f"entraide nationale τ={aid_wait:g} s": aid.confirmed}
         plots.append(
             str(
                 p.staffing_profile(
@@ -305,7 +308,7 @@ def staffing_cmd(seed: int = SEED, as_json: bool = JSON, out: Path | None = OUT,
     table = Table(title=f"ARM·heures pour {100 * target:g} % décrochés en {within:g} s ({hours} h simulées)")
     for col in ("organisation", "1re estimation (Erlang)", "confirmé (simulation)", "tours", "pire salle"):
         table.add_column(col, justify="right")
-    for label, res in (("salles seules", alone), ("entraide nationale τ=10 s", aid)):
+    for label, res in (("salles seules", alone), (f"entraide nationale τ={aid_wait:g} s", aid)):
         table.add_row(label, str(res.first_guess_hours), str(res.confirmed_hours), str(res.rounds),
                       f"{100 * float(res.service_level.min()):.2f} %")  # fmt: skip
     _emit(as_json, payload, [table])

@@ -118,16 +118,23 @@ def run(setup: TwinSetup, progress: Callable[[int], None] | None = None) -> Outc
     heap: list[tuple[float, int, int, int]] = []
     seq = 0
     events = 0
-    overflow_delays: list[list[float]] = []
-    for r in rooms:
+
+    def delays_of(samu: str) -> set[float]:
         delays = set()
-        agreement = rules.agreements.get(r)
+        agreement = rules.agreements.get(samu)
         if agreement is not None:
             delays.add(agreement.wait_threshold_s)
         if rules.national_pooling:
             delays.add(rules.pooling_wait_s)
-        overflow_delays.append(sorted(d for d in delays if d > 0))
-    has_queue_trigger = {r: a.queue_threshold is not None for r, a in rules.agreements.items()}
+        return delays
+
+    overflow_delays = [sorted(d for d in delays_of(r) if d > 0) for r in rooms]
+    # Rooms whose calls may overflow on arrival (queue-length trigger, or a zero waiting threshold).
+    check_on_arrival = {
+        r: (rules.agreements[r].queue_threshold is not None if r in rules.agreements else False)
+        or any(d <= 0 for d in delays_of(r))
+        for r in rooms
+    }
     phys_counts = setup.physicians
 
     def remove_waiting(call: WaitingCall, room: int) -> None:
@@ -241,12 +248,16 @@ def run(setup: TwinSetup, progress: Callable[[int], None] | None = None) -> Outc
                 queue.append(call)
             waiting[call.call_id] = call
             events += 1
-            if idle[samu] or has_queue_trigger.get(samu, False):
-                decision = choose_agent(call, idle, rules, now, queues=queues, hour_of=hour_of)
+            if idle[samu] or check_on_arrival[samu]:
+                # Own idle ARMs: the queue was empty, this call goes first. Otherwise (overflow on arrival)
+                # the head of the queue is offered to partners before the newcomer.
+                head = call if idle[samu] else queue[0]
+                decision = choose_agent(head, idle, rules, now, queues=queues, hour_of=hour_of)
                 if decision is not None:
-                    remove_waiting(call, r)
+                    remove_waiting(head, r)
                     start(decision, now)
-                    continue
+                    if head is call:
+                        continue
             p = patience[i]
             if p < math.inf:
                 seq += 1

@@ -72,7 +72,15 @@ def service_level_per_room(rooms: Sequence[Indicators], path: Path, title: str) 
     fig, ax = plt.subplots(figsize=(12, 4))
     x = np.arange(len(ordered))
     ax.bar(x, [100 * r.service_level_60 for r in ordered], color="#2e86c1", label="≤ 60 s")
-    ax.plot(x, [100 * r.lost_share for r in ordered], "o", ms=3, color="#c0392b", label="perdus (%)")
+    threshold = ordered[0].lost_threshold_s if ordered else 15.0
+    ax.plot(
+        x,
+        [100 * r.lost_share for r in ordered],
+        "o",
+        ms=3,
+        color="#c0392b",
+        label=f"perdus ≥ {threshold:g} s (%)",
+    )
     ax.axhline(99, color="#27ae60", lw=1, ls="--", label="cible 99 %")
     ax.set_xticks(x)
     ax.set_xticklabels([r.scope for r in ordered], rotation=90, fontsize=5)
@@ -92,7 +100,8 @@ def policy_comparison(results: Mapping[str, Indicators], path: Path, title: str)
     fig, ax = plt.subplots(figsize=(9, 4))
     ax.bar(x - 0.2, [100 * results[n].service_level_60 for n in names], 0.4, label="décrochés ≤ 60 s (%)")
     lost = [100 * results[n].lost_share for n in names]
-    ax.bar(x + 0.2, lost, 0.4, color="#c0392b", label="perdus (%)")
+    threshold = next(iter(results.values())).lost_threshold_s if results else 15.0
+    ax.bar(x + 0.2, lost, 0.4, color="#c0392b", label=f"perdus, raccrochés après ≥ {threshold:g} s (%)")
     for i, v in enumerate(lost):
         ax.annotate(f"{v:.2f}", (i + 0.2, v), ha="center", va="bottom", fontsize=8)
     ax.set_xticks(x)

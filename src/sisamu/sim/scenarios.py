@@ -80,7 +80,8 @@ def _offset_h(tz: str) -> int:
 def rooms_from_registry(scope: str = "national") -> tuple[Room, ...]:
     """Rooms of `sisamu.tenants.registry`, weighted by département population from `sisamu.geo.gazetteer`.
 
-    A département with several rooms splits its population equally. Raises ImportError when either module is
+    Weights are shares of the national population (a subset such as the pilots gets its share of the national
+    volume only); a département with several rooms splits its population equally. Raises ImportError when either module is
     missing: the CLI must not fall back silently (tests use `equal_weights`).
     """
     from sisamu.geo import gazetteer
@@ -88,6 +89,7 @@ def rooms_from_registry(scope: str = "national") -> tuple[Room, ...]:
     registry = importlib.import_module("sisamu.tenants.registry")
     defs: Sequence[RoomLike] = registry.pilot_rooms() if scope == "pilots" else registry.national_rooms()
     populations = _populations()
+    national = sum(populations.values())
     per_dept: dict[str, int] = {}
     for d in defs:
         per_dept[d.departement] = per_dept.get(d.departement, 0) + 1
@@ -103,7 +105,7 @@ def rooms_from_registry(scope: str = "national") -> tuple[Room, ...]:
             Room(
                 d.crra_id,
                 d.departement,
-                populations.get(d.departement, 0) / per_dept[d.departement],
+                populations.get(d.departement, 0) / per_dept[d.departement] / national,
                 _offset_h(d.timezone),
                 dept.region if dept is not None else "",
                 point,
@@ -127,6 +129,7 @@ def rooms_from_departements() -> tuple[Room, ...]:
     from sisamu.geo import gazetteer
 
     populations = _populations()
+    national = sum(populations.values())
     rooms = []
     for d in gazetteer.departements():
         town = gazetteer.commune(d.chef_lieu_insee)
@@ -135,7 +138,7 @@ def rooms_from_departements() -> tuple[Room, ...]:
             Room(
                 f"{d.code}0",
                 d.code,
-                populations.get(d.code, 0),
+                populations.get(d.code, 0) / national,
                 _offset_h(tz),
                 d.region,
                 (town.lat, town.lon),
@@ -222,6 +225,7 @@ class Scenario:
     staffing_within_s: float = 60.0
     policy: str = "débordement τ=30 s"
     flat: bool = False
+    total_weight: float | None = None  # None: the rooms share the whole national volume
     arms: npt.NDArray[np.int64] | None = field(default=None, compare=False)
 
     @property
@@ -237,6 +241,7 @@ class Scenario:
             utc_offsets_h={r.crra_id: r.utc_offset_h for r in self.rooms},
             surges=self.surges if with_surges else (),
             flat=self.flat,
+            total_weight=self.total_weight,
         )
 
     def planned_arms(self) -> npt.NDArray[np.int64]:
@@ -258,10 +263,19 @@ class Scenario:
 
 
 def scenario(
-    name: str, rooms: tuple[Room, ...], *, surge_rooms: Sequence[str] = (), factor: float = 0.0
+    name: str,
+    rooms: tuple[Room, ...],
+    *,
+    surge_rooms: Sequence[str] = (),
+    factor: float = 0.0,
+    total_weight: float | None = None,
 ) -> Scenario:
-    """Named scenarios: `national`, `pilots`, `covid` (×3 for the week), `heatwave` (+factor, default 25 %)."""
-    base = Scenario(name, rooms)
+    """Named scenarios: `national`, `pilots`, `covid` (×3 for the week), `heatwave` (+factor, default 25 %).
+
+    `total_weight` 1.0 gives rooms weighted by national population share (registry) only their share of the
+    national volume (pilots); None lets the rooms share the whole volume.
+    """
+    base = Scenario(name, rooms, total_weight=total_weight)
     chosen = frozenset(surge_rooms) if surge_rooms else frozenset(r.crra_id for r in rooms)
     if name in ("national", "pilots"):
         return base

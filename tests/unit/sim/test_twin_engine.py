@@ -106,3 +106,14 @@ def test_scenarios_and_mutual_aid_rules() -> None:
     assert all("R010" not in a.partners for s, a in rules.agreements.items() if s < "R010")  # other region
     with pytest.raises(ValueError, match="unknown scenario"):
         scenario("flood", rooms)
+
+
+def test_overflow_on_arrival_by_queue_length_or_zero_threshold() -> None:
+    by_queue = OverflowRules({"A": OverflowAgreement("A", ("B",), 3600.0, queue_threshold=2)})
+    out = run(_two_rooms(by_queue))
+    assert (out.helped_by >= 0).sum() > 0
+    assert (out.wait_s[out.helped_by >= 0] < 3600.0).all()
+    pooled_now = run(_two_rooms(OverflowRules(national_pooling=True, pooling_wait_s=0.0)))
+    helped = pooled_now.helped_by >= 0
+    assert helped.sum() > 0
+    assert (pooled_now.wait_s[helped] == 0.0).sum() > 0  # taken on arrival by an idle ARM elsewhere
