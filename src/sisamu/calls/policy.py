@@ -230,9 +230,9 @@ def choose_agent(
 ) -> Assign | None:
     """Fast path for one call (new, or its overflow timer fired): the agent to take it, or None (it waits).
 
-    `agents_by_samu` may hold only the available agents; `queues` (waiting calls per SAMU, the call itself
-    included or not) lets the rule "a partner serves its own callers first" be checked — without it, partners'
-    queues are taken as empty.
+    `agents_by_samu` may hold only the available agents. `queues` (waiting calls per SAMU in distribution
+    order, the call itself included) gives the queue length for the `queue_threshold` trigger and lets the rule
+    "a partner serves its own callers first" be checked; without it both are off (queues taken as empty).
     """
     own = _longest_idle(call, agents_by_samu.get(call.samu, ()))
     if own is not None:
