@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -58,21 +59,44 @@ def client(app) -> Iterator[TestClient]:
         yield c
 
 
+class LoggedIn:
+    """A person's session on the shared test client: cookie and CSRF header sent explicitly on each request.
+
+    One client (one event loop, one lifespan, one live hub) serves every session, as one server serves many
+    browsers; the client's own cookie jar stays empty.
+    """
+
+    def __init__(self, client: TestClient, token: str, csrf: str) -> None:
+        self.client = client
+        self.token = token
+        self.headers = {"cookie": f"sisamu_session={token}", "X-CSRF-Token": csrf}
+
+    def request(self, method: str, url: str, **kwargs: Any) -> Any:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.request(method, url, headers=headers, **kwargs)
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> Any:
+        return self.request("POST", url, **kwargs)
+
+    def websocket_connect(self, url: str, headers: dict[str, str] | None = None) -> Any:
+        merged = {"cookie": self.headers["cookie"], **(headers or {})}
+        return self.client.websocket_connect(url, headers=merged)
+
+
 @pytest.fixture
-def login(app) -> Iterator[Callable[[str], TestClient]]:
-    """login(username) → a client carrying that person's session cookie and CSRF header."""
-    opened: list[TestClient] = []
+def login(client) -> Callable[..., LoggedIn]:
+    """login(username) → that person's session (cookie + CSRF token) on the shared client."""
 
-    def _login(username: str, password: str = PASSWORD) -> TestClient:
-        c = TestClient(app, base_url="https://testserver", follow_redirects=False)
-        opened.append(c)
-        response = c.post("/login", data={"username": username, "password": password})
+    def _login(username: str, password: str = PASSWORD) -> LoggedIn:
+        response = client.post("/login", data={"username": username, "password": password})
         assert response.status_code == 303, response.text
-        me = c.get("/api/me")
+        token = client.cookies["sisamu_session"]
+        client.cookies.clear()
+        me = client.get("/api/me", headers={"cookie": f"sisamu_session={token}"})
         assert me.status_code == 200
-        c.headers["X-CSRF-Token"] = me.json()["csrf_token"]
-        return c
+        return LoggedIn(client, token, me.json()["csrf_token"])
 
-    yield _login
-    for c in opened:
-        c.close()
+    return _login
