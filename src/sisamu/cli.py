@@ -32,7 +32,9 @@ app.add_typer(accounts_app, name="accounts", help="Comptes des personnels et des
 app.command("serve")(web_cli.serve)
 app.command("demo")(web_cli.demo)
 app.add_typer(aml_app, name="aml", help="Localisation AML des appelants : analyser un SMS ou un corps HTTPS.")
-app.add_typer(sim_app, name="simulate", help="Jumeau numérique : charge nationale, débordement, effectifs ARM.")
+app.add_typer(
+    sim_app, name="simulate", help="Jumeau numérique : charge nationale, débordement, effectifs ARM."
+)
 # --- end sub-apps ---
 
 

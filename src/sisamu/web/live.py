@@ -118,7 +118,7 @@ async def live_feed(websocket: WebSocket) -> None:
     try:  # a console that connects right after start-up must not miss what is committed next
         await asyncio.wait_for(hub.listening.wait(), timeout=10)
     except TimeoutError:
-        log.error("live feed: not listening after 10 s; console of %s connected anyway", principal.username)
+        log.warning("live feed: not listening after 10 s; console of %s connected anyway", principal.username)
     subscriber = hub.subscribe(principal)
     try:
         await websocket.send_json(

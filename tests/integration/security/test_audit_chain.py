@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
-from sisamu.security.cli import audit_app
 from sisamu.security import audit
+from sisamu.security.cli import audit_app
 from sisamu.storage.tables import audit_event
 
 pytestmark = pytest.mark.db
@@ -17,11 +17,28 @@ pytestmark = pytest.mark.db
 def _fill(platform, n: int = 5) -> None:
     for i in range(n):
         with platform.uow() as uow:
-            audit.record(uow.conn, principal=None, samu_id="250", action="patient.read", object_type="file",
-                         object_id=f"F{i}", at=platform.clock.now(), detail={"i": i}, actor="test")
+            audit.record(
+                uow.conn,
+                principal=None,
+                samu_id="250",
+                action="patient.read",
+                object_type="file",
+                object_id=f"F{i}",
+                at=platform.clock.now(),
+                detail={"i": i},
+                actor="test",
+            )
     with platform.uow() as uow:
-        audit.record(uow.conn, principal=None, samu_id="680", action="patient.write", object_type="file",
-                     object_id="G1", at=platform.clock.now(), actor="test")
+        audit.record(
+            uow.conn,
+            principal=None,
+            samu_id="680",
+            action="patient.write",
+            object_type="file",
+            object_id="G1",
+            at=platform.clock.now(),
+            actor="test",
+        )
 
 
 def _tamper(platform, sql: str) -> None:

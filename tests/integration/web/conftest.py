@@ -36,12 +36,28 @@ def accounts(platform, rooms) -> dict[str, Role]:
         for samu_id in rooms:
             for role in ROOM_ROLES:
                 name = f"{role}.{samu_id}"
-                service.create_account(uow, username=name, display_name=name, role=role, samu_id=samu_id,
-                                       password=PASSWORD, now=platform.clock.now(), with_totp=False)
+                service.create_account(
+                    uow,
+                    username=name,
+                    display_name=name,
+                    role=role,
+                    samu_id=samu_id,
+                    password=PASSWORD,
+                    now=platform.clock.now(),
+                    with_totp=False,
+                )
                 made[name] = role
         for role in (Role.NATIONAL, Role.ANALYST):
-            service.create_account(uow, username=str(role), display_name=str(role), role=role, samu_id=None,
-                                   password=PASSWORD, now=platform.clock.now(), with_totp=False)
+            service.create_account(
+                uow,
+                username=str(role),
+                display_name=str(role),
+                role=role,
+                samu_id=None,
+                password=PASSWORD,
+                now=platform.clock.now(),
+                with_totp=False,
+            )
             made[str(role)] = role
     return made
 

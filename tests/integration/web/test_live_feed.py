@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 
 import pytest
@@ -18,11 +19,16 @@ def _principal(role: Role, samu: str | None) -> Principal:
     return Principal(uuid.uuid4(), f"{role}.{samu}", "x", role, samu)
 
 
-async def _next(queue: asyncio.Queue[str], timeout: float = 5.0) -> str | None:
+async def _next(queue: asyncio.Queue[str], wait_s: float = 5.0) -> str | None:
     try:
-        return await asyncio.wait_for(queue.get(), timeout)
+        return await asyncio.wait_for(queue.get(), wait_s)
     except TimeoutError:
         return None
+
+
+def _abort_if(rollback: bool) -> None:
+    if rollback:
+        raise RuntimeError("abort")
 
 
 async def test_committed_events_reach_allowed_consoles_only(platform):
@@ -35,20 +41,18 @@ async def test_committed_events_reach_allowed_consoles_only(platform):
         national = hub.subscribe(_principal(Role.NATIONAL, None))
 
         def write(rollback: bool, object_id: str) -> None:
-            try:
-                with platform.uow() as uow:
-                    uow.emit(LiveEvent(samu_id="250", kind="test.event", object_id=object_id))
-                    if rollback:
-                        raise RuntimeError("abort")
-            except RuntimeError:
-                pass
+            uow = platform.uow()
+            with contextlib.suppress(RuntimeError), uow:
+                uow.emit(LiveEvent(samu_id="250", kind="test.event", object_id=object_id))
+                _abort_if(rollback)
 
         await asyncio.to_thread(write, True, "rolled-back")
         await asyncio.to_thread(write, False, "committed")
         received = await _next(mine.queue)
-        assert received is not None and '"committed"' in received
+        assert received is not None
+        assert '"committed"' in received
         assert '"committed"' in (await _next(national.queue) or "")
-        assert await _next(other.queue, timeout=0.5) is None
+        assert await _next(other.queue, wait_s=0.5) is None
         assert mine.queue.empty(), "the rolled-back event must never be delivered"
     finally:
         await hub.stop()
@@ -67,7 +71,12 @@ def test_websocket_console_receives_room_instruction(login, accounts):
         created = supervisor.post("/api/samus/250/instructions", json={"body": "Ouverture du débordement"})
         assert created.status_code == 201
         event = ws.receive_json()
-        assert event == {"samu_id": "250", "kind": "room.instruction", "id": str(created.json()["note_id"]), "version": 0}
+        assert event == {
+            "samu_id": "250",
+            "kind": "room.instruction",
+            "id": str(created.json()["note_id"]),
+            "version": 0,
+        }
         # The outsider's feed carries its own room's events only: post one there and it is the next thing it sees.
         outsider.post("/api/samus/680/instructions", json={"body": "RAS"})
         assert ws_other.receive_json()["samu_id"] == "680"
@@ -78,7 +87,8 @@ def test_websocket_from_another_origin_is_refused(login, accounts):
     from starlette.websockets import WebSocketDisconnect
 
     supervisor = login("supervisor.250")
-    with pytest.raises((WebSocketDisconnect, WebSocketDenialResponse)), supervisor.websocket_connect(
-        "/ws/live", headers={"Origin": "https://evil.example"}
-    ) as ws:
+    with (
+        pytest.raises((WebSocketDisconnect, WebSocketDenialResponse)),
+        supervisor.websocket_connect("/ws/live", headers={"Origin": "https://evil.example"}) as ws,
+    ):
         ws.receive_json()

@@ -17,9 +17,17 @@ from starlette.websockets import WebSocketDisconnect
 pytestmark = pytest.mark.db
 
 PUBLIC = {
-    ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/login"), ("POST", "/login"), ("GET", "/"),
-    ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"), ("GET", "/redoc"),
-    ("GET", "/auth/oidc/login"), ("GET", "/auth/oidc/callback"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/"),
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
+    ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/redoc"),
+    ("GET", "/auth/oidc/login"),
+    ("GET", "/auth/oidc/callback"),
 }
 # Path parameters naming reference data shared by all SAMUs (not tenant-owned), with a valid sample value.
 REFERENCE_PARAMS = {"code": "25"}
@@ -70,14 +78,19 @@ def test_every_route_needs_credentials(app, client):
             continue
         url, _ = _fill(path)
         response = client.request(method, url, json={}, headers={"Accept": "application/json"})
-        assert response.status_code == 401, f"{method} {path} answered {response.status_code} without credentials"
+        assert response.status_code == 401, (
+            f"{method} {path} answered {response.status_code} without credentials"
+        )
         checked += 1
     assert checked >= 6
 
 
 def test_websocket_refuses_anonymous(app, client):
     assert any(isinstance(r, APIWebSocketRoute) for r in _flat(app.routes))
-    with pytest.raises((WebSocketDisconnect, WebSocketDenialResponse)), client.websocket_connect("/ws/live") as ws:
+    with (
+        pytest.raises((WebSocketDisconnect, WebSocketDenialResponse)),
+        client.websocket_connect("/ws/live") as ws,
+    ):
         ws.receive_json()
 
 
@@ -90,14 +103,19 @@ def test_no_user_of_another_samu_reaches_samu_250(app, accounts, login):
         for method, path in tenant_routes:
             url, _ = _fill(path)
             response = c.request(method, url, json={"body": "x"})
-            assert response.status_code in {403, 404}, f"{username}: {method} {url} answered {response.status_code}"
+            assert response.status_code in {403, 404}, (
+                f"{username}: {method} {url} answered {response.status_code}"
+            )
 
 
 def test_insiders_with_the_right_role_do_reach_their_samu(accounts, login):
     """The refusals above are not vacuous: the same routes work for SAMU 250's own staff."""
     supervisor = login("supervisor.250")
     assert supervisor.get("/api/samus/250").status_code == 200
-    assert supervisor.post("/api/samus/250/instructions", json={"body": "Point de situation à 8 h"}).status_code == 201
+    assert (
+        supervisor.post("/api/samus/250/instructions", json={"body": "Point de situation à 8 h"}).status_code
+        == 201
+    )
     assert supervisor.get("/api/samus/250/instructions").json()[0]["body"] == "Point de situation à 8 h"
     arm = login("arm.250")
     assert arm.post("/api/samus/250/instructions", json={"body": "x"}).status_code == 403

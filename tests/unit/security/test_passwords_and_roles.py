@@ -26,7 +26,9 @@ def test_production_hasher_is_argon2id_with_rfc9106_costs():
     assert not passwords.verify_password("not-a-hash", "anything")
 
 
-@pytest.mark.parametrize(("candidate", "ok"), [("court", False), ("toutenminuscules", False), ("Assez-Long-Et-Mixte", True)])
+@pytest.mark.parametrize(
+    ("candidate", "ok"), [("court", False), ("toutenminuscules", False), ("Assez-Long-Et-Mixte", True)]
+)
 def test_password_policy(candidate, ok):
     assert (passwords.password_problem(candidate) is None) is ok
 
