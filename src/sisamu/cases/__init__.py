@@ -1,0 +1,1 @@
+"""Regulation file (LRM): DR/DRM, patients, medical notes, decisions, life-cycle, search."""
