@@ -15,7 +15,7 @@ from sisamu.console_output import console
 from sisamu.storage import migrate
 from sisamu.tenants.seeding import STEPS as SEED_STEPS
 from sisamu.tenants.seeding import seed
-from sisamu.tenants.service import DEMO_PASSWORD
+from sisamu.tenants.service import DEMO_PASSWORD, DemoAccount
 from sisamu.web.app import create_app
 
 log = logging.getLogger(__name__)
@@ -76,8 +76,11 @@ def demo(
         console.print("Arrêt propre : serveur web et base de données arrêtés.")
 
 
-def _print_accounts(accounts: list) -> None:  # type: ignore[type-arg]
-    table = Table("identifiant", "rôle", "SAMU", title="Comptes de démonstration")
+def _print_accounts(accounts: list[DemoAccount]) -> None:
+    by_samu: dict[str, list[str]] = {}
     for acc in accounts:
-        table.add_row(acc.username, str(acc.role), acc.samu_id or "national")
+        by_samu.setdefault(acc.samu_id or "national", []).append(acc.username)
+    table = Table("SAMU", "comptes (un par rôle)", title="Comptes de démonstration")
+    for samu_id, names in by_samu.items():
+        table.add_row(samu_id, " ".join(names))
     console.print(table)
