@@ -45,19 +45,26 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     ACCOUNTS_ADMIN = "accounts.admin"
     INTEROP = "interop"
+    CALL_HANDLE = "call.handle"  # take calls at an ARM seat: log in, pause, answer, transfer, end, call back
+    TELEPHONY = (
+        "telephony"  # telephony gateway (machine, bearer token): offer calls, hang-ups, CTI LRM interface
+    )
 
 
 _ALL_ROOM = {Permission.CONSOLE, Permission.ROOM_READ}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ARM: frozenset(_ALL_ROOM | {Permission.PATIENT_READ, Permission.PATIENT_WRITE}),
+    Role.ARM: frozenset(
+        _ALL_ROOM | {Permission.PATIENT_READ, Permission.PATIENT_WRITE, Permission.CALL_HANDLE}
+    ),
     Role.REGULATOR: frozenset(
-        _ALL_ROOM | {Permission.PATIENT_READ, Permission.PATIENT_WRITE, Permission.REGULATE}
+        _ALL_ROOM
+        | {Permission.PATIENT_READ, Permission.PATIENT_WRITE, Permission.REGULATE, Permission.CALL_HANDLE}
     ),
     Role.SUPERVISOR: frozenset(
         _ALL_ROOM | {Permission.ROOM_WRITE, Permission.PATIENT_READ, Permission.INDICATORS}
     ),
     Role.CREW: frozenset({Permission.CONSOLE, Permission.PATIENT_READ, Permission.MISSION_REPORT}),
-    Role.PARTNER: frozenset({Permission.INTEROP}),
+    Role.PARTNER: frozenset({Permission.INTEROP, Permission.TELEPHONY}),
     Role.NATIONAL: frozenset({Permission.CONSOLE, Permission.ROOM_READ, Permission.INDICATORS}),
     Role.ANALYST: frozenset({Permission.INDICATORS}),
     Role.ADMIN: frozenset(
