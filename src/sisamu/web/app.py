@@ -19,7 +19,7 @@ from sisamu.domain.errors import DomainError
 from sisamu.room.api import router as room_router
 from sisamu.security.errors import Forbidden, NotAuthenticated, NotFound, SecurityError, Throttled
 from sisamu.tenants.api import router as tenants_router
-from sisamu.web import auth_pages, geo_api, health, me_api, pages
+from sisamu.web import auth_pages, geo_api, health, me_api, oidc_pages, pages
 from sisamu.web.live import LiveHub
 from sisamu.web.live import router as live_router
 
@@ -83,6 +83,7 @@ def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
         room_router,
         geo_api.router,
         live_router,
+        oidc_pages.router,
     ):
         app.include_router(router)
 
