@@ -48,6 +48,10 @@ class LiveHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
     def subscribe(self, principal: Principal) -> Subscriber:
         subscriber = Subscriber(principal)
         self._subscribers.add(subscriber)
@@ -120,14 +124,30 @@ async def live_feed(websocket: WebSocket) -> None:
     except TimeoutError:
         log.warning("live feed: not listening after 10 s; console of %s connected anyway", principal.username)
     subscriber = hub.subscribe(principal)
+    # Watch the socket too, so a console that goes away is unsubscribed at once, not at the next event.
+    watcher = asyncio.create_task(_until_closed(websocket))
     try:
         await websocket.send_json(
             {"kind": "hello", "samu_id": principal.samu_id, "role": str(principal.role)}
         )
-        while True:
-            message = await subscriber.queue.get()
-            await websocket.send_text(message)
+        while not watcher.done():
+            getter = asyncio.ensure_future(subscriber.queue.get())
+            done, _ = await asyncio.wait({getter, watcher}, return_when=asyncio.FIRST_COMPLETED)
+            if getter not in done:
+                getter.cancel()
+                break
+            await websocket.send_text(getter.result())
     except WebSocketDisconnect:
         pass
     finally:
+        watcher.cancel()
         hub.unsubscribe(subscriber)
+
+
+async def _until_closed(websocket: WebSocket) -> None:
+    """Consoles send nothing we act on; reading returns when the client disconnects."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return

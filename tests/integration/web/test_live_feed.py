@@ -92,3 +92,18 @@ def test_websocket_from_another_origin_is_refused(login, accounts):
         supervisor.websocket_connect("/ws/live", headers={"Origin": "https://evil.example"}) as ws,
     ):
         ws.receive_json()
+
+
+@pytest.mark.timeout(60)
+def test_closed_console_is_unsubscribed(app, login, accounts):
+    import time
+
+    arm = login("arm.250")
+    hub = app.state.live_hub
+    with arm.websocket_connect("/ws/live") as ws:
+        assert ws.receive_json()["kind"] == "hello"
+        assert hub.subscriber_count == 1
+    deadline = time.monotonic() + 5
+    while hub.subscriber_count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert hub.subscriber_count == 0
