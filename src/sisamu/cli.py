@@ -8,6 +8,7 @@ import sys
 import typer
 
 from sisamu.calls.cli import app as aml_app
+from sisamu.geo.cli import app as geo_app
 from sisamu.interop.hubsante.cli import app as hub_app
 from sisamu.security.cli import accounts_app, audit_app
 from sisamu.sim.cli import app as sim_app
@@ -35,6 +36,7 @@ app.add_typer(aml_app, name="aml", help="Localisation AML des appelants : analys
 app.add_typer(
     sim_app, name="simulate", help="Jumeau numérique : charge nationale, débordement, effectifs ARM."
 )
+app.add_typer(geo_app, name="geo", help="Géographie : graphe routier OpenStreetMap, temps de trajet.")
 # --- end sub-apps ---
 
 
@@ -46,3 +48,7 @@ def main() -> None:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
