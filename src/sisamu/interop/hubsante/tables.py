@@ -1,7 +1,87 @@
-"""Tables of this feature, registered on the platform's shared metadata (tenant-owned: `samu_id` leads each key)."""
+"""Tables of this feature, registered on the platform's shared metadata (tenant-owned: `samu_id` leads each key).
+
+`hub_outbox`: messages to send, written in the business transaction and relayed after commit.
+`hub_inbox`: messages received, one row per `distributionID` and receiving SAMU (the deduplication key).
+"""
 
 from __future__ import annotations
 
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
 from sisamu.storage.tables import metadata
 
-__all__ = ["metadata"]
+NOW = text("now()")
+INBOX_STATUSES = ("applied", "invalid", "duplicate", "expired")
+
+
+def _ts(
+    name: str, *, nullable: bool = True, default_now: bool = False, comment: str | None = None
+) -> Column[object]:
+    return Column(
+        name,
+        DateTime(timezone=True),
+        nullable=nullable,
+        server_default=NOW if default_now else None,
+        comment=comment,
+    )
+
+
+hub_outbox = Table(
+    "hub_outbox",
+    metadata,
+    Column("samu_id", String(8), ForeignKey("samu.samu_id"), primary_key=True),
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("distribution_id", Text, nullable=False, unique=True),
+    Column("sender", Text, nullable=False, comment="our client id: the routing key"),
+    Column("recipient", Text, nullable=False),
+    Column("kind", String(8), nullable=False, comment="distributionKind: Report, Update, Cancel, Ack, Error"),
+    Column("message_type", String(32), nullable=False, comment="schema name, e.g. RS-EDA"),
+    Column("body", JSONB, nullable=False, comment="the whole EDXL-DE envelope"),
+    _ts("created_at", nullable=False, default_now=True),
+    _ts("expires_at", nullable=False),
+    _ts("next_attempt_at", nullable=False, default_now=True),
+    _ts("sent_at"),
+    _ts("dropped_at", nullable=True),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("last_error", Text, nullable=True),
+    _ts("acked_at", nullable=True),
+    Column("remote_error", Text, nullable=True, comment="RS-ERROR received about this message"),
+    Index(
+        "ix_hub_outbox_pending",
+        "samu_id",
+        "next_attempt_at",
+        postgresql_where=text("sent_at IS NULL AND dropped_at IS NULL"),
+    ),
+)
+
+hub_inbox = Table(
+    "hub_inbox",
+    metadata,
+    Column("samu_id", String(8), ForeignKey("samu.samu_id"), primary_key=True),
+    Column("distribution_id", Text, primary_key=True, comment="unparseable input: 'unparseable:<sha256>'"),
+    Column("sender", Text, nullable=True),
+    Column("kind", String(8), nullable=True),
+    Column("message_type", String(32), nullable=True),
+    Column("body", JSONB, nullable=False, comment="the envelope as received, or {'raw': text}"),
+    _ts("received_at", nullable=False, default_now=True),
+    _ts("applied_at"),
+    _ts("acked_at", comment="when the functional Ack was written to the outbox"),
+    Column("status", String(12), nullable=False),
+    Column("error", Text, nullable=True),
+    Column("deliveries", Integer, nullable=False, server_default=text("1")),
+    _ts("last_delivery_at", nullable=False, default_now=True),
+    CheckConstraint(f"status IN ({', '.join(repr(s) for s in INBOX_STATUSES)})", name="status"),
+)

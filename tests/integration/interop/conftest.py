@@ -1,0 +1,60 @@
+"""Fixtures: a local hub in a vhost of its own, and two sisamu instances (two SAMUs, two databases) on it."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import psycopg
+import pytest
+from hub_network import BROKER_HOST, BROKER_PORT, BROKER_URL, SAMU_A, SAMU_B, Node
+
+from sisamu.interop.hubsante.local_hub import LocalHub
+from sisamu.storage.database import Database, sqlalchemy_url
+
+
+@pytest.fixture(scope="session")
+def broker_url() -> str:
+    try:
+        socket.create_connection((BROKER_HOST, BROKER_PORT), timeout=2).close()
+    except OSError as exc:
+        pytest.skip(f"RabbitMQ unreachable on {BROKER_HOST}:{BROKER_PORT}: {exc}")
+    return BROKER_URL
+
+
+@pytest.fixture
+def second_database_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
+    """A second migrated database: the other SAMU's sisamu instance."""
+    from sqlalchemy.engine import make_url
+
+    name = f"sisamu_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+    yield sqlalchemy_url(make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False))
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def hub(broker_url: str) -> AsyncIterator[LocalHub]:
+    async with LocalHub.for_test([SAMU_A[1], SAMU_B[1]], url=broker_url) as local:
+        yield local
+
+
+@pytest.fixture
+async def nodes(
+    hub: LocalHub, database_url: str, second_database_url: str
+) -> AsyncIterator[tuple[Node, Node]]:
+    a = Node(*SAMU_A, Database(url=database_url), hub)
+    b = Node(*SAMU_B, Database(url=second_database_url), hub)
+    for node in (a, b):
+        node.prepare()
+    await asyncio.gather(a.start(), b.start())
+    try:
+        yield a, b
+    finally:
+        await asyncio.gather(a.stop(), b.stop())
+        a.database.close()
+        b.database.close()
