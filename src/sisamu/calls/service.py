@@ -1,0 +1,425 @@
+"""Use cases of the telephony brain: one function per command, each inside the caller's unit of work.
+
+The pure state machines (`call.py`, `agent.py`, `callback.py`) decide every transition; these functions load and
+lock the rows, apply the transition, write it back with a new version, and emit live events (`pg_notify`,
+delivered after commit). Authorisation is the entry point's job (HTTP routes, CTI routes); the simulator and the
+tests call these functions directly.
+
+Lock order, to stay free of deadlocks: a call row before a seat row. Distribution (`distribution.py`) takes
+both with `SKIP LOCKED`, so it never waits on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sisamu.calls import aml as aml_parser
+from sisamu.calls import store
+from sisamu.calls.agent import (
+    DEFAULT_AFTER_CALL_WORK_S,
+    AgentState,
+    PauseReason,
+    Skills,
+    agent_answer,
+    agent_end_after_call_work,
+    agent_log_in,
+    agent_log_out,
+    agent_pause,
+    agent_release,
+    agent_resume,
+    agent_withdraw_presentation,
+    new_agent,
+)
+from sisamu.calls.call import (
+    CallState,
+    TransferTarget,
+    abandon_call,
+    answer_call,
+    end_call,
+    offer_call,
+    queue_call,
+    transfer_call,
+)
+from sisamu.calls.callback import (
+    Callback,
+    CallbackOutcome,
+    close_called_back,
+    is_lost,
+    merge_abandoned,
+    new_callback,
+    record_outcome,
+    start_callback,
+)
+from sisamu.calls.flux import Flux, PrioritySignal
+from sisamu.calls.policy import OverflowAgreement
+from sisamu.domain.errors import DomainError, TransitionRefused
+from sisamu.domain.events import LiveEvent
+from sisamu.security import audit
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from sisamu.calls.call import Call
+    from sisamu.security.roles import Principal
+    from sisamu.storage.uow import UnitOfWork
+
+DEFAULT_LANGUAGES = frozenset({"fr"})
+
+
+class NotFoundError(DomainError):
+    """The call, seat or callback does not exist (in this SAMU)."""
+
+
+# ---- events -----------------------------------------------------------------------------------------------------
+
+
+def emit_call(uow: UnitOfWork, call: Call, version: int, kind: str) -> None:
+    """`call.<kind>` to the owner SAMU, and to the handling SAMU too when the call was overflowed."""
+    uow.emit(LiveEvent(call.samu_id, f"call.{kind}", call.call_id, version))
+    if call.handling_samu_id != call.samu_id:
+        data = {"owner_samu_id": call.samu_id}
+        uow.emit(LiveEvent(call.handling_samu_id, f"call.{kind}", call.call_id, version, data))
+
+
+def emit_seat(uow: UnitOfWork, samu_id: str, seat_id: str, version: int) -> None:
+    uow.emit(LiveEvent(samu_id, "seat.changed", seat_id, version))
+
+
+def _call(uow: UnitOfWork, samu_id: str, call_id: str) -> store.CallRecord:
+    record = store.get_call(uow.conn, samu_id, call_id, lock=True)
+    if record is None:
+        raise NotFoundError(f"call {call_id} of samu {samu_id} not found")
+    return record
+
+
+def _seat(uow: UnitOfWork, samu_id: str, seat_id: str) -> store.SeatRecord:
+    record = store.get_seat(uow.conn, samu_id, seat_id, lock=True)
+    if record is None:
+        raise NotFoundError(f"seat {seat_id} of samu {samu_id} not found")
+    return record
+
+
+# ---- calls ----------------------------------------------------------------------------------------------------
+
+
+def offer(
+    uow: UnitOfWork,
+    *,
+    samu_id: str,
+    call_id: str,
+    flux: Flux,
+    now: datetime,
+    priority: PrioritySignal = PrioritySignal.PX,
+    caller_number: str | None = None,
+) -> store.CallRecord:
+    """A call reaches the SAMU's number: recorded and queued at once (distribution then presents it)."""
+    call, _ = offer_call(call_id, samu_id, flux, now, priority=priority, caller_number=caller_number)
+    call, _ = queue_call(call, now)
+    store.insert_call(uow.conn, call, queued_at=now)
+    emit_call(uow, call, 1, "offered")
+    return store.CallRecord(call, 1)
+
+
+def answer(uow: UnitOfWork, *, samu_id: str, seat_id: str, now: datetime) -> store.CallRecord:
+    """The ARM at `seat_id` picks up the call ringing there; closes an open callback for that number."""
+    peek = store.get_seat(uow.conn, samu_id, seat_id)
+    if peek is None:
+        raise NotFoundError(f"seat {seat_id} of samu {samu_id} not found")
+    if (
+        peek.agent.state is not AgentState.PRESENTED
+        or peek.agent.call_id is None
+        or peek.call_samu_id is None
+    ):
+        raise TransitionRefused(f"seat {seat_id}: no call is ringing")
+    record = _call(uow, peek.call_samu_id, peek.agent.call_id)
+    seat = _seat(uow, samu_id, seat_id)
+    call, _ = answer_call(record.call, seat_id, now)
+    if seat.agent.call_id != call.call_id:
+        raise TransitionRefused(f"seat {seat_id}: the ringing call changed")
+    agent, _ = agent_answer(seat.agent, call.call_id, now)
+    version = store.update_call(uow.conn, record, call, answered_at=now)
+    seat_version = store.save_seat(uow.conn, agent, seat, call_samu_id=call.samu_id)
+    store.close_presentation(uow.conn, call, "answered", now)
+    emit_call(uow, call, version, "answered")
+    emit_seat(uow, samu_id, seat_id, seat_version)
+    if call.caller_number:
+        number = aml_parser.normalise_number(call.caller_number)
+        found = store.open_callback_for_number(uow.conn, call.samu_id, number)
+        if found is not None:
+            _save_callback(uow, close_called_back(found[0], now), found[1])
+    return store.CallRecord(call, version)
+
+
+def _release_seat(uow: UnitOfWork, call: Call, now: datetime) -> None:
+    if call.agent_id is None:
+        return
+    seat = _seat(uow, call.handling_samu_id, call.agent_id)
+    if seat.agent.state is AgentState.ON_CALL and seat.agent.call_id == call.call_id:
+        agent, _ = agent_release(seat.agent, call.call_id, now)
+        emit_seat(
+            uow,
+            agent.samu_id,
+            agent.agent_id,
+            store.save_seat(uow.conn, agent, seat, call_samu_id=call.samu_id),
+        )
+
+
+def transfer(
+    uow: UnitOfWork, *, samu_id: str, call_id: str, target: TransferTarget, target_id: str, now: datetime
+) -> store.CallRecord:
+    """Hand an answered call to a physician or another SAMU; the ARM's seat is released."""
+    record = _call(uow, samu_id, call_id)
+    call, _ = transfer_call(record.call, target, target_id, now)
+    version = store.update_call(uow.conn, record, call, transferred_at=now)
+    if record.call.state is CallState.ANSWERED:
+        _release_seat(uow, record.call, now)
+    emit_call(uow, call, version, "transferred")
+    return store.CallRecord(call, version)
+
+
+def end(uow: UnitOfWork, *, samu_id: str, call_id: str, now: datetime) -> store.CallRecord:
+    """The conversation is over; the ARM's seat goes to after-call work (or available)."""
+    record = _call(uow, samu_id, call_id)
+    call, _ = end_call(record.call, now)
+    version = store.update_call(uow.conn, record, call, ended_at=now)
+    if record.call.state is CallState.ANSWERED:
+        _release_seat(uow, record.call, now)
+    emit_call(uow, call, version, "ended")
+    return store.CallRecord(call, version)
+
+
+def abandon(
+    uow: UnitOfWork, *, samu_id: str, call_id: str, now: datetime, lost_call_threshold_s: float
+) -> store.CallRecord:
+    """The caller hung up before the answer: the wait is kept; a lost call with a number goes to callbacks."""
+    record = _call(uow, samu_id, call_id)
+    before = record.call
+    call, _ = abandon_call(before, now)
+    version = store.update_call(uow.conn, record, call, abandoned_at=now)
+    if before.state is CallState.PRESENTED and before.agent_id is not None:
+        seat = _seat(uow, before.handling_samu_id, before.agent_id)
+        if seat.agent.state is AgentState.PRESENTED and seat.agent.call_id == call_id:
+            agent, _ = agent_withdraw_presentation(seat.agent, call_id, now)
+            emit_seat(uow, agent.samu_id, agent.agent_id, store.save_seat(uow.conn, agent, seat))
+        store.close_presentation(uow.conn, before, "withdrawn", now)
+    emit_call(uow, call, version, "abandoned")
+    waited = call.waited_s or 0.0
+    if call.caller_number and is_lost(waited, lost_call_threshold_s):
+        _add_to_callbacks(uow, call, waited, now)
+    return store.CallRecord(call, version)
+
+
+# ---- seats ------------------------------------------------------------------------------------------------------
+
+
+def log_in(
+    uow: UnitOfWork,
+    *,
+    samu_id: str,
+    seat_id: str,
+    now: datetime,
+    account_id: UUID | None = None,
+    id_nat_ps: str | None = None,
+    fluxes: frozenset[Flux] = frozenset({Flux.CENTRE_15}),
+    languages: frozenset[str] = DEFAULT_LANGUAGES,
+    after_call_work_s: int = DEFAULT_AFTER_CALL_WORK_S,
+) -> store.SeatRecord:
+    """Log in at a seat (created on first use) with the skills and after-call work of this shift."""
+    if account_id is not None:
+        other = store.seat_of_account(uow.conn, samu_id, account_id)
+        if other is not None and other != seat_id:
+            raise TransitionRefused(f"account already logged in at seat {other}")
+    seat = store.get_seat(uow.conn, samu_id, seat_id, lock=True)
+    skills = Skills(frozenset(fluxes), frozenset(languages))
+    base = (
+        new_agent(seat_id, samu_id, now, skills=skills, after_call_work_s=after_call_work_s)
+        if seat is None
+        else replace(seat.agent, skills=skills, after_call_work_s=after_call_work_s)
+    )
+    agent, _ = agent_log_in(base, now)
+    version = store.save_seat(
+        uow.conn, agent, seat, account_id=account_id, id_nat_ps=id_nat_ps, keep_identity=False
+    )
+    emit_seat(uow, samu_id, seat_id, version)
+    return store.SeatRecord(agent, version, account_id, id_nat_ps, None)
+
+
+def _seat_command(
+    uow: UnitOfWork, samu_id: str, seat_id: str, now: datetime, command: str
+) -> store.SeatRecord:
+    seat = _seat(uow, samu_id, seat_id)
+    keep = True
+    if command == "log_out":
+        agent, _ = agent_log_out(seat.agent, now)
+        keep = False
+    elif command == "resume":
+        agent, _ = agent_resume(seat.agent, now)
+    elif command == "ready":
+        agent, _ = agent_end_after_call_work(seat.agent, now)
+    else:
+        agent, _ = agent_pause(seat.agent, PauseReason(command), now)
+    version = store.save_seat(uow.conn, agent, seat, keep_identity=keep)
+    emit_seat(uow, samu_id, seat_id, version)
+    identity = (seat.account_id, seat.id_nat_ps) if keep else (None, None)
+    return store.SeatRecord(agent, version, *identity, None)
+
+
+def log_out(uow: UnitOfWork, *, samu_id: str, seat_id: str, now: datetime) -> store.SeatRecord:
+    return _seat_command(uow, samu_id, seat_id, now, "log_out")
+
+
+def pause(
+    uow: UnitOfWork, *, samu_id: str, seat_id: str, reason: PauseReason, now: datetime
+) -> store.SeatRecord:
+    return _seat_command(uow, samu_id, seat_id, now, reason.value)
+
+
+def resume(uow: UnitOfWork, *, samu_id: str, seat_id: str, now: datetime) -> store.SeatRecord:
+    return _seat_command(uow, samu_id, seat_id, now, "resume")
+
+
+def ready(uow: UnitOfWork, *, samu_id: str, seat_id: str, now: datetime) -> store.SeatRecord:
+    """End after-call work early: the ARM is available again."""
+    return _seat_command(uow, samu_id, seat_id, now, "ready")
+
+
+# ---- overflow agreements ---------------------------------------------------------------------------------------
+
+
+def set_agreement(
+    uow: UnitOfWork, *, principal: Principal | None, agreement: OverflowAgreement, active: bool, now: datetime
+) -> None:
+    if agreement.from_samu in agreement.partners:
+        raise TransitionRefused(f"samu {agreement.from_samu} cannot overflow to itself")
+    store.save_agreement(uow.conn, agreement, active=active, at=now)
+    detail = {
+        "partners": list(agreement.partners),
+        "wait_threshold_s": agreement.wait_threshold_s,
+        "queue_threshold": agreement.queue_threshold,
+        "hours": [[h.start, h.end] for h in agreement.hours],
+        "active": active,
+    }
+    audit.record(
+        uow.conn,
+        principal=principal,
+        samu_id=agreement.from_samu,
+        action="overflow.agreement",
+        object_type="overflow_agreement",
+        object_id=agreement.from_samu,
+        at=now,
+        detail=detail,
+    )
+    uow.emit(LiveEvent(agreement.from_samu, "overflow.agreement", agreement.from_samu))
+
+
+def set_pooling(
+    uow: UnitOfWork,
+    *,
+    principal: Principal | None,
+    national_pooling: bool,
+    pooling_wait_s: float,
+    now: datetime,
+) -> None:
+    """National pooling for crises: any SAMU may answer calls waiting longer than `pooling_wait_s`."""
+    store.save_pooling(uow.conn, national_pooling=national_pooling, pooling_wait_s=pooling_wait_s, at=now)
+    audit.record(
+        uow.conn,
+        principal=principal,
+        samu_id=None,
+        action="overflow.pooling",
+        object_type="overflow_pooling",
+        object_id=store.NATIONAL,
+        at=now,
+        detail={"national_pooling": national_pooling, "pooling_wait_s": pooling_wait_s},
+    )
+
+
+# ---- callbacks --------------------------------------------------------------------------------------------------
+
+
+def _save_callback(uow: UnitOfWork, item: Callback, version: int, *, account_id: UUID | None = None) -> int:
+    new_version = store.update_callback(uow.conn, item, version, account_id=account_id)
+    uow.emit(LiveEvent(item.samu_id, "callback.changed", str(item.callback_id), new_version))
+    return new_version
+
+
+def _add_to_callbacks(uow: UnitOfWork, call: Call, waited_s: float, now: datetime) -> None:
+    assert call.caller_number is not None
+    number = aml_parser.normalise_number(call.caller_number)
+    for _ in range(2):  # a concurrent hang-up from the same number may open the entry between our two queries
+        found = store.open_callback_for_number(uow.conn, call.samu_id, number)
+        if found is not None:
+            _save_callback(uow, merge_abandoned(found[0], call.call_id, waited_s, now), found[1])
+            return
+        fresh = new_callback(call.samu_id, 0, number, call.call_id, waited_s, now)
+        inserted = store.insert_callback_if_none_open(uow.conn, fresh)
+        if inserted is not None:
+            uow.emit(LiveEvent(call.samu_id, "callback.changed", str(inserted[0].callback_id), inserted[1]))
+            return
+    raise TransitionRefused(f"call {call.call_id}: could not add the callback")
+
+
+def _callback(uow: UnitOfWork, samu_id: str, callback_id: int) -> tuple[Callback, int]:
+    found = store.get_callback(uow.conn, samu_id, callback_id, lock=True)
+    if found is None:
+        raise NotFoundError(f"callback {callback_id} of samu {samu_id} not found")
+    return found
+
+
+def start_callback_attempt(
+    uow: UnitOfWork,
+    *,
+    samu_id: str,
+    callback_id: int,
+    seat_id: str,
+    now: datetime,
+    account_id: UUID | None = None,
+) -> Callback:
+    item, version = _callback(uow, samu_id, callback_id)
+    started = start_callback(item, seat_id, now)
+    _save_callback(uow, started, version, account_id=account_id)
+    return started
+
+
+def record_callback_outcome(
+    uow: UnitOfWork,
+    *,
+    samu_id: str,
+    callback_id: int,
+    outcome: CallbackOutcome,
+    now: datetime,
+    note: str | None,
+) -> Callback:
+    item, version = _callback(uow, samu_id, callback_id)
+    done = record_outcome(item, outcome, now)
+    _save_callback(uow, done, version)
+    if note:
+        store.set_callback_note(uow.conn, samu_id, callback_id, note)
+    return done
+
+
+# ---- AML --------------------------------------------------------------------------------------------------------
+
+
+def receive_aml(
+    uow: UnitOfWork,
+    *,
+    samu_id: str,
+    text: str,
+    now: datetime,
+    msisdn: str | None = None,
+    window: timedelta = timedelta(minutes=10),
+) -> tuple[aml_parser.AmlLocation, str | None]:
+    """Parse an AML message (AmlError if malformed), keep it, attach it to this SAMU's matching call if any."""
+    location = aml_parser.parse_aml(text, msisdn=msisdn)
+    call_id: str | None = None
+    if location.msisdn and location.lat is not None:
+        start, end = location.positioned_at - window, location.positioned_at + window
+        candidates = [r.call for r in store.calls_between(uow.conn, samu_id, start, end)]
+        call_id = next(iter(aml_parser.match_location([location], candidates, window)), None)
+    store.add_location(uow.conn, samu_id, location, call_id=call_id, received_at=now)
+    if call_id is not None:
+        uow.emit(LiveEvent(samu_id, "call.location", call_id))
+    return location, call_id
