@@ -19,7 +19,7 @@ from sisamu.domain.errors import DomainError
 from sisamu.room.api import router as room_router
 from sisamu.security.errors import Forbidden, NotAuthenticated, NotFound, SecurityError, Throttled
 from sisamu.tenants.api import router as tenants_router
-from sisamu.web import auth_pages, geo_api, health, me_api, oidc_pages, pages
+from sisamu.web import auth_pages, geo_api, health, me_api, oidc_pages, openapi, pages
 from sisamu.web.live import LiveHub
 from sisamu.web.live import router as live_router
 
@@ -87,6 +87,7 @@ def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
     ):
         app.include_router(router)
 
+    openapi.describe_errors(app)
     app.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     return app
