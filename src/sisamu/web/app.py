@@ -15,11 +15,12 @@ from fastapi.staticfiles import StaticFiles
 
 from sisamu import __version__
 from sisamu.bootstrap import Platform
+from sisamu.calls.api import router as calls_router
 from sisamu.domain.errors import DomainError
 from sisamu.room.api import router as room_router
 from sisamu.security.errors import Forbidden, NotAuthenticated, NotFound, SecurityError, Throttled
 from sisamu.tenants.api import router as tenants_router
-from sisamu.web import auth_pages, geo_api, health, me_api, oidc_pages, openapi, pages
+from sisamu.web import auth_pages, codes_api, geo_api, health, me_api, oidc_pages, openapi, pages
 from sisamu.web.live import LiveHub
 from sisamu.web.live import router as live_router
 
@@ -81,7 +82,9 @@ def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
         me_api.router,
         tenants_router,
         room_router,
+        calls_router,
         geo_api.router,
+        codes_api.router,
         live_router,
         oidc_pages.router,
     ):

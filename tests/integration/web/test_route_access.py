@@ -30,9 +30,11 @@ PUBLIC = {
     ("GET", "/auth/oidc/callback"),
 }
 # Path parameters naming reference data shared by all SAMUs (not tenant-owned), with a valid sample value.
-REFERENCE_PARAMS = {"code": "25"}
+REFERENCE_PARAMS = {"code": "25", "name": "motif"}
 # Path parameters naming a tenant-owned object, with the id of an object that belongs to SAMU 250.
 TENANT_PARAMS = {"samu_id": "250"}
+TENANT_PARAMS |= {"call_id": "c-250", "seat_id": "P250", "callback_id": "1"}  # telephony: `sample_objects`
+TENANT_PARAMS |= {"idCrra": "FR250", "idNatPs": "810000000250", "idDossier": "D250"}  # CTI (SI-SAMU → LRM)
 
 
 def _flat(routes):
@@ -94,7 +96,7 @@ def test_websocket_refuses_anonymous(app, client):
         ws.receive_json()
 
 
-def test_no_user_of_another_samu_reaches_samu_250(app, accounts, login):
+def test_no_user_of_another_samu_reaches_samu_250(app, accounts, login, sample_objects):
     tenant_routes = [(m, p) for m, p in _routes(app) if (m, p) not in PUBLIC and _fill(p)[1]]
     assert tenant_routes, "expected tenant-scoped routes"
     outsiders = [name for name in accounts if name.endswith(".680")]
