@@ -1,0 +1,395 @@
+"""Use cases of the regulation file: one function per command, inside the caller's unit of work.
+
+Each command checks access (role × tenant, grants), loads the file with its row locked, applies the pure rules
+(`lifecycle`, `regulation`), saves with an optimistic version check, audits, and emits a live event that
+PostgreSQL delivers after commit. Every read of patient data is audited as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sisamu.cases import grants, lifecycle, regulation, store
+from sisamu.cases.access import actor_of, check_file
+from sisamu.cases.model import SYSTEM, Actor, Decision, Note, Patient, RegulationFile, new_file
+from sisamu.cases.numbering import owner_of, shared_id
+from sisamu.domain.codes import Etat, NiveauSoin, TypeDecision, TypeRessource
+from sisamu.domain.events import LiveEvent
+from sisamu.security import audit
+from sisamu.security.access import authorize
+from sisamu.security.errors import NotFound
+from sisamu.security.roles import Permission, Principal
+from sisamu.storage.uow import UnitOfWork
+
+T = TypeVar("T")
+OBJECT_TYPE = "regulation_file"
+
+
+def file_owner(number: str) -> str:
+    owner = owner_of(number)
+    if owner is None:
+        raise NotFound(f"not a file number: {number!r}")
+    return owner
+
+
+def audit_file(
+    uow: UnitOfWork,
+    principal: Principal | None,
+    file: RegulationFile,
+    action: str,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        uow.conn,
+        principal=principal,
+        samu_id=file.samu_id,
+        action=action,
+        object_type=OBJECT_TYPE,
+        object_id=file.number,
+        at=now,
+        detail=detail,
+    )
+
+
+def emit_file(uow: UnitOfWork, file: RegulationFile, kind: str, now: datetime) -> None:
+    """Tell the consoles what changed (no patient identity: room-level readers receive these too)."""
+    data = {"state": str(file.state), "step": str(file.step), "priority": str(file.qualification.priority)}
+    uow.emit(LiveEvent(file.samu_id, kind, file.number, file.version, data))
+    for grantee in grants.active_grantees(uow.conn, file.samu_id, file.number, now):
+        uow.emit(LiveEvent(grantee, kind, file.number, file.version, {**data, "owner": file.samu_id}))
+
+
+def load_file(uow: UnitOfWork, owner: str, number: str, *, lock: bool) -> RegulationFile:
+    file = store.load(uow.conn, owner, number, lock=lock)
+    if file is None:
+        raise NotFound(f"no file {number}")
+    return file
+
+
+def _change(
+    uow: UnitOfWork,
+    principal: Principal,
+    permission: Permission,
+    number: str,
+    now: datetime,
+    *,
+    action: str,
+    kind: str,
+    apply: Callable[[RegulationFile, Actor], T],
+    expected_version: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> tuple[RegulationFile, T]:
+    owner = file_owner(number)
+    check_file(uow.conn, principal, permission, owner, number, now)
+    file = load_file(uow, owner, number, lock=True)
+    if expected_version is not None and expected_version != file.version:
+        raise store.StaleVersion(f"file {number} is at version {file.version}, not {expected_version}")
+    result = apply(file, actor_of(principal))
+    store.save(uow.conn, file, now)
+    audit_file(uow, principal, file, action, now, detail)
+    emit_file(uow, file, kind, now)
+    return file, result
+
+
+def open_file(
+    uow: UnitOfWork,
+    *,
+    principal: Principal | None,
+    samu_id: str,
+    now: datetime,
+    call_id: str | None = None,
+    program: bool = False,
+    planned_at: datetime | None = None,
+    qualification: Mapping[str, Any] | None = None,
+    patients: Sequence[Mapping[str, Any]] = (),
+) -> RegulationFile:
+    """Open a file: from an answered call (`call_id`, a plain reference to telephony), by hand, or PROGRAM.
+
+    `principal` None is the platform itself (telephony opening the file of an overflowed call).
+    """
+    if principal is not None:
+        authorize(principal, Permission.PATIENT_WRITE, samu_id)
+    actor = actor_of(principal) if principal is not None else SYSTEM
+    number = store.next_number(uow.conn, samu_id, now)
+    file = new_file(
+        samu_id=samu_id,
+        number=number,
+        case_id=shared_id(samu_id, number),
+        actor=actor,
+        now=now,
+        call_id=call_id,
+        planned_at=planned_at,
+        program=program,
+    )
+    regulation.update_qualification(file, qualification or {})
+    for identity in patients:
+        regulation.add_patient(file, now, identity)
+    store.insert_file(uow.conn, file, now)
+    audit_file(uow, principal, file, "file.open", now, {"call_id": call_id, "state": str(file.state)})
+    emit_file(uow, file, "case.opened", now)
+    return file
+
+
+def get_file(uow: UnitOfWork, *, principal: Principal, number: str, now: datetime) -> RegulationFile:
+    owner = file_owner(number)
+    check_file(uow.conn, principal, Permission.PATIENT_READ, owner, number, now)
+    file = load_file(uow, owner, number, lock=False)
+    audit_file(uow, principal, file, "file.read", now)
+    return file
+
+
+def update_qualification(
+    uow: UnitOfWork,
+    *,
+    principal: Principal,
+    number: str,
+    now: datetime,
+    changes: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> RegulationFile:
+    def apply(file: RegulationFile, _: Actor) -> None:
+        regulation.update_qualification(file, changes)
+
+    file, _ = _change(
+        uow,
+        principal,
+        Permission.PATIENT_WRITE,
+        number,
+        now,
+        action="file.qualify",
+        kind="case.updated",
+        apply=apply,
+        expected_version=expected_version,
+        detail={"fields": sorted(changes)},
+    )
+    return file
+
+
+def add_patient(
+    uow: UnitOfWork,
+    *,
+    principal: Principal,
+    number: str,
+    now: datetime,
+    identity: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Patient:
+    _, patient = _change(
+        uow,
+        principal,
+        Permission.PATIENT_WRITE,
+        number,
+        now,
+        action="file.patient.add",
+        kind="case.updated",
+        apply=lambda file, _: regulation.add_patient(file, now, identity),
+        expected_version=expected_version,
+        detail={"fields": sorted(identity)},
+    )
+    return patient
+
+
+def update_patient(
+    uow: UnitOfWork,
+    *,
+    principal: Principal,
+    number: str,
+    patient_no: int,
+    now: datetime,
+    changes: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Patient:
+    _, patient = _change(
+        uow,
+        principal,
+        Permission.PATIENT_WRITE,
+        number,
+        now,
+        action="file.patient.update",
+        kind="case.updated",
+        apply=lambda file, _: regulation.update_patient(file, now, patient_no, changes),
+        expected_version=expected_version,
+        detail={"patient_no": patient_no, "fields": sorted(changes)},
+    )
+    return patient
+
+
+def reflex_departure(
+    uow: UnitOfWork,
+    *,
+    principal: Principal,
+    number: str,
+    now: datetime,
+    resource_type: TypeRessource,
+    patient_no: int | None = None,
+) -> Decision:
+    """P0: a reflex INTER decision by the ARM; the file goes straight to a physician."""
+    _, decision = _change(
+        uow,
+        principal,
+        Permission.PATIENT_WRITE,
+        number,
+        now,
+        action="file.reflex",
+        kind="case.reflex",
+        apply=lambda file, actor: regulation.reflex_departure(file, actor, now, resource_type, patient_no),
+        detail={"resource_type": str(resource_type)},
+    )
+    return decision
+
+
+def hand_over(uow: UnitOfWork, *, principal: Principal, number: str, now: datetime) -> RegulationFile:
+    """The ARM transfers the file to medical regulation (queue, or a physician at once for a P0)."""
+    file, _ = _change(
+        uow,
+        principal,
+        Permission.PATIENT_WRITE,
+        number,
+        now,
+        action="file.handover",
+        kind="case.queued",
+        apply=lambda file, _: regulation.hand_over(file, now),
+    )
+    return file
+
+
+def take(uow: UnitOfWork, *, principal: Principal, number: str, now: datetime) -> RegulationFile:
+    file, _ = _change(
+        uow,
+        principal,
+        Permission.REGULATE,
+        number,
+        now,
+        action="file.take",
+        kind="case.taken",
+        apply=lambda file, actor: regulation.take(file, actor, now),
+    )
+    return file
+
+
+def release(uow: UnitOfWork, *, principal: Principal, number: str, now: datetime) -> RegulationFile:
+    file, _ = _change(
+        uow,
+        principal,
+        Permission.REGULATE,
+        number,
+        now,
+        action="file.release",
+        kind="case.released",
+        apply=lambda file, actor: regulation.release(file, actor, now),
+    )
+    return file
+
+
+def set_care_level(
+    uow: UnitOfWork,
+    *,
+    principal: Principal,
+    number: str,
+    patient_no: int,
+    level: NiveauSoin,
+    now: datetime,
+) -> Patient:
+    _, patient = _change(
+        uow,
+        principal,
+        Permission.REGULATE,
+        number,
+        now,
+        action="file.care_level",
+        kind="case.regulated",
+        apply=lambda file, actor: regulation.set_care_level(file, actor, now, patient_no, level),
+        detail={"patient_no": patient_no, "care_level": str(level)},
+    )
+    return patient
+
+
+def add_note(
+    uow: UnitOfWork,
+    *,
+    principal: Principal,
+    number: str,
+    now: datetime,
+    body: str,
+    patient_no: int | None = None,
+    corrects: int | None = None,
+) -> Note:
+    _, note = _change(
+        uow,
+        principal,
+        Permission.PATIENT_WRITE,
+        number,
+        now,
+        action="file.note",
+        kind="case.noted",
+        apply=lambda file, actor: regulation.add_note(
+            file, actor, now, body, patient_no=patient_no, corrects=corrects
+        ),
+        detail={"patient_no": patient_no, "corrects": corrects},
+    )
+    return note
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionInput:
+    kind: TypeDecision
+    patient_no: int | None = None
+    resource_type: TypeRessource | None = None
+    orientation: str | None = None
+    destination: str | None = None
+    medical_transport: bool | None = None
+
+
+def record_decision(
+    uow: UnitOfWork, *, principal: Principal, number: str, now: datetime, decision: DecisionInput
+) -> Decision:
+    _, recorded = _change(
+        uow,
+        principal,
+        Permission.REGULATE,
+        number,
+        now,
+        action="file.decision",
+        kind="case.regulated",
+        apply=lambda file, actor: regulation.record_decision(
+            file,
+            actor,
+            now,
+            decision.kind,
+            patient_no=decision.patient_no,
+            resource_type=decision.resource_type,
+            orientation=decision.orientation,
+            destination=decision.destination,
+            medical_transport=decision.medical_transport,
+        ),
+        detail={"kind": str(decision.kind), "patient_no": decision.patient_no},
+    )
+    return recorded
+
+
+_TRANSITION_PERMISSION = {
+    Etat.ACTIF: Permission.PATIENT_WRITE,
+    Etat.ACHEVE: Permission.PATIENT_WRITE,
+}
+
+
+def change_state(
+    uow: UnitOfWork, *, principal: Principal, number: str, target: Etat, now: datetime
+) -> RegulationFile:
+    """A life-cycle step asked by a person; validating, closing and archiving are the physician's."""
+    file, _ = _change(
+        uow,
+        principal,
+        _TRANSITION_PERMISSION.get(target, Permission.REGULATE),
+        number,
+        now,
+        action="file.state",
+        kind="case.status",
+        apply=lambda file, actor: lifecycle.transition(file, target, actor, now),
+        detail={"to": str(target)},
+    )
+    return file
