@@ -123,12 +123,14 @@ class Coverage:
         return float(self.losses()[unit])
 
 
-def reachable_units(units: ArrayLike, demand: Demand, reach_m: float) -> NDArray[np.intp]:
+def reachable_units(units: ArrayLike, demand: Demand, reach_m: ArrayLike) -> NDArray[np.intp]:
     """Indices of the units within `reach_m` of the territory's bounding circle: a cheap O(units) pre-filter
-    before the matrix (a unit farther than it can travel in the threshold at top speed never covers)."""
+    before the matrix (a unit farther than it can travel in the threshold at top speed never covers); `reach_m`
+    is one distance or one per unit."""
     positions = as_points(units) if np.size(units) else np.empty((0, 2))
     if positions.shape[0] == 0 or demand.points.shape[0] == 0:
         return np.empty(0, dtype=np.intp)
     centre = demand.points.mean(axis=0)
     radius = float(great_circle_m(demand.points, centre).max())
-    return np.flatnonzero(great_circle_m(positions, centre) <= radius + reach_m).astype(np.intp)
+    reach = np.asarray(reach_m, dtype=np.float64)
+    return np.flatnonzero(great_circle_m(positions, centre) <= radius + reach).astype(np.intp)

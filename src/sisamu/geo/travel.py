@@ -148,6 +148,31 @@ def great_circle_m(from_points: ArrayLike, to_points: ArrayLike) -> NDArray[np.f
     return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))), dtype=np.float64)
 
 
+def great_circle_matrix_m(from_points: ArrayLike, to_points: ArrayLike) -> NDArray[np.float64]:
+    """Great-circle distances in metres as an `(n_from, n_to)` array, from the dot products of unit vectors
+    (several times faster than broadcasting the haversine; within 0.2 m of it at any distance)."""
+    a, b = _unit_vectors(as_points(from_points)), _unit_vectors(as_points(to_points))
+    # the dot products by three outer products: BLAS is slower than this for an inner dimension of 3
+    chord_sq = np.multiply.outer(a[:, 0], b[:, 0])
+    term = np.empty_like(chord_sq)
+    for axis in (1, 2):
+        np.multiply.outer(a[:, axis], b[:, axis], out=term)
+        chord_sq += term
+    chord_sq *= -2.0
+    chord_sq += 2.0
+    np.maximum(chord_sq, 0.0, out=chord_sq)
+    np.sqrt(chord_sq, out=chord_sq)
+    chord_sq *= 0.5
+    np.arcsin(np.minimum(chord_sq, 1.0, out=chord_sq), out=chord_sq)
+    chord_sq *= 2 * EARTH_RADIUS_M
+    return chord_sq
+
+
+def _unit_vectors(points: NDArray[np.float64]) -> NDArray[np.float64]:
+    lat, lon = np.radians(points[:, 0]), np.radians(points[:, 1])
+    return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
+
+
 @dataclass(frozen=True, slots=True)
 class StraightLineEstimator:
     """Great-circle distance × detour, at a near/far speed per vehicle; helicopters fly straight with an overhead.
@@ -173,8 +198,7 @@ class StraightLineEstimator:
     def matrix(
         self, from_points: ArrayLike, to_points: ArrayLike, vehicle: TypeVecteur | VehicleClass | str
     ) -> NDArray[np.float64]:
-        origins = as_points(from_points)[:, None, :]
-        return self.from_distance(great_circle_m(origins, as_points(to_points)[None, :, :]), vehicle)
+        return self.from_distance(great_circle_matrix_m(from_points, to_points), vehicle)
 
     def from_distance(
         self, air_m: ArrayLike, vehicle: TypeVecteur | VehicleClass | str
@@ -187,9 +211,13 @@ class StraightLineEstimator:
         factor = dict(self.emergency_factor)[profile]
         near_ms = self.car_speeds_kmh[0] * factor / 3.6
         far_ms = self.car_speeds_kmh[1] * factor / 3.6
+        # near / near_ms + (road - near) / far_ms, in as few passes over the array as possible
         road = air * self.detour
         near = np.minimum(road, self.near_km * 1000.0)
-        return np.asarray(near / near_ms + (road - near) / far_ms, dtype=np.float64)
+        near *= 1 / near_ms - 1 / far_ms
+        road *= 1 / far_ms
+        road += near
+        return road
 
     def road_distance_m(
         self, air_m: ArrayLike, vehicle: TypeVecteur | VehicleClass | str

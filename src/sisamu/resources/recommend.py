@@ -36,7 +36,11 @@ if TYPE_CHECKING:
     from sisamu.geo.travel import Point, TravelTimeEstimator
     from sisamu.hospitals.directory import HospitalDef
 
-MAX_AIR_SPEED_KMH = 250.0  # no unit averages more in a straight line: bounds the coverage pre-filter
+# Bounds of the speed as the crow flies, for the coverage pre-filter: no road vehicle drives faster than 150 km/h
+# (the road graph's top speed; the straight-line estimator's VLM averages 106 km/h in air distance), no
+# helicopter flies faster than 250 km/h.
+MAX_AIR_SPEED_KMH = {VehicleClass.HELI.value: 250.0}
+MAX_ROAD_SPEED_KMH = 150.0
 
 
 class CrewLevel(StrEnum):
@@ -105,7 +109,8 @@ class Fleet:
         self.profiles = np.array([vehicle_class(r.vehicle).value for r in self.resources], dtype=object)
         self.kinds = np.array([resource_kind(r.vehicle, r.crew).value for r in self.resources], dtype=object)
         self.available = np.array([r.available for r in self.resources], dtype=bool)
-        self._coverage: dict[tuple[str, int, float], tuple[Coverage, dict[int, int]]] = {}
+        self._coverage: dict[tuple[str, Demand, float], tuple[Coverage, dict[int, int]]] = {}
+        self._losses: dict[tuple[str, Demand, float], NDArray[np.float64]] = {}
 
     def eligible(self, level: NiveauSoin | str) -> tuple[NDArray[np.bool_], bool]:
         """Mask of available units eligible for this level, and whether they are a carence fallback."""
@@ -137,10 +142,12 @@ class Fleet:
 
         Cached per (kind, demand, threshold): the fleet is a snapshot, rebuilt when a status or position changes.
         """
-        key = (kind.value, id(demand), threshold_s)
+        key = (kind.value, demand, threshold_s)
         if key not in self._coverage:
             pool = np.flatnonzero(self.available & (self.kinds == kind.value))
-            near = pool[reachable_units(self.points[pool], demand, threshold_s * MAX_AIR_SPEED_KMH / 3.6)]
+            speeds = [MAX_AIR_SPEED_KMH.get(profile, MAX_ROAD_SPEED_KMH) for profile in self.profiles[pool]]
+            reach = np.array(speeds) * (threshold_s / 3.6)
+            near = pool[reachable_units(self.points[pool], demand, reach)]
             times = np.empty((near.size, demand.points.shape[0]))
             for profile in set(self.profiles[near].tolist()):
                 rows = self.profiles[near] == profile
@@ -148,6 +155,23 @@ class Fleet:
             rows_of = {int(index): row for row, index in enumerate(near)}
             self._coverage[key] = (Coverage(times, demand, threshold_s), rows_of)
         return self._coverage[key]
+
+    def coverage_loss(
+        self, index: int, demand: Demand, estimator: TravelTimeEstimator, threshold_s: float = THRESHOLD_S
+    ) -> float:
+        """Population of the territory left without a unit of its kind within the threshold if unit `index`
+        (position in the fleet) leaves; 0 for a unit too far to cover any of it."""
+        kind = ResourceKind(self.kinds[index])
+        coverage, rows = self.coverage(kind, demand, estimator, threshold_s)
+        key = (kind.value, demand, threshold_s)
+        if key not in self._losses:
+            self._losses[key] = coverage.losses()
+        return float(self._losses[key][rows[index]]) if index in rows else 0.0
+
+    def forget_coverage(self) -> None:
+        """Drop the cached matrices (the benchmark's cold case; a live fleet is rebuilt on every change)."""
+        self._coverage.clear()
+        self._losses.clear()
 
 
 def rank_resources(
@@ -179,17 +203,14 @@ def rank_resources(
     for index, seconds, distance in zip(best.tolist(), best_times.tolist(), air.tolist(), strict=True):
         if not np.isfinite(seconds):
             continue
-        loss = None
-        if demand is not None:
-            coverage, rows = units.coverage(ResourceKind(units.kinds[index]), demand, estimator, threshold_s)
-            loss = coverage.losses()[rows[index]] if index in rows else 0.0
+        loss = None if demand is None else units.coverage_loss(index, demand, estimator, threshold_s)
         result.append(
             Recommendation(
                 resource=units.resources[index],
                 travel_s=seconds,
                 air_distance_m=distance,
                 eta=now + timedelta(seconds=seconds) if now is not None else None,
-                coverage_loss=None if loss is None else float(loss),
+                coverage_loss=loss,
                 carence=carence,
             )
         )

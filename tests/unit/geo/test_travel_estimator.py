@@ -8,6 +8,7 @@ from sisamu.geo.travel import (
     TravelTimeEstimator,
     VehicleClass,
     great_circle_m,
+    great_circle_matrix_m,
     nearest_first,
     vehicle_class,
 )
@@ -102,3 +103,17 @@ def test_nearest_first_returns_the_smallest_in_order_with_ties_by_index():
     assert nearest_first(values, 3).tolist() == [5, 1, 3]
     assert nearest_first(values, 10).tolist() == [5, 1, 3, 2, 0, 4]
     assert nearest_first(values, 0).tolist() == []
+
+
+def test_distance_matrix_agrees_with_the_haversine_even_for_nearby_points():
+    rng = np.random.default_rng(3)
+    origins = np.column_stack((rng.uniform(41, 51, 40), rng.uniform(-5, 9, 40)))
+    targets = np.vstack(
+        (
+            origins[:5],
+            origins[5:10] + 1e-6,
+            np.column_stack((rng.uniform(41, 51, 30), rng.uniform(-5, 9, 30))),
+        )
+    )
+    expected = great_circle_m(origins[:, None, :], targets[None, :, :])
+    np.testing.assert_allclose(great_circle_matrix_m(origins, targets), expected, atol=0.5)
