@@ -36,6 +36,7 @@ class HubConsumer:
         self.transport = transport
         self.connection: AbstractConnection | None = None
         self.connected = asyncio.Event()
+        self.connects = 0
         self.outcomes: dict[str, int] = {}
 
     async def run(self) -> None:
@@ -60,6 +61,7 @@ class HubConsumer:
             channel = await connection.channel()
             await channel.set_qos(prefetch_count=self.transport.prefetch)
             queues = [await channel.get_queue(name, ensure=True) for name in self.transport.queues]
+            self.connects += 1
             self.connected.set()
             log.info(
                 "hub consumer %s: consuming %s", self.transport.client_id, ", ".join(self.transport.queues)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractIncomingMessage
-from aio_pika.exceptions import DeliveryError, PublishError
+from aio_pika.exceptions import PublishError
 
 from sisamu.domain.clock import Clock, SystemClock
 from sisamu.interop.hubsante.envelope import (
@@ -157,6 +157,7 @@ class Dispatcher:
         self.topology = topology
         self.clock = clock or SystemClock()
         self.connected = asyncio.Event()
+        self.connects = 0
         self.routed = 0
         self.rejected: dict[int, int] = {}
 
@@ -174,10 +175,11 @@ class Dispatcher:
     async def _serve(self) -> None:
         connection = await self.transport.connect()
         try:
-            channel = await connection.channel(publisher_confirms=True)
+            channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
             await channel.set_qos(prefetch_count=self.transport.prefetch)
             distribution = await channel.get_exchange(self.topology.distribution, ensure=False)
             queue = await channel.get_queue(self.topology.dispatch, ensure=True)
+            self.connects += 1
             self.connected.set()
             async with queue.iterator() as messages:
                 async for message in messages:
@@ -201,7 +203,7 @@ class Dispatcher:
             try:
                 await self._publish(distribution, destination, body, message_id=delivery.message_id)
                 self.routed += 1
-            except (DeliveryError, PublishError):
+            except PublishError:  # returned: no queue bound for that recipient
                 document = json.loads(body)
                 cause = f"no queue for recipient {destination.rsplit('.', 1)[0]}"
                 await self._reject(distribution, sender, ErrorCode.UNROUTABLE_MESSAGE, cause, document)
@@ -255,7 +257,7 @@ class Dispatcher:
                 body,
                 content_type=CONTENT_TYPE,
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                message_id=message_id,
+                message_id=message_id or uuid.uuid4().hex,  # returns are matched on it
             ),
             routing_key=routing_key,
             mandatory=True,
@@ -292,7 +294,7 @@ class Dispatcher:
         )
         report = readdress(report, sender)
         body = json.dumps(report.to_envelope(), ensure_ascii=False).encode()
-        with contextlib.suppress(DeliveryError, PublishError):
+        with contextlib.suppress(PublishError):
             await self._publish(
                 distribution,
                 self.topology.queue(sender, "info"),

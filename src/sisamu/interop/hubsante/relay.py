@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import aio_pika
 import psycopg
 from aio_pika.abc import AbstractConnection, AbstractExchange
-from aio_pika.exceptions import AMQPError
+from aio_pika.exceptions import AMQPError, DeliveryError
 from pamqp.exceptions import PAMQPException
 
 from sisamu.domain.clock import Clock, SystemClock
@@ -76,10 +76,12 @@ class OutboxRelay:
         self.sweep_interval_s = sweep_interval_s
         self.connection: AbstractConnection | None = None
         self.connected = asyncio.Event()
+        self.connects = 0
         self.sent = 0
         self.dropped = 0
         self.failed = 0
         self._wake = asyncio.Event()
+        self._broken = False
 
     def wake(self) -> None:
         self._wake.set()
@@ -115,15 +117,17 @@ class OutboxRelay:
 
     async def _serve(self) -> None:
         self.connection = await self.transport.connect()
+        self._broken = False
         try:
-            channel = await self.connection.channel(publisher_confirms=True)
+            channel = await self.connection.channel(publisher_confirms=True, on_return_raises=True)
             exchange = await channel.get_exchange(self.transport.exchange, ensure=False)
+            self.connects += 1
             self.connected.set()
             log.info("outbox relay %s: connected as %s", self.samu_id, self.transport.client_id)
             while True:
                 published = await self.relay_batch(exchange)
-                if self.connection.is_closed:
-                    raise ConnectionError("broker connection closed")
+                if self._broken or self.connection.is_closed or channel.is_closed:
+                    raise ConnectionError("broker connection lost while publishing")
                 if published < self.batch_size:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
@@ -182,6 +186,8 @@ class OutboxRelay:
                 outbox.mark_failed(conn, pending, repr(error))
         conn.commit()
         failed = sum(1 for _, error in results if error is not None)
+        # A nack or a return (DeliveryError) leaves the channel usable; anything else means a new connection.
+        self._broken = any(error is not None and not isinstance(error, DeliveryError) for _, error in results)
         self.sent += len(results) - failed
         self.failed += failed
         self.dropped += len(expired)
