@@ -8,6 +8,7 @@ import sys
 import typer
 
 from sisamu.calls.cli import app as aml_app
+from sisamu.cases.cli import app as cases_app
 from sisamu.geo.cli import app as geo_app
 from sisamu.interop.hubsante.cli import app as hub_app
 from sisamu.security.cli import accounts_app, audit_app
@@ -37,6 +38,7 @@ app.add_typer(
     sim_app, name="simulate", help="Jumeau numérique : charge nationale, débordement, effectifs ARM."
 )
 app.add_typer(geo_app, name="geo", help="Géographie : graphe routier OpenStreetMap, temps de trajet.")
+app.add_typer(cases_app, name="cases", help="Dossiers de régulation : étapes automatiques (tick).")
 # --- end sub-apps ---
 
 

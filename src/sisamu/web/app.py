@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from sisamu import __version__
 from sisamu.bootstrap import Platform
 from sisamu.calls.api import router as calls_router
+from sisamu.cases.api import router as cases_router
 from sisamu.domain.errors import DomainError
 from sisamu.room.api import router as room_router
 from sisamu.security.errors import Forbidden, NotAuthenticated, NotFound, SecurityError, Throttled
@@ -83,6 +84,7 @@ def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
         tenants_router,
         room_router,
         calls_router,
+        cases_router,
         geo_api.router,
         codes_api.router,
         live_router,

@@ -1,0 +1,391 @@
+"""HTTP routes of the regulation file: `/api/samus/{samu_id}/files…` (a room's files) and `/api/files/{number}…`.
+
+Access: a room's routes check role × tenant on `samu_id`; a file's routes check it on the SAMU the number belongs
+to, or a grant to the caller's SAMU (another SAMU's file answers 404). The services check again and audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+
+from sisamu.cases import reads, service, sharing
+from sisamu.cases.access import check_file
+from sisamu.cases.schemas import (
+    BoardEntryOut,
+    CareLevelIn,
+    DecisionIn,
+    DecisionOut,
+    FileOut,
+    FileSummaryOut,
+    GrantIn,
+    NoteIn,
+    NoteOut,
+    OpenFileIn,
+    PatientIn,
+    PatientOut,
+    PatientPatch,
+    QualificationPatch,
+    QueueEntryOut,
+    ReflexIn,
+    TransitionIn,
+)
+from sisamu.cases.store import StaleVersion
+from sisamu.domain.codes import code_list
+from sisamu.security.roles import Permission, Principal
+from sisamu.web.deps import PlatformDep, PrincipalDep, require
+
+room = APIRouter(prefix="/api/samus/{samu_id}/files", tags=["files"])
+files = APIRouter(prefix="/api/files/{file_number}", tags=["files"])
+
+
+def on_file(permission: Permission) -> Callable[..., Principal]:
+    """Dependency: the caller may use `permission` on the file named by the route's `file_number`."""
+
+    def check(file_number: str, principal: PrincipalDep, platform: PlatformDep) -> Principal:
+        owner = service.file_owner(file_number)
+        with platform.engine.connect() as conn:
+            check_file(conn, principal, permission, owner, file_number, platform.clock.now())
+        return principal
+
+    return check
+
+
+Reader = Annotated[Principal, Depends(on_file(Permission.PATIENT_READ))]
+Writer = Annotated[Principal, Depends(on_file(Permission.PATIENT_WRITE))]
+Regulator = Annotated[Principal, Depends(on_file(Permission.REGULATE))]
+
+
+@contextmanager
+def _conflict() -> Iterator[None]:
+    try:
+        yield
+    except StaleVersion as exc:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, "Le dossier a été modifié entre-temps : rechargez-le."
+        ) from exc
+
+
+def _waiting(platform: PlatformDep, since: Any) -> float | None:
+    return (platform.clock.now() - since).total_seconds() if since is not None else None
+
+
+# --- a room's files --------------------------------------------------------------------------------------------
+
+
+@room.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Open a file (answered call, by hand, or PROGRAM)"
+)
+def open_file(
+    samu_id: str,
+    payload: OpenFileIn,
+    platform: PlatformDep,
+    principal: Annotated[Principal, Depends(require(Permission.PATIENT_WRITE))],
+) -> FileOut:
+    with platform.uow() as uow:
+        file = service.open_file(
+            uow,
+            principal=principal,
+            samu_id=samu_id,
+            now=platform.clock.now(),
+            call_id=payload.call_id,
+            program=payload.program,
+            planned_at=payload.planned_at,
+            qualification=payload.qualification.changes(),
+            patients=[p.model_dump(exclude_unset=True) for p in payload.patients],
+        )
+    return FileOut.of(file)
+
+
+@room.get("/queue", summary="Regulation queue: P0 handed over first, then by priority, then waiting time")
+def regulation_queue(
+    samu_id: str,
+    platform: PlatformDep,
+    principal: Annotated[Principal, Depends(require(Permission.PATIENT_READ))],
+) -> list[QueueEntryOut]:
+    with platform.uow() as uow:
+        entries = reads.regulation_queue(uow, principal=principal, samu_id=samu_id, now=platform.clock.now())
+    motifs = code_list("motif")
+    return [
+        QueueEntryOut(
+            number=e.number,
+            state=e.state,
+            step=str(e.step),
+            priority=e.priority,
+            motif=e.motif,
+            motif_label=motifs.label(e.motif) if e.motif else None,
+            commune_name=e.commune_name,
+            queued_at=e.queued_at,
+            waiting_s=_waiting(platform, e.queued_at) or 0.0,
+            patients=e.patients,
+        )
+        for e in entries
+    ]
+
+
+@room.get(
+    "/board", summary="Room view: open files by state and priority, waiting times, holders (no identity)"
+)
+def room_board(
+    samu_id: str,
+    platform: PlatformDep,
+    principal: Annotated[Principal, Depends(require(Permission.ROOM_READ))],
+) -> list[BoardEntryOut]:
+    with platform.uow() as uow:
+        rows = reads.room_board(principal, uow, samu_id)
+    return [
+        BoardEntryOut(
+            number=r.number,
+            state=r.state,
+            step=r.step,
+            priority=r.priority,
+            created_at=r.created_at,
+            queued_at=r.queued_at,
+            waiting_s=_waiting(platform, r.queued_at) if r.holder_name is None else None,
+            holder_name=r.holder_name,
+            held_since=r.held_since,
+            version=r.version,
+        )
+        for r in rows
+    ]
+
+
+@room.get("/search", summary="Search files by phone, patient name (fuzzy), commune, day, number")
+def search_files(
+    samu_id: str,
+    platform: PlatformDep,
+    principal: Annotated[Principal, Depends(require(Permission.PATIENT_READ))],
+    phone: Annotated[str | None, Query(max_length=30)] = None,
+    name: Annotated[str | None, Query(max_length=100)] = None,
+    commune: Annotated[str | None, Query(max_length=5, description="INSEE code")] = None,
+    day: date | None = None,
+    number: Annotated[str | None, Query(max_length=19)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[FileSummaryOut]:
+    with platform.uow() as uow:
+        found = reads.search_files(
+            uow,
+            principal=principal,
+            samu_id=samu_id,
+            now=platform.clock.now(),
+            phone=phone,
+            name=name,
+            commune_insee=commune,
+            day=day,
+            number=number,
+            limit=limit,
+        )
+    return [FileSummaryOut.model_validate(f, from_attributes=True) for f in found]
+
+
+@room.get("/history", summary="The caller's files of the last 90 days (shown on pick-up)")
+def caller_history(
+    samu_id: str,
+    platform: PlatformDep,
+    principal: Annotated[Principal, Depends(require(Permission.PATIENT_READ))],
+    phone: Annotated[str, Query(min_length=2, max_length=30)],
+) -> list[FileSummaryOut]:
+    with platform.uow() as uow:
+        found = reads.caller_history(
+            uow, principal=principal, samu_id=samu_id, phone=phone, now=platform.clock.now()
+        )
+    return [FileSummaryOut.model_validate(f, from_attributes=True) for f in found]
+
+
+# --- one file ----------------------------------------------------------------------------------------------------
+
+
+@files.get("", summary="The whole file with its timeline (read audited)")
+def get_file(file_number: str, platform: PlatformDep, principal: Reader) -> FileOut:
+    with platform.uow() as uow:
+        return FileOut.of(
+            service.get_file(uow, principal=principal, number=file_number, now=platform.clock.now())
+        )
+
+
+@files.patch("", summary="Update the qualification (ARM); `version` guards against lost updates")
+def update_qualification(
+    file_number: str, payload: QualificationPatch, platform: PlatformDep, principal: Writer
+) -> FileOut:
+    with _conflict(), platform.uow() as uow:
+        file = service.update_qualification(
+            uow,
+            principal=principal,
+            number=file_number,
+            now=platform.clock.now(),
+            changes=payload.changes(),
+            expected_version=payload.version,
+        )
+    return FileOut.of(file)
+
+
+@files.post("/patients", status_code=status.HTTP_201_CREATED, summary="Add a patient")
+def add_patient(file_number: str, payload: PatientIn, platform: PlatformDep, principal: Writer) -> PatientOut:
+    with platform.uow() as uow:
+        patient = service.add_patient(
+            uow,
+            principal=principal,
+            number=file_number,
+            now=platform.clock.now(),
+            identity=payload.model_dump(exclude_unset=True),
+        )
+    return PatientOut.of(patient)
+
+
+@files.patch("/patients/{patient_no}", summary="Change a patient's identity traits")
+def update_patient(
+    file_number: str, patient_no: int, payload: PatientPatch, platform: PlatformDep, principal: Writer
+) -> PatientOut:
+    with _conflict(), platform.uow() as uow:
+        patient = service.update_patient(
+            uow,
+            principal=principal,
+            number=file_number,
+            patient_no=patient_no,
+            now=platform.clock.now(),
+            changes=payload.model_dump(exclude_unset=True, exclude={"version"}),
+            expected_version=payload.version,
+        )
+    return PatientOut.of(patient)
+
+
+@files.put("/patients/{patient_no}/care-level", summary="Set a patient's R level (physician)")
+def set_care_level(
+    file_number: str, patient_no: int, payload: CareLevelIn, platform: PlatformDep, principal: Regulator
+) -> PatientOut:
+    with platform.uow() as uow:
+        patient = service.set_care_level(
+            uow,
+            principal=principal,
+            number=file_number,
+            patient_no=patient_no,
+            level=payload.level,
+            now=platform.clock.now(),
+        )
+    return PatientOut.of(patient)
+
+
+@files.post(
+    "/reflex", status_code=status.HTTP_201_CREATED, summary="P0: reflex departure, straight to a physician"
+)
+def reflex_departure(
+    file_number: str, payload: ReflexIn, platform: PlatformDep, principal: Writer
+) -> DecisionOut:
+    with platform.uow() as uow:
+        decision = service.reflex_departure(
+            uow,
+            principal=principal,
+            number=file_number,
+            now=platform.clock.now(),
+            resource_type=payload.resource_type,
+            patient_no=payload.patient_no,
+        )
+    return DecisionOut.of(decision)
+
+
+@files.post("/handover", summary="Transfer to medical regulation (queue, or a physician at once for a P0)")
+def hand_over(file_number: str, platform: PlatformDep, principal: Writer) -> FileOut:
+    with platform.uow() as uow:
+        return FileOut.of(
+            service.hand_over(uow, principal=principal, number=file_number, now=platform.clock.now())
+        )
+
+
+@files.post("/take", summary="Take the file (physician): held by you until released")
+def take(file_number: str, platform: PlatformDep, principal: Regulator) -> FileOut:
+    with platform.uow() as uow:
+        return FileOut.of(
+            service.take(uow, principal=principal, number=file_number, now=platform.clock.now())
+        )
+
+
+@files.post("/release", summary="Release the file you hold")
+def release(file_number: str, platform: PlatformDep, principal: Regulator) -> FileOut:
+    with platform.uow() as uow:
+        return FileOut.of(
+            service.release(uow, principal=principal, number=file_number, now=platform.clock.now())
+        )
+
+
+@files.post(
+    "/notes", status_code=status.HTTP_201_CREATED, summary="Append a note (a correction names the old note)"
+)
+def add_note(file_number: str, payload: NoteIn, platform: PlatformDep, principal: Writer) -> NoteOut:
+    with platform.uow() as uow:
+        note = service.add_note(
+            uow,
+            principal=principal,
+            number=file_number,
+            now=platform.clock.now(),
+            body=payload.body,
+            patient_no=payload.patient_no,
+            corrects=payload.corrects,
+        )
+    return NoteOut.of(note)
+
+
+@files.post("/decisions", status_code=status.HTTP_201_CREATED, summary="Record a decision (physician)")
+def record_decision(
+    file_number: str, payload: DecisionIn, platform: PlatformDep, principal: Regulator
+) -> DecisionOut:
+    with platform.uow() as uow:
+        decision = service.record_decision(
+            uow,
+            principal=principal,
+            number=file_number,
+            now=platform.clock.now(),
+            decision=service.DecisionInput(**payload.model_dump()),
+        )
+    return DecisionOut.of(decision)
+
+
+@files.post("/transitions", summary="Life-cycle step: ACTIF (from PROGRAM), ACHEVE, VALIDE, CLOTURE, ARCHIVE")
+def change_state(
+    file_number: str, payload: TransitionIn, platform: PlatformDep, principal: Writer
+) -> FileOut:
+    with platform.uow() as uow:
+        file = service.change_state(
+            uow, principal=principal, number=file_number, target=payload.to, now=platform.clock.now()
+        )
+    return FileOut.of(file)
+
+
+@files.post("/grants", status_code=status.HTTP_204_NO_CONTENT, summary="Open this file to another SAMU")
+def grant_access(
+    file_number: str,
+    payload: GrantIn,
+    platform: PlatformDep,
+    principal: Annotated[Principal, Depends(on_file(Permission.ROOM_WRITE))],
+) -> None:
+    with platform.uow() as uow:
+        sharing.grant_access(
+            uow,
+            principal=principal,
+            number=file_number,
+            grantee_samu_id=payload.samu_id,
+            reason=payload.reason,
+            now=platform.clock.now(),
+            expires_at=payload.expires_at,
+        )
+
+
+@files.get("/rs-eda", summary="The file as a Hub Santé RS-EDA message (validated; export audited)")
+def export_rs_eda(
+    file_number: str,
+    platform: PlatformDep,
+    principal: Reader,
+    to: Annotated[str | None, Query(max_length=64, description="recipient Hub id")] = None,
+) -> dict[str, Any]:
+    with platform.uow() as uow:
+        return reads.export_rs_eda(
+            uow, principal=principal, number=file_number, now=platform.clock.now(), recipient_id=to
+        )
+
+
+router = APIRouter()
+router.include_router(room)
+router.include_router(files)

@@ -1,0 +1,349 @@
+"""Request and response bodies of the regulation-file API (pydantic), and their mapping from the model."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from sisamu.cases import lifecycle
+from sisamu.cases.model import AGE_PATTERN, Decision, Note, Patient, RegulationFile
+from sisamu.domain.codes import (
+    Attribution,
+    Etat,
+    NiveauSoin,
+    Priorite,
+    TypeDecision,
+    TypeRessource,
+    code_list,
+)
+
+Text = Field(default=None, max_length=500)
+Name = Field(default=None, max_length=200)
+
+
+class LocationIn(BaseModel):
+    address: str | None = Text
+    commune_insee: str | None = Field(
+        default=None, description="INSEE code, e.g. 25056 (see /api/geo/communes)"
+    )
+    commune_name: str | None = Text
+    lat: float | None = None
+    lon: float | None = None
+    precision: Literal["VILLE", "RUE", "ADRESSE", "EXACTE", "INCONNUE"] | None = None
+    aml: bool = False
+
+
+class QualificationIn(BaseModel):
+    """ARM qualification; on PATCH only the fields sent change (send `null` to clear one)."""
+
+    caller_name: str | None = Text
+    caller_phone: str | None = Field(default=None, max_length=30)
+    callback_phone: str | None = Field(default=None, max_length=30)
+    location: LocationIn | None = None
+    motif: str | None = Field(default=None, description="HubSante.motif code, e.g. M01.01")
+    lieu: str | None = Field(default=None, description="HubSante.lieu code, e.g. L01.01.01")
+    priority: Priorite | None = None
+    attribution: Attribution | None = None
+
+    def changes(self) -> dict[str, Any]:
+        values = self.model_dump(exclude_unset=True, exclude={"version"})
+        if "location" in values and values["location"] is None:
+            values["location"] = {}
+        return values
+
+
+class QualificationPatch(QualificationIn):
+    version: int | None = Field(
+        default=None, description="version shown to the user; 409 if it changed since"
+    )
+
+
+class PatientIn(BaseModel):
+    last_name: str | None = Name
+    first_name: str | None = Name
+    birth_name: str | None = Name
+    birth_date: date | None = None
+    age: str | None = Field(default=None, pattern=AGE_PATTERN.pattern, description="P45Y, P6M, P3W, P10D")
+    sex: Literal["M", "F", "O", "UN"] | None = None
+
+
+class PatientPatch(PatientIn):
+    version: int | None = None
+
+
+class OpenFileIn(BaseModel):
+    call_id: str | None = Field(default=None, max_length=120, description="answered call (telephony)")
+    program: bool = Field(default=False, description="planned transfer: the file starts as PROGRAM")
+    planned_at: datetime | None = None
+    qualification: QualificationIn = Field(default_factory=QualificationIn)
+    patients: list[PatientIn] = Field(default_factory=list, max_length=50)
+
+
+class ReflexIn(BaseModel):
+    resource_type: TypeRessource = Field(description="HubSante.typeRessource, e.g. SMUR")
+    patient_no: int | None = None
+
+
+class CareLevelIn(BaseModel):
+    level: NiveauSoin
+
+
+class NoteIn(BaseModel):
+    body: str = Field(min_length=1, max_length=10_000)
+    patient_no: int | None = None
+    corrects: int | None = Field(default=None, description="number of the note this one corrects")
+
+
+class DecisionIn(BaseModel):
+    kind: TypeDecision
+    patient_no: int | None = None
+    resource_type: TypeRessource | None = Field(default=None, description="INTER only")
+    orientation: Literal["URGENCES", "REA-USI", "SANTE", "CABINET", "DOMICILE", "EPHAD", "AUTRE"] | None = (
+        None
+    )
+    destination: str | None = Field(default=None, max_length=500, description="ORIENT only: FINESS or text")
+    medical_transport: bool | None = None
+
+
+class TransitionIn(BaseModel):
+    to: Etat
+
+
+class GrantIn(BaseModel):
+    samu_id: str = Field(min_length=3, max_length=8, description="SAMU given access")
+    reason: Literal["OVERFLOW", "SHARED", "CRISIS"]
+    expires_at: datetime | None = None
+
+
+class LocationOut(LocationIn):
+    pass
+
+
+class QualificationOut(BaseModel):
+    caller_name: str | None
+    caller_phone: str | None
+    callback_phone: str | None
+    location: LocationOut
+    motif: str | None
+    motif_label: str | None
+    lieu: str | None
+    lieu_label: str | None
+    priority: Priorite
+    attribution: Attribution | None
+
+
+class PatientOut(PatientIn):
+    patient_no: int
+    care_level: NiveauSoin | None
+    care_level_at: datetime | None
+    care_level_by: str | None
+
+    @classmethod
+    def of(cls, p: Patient) -> PatientOut:
+        return cls.model_validate(p, from_attributes=True)
+
+
+class NoteOut(BaseModel):
+    note_no: int
+    body: str
+    author: str
+    role: str
+    created_at: datetime
+    patient_no: int | None
+    corrects: int | None
+    corrected_by: list[int] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, n: Note, corrected_by: list[int] | None = None) -> NoteOut:
+        return cls(
+            note_no=n.note_no,
+            body=n.body,
+            author=n.author,
+            role=n.role,
+            created_at=n.created_at,
+            patient_no=n.patient_no,
+            corrects=n.corrects,
+            corrected_by=corrected_by or [],
+        )
+
+
+class DecisionOut(BaseModel):
+    decision_no: int
+    kind: TypeDecision
+    author: str
+    role: str
+    created_at: datetime
+    patient_no: int | None
+    resource_type: TypeRessource | None
+    reflex: bool
+    orientation: str | None
+    destination: str | None
+    medical_transport: bool | None
+
+    @classmethod
+    def of(cls, d: Decision) -> DecisionOut:
+        return cls.model_validate(d, from_attributes=True)
+
+
+class StatusOut(BaseModel):
+    seq: int
+    state: Etat
+    at: datetime
+    actor: str
+    reason: str
+
+
+class HolderOut(BaseModel):
+    account_id: UUID | None
+    name: str
+    since: datetime
+
+
+class TimelineItem(BaseModel):
+    at: datetime
+    kind: Literal["status", "note", "decision", "care_level"]
+    ref: int
+    text: str
+    by: str
+
+
+class FileOut(BaseModel):
+    number: str
+    case_id: str
+    samu_id: str
+    version: int
+    state: Etat
+    step: str
+    is_drm: bool
+    call_id: str | None
+    created_at: datetime
+    opened_by: str
+    planned_at: datetime | None
+    activated_at: datetime | None
+    close_due_at: datetime | None
+    closed_at: datetime | None
+    queued_at: datetime | None
+    holder: HolderOut | None
+    qualification: QualificationOut
+    patients: list[PatientOut]
+    notes: list[NoteOut]
+    decisions: list[DecisionOut]
+    history: list[StatusOut]
+    timeline: list[TimelineItem]
+
+    @classmethod
+    def of(cls, file: RegulationFile) -> FileOut:
+        q = file.qualification
+        corrections: dict[int, list[int]] = {}
+        for n in file.notes:
+            if n.corrects is not None:
+                corrections.setdefault(n.corrects, []).append(n.note_no)
+        return cls(
+            number=file.number,
+            case_id=file.case_id,
+            samu_id=file.samu_id,
+            version=file.version,
+            state=file.state,
+            step=str(file.step),
+            is_drm=file.is_drm,
+            call_id=file.call_id,
+            created_at=file.created_at,
+            opened_by=file.opened_by,
+            planned_at=file.planned_at,
+            activated_at=file.activated_at,
+            close_due_at=lifecycle.close_due_at(file),
+            closed_at=file.closed_at,
+            queued_at=file.queued_at,
+            holder=HolderOut.model_validate(file.holder, from_attributes=True) if file.holder else None,
+            qualification=QualificationOut(
+                caller_name=q.caller_name,
+                caller_phone=q.caller_phone,
+                callback_phone=q.callback_phone,
+                location=LocationOut.model_validate(q.location, from_attributes=True),
+                motif=q.motif,
+                motif_label=code_list("motif").label(q.motif) if q.motif else None,
+                lieu=q.lieu,
+                lieu_label=code_list("lieu").label(q.lieu) if q.lieu else None,
+                priority=q.priority,
+                attribution=q.attribution,
+            ),
+            patients=[PatientOut.of(p) for p in file.patients],
+            notes=[NoteOut.of(n, corrections.get(n.note_no)) for n in file.notes],
+            decisions=[DecisionOut.of(d) for d in file.decisions],
+            history=[StatusOut.model_validate(h, from_attributes=True) for h in file.history],
+            timeline=timeline(file),
+        )
+
+
+def timeline(file: RegulationFile) -> list[TimelineItem]:
+    """Statuses, notes, decisions and R levels in time order, for the physician's file view."""
+    items = [
+        TimelineItem(at=h.at, kind="status", ref=h.seq, text=f"{h.state} — {h.reason}", by=h.actor)
+        for h in file.history
+    ]
+    items += [
+        TimelineItem(at=n.created_at, kind="note", ref=n.note_no, text=n.body, by=n.author)
+        for n in file.notes
+    ]
+    for d in file.decisions:
+        detail = d.resource_type or d.destination or ""
+        text = f"{d.kind}{' réflexe' if d.reflex else ''} {detail}".strip()
+        items.append(
+            TimelineItem(at=d.created_at, kind="decision", ref=d.decision_no, text=text, by=d.author)
+        )
+    items += [
+        TimelineItem(
+            at=p.care_level_at,
+            kind="care_level",
+            ref=p.patient_no,
+            text=str(p.care_level),
+            by=p.care_level_by or "",
+        )
+        for p in file.patients
+        if p.care_level is not None and p.care_level_at is not None
+    ]
+    order = {"status": 0, "note": 1, "care_level": 2, "decision": 3}
+    return sorted(items, key=lambda i: (i.at, order[i.kind], i.ref))
+
+
+class QueueEntryOut(BaseModel):
+    number: str
+    state: Etat
+    step: str
+    priority: Priorite
+    motif: str | None
+    motif_label: str | None
+    commune_name: str | None
+    queued_at: datetime
+    waiting_s: float
+    patients: int
+
+
+class BoardEntryOut(BaseModel):
+    """One open file in the supervisor's room view: no patient identity, no reason."""
+
+    number: str
+    state: Etat
+    step: str
+    priority: Priorite
+    created_at: datetime
+    queued_at: datetime | None
+    waiting_s: float | None
+    holder_name: str | None
+    held_since: datetime | None
+    version: int
+
+
+class FileSummaryOut(BaseModel):
+    number: str
+    state: Etat
+    priority: Priorite
+    created_at: datetime
+    motif: str | None
+    commune_name: str | None
+    caller_phone: str | None
+    patients: list[str]
+    score: float | None
