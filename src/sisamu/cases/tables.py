@@ -47,11 +47,11 @@ case_file = Table(
     "case_file",
     metadata,
     Column("samu_id", String(8), primary_key=True),
-    Column("number", String(19), primary_key=True, comment="DRFR15DDXAAJJJ00000"),
-    Column("case_id", Text, nullable=False, comment="shared id fr.health.samuXXX.<number>"),
-    Column("state", String(8), nullable=False, comment="HubSante.etat"),
+    Column("number", String(19), primary_key=True),  # DRFR15DDXAAJJJ00000
+    Column("case_id", Text, nullable=False),  # shared id fr.health.samuXXX.<number>
+    Column("state", String(8), nullable=False),  # HubSante.etat
     Column("version", Integer, nullable=False, server_default=text("1")),
-    Column("call_id", Text, nullable=True, comment="answered call that opened the file (telephony)"),
+    Column("call_id", Text, nullable=True),  # answered call that opened the file (telephony)
     _ts("created_at", nullable=False),
     Column("opened_by", Text, nullable=False),
     _ts("planned_at"),
@@ -59,7 +59,7 @@ case_file = Table(
     _ts("closed_at"),
     _ts("updated_at", nullable=False),
     Column("caller_name", Text, nullable=True),
-    Column("caller_phone", String(20), nullable=True, comment="normalised, +33…"),
+    Column("caller_phone", String(20), nullable=True),  # normalised, +33…
     Column("callback_phone", String(20), nullable=True),
     Column("address", Text, nullable=True),
     Column("commune_insee", String(5), nullable=True),
@@ -68,11 +68,11 @@ case_file = Table(
     Column("lon", Float, nullable=True),
     Column("precision", String(8), nullable=True),
     Column("aml", Boolean, nullable=False, server_default=text("false")),
-    Column("motif", String(16), nullable=True, comment="HubSante.motif"),
-    Column("lieu", String(16), nullable=True, comment="HubSante.lieu"),
-    Column("priority", String(2), nullable=False, comment="HubSante.priorite"),
-    Column("attribution", String(24), nullable=True, comment="HubSante.attribution"),
-    Column("step", String(10), nullable=False, comment="QUALIFYING, QUEUED, DIRECT, HELD, REGULATED"),
+    Column("motif", String(16), nullable=True),  # HubSante.motif
+    Column("lieu", String(16), nullable=True),  # HubSante.lieu
+    Column("priority", String(2), nullable=False),  # HubSante.priorite
+    Column("attribution", String(24), nullable=True),  # HubSante.attribution
+    Column("step", String(10), nullable=False),  # QUALIFYING, QUEUED, DIRECT, HELD, REGULATED
     _ts("queued_at"),
     Column("holder_id", Uuid, nullable=True),
     Column("holder_name", Text, nullable=True),
@@ -98,12 +98,12 @@ case_patient = Table(
     Column("first_name", Text, nullable=True),
     Column("birth_name", Text, nullable=True),
     Column("birth_date", Date, nullable=True),
-    Column("age", String(5), nullable=True, comment="P45Y, P6M…"),
-    Column("sex", String(2), nullable=True, comment="HubSante.sexe"),
-    Column("care_level", String(2), nullable=True, comment="HubSante.niveauSoin R1–R4"),
+    Column("age", String(5), nullable=True),  # P45Y, P6M…
+    Column("sex", String(2), nullable=True),  # HubSante.sexe
+    Column("care_level", String(2), nullable=True),  # HubSante.niveauSoin R1–R4
     _ts("care_level_at"),
     Column("care_level_by", Text, nullable=True),
-    Column("search_name", Text, nullable=False, server_default=text("''"), comment="folded names"),
+    Column("search_name", Text, nullable=False, server_default=text("''")),  # folded names
     ForeignKeyConstraint(_FILE_FK, _FILE_REF, name="fk_case_patient_file"),
     Index(
         "ix_case_patient_search_name",
@@ -125,7 +125,7 @@ case_note = Table(
     Column("author_id", Uuid, nullable=True),
     Column("author", Text, nullable=False),
     Column("role", String(16), nullable=False),
-    Column("corrects", Integer, nullable=True, comment="note_no of the note this one corrects"),
+    Column("corrects", Integer, nullable=True),  # note_no of the note this one corrects
     _ts("created_at", nullable=False),
     ForeignKeyConstraint(_FILE_FK, _FILE_REF, name="fk_case_note_file"),
 )
@@ -136,11 +136,11 @@ case_decision = Table(
     Column("samu_id", String(8), primary_key=True),
     Column("number", String(19), primary_key=True),
     Column("decision_no", Integer, primary_key=True, autoincrement=False),
-    Column("kind", String(8), nullable=False, comment="HubSante.typeDecision"),
+    Column("kind", String(8), nullable=False),  # HubSante.typeDecision
     Column("patient_no", Integer, nullable=True),
-    Column("resource_type", String(24), nullable=True, comment="HubSante.typeRessource"),
+    Column("resource_type", String(24), nullable=True),  # HubSante.typeRessource
     Column("reflex", Boolean, nullable=False, server_default=text("false")),
-    Column("orientation", String(12), nullable=True, comment="HubSante.typeOrientation"),
+    Column("orientation", String(12), nullable=True),  # HubSante.typeOrientation
     Column("destination", Text, nullable=True),
     Column("medical_transport", Boolean, nullable=True),
     Column("author_id", Uuid, nullable=True),
@@ -167,17 +167,17 @@ case_number_seq = Table(
     "case_number_seq",
     metadata,
     Column("samu_id", String(8), primary_key=True),
-    Column("day", Date, primary_key=True, comment="the SAMU's local day"),
+    Column("day", Date, primary_key=True),  # the SAMU's local day
     Column("last", Integer, nullable=False),
 )
 
 case_grant = Table(
     "case_grant",
     metadata,
-    Column("samu_id", String(8), primary_key=True, comment="owner of the file"),
+    Column("samu_id", String(8), primary_key=True),  # owner of the file
     Column("number", String(19), primary_key=True),
     Column("grantee_samu_id", String(8), primary_key=True),
-    Column("reason", String(16), nullable=False, comment="OVERFLOW, SHARED, CRISIS"),
+    Column("reason", String(16), nullable=False),  # OVERFLOW, SHARED, CRISIS
     _ts("granted_at", nullable=False),
     Column("granted_by", Text, nullable=False),
     _ts("expires_at"),
