@@ -106,3 +106,13 @@ def roundtrip(
         console.print(f"[red]✗[/red] {escape(str(path))} : {escape(str(exc))}")
         raise typer.Exit(code=1) from None
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def _mount_transport() -> None:
+    """`hub local` and `hub worker` live in `transport_cli` (AMQP); their commands join this app."""
+    from sisamu.interop.hubsante.transport_cli import app as transport_app
+
+    app.add_typer(transport_app)
+
+
+_mount_transport()
