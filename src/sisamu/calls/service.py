@@ -27,6 +27,7 @@ from sisamu.calls.agent import (
     agent_log_in,
     agent_log_out,
     agent_pause,
+    agent_present,
     agent_release,
     agent_resume,
     agent_withdraw_presentation,
@@ -39,6 +40,7 @@ from sisamu.calls.call import (
     answer_call,
     end_call,
     offer_call,
+    present_call,
     queue_call,
     transfer_call,
 )
@@ -54,9 +56,10 @@ from sisamu.calls.callback import (
 )
 from sisamu.calls.flux import Flux, PrioritySignal
 from sisamu.calls.policy import OverflowAgreement
-from sisamu.domain.errors import DomainError, TransitionRefused
+from sisamu.domain.errors import TransitionRefused
 from sisamu.domain.events import LiveEvent
 from sisamu.security import audit
+from sisamu.security.errors import NotFound
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -68,8 +71,8 @@ if TYPE_CHECKING:
 DEFAULT_LANGUAGES = frozenset({"fr"})
 
 
-class NotFoundError(DomainError):
-    """The call, seat or callback does not exist (in this SAMU)."""
+class NotFoundError(NotFound):
+    """The call, seat or callback does not exist (in this SAMU): 404 on the web."""
 
 
 # ---- events -----------------------------------------------------------------------------------------------------
@@ -119,6 +122,32 @@ def offer(
     call, _ = queue_call(call, now)
     store.insert_call(uow.conn, call, queued_at=now)
     emit_call(uow, call, 1, "offered")
+    return store.CallRecord(call, 1)
+
+
+def present_external(
+    uow: UnitOfWork,
+    *,
+    samu_id: str,
+    seat_id: str,
+    call_id: str,
+    flux: Flux,
+    now: datetime,
+    priority: PrioritySignal = PrioritySignal.PX,
+    caller_number: str | None = None,
+) -> store.CallRecord:
+    """A call distributed by an external telephony (SI-SAMU `AppelEntrant`): offered, queued and presented at
+    the given seat at the same instant; the seat must be available and have the flux."""
+    seat = _seat(uow, samu_id, seat_id)
+    call, _ = offer_call(call_id, samu_id, flux, now, priority=priority, caller_number=caller_number)
+    call, _ = queue_call(call, now)
+    call, _ = present_call(call, seat_id, now)
+    agent, _ = agent_present(seat.agent, call_id, flux, now)
+    store.insert_call(uow.conn, call, queued_at=now, presented_at=now)
+    seat_version = store.save_seat(uow.conn, agent, seat, call_samu_id=samu_id)
+    store.add_presentation(uow.conn, call, now)
+    emit_call(uow, call, 1, "presented")
+    emit_seat(uow, samu_id, seat_id, seat_version)
     return store.CallRecord(call, 1)
 
 

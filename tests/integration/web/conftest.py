@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -116,3 +117,31 @@ def login(client) -> Callable[..., LoggedIn]:
         return LoggedIn(client, token, me.json()["csrf_token"])
 
     return _login
+
+
+@pytest.fixture
+def sample_objects(platform, rooms) -> dict[str, str]:
+    """Objects of SAMU 250 named by `TENANT_PARAMS` in test_route_access.py (one small block per feature)."""
+    from sisamu.calls import service as calls
+
+    now = platform.clock.now()
+    with platform.uow() as uow:  # telephony: a seat (CTI agent 810000000250), a lost call and its callback
+        calls.log_in(uow, samu_id="250", seat_id="P250", now=now, id_nat_ps="810000000250")
+        calls.offer(
+            uow,
+            samu_id="250",
+            call_id="c-250",
+            flux=calls.Flux.CENTRE_15,
+            caller_number="0600000250",
+            now=now,
+        )
+    with platform.uow() as uow:
+        calls.abandon(
+            uow, samu_id="250", call_id="c-250", now=now + timedelta(seconds=60), lost_call_threshold_s=15
+        )
+    from sisamu.cases import service as cases
+
+    with platform.uow() as uow:  # regulation file: DRFR152502602500001 (a fixed day), one patient
+        opened = datetime(2026, 1, 25, 10, 0, tzinfo=UTC)
+        cases.open_file(uow, principal=None, samu_id="250", now=opened, patients=[{"last_name": "Test"}])
+    return {"call_id": "c-250", "seat_id": "P250", "callback_id": "1", "file_number": "DRFR152502602500001"}

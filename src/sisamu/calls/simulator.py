@@ -1,0 +1,145 @@
+"""Simulator gateway, the demo's default telephony: calls arrive for the chosen SAMUs with a daily profile and
+go through the same services as a real gateway's (`service.offer`, `service.abandon`), callers hang up when their
+patience runs out, and simulated ARM seats (ids starting with `SIM-`) pick up and talk for a while. Each `step`
+also runs the timers and a distribution pass, so people logged in at real seats receive calls as well.
+
+Time comes from the caller (`step(now, dt_s)`): the demo drives it from the platform clock, tests from a fake.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sisamu.calls import distribution, service, store
+from sisamu.calls.agent import AgentState
+from sisamu.calls.call import CallState
+from sisamu.calls.flux import Flux, PrioritySignal
+from sisamu.domain.errors import TransitionRefused
+
+if TYPE_CHECKING:
+    from sisamu.bootstrap import Platform
+
+SIMULATED_SEAT = "SIM-"
+# Share of the daily mean per local hour (0 h … 23 h): quiet nights, a morning rise, evening peak; mean 1.
+DAILY_PROFILE: tuple[float, ...] = (
+    0.55, 0.45, 0.4, 0.35, 0.35, 0.4, 0.55, 0.8, 1.1, 1.3, 1.35, 1.3,
+    1.25, 1.2, 1.2, 1.2, 1.25, 1.3, 1.4, 1.45, 1.35, 1.1, 0.85, 0.7,
+)  # fmt: skip
+
+
+@dataclass
+class StepResult:
+    offered: int = 0
+    abandoned: int = 0
+    answered: int = 0
+    ended: int = 0
+    assigned: int = 0
+
+
+@dataclass
+class SimulatorGateway:
+    platform: Platform
+    samu_ids: Sequence[str]
+    calls_per_hour: float = 30.0  # per SAMU, at the daily mean
+    patience_s: float = 90.0  # mean time a caller waits before hanging up (exponential)
+    talk_s: float = 90.0  # mean conversation at a simulated seat (exponential)
+    uv_share: float = 0.05
+    seed: int = 15
+    rng: random.Random = field(init=False)
+    _hang_ups: dict[tuple[str, str], datetime] = field(init=False, default_factory=dict)
+    _talks: dict[tuple[str, str], datetime] = field(init=False, default_factory=dict)
+    _ids: itertools.count[int] = field(init=False, default_factory=itertools.count)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)  # noqa: S311 - a simulation, not a secret
+
+    def _arrivals(self, rate_per_s: float, dt_s: float) -> int:
+        count, t = 0, self.rng.expovariate(rate_per_s) if rate_per_s > 0 else dt_s + 1
+        while t <= dt_s:
+            count += 1
+            t += self.rng.expovariate(rate_per_s)
+        return count
+
+    def _offer(self, samu_id: str, now: datetime, result: StepResult) -> None:
+        call_id = f"sim-{samu_id}-{int(now.timestamp())}-{next(self._ids)}"
+        number = f"06{self.rng.randrange(10**8):08d}"
+        priority = PrioritySignal.UV if self.rng.random() < self.uv_share else PrioritySignal.PX
+        with self.platform.uow() as uow:
+            service.offer(
+                uow, samu_id=samu_id, call_id=call_id, flux=Flux.CENTRE_15, now=now, priority=priority,
+                caller_number=number,
+            )  # fmt: skip
+        self._hang_ups[(samu_id, call_id)] = now + timedelta(
+            seconds=self.rng.expovariate(1 / self.patience_s)
+        )
+        result.offered += 1
+
+    def _hang_up_impatient(self, now: datetime, result: StepResult) -> None:
+        for key, deadline in list(self._hang_ups.items()):
+            if deadline > now:
+                continue
+            del self._hang_ups[key]
+            try:
+                with self.platform.uow() as uow:
+                    service.abandon(
+                        uow, samu_id=key[0], call_id=key[1], now=now,
+                        lost_call_threshold_s=self.platform.settings.lost_call_threshold_s,
+                    )  # fmt: skip
+                result.abandoned += 1
+            except TransitionRefused:
+                pass  # answered meanwhile
+
+    def _simulated_seats(self, now: datetime, result: StepResult) -> None:
+        with self.platform.engine.connect() as conn:
+            seats = [s for samu_id in self.samu_ids for s in store.seats(conn, samu_id)]
+        for seat in seats:
+            agent = seat.agent
+            if not agent.agent_id.startswith(SIMULATED_SEAT):
+                continue
+            if agent.state is AgentState.PRESENTED and seat.call_samu_id and agent.call_id:
+                with self.platform.uow() as uow:
+                    service.answer(uow, samu_id=agent.samu_id, seat_id=agent.agent_id, now=now)
+                key = (seat.call_samu_id, agent.call_id)
+                self._hang_ups.pop(key, None)
+                self._talks[key] = now + timedelta(seconds=self.rng.expovariate(1 / self.talk_s))
+                result.answered += 1
+        for key, until in list(self._talks.items()):
+            if until <= now:
+                del self._talks[key]
+                with self.platform.uow() as uow:
+                    record = store.get_call(uow.conn, *key)
+                    if record is not None and record.call.state in {
+                        CallState.ANSWERED,
+                        CallState.TRANSFERRED,
+                    }:
+                        service.end(uow, samu_id=key[0], call_id=key[1], now=now)
+                        result.ended += 1
+
+    def step(self, now: datetime, dt_s: float) -> StepResult:
+        """Advance the room by `dt_s` seconds ending at `now`."""
+        result = StepResult()
+        for samu_id in self.samu_ids:
+            rate = self.calls_per_hour * DAILY_PROFILE[now.hour] / 3600
+            for _ in range(self._arrivals(rate, dt_s)):
+                self._offer(samu_id, now, result)
+        self._hang_up_impatient(now, result)
+        self._simulated_seats(now, result)
+        with self.platform.uow() as uow:
+            distribution.tick(uow, now)
+            result.assigned = len(distribution.distribute(uow, now))
+        return result
+
+    def log_in_simulated_seats(self, count: int, now: datetime) -> None:
+        """`count` simulated ARMs per SAMU, with no after-call work."""
+        for samu_id in self.samu_ids:
+            for n in range(count):
+                with self.platform.uow() as uow:
+                    seat_id = f"{SIMULATED_SEAT}{n + 1:02d}"
+                    existing = store.get_seat(uow.conn, samu_id, seat_id)
+                    if existing is None or existing.agent.state is AgentState.LOGGED_OUT:
+                        service.log_in(uow, samu_id=samu_id, seat_id=seat_id, now=now, after_call_work_s=0)

@@ -1,0 +1,148 @@
+"""Telephony over HTTP: the gateway offers calls with a bearer token, ARMs work at their seats, supervisors read
+the wallboard; overflowed calls are visible to the partner SAMU only through their grant; the SI-SAMU CTI
+interface answers with bodies the official Swagger accepts."""
+
+from __future__ import annotations
+
+import pytest
+
+from sisamu.calls.cti_client import FakeSiSamuTelephony
+from sisamu.calls.cti_schema import validate_body
+from sisamu.security import service, store
+
+pytestmark = pytest.mark.db
+BASE = "/api/samus/{}/telephony"
+
+
+def _token(platform, username: str) -> dict[str, str]:
+    with platform.engine.connect() as conn:
+        principal = store.principal_from_row(store.account_by_username(conn, username))
+    with platform.uow() as uow:
+        token = service.issue_token(uow, principal=principal, name="gateway", now=platform.clock.now())
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_gateway_offers_arm_answers_supervisor_sees(platform, client, accounts, login):
+    gateway = _token(platform, "partner.250")
+    base = BASE.format("250")
+    offered = client.post(
+        f"{base}/calls", json={"call_id": "a1", "caller_number": "0612345678"}, headers=gateway
+    )
+    assert offered.status_code == 201, offered.text
+    assert offered.json()["state"] == "queued"
+    assert client.post(f"{base}/calls", json={"call_id": "a1"}, headers=gateway).status_code == 409
+
+    arm = login("arm.250")
+    seat = arm.post(f"{base}/seats/P1/login", json={"after_call_work_s": 0})
+    assert seat.status_code == 200, seat.text
+    assert arm.get(f"{base}/seats").json()[0] | {"since": None} == seat.json() | {
+        "since": None,
+        "state": "presented",
+        "call_id": "a1",
+        "call_samu_id": "250",
+        "version": 2,
+    }
+    answered = arm.post(f"{base}/seats/P1/answer")
+    assert answered.json()["state"] == "answered", answered.text
+    assert login("regulator.250").post(f"{base}/seats/P1/answer").status_code == 403  # not their seat
+    assert arm.post(f"{base}/calls/a1/end").json()["state"] == "ended"
+
+    board = login("supervisor.250").get(f"{base}/wallboard").json()
+    assert board["answered_today"] == board["answered_within_30s"] == 1
+    assert board["seats_by_state"] == {"available": 1}
+    assert board["lost_call_threshold_s"] == 15
+    assert arm.get(f"{base}/wallboard").status_code == 200
+    assert (
+        arm.request("PUT", f"{base}/overflow", json={"partners": ["680"], "wait_threshold_s": 0}).status_code
+        == 403
+    )
+
+
+def test_overflowed_call_is_visible_to_the_partner_through_its_grant_only(platform, client, accounts, login):
+    supervisor = login("supervisor.250")
+    agreement = {"partners": ["680"], "wait_threshold_s": 0}
+    assert supervisor.request("PUT", f"{BASE.format('250')}/overflow", json=agreement).status_code == 200
+    assert supervisor.get(f"{BASE.format('250')}/overflow").json()["partners"] == ["680"]
+    arm_b = login("arm.680")
+    assert arm_b.post(f"{BASE.format('680')}/seats/B1/login", json={}).status_code == 200
+    gateway = _token(platform, "partner.250")
+    client.post(f"{BASE.format('250')}/calls", json={"call_id": "over"}, headers=gateway)
+    client.post(f"{BASE.format('250')}/calls", json={"call_id": "kept"}, headers=gateway)
+
+    seen = arm_b.get(f"{BASE.format('680')}/calls/over")
+    assert seen.status_code == 200, seen.text
+    assert (seen.json()["samu_id"], seen.json()["handling_samu_id"]) == ("250", "680")
+    assert arm_b.post(f"{BASE.format('680')}/seats/B1/answer").json()["call_id"] == "over"
+    assert arm_b.get(f"{BASE.format('680')}/calls/kept").status_code == 404  # A's other call: not granted
+    assert arm_b.get(f"{BASE.format('250')}/calls/over").status_code == 403  # never through A's own routes
+    assert arm_b.post(f"{BASE.format('680')}/calls/over/end").json()["state"] == "ended"
+    assert login("supervisor.680").get(f"{BASE.format('680')}/wallboard").json()["overflow_in_today"] == 1
+    board_a = supervisor.get(f"{BASE.format('250')}/wallboard").json()
+    assert (board_a["overflow_out_today"], board_a["waiting"]) == (1, 1)
+
+
+def test_hangups_fill_the_callback_list_and_callbacks_dial_through_the_telephony(
+    app, platform, client, accounts, login
+):
+    gateway = _token(platform, "partner.250")
+    base = BASE.format("250")
+    client.post(f"{base}/calls", json={"call_id": "h1", "caller_number": "0611111111"}, headers=gateway)
+    platform.clock = _Later(platform.clock, 40)
+    lost = client.post(f"{base}/calls/h1/hangup", headers=gateway)
+    assert lost.status_code == 200, lost.text
+    assert lost.json()["state"] == "abandoned"
+    assert lost.json()["waited_s"] >= 40
+    arm = login("arm.250")
+    ((entry),) = arm.get(f"{base}/callbacks").json()
+    assert entry["call_ids"] == ["h1"]
+    arm.post(f"{base}/seats/P1/login", json={"id_nat_ps": "810000000001"})
+    app.state.si_samu_telephony = telephony = FakeSiSamuTelephony()
+    started = arm.post(f"{base}/callbacks/{entry['callback_id']}/start", json={"seat_id": "P1"})
+    assert started.json()["dialled"] is True, started.text
+    ((crra, agent, request),) = telephony.outgoing
+    assert (crra, agent) == ("FR250", "810000000001")
+    validate_body("si-samu", "DemandeAppelSortant", request.to_body())
+    done = arm.post(f"{base}/callbacks/{entry['callback_id']}/outcome", json={"outcome": "reached"})
+    assert done.json()["state"] == "done"
+    assert arm.get(f"{base}/callbacks").json() == []
+    assert login("supervisor.250").get(f"{base}/wallboard").json()["lost_today"] == 1
+
+
+class _Later:
+    def __init__(self, clock, seconds: float) -> None:
+        from datetime import timedelta
+
+        self._at = clock.now() + timedelta(seconds=seconds)
+
+    def now(self):
+        return self._at
+
+
+def test_cti_appel_entrant_and_affichage_dossier(platform, client, accounts, login):
+    arm = login("arm.250")
+    arm.post(f"{BASE.format('250')}/seats/P1/login", json={"id_nat_ps": "810000000001"})
+    telephony = _token(platform, "partner.250")
+    body = {"idAppel": "SI-1", "idFlux": "FR250-15-Samu-UV-F01", "numTel": "0612345678"}
+    validate_body("lrm", "AppelEntrant", body)
+    url = "/v1/cti/FR250/agents/810000000001/calls"
+    assert client.post(url, json=body, headers=telephony).status_code == 202
+    assert client.post(url, json=body, headers=telephony).status_code == 202  # repeated: same call
+    call = arm.get(f"{BASE.format('250')}/calls/SI-1").json()
+    assert (call["state"], call["seat_id"], call["priority"]) == ("presented", "P1", "UV")
+
+    refusals = [
+        (url, {"idAppel": "SI-2"}, telephony, 400),
+        (url, {**body, "idFlux": "nonsense"}, telephony, 400),
+        ("/v1/cti/FR250/agents/unknown/calls", {**body, "idAppel": "SI-3"}, telephony, 404),
+        ("/v1/cti/FR680/agents/810000000001/calls", body, telephony, 403),
+        ("/v1/cti/FR250/agents/810000000001/calls", body, _token(platform, "partner.680"), 403),
+        ("/v1/cti/FR250/dossiers/D1", {"numTel": "0612345678"}, telephony, 400),
+    ]
+    for target, payload, headers, expected in refusals:
+        response = client.post(target, json=payload, headers=headers)
+        assert response.status_code == expected, (target, payload, response.text)
+        validate_body("lrm", "Error", response.json())
+    display = {"idNatPs": "810000000001", "idAppel": "SI-1"}
+    validate_body("lrm", "AffichageDossier", display)
+    assert client.post("/v1/cti/FR250/dossiers/D1", json=display, headers=telephony).status_code == 202
+    assert client.post("/v1/cti/FR250/dossiers/D1", json=display).status_code == 401
