@@ -252,7 +252,13 @@ class Inbox:
         if not isinstance(document.get("senderID"), str):
             return None
         report = build_error(document, code, cause[:_MAX_ERROR], sender_id=self.client_id, sent_at=now)
-        outbox.enqueue(uow, report, samu_id=self.samu_id)
+        try:
+            outbox.enqueue(uow, report, samu_id=self.samu_id)
+        except outbox.InvalidOutgoingMessageError as exc:  # e.g. a senderID that is no valid address
+            log.warning(
+                "hub inbox: no RS-ERROR can be sent about %s: %s", document.get("distributionID"), exc
+            )
+            return None
         return report.distribution_id
 
     # --- built-in handlers --------------------------------------------------------------------------------------

@@ -1,0 +1,155 @@
+"""Inbox and outbox against PostgreSQL only: concurrent copies applied once, handler outcomes, SKIP LOCKED claims."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from hub_network import EXAMPLE
+
+from sisamu.interop.hubsante import outbox
+from sisamu.interop.hubsante.envelope import HubMessage, new_message, parse_document
+from sisamu.interop.hubsante.inbox import Inbox, RejectMessageError
+from sisamu.interop.hubsante.message_types import RS_EDA
+from sisamu.interop.hubsante.replies import ErrorCode
+from sisamu.storage.tables import samu
+from sisamu.storage.uow import UnitOfWork
+
+pytestmark = pytest.mark.db
+US, THEM = "fr.health.samu680", "fr.health.samu250"
+
+
+@pytest.fixture
+def engine(platform):
+    with platform.engine.begin() as conn:
+        conn.execute(
+            sa.insert(samu).values(
+                samu_id="680",
+                hub_id=US,
+                departement="68",
+                name="SAMU 68",
+                city_insee="68224",
+                timezone="Europe/Paris",
+            )
+        )
+        conn.execute(sa.text("CREATE TABLE applied_log (distribution_id text NOT NULL)"))
+    return platform.engine
+
+
+def _incoming() -> HubMessage:
+    body = parse_document(json.loads(EXAMPLE.read_text(encoding="utf-8"))).body
+    return new_message(RS_EDA, body, sender_id=THEM, recipient_id=US, sent_at=datetime.now(UTC))
+
+
+def _log(uow: UnitOfWork, message: HubMessage) -> None:
+    uow.execute(sa.text("INSERT INTO applied_log VALUES (:d)"), {"d": message.distribution_id})
+
+
+def _count(engine, sql: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text(sql)).scalar_one())
+
+
+def test_concurrent_copies_are_applied_once(engine) -> None:
+    inbox = Inbox(engine, "680", US, handlers={"RS-EDA": _log})
+    body = json.dumps(_incoming().to_envelope()).encode()
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def receive() -> None:
+        barrier.wait()
+        outcomes.append(inbox.receive(body).status)
+
+    threads = [threading.Thread(target=receive) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["applied", "duplicate", "duplicate", "duplicate"]
+    assert _count(engine, "SELECT count(*) FROM applied_log") == 1
+    assert _count(engine, "SELECT deliveries FROM hub_inbox") == 4
+    assert _count(engine, "SELECT count(*) FROM hub_outbox WHERE kind = 'Ack'") == 1
+
+
+def test_a_refusing_handler_rolls_back_and_answers_with_its_code(engine) -> None:
+    def refuse(uow: UnitOfWork, message: HubMessage) -> None:
+        _log(uow, message)
+        raise RejectMessageError(ErrorCode.CASE_ALREADY_EXISTS, "case already shared")
+
+    outcome = Inbox(engine, "680", US, handlers={"RS-EDA": refuse}).receive(
+        json.dumps(_incoming().to_envelope()).encode()
+    )
+    assert (outcome.status, outcome.error) == ("invalid", "case already shared")
+    assert _count(engine, "SELECT count(*) FROM applied_log") == 0  # the handler's writes were rolled back
+    with engine.connect() as conn:
+        [report] = conn.execute(sa.text("SELECT kind, recipient, body FROM hub_outbox")).mappings()
+    assert (report["kind"], report["recipient"]) == ("Error", THEM)
+    error = report["body"]["content"][0]["jsonContent"]["embeddedJsonContent"]["message"]["error"]
+    assert error["errorCode"] == {"statusCode": 701, "statusString": "CASE_ALREADY_EXISTS"}
+
+
+def test_a_failing_handler_is_kept_as_invalid_with_an_internal_error(engine) -> None:
+    def crash(uow: UnitOfWork, message: HubMessage) -> None:
+        raise KeyError("bug")
+
+    outcome = Inbox(engine, "680", US, default_handler=crash).receive(
+        json.dumps(_incoming().to_envelope()).encode()
+    )
+    assert outcome.status == "invalid"
+    with engine.connect() as conn:
+        code = conn.execute(
+            sa.text(
+                "SELECT body #> '{content,0,jsonContent,embeddedJsonContent,message,error,errorCode,statusCode}'"
+                " FROM hub_outbox"
+            )
+        ).scalar_one()
+    assert code == ErrorCode.INTERNAL_CLIENT_ERROR
+
+
+def test_an_invalid_ack_is_kept_but_never_answered(engine) -> None:
+    envelope = _incoming().to_envelope()
+    envelope["distributionKind"] = "Ack"
+    del envelope["descriptor"]["language"]
+    outcome = Inbox(engine, "680", US).receive(json.dumps(envelope).encode())
+    assert outcome.status == "invalid"
+    assert outcome.reply_id is None
+    assert _count(engine, "SELECT count(*) FROM hub_outbox") == 0
+
+
+def test_enqueue_refuses_a_schema_invalid_message(engine) -> None:
+    message = new_message(RS_EDA, {"caseId": 12}, sender_id=US, recipient_id=THEM, sent_at=datetime.now(UTC))
+    with (
+        pytest.raises(outbox.InvalidOutgoingMessageError, match="createCaseHealth"),
+        UnitOfWork(engine) as uow,
+    ):
+        outbox.enqueue(uow, message)
+    assert _count(engine, "SELECT count(*) FROM hub_outbox") == 0
+
+
+def test_two_relays_never_claim_the_same_rows(engine) -> None:
+    for _ in range(6):
+        with UnitOfWork(engine) as uow:
+            reply = new_message(
+                "RC-REF",
+                {"distributionID": "x_1"},
+                sender_id=US,
+                recipient_id=THEM,
+                sent_at=datetime.now(UTC),
+            )
+            outbox.enqueue(uow, reply)
+    with engine.connect() as first, engine.connect() as second:
+        first.begin()
+        second.begin()
+        taken_first = outbox.claim_pending(first, "680", 4)
+        taken_second = outbox.claim_pending(second, "680", 4)
+        assert len(taken_first) == 4
+        assert len(taken_second) == 2
+        assert not {p.id for p in taken_first} & {p.id for p in taken_second}
+
+
+def test_backoff_doubles_up_to_a_minute() -> None:
+    assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 4.0]
+    assert outbox.backoff(50).total_seconds() == 60
