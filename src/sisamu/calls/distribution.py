@@ -15,6 +15,7 @@ after-call work that is over.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -47,6 +48,15 @@ def _key(samu_id: str, item_id: str) -> str:
     return f"{samu_id}/{item_id}"
 
 
+@functools.lru_cache(maxsize=8)
+def _zoned(zones: tuple[tuple[str, str], ...]) -> policy.HourFn:
+    return policy.zoned_hour(dict(zones))
+
+
+def _hour_fn(zones: dict[str, str]) -> policy.HourFn:
+    return _zoned(tuple(sorted(zones.items())))
+
+
 def scope_of(samu_ids: Collection[str], rules: policy.OverflowRules) -> set[str] | None:
     """The SAMUs whose queues and seats one distribution pass must see for `samu_ids` (None: all of them)."""
     if rules.national_pooling:
@@ -75,7 +85,8 @@ def distribute(
     `rules` and `hour_of` default to the agreements in the database and each SAMU's timezone.
     """
     conn = uow.conn
-    rules = rules if rules is not None else store.load_rules(conn)
+    cached, zones = store.cached_rules(conn)
+    rules = rules if rules is not None else cached
     scope = scope_of(samu_ids, rules) if samu_ids is not None else None
     seats = store.available_seats_for_update(conn, scope)
     if not seats:
@@ -83,7 +94,7 @@ def distribute(
     calls = store.waiting_calls_for_update(conn, scope, batch)
     if not calls:
         return []
-    hour_of = hour_of or policy.zoned_hour(store.timezones(conn))
+    hour_of = hour_of or _hour_fn(zones)
     # Instances' clocks differ slightly: never decide earlier than the last change of a row we hold.
     now = max([now, *(s.agent.since for s in seats), *(r.call.updated_at for r in calls)])
     by_call = {_key(r.call.handling_samu_id, r.call.call_id): r for r in calls}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -389,6 +390,26 @@ def load_rules(conn: Connection) -> OverflowRules:
     )
 
 
+_RULES_TTL_S = 2.0
+_rules_cache: dict[str, tuple[float, OverflowRules, dict[str, str]]] = {}
+
+
+def cached_rules(conn: Connection) -> tuple[OverflowRules, dict[str, str]]:
+    """Overflow rules and SAMU timezones, re-read at most every 2 s per database (agreements change rarely; a
+    change made through this process is seen at once, by another instance within 2 s)."""
+    key = conn.engine.url.render_as_string(hide_password=True)
+    hit = _rules_cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < _RULES_TTL_S:
+        return hit[1], hit[2]
+    rules, zones = load_rules(conn), timezones(conn)
+    _rules_cache[key] = (time.monotonic(), rules, zones)
+    return rules, zones
+
+
+def forget_cached_rules() -> None:
+    _rules_cache.clear()
+
+
 def save_agreement(conn: Connection, agreement: OverflowAgreement, *, active: bool, at: datetime) -> None:
     values = {
         "partners": list(agreement.partners),
@@ -398,6 +419,7 @@ def save_agreement(conn: Connection, agreement: OverflowAgreement, *, active: bo
         "active": active,
         "updated_at": at,
     }
+    forget_cached_rules()
     conn.execute(
         insert(overflow_agreement)
         .values(samu_id=agreement.from_samu, **values)
@@ -407,6 +429,7 @@ def save_agreement(conn: Connection, agreement: OverflowAgreement, *, active: bo
 
 def save_pooling(conn: Connection, *, national_pooling: bool, pooling_wait_s: float, at: datetime) -> None:
     values = {"national_pooling": national_pooling, "pooling_wait_s": pooling_wait_s, "updated_at": at}
+    forget_cached_rules()
     conn.execute(
         insert(overflow_pooling)
         .values(samu_id=NATIONAL, **values)
