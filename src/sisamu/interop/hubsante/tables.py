@@ -14,9 +14,11 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -42,9 +44,9 @@ def _ts(
 hub_outbox = Table(
     "hub_outbox",
     metadata,
-    Column("samu_id", String(8), ForeignKey("samu.samu_id"), primary_key=True),
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("distribution_id", Text, nullable=False, unique=True),
+    Column("samu_id", String(8), ForeignKey("samu.samu_id"), nullable=False),
+    Column("id", BigInteger, nullable=False, autoincrement=True),
+    Column("distribution_id", Text, nullable=False),
     Column("sender", Text, nullable=False, comment="our client id: the routing key"),
     Column("recipient", Text, nullable=False),
     Column("kind", String(8), nullable=False, comment="distributionKind: Report, Update, Cancel, Ack, Error"),
@@ -59,6 +61,8 @@ hub_outbox = Table(
     Column("last_error", Text, nullable=True),
     _ts("acked_at", nullable=True),
     Column("remote_error", Text, nullable=True, comment="RS-ERROR received about this message"),
+    PrimaryKeyConstraint("samu_id", "id"),
+    UniqueConstraint("samu_id", "distribution_id", name="uq_hub_outbox_distribution_id"),
     Index(
         "ix_hub_outbox_pending",
         "samu_id",

@@ -62,7 +62,7 @@ def upgrade() -> None:
         sa.Column("remote_error", sa.Text(), nullable=True, comment="RS-ERROR received about this message"),
         sa.ForeignKeyConstraint(["samu_id"], ["samu.samu_id"], name=op.f("fk_hub_outbox_samu_id_samu")),
         sa.PrimaryKeyConstraint("samu_id", "id", name=op.f("pk_hub_outbox")),
-        sa.UniqueConstraint("distribution_id", name=op.f("uq_hub_outbox_distribution_id")),
+        sa.UniqueConstraint("samu_id", "distribution_id", name=op.f("uq_hub_outbox_distribution_id")),
     )
     op.create_index(
         "ix_hub_outbox_pending",
