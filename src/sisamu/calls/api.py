@@ -9,6 +9,7 @@ After each command that adds a call or frees a seat, a distribution pass runs fo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Annotated
 
@@ -45,6 +46,7 @@ from sisamu.security.errors import Forbidden, NotFound
 from sisamu.security.roles import Permission, Principal
 from sisamu.web.deps import PlatformDep, require
 
+log = logging.getLogger(__name__)
 router = APIRouter()  # mounted by the app: the room routes below and the CTI interface
 room = APIRouter(prefix="/api/samus/{samu_id}/telephony", tags=["telephony"])
 
@@ -175,6 +177,7 @@ def receive_aml(samu_id: str, payload: AmlIn, platform: PlatformDep, _: Gateway)
                 uow, samu_id=samu_id, text=payload.text, msisdn=payload.msisdn, now=platform.clock.now()
             )
     except AmlError as exc:
+        log.warning("AML refused for samu %s: %s", samu_id, exc.reason)
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"AML invalide : {exc.reason}") from exc
     return AmlOut(
         lat=location.lat,
