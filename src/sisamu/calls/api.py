@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
-from sisamu.calls import distribution, service, store
+from sisamu.calls import callback_store, distribution, overflow_store, service, store
 from sisamu.calls.aml import AmlError
 from sisamu.calls.api_models import (
     AgreementIn,
@@ -296,7 +296,7 @@ def log_out(samu_id: str, seat_id: str, platform: PlatformDep, principal: Handle
 )
 def list_callbacks(samu_id: str, platform: PlatformDep, _: Reader, all: bool = False) -> list[CallbackOut]:  # noqa: A002
     with platform.engine.connect() as conn:
-        return [CallbackOut.of(c) for c, _v in store.callbacks(conn, samu_id, open_only=not all)]
+        return [CallbackOut.of(c) for c, _v in callback_store.callbacks(conn, samu_id, open_only=not all)]
 
 
 def telephony_port(request: Request) -> SiSamuTelephony | None:
@@ -353,7 +353,7 @@ def callback_outcome(
 @room.get("/overflow", summary="This SAMU's overflow agreement (null if none)")
 def get_agreement(samu_id: str, platform: PlatformDep, _: Reader) -> AgreementOut | None:
     with platform.engine.connect() as conn:
-        agreement = store.load_rules(conn).agreements.get(samu_id)
+        agreement = overflow_store.load_rules(conn).agreements.get(samu_id)
     if agreement is None:
         return None
     return AgreementOut(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sisamu.calls import policy, store
+from sisamu.calls import overflow_store, policy, store
 from sisamu.calls.agent import AgentState, agent_end_after_call_work, agent_miss_presentation, agent_present
 from sisamu.calls.call import overflow_call, present_call, ring_timeout_call
 from sisamu.calls.service import emit_call, emit_seat
@@ -85,7 +85,7 @@ def distribute(
     `rules` and `hour_of` default to the agreements in the database and each SAMU's timezone.
     """
     conn = uow.conn
-    cached, zones = store.cached_rules(conn)
+    cached, zones = overflow_store.cached_rules(conn)
     rules = rules if rules is not None else cached
     scope = scope_of(samu_ids, rules) if samu_ids is not None else None
     seats = store.available_seats_for_update(conn, scope)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sisamu.calls import aml as aml_parser
-from sisamu.calls import store
+from sisamu.calls import callback_store, overflow_store, store
 from sisamu.calls.agent import (
     DEFAULT_AFTER_CALL_WORK_S,
     AgentState,
@@ -175,7 +175,7 @@ def answer(uow: UnitOfWork, *, samu_id: str, seat_id: str, now: datetime) -> sto
     emit_seat(uow, samu_id, seat_id, seat_version)
     if call.caller_number:
         number = aml_parser.normalise_number(call.caller_number)
-        found = store.open_callback_for_number(uow.conn, call.samu_id, number)
+        found = callback_store.open_callback_for_number(uow.conn, call.samu_id, number)
         if found is not None:
             _save_callback(uow, close_called_back(found[0], now), found[1])
     return store.CallRecord(call, version)
@@ -322,7 +322,7 @@ def set_agreement(
 ) -> None:
     if agreement.from_samu in agreement.partners:
         raise TransitionRefused(f"samu {agreement.from_samu} cannot overflow to itself")
-    store.save_agreement(uow.conn, agreement, active=active, at=now)
+    overflow_store.save_agreement(uow.conn, agreement, active=active, at=now)
     detail = {
         "partners": list(agreement.partners),
         "wait_threshold_s": agreement.wait_threshold_s,
@@ -352,14 +352,16 @@ def set_pooling(
     now: datetime,
 ) -> None:
     """National pooling for crises: any SAMU may answer calls waiting longer than `pooling_wait_s`."""
-    store.save_pooling(uow.conn, national_pooling=national_pooling, pooling_wait_s=pooling_wait_s, at=now)
+    overflow_store.save_pooling(
+        uow.conn, national_pooling=national_pooling, pooling_wait_s=pooling_wait_s, at=now
+    )
     audit.record(
         uow.conn,
         principal=principal,
         samu_id=None,
         action="overflow.pooling",
         object_type="overflow_pooling",
-        object_id=store.NATIONAL,
+        object_id=overflow_store.NATIONAL,
         at=now,
         detail={"national_pooling": national_pooling, "pooling_wait_s": pooling_wait_s},
     )
@@ -369,7 +371,7 @@ def set_pooling(
 
 
 def _save_callback(uow: UnitOfWork, item: Callback, version: int, *, account_id: UUID | None = None) -> int:
-    new_version = store.update_callback(uow.conn, item, version, account_id=account_id)
+    new_version = callback_store.update_callback(uow.conn, item, version, account_id=account_id)
     uow.emit(LiveEvent(item.samu_id, "callback.changed", str(item.callback_id), new_version))
     return new_version
 
@@ -378,12 +380,12 @@ def _add_to_callbacks(uow: UnitOfWork, call: Call, waited_s: float, now: datetim
     assert call.caller_number is not None
     number = aml_parser.normalise_number(call.caller_number)
     for _ in range(2):  # a concurrent hang-up from the same number may open the entry between our two queries
-        found = store.open_callback_for_number(uow.conn, call.samu_id, number)
+        found = callback_store.open_callback_for_number(uow.conn, call.samu_id, number)
         if found is not None:
             _save_callback(uow, merge_abandoned(found[0], call.call_id, waited_s, now), found[1])
             return
         fresh = new_callback(call.samu_id, 0, number, call.call_id, waited_s, now)
-        inserted = store.insert_callback_if_none_open(uow.conn, fresh)
+        inserted = callback_store.insert_callback_if_none_open(uow.conn, fresh)
         if inserted is not None:
             uow.emit(LiveEvent(call.samu_id, "callback.changed", str(inserted[0].callback_id), inserted[1]))
             return
@@ -391,7 +393,7 @@ def _add_to_callbacks(uow: UnitOfWork, call: Call, waited_s: float, now: datetim
 
 
 def _callback(uow: UnitOfWork, samu_id: str, callback_id: int) -> tuple[Callback, int]:
-    found = store.get_callback(uow.conn, samu_id, callback_id, lock=True)
+    found = callback_store.get_callback(uow.conn, samu_id, callback_id, lock=True)
     if found is None:
         raise NotFoundError(f"callback {callback_id} of samu {samu_id} not found")
     return found
@@ -425,7 +427,7 @@ def record_callback_outcome(
     done = record_outcome(item, outcome, now)
     _save_callback(uow, done, version)
     if note:
-        store.set_callback_note(uow.conn, samu_id, callback_id, note)
+        callback_store.set_callback_note(uow.conn, samu_id, callback_id, note)
     return done
 
 
@@ -448,7 +450,7 @@ def receive_aml(
         start, end = location.positioned_at - window, location.positioned_at + window
         candidates = [r.call for r in store.calls_between(uow.conn, samu_id, start, end)]
         call_id = next(iter(aml_parser.match_location([location], candidates, window)), None)
-    store.add_location(uow.conn, samu_id, location, call_id=call_id, received_at=now)
+    callback_store.add_location(uow.conn, samu_id, location, call_id=call_id, received_at=now)
     if call_id is not None:
         uow.emit(LiveEvent(samu_id, "call.location", call_id))
     return location, call_id

@@ -1,31 +1,23 @@
-"""Queries of the telephony brain: rows ↔ the pure models (`Call`, `Agent`, `Callback`), locks, overflow rules."""
+"""Queries of calls, presentations (the assignment log), grants and seats: rows ↔ the pure models, with locks."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy import Connection, case, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from sisamu.calls.agent import Agent, AgentState, PauseReason, Skills
-from sisamu.calls.aml import AmlLocation
 from sisamu.calls.call import Call, CallState, TransferTarget
-from sisamu.calls.callback import Callback, CallbackOutcome, CallbackState
 from sisamu.calls.flux import Flux, PrioritySignal
-from sisamu.calls.policy import HourRange, OverflowAgreement, OverflowRules
 from sisamu.calls.tables import (
-    aml_location,
     arm_seat,
     call_grant,
     call_presentation,
-    callback,
-    overflow_agreement,
-    overflow_pooling,
     phone_call,
 )
 
@@ -134,15 +126,6 @@ def owner_of_granted(conn: Connection, grantee_samu_id: str, call_id: str) -> st
     return str(owner) if owner is not None else None
 
 
-def grantees(conn: Connection, samu_id: str, call_id: str) -> list[str]:
-    rows = conn.execute(
-        select(call_grant.c.grantee_samu_id).where(
-            call_grant.c.samu_id == samu_id, call_grant.c.call_id == call_id
-        )
-    )
-    return [str(r[0]) for r in rows]
-
-
 def add_grant(conn: Connection, samu_id: str, call_id: str, grantee: str, reason: str, at: datetime) -> bool:
     result = conn.execute(
         insert(call_grant)
@@ -167,17 +150,6 @@ def waiting_calls_for_update(
         .with_for_update(skip_locked=True)
     )
     return [_call(r) for r in conn.execute(query)]
-
-
-def queue_lengths(conn: Connection, samu_ids: Collection[str]) -> dict[str, int]:
-    rows = conn.execute(
-        select(phone_call.c.handling_samu_id, func.count())
-        .where(
-            phone_call.c.state == CallState.QUEUED.value, phone_call.c.handling_samu_id.in_(sorted(samu_ids))
-        )
-        .group_by(phone_call.c.handling_samu_id)
-    )
-    return {str(r[0]): int(r[1]) for r in rows}
 
 
 def ring_timeouts_for_update(conn: Connection, before: datetime, limit: int = 200) -> list[CallRecord]:
@@ -366,234 +338,3 @@ def after_call_work_due_for_update(conn: Connection, now: datetime, limit: int =
 def seats(conn: Connection, samu_id: str) -> list[SeatRecord]:
     rows = conn.execute(select(arm_seat).where(arm_seat.c.samu_id == samu_id).order_by(arm_seat.c.seat_id))
     return [_seat(r) for r in rows]
-
-
-# ---- overflow rules -------------------------------------------------------------------------------------------
-
-
-def load_rules(conn: Connection) -> OverflowRules:
-    agreements = {
-        str(r.samu_id): OverflowAgreement(
-            from_samu=str(r.samu_id),
-            partners=tuple(r.partners),
-            wait_threshold_s=float(r.wait_threshold_s),
-            queue_threshold=r.queue_threshold,
-            hours=tuple(HourRange(int(a), int(b)) for a, b in r.hours),
-        )
-        for r in conn.execute(select(overflow_agreement).where(overflow_agreement.c.active))
-    }
-    pooling = conn.execute(select(overflow_pooling).where(overflow_pooling.c.samu_id == NATIONAL)).first()
-    return OverflowRules(
-        agreements=agreements,
-        national_pooling=bool(pooling and pooling.national_pooling),
-        pooling_wait_s=float(pooling.pooling_wait_s) if pooling else 0.0,
-    )
-
-
-_RULES_TTL_S = 2.0
-_rules_cache: dict[str, tuple[float, OverflowRules, dict[str, str]]] = {}
-
-
-def cached_rules(conn: Connection) -> tuple[OverflowRules, dict[str, str]]:
-    """Overflow rules and SAMU timezones, re-read at most every 2 s per database (agreements change rarely; a
-    change made through this process is seen at once, by another instance within 2 s)."""
-    key = conn.engine.url.render_as_string(hide_password=True)
-    hit = _rules_cache.get(key)
-    if hit is not None and time.monotonic() - hit[0] < _RULES_TTL_S:
-        return hit[1], hit[2]
-    rules, zones = load_rules(conn), timezones(conn)
-    _rules_cache[key] = (time.monotonic(), rules, zones)
-    return rules, zones
-
-
-def forget_cached_rules() -> None:
-    _rules_cache.clear()
-
-
-def save_agreement(conn: Connection, agreement: OverflowAgreement, *, active: bool, at: datetime) -> None:
-    values = {
-        "partners": list(agreement.partners),
-        "wait_threshold_s": agreement.wait_threshold_s,
-        "queue_threshold": agreement.queue_threshold,
-        "hours": [[h.start, h.end] for h in agreement.hours],
-        "active": active,
-        "updated_at": at,
-    }
-    forget_cached_rules()
-    conn.execute(
-        insert(overflow_agreement)
-        .values(samu_id=agreement.from_samu, **values)
-        .on_conflict_do_update(index_elements=["samu_id"], set_=values)
-    )
-
-
-def save_pooling(conn: Connection, *, national_pooling: bool, pooling_wait_s: float, at: datetime) -> None:
-    values = {"national_pooling": national_pooling, "pooling_wait_s": pooling_wait_s, "updated_at": at}
-    forget_cached_rules()
-    conn.execute(
-        insert(overflow_pooling)
-        .values(samu_id=NATIONAL, **values)
-        .on_conflict_do_update(index_elements=["samu_id"], set_=values)
-    )
-
-
-def timezones(conn: Connection) -> dict[str, str]:
-    from sisamu.storage.tables import samu
-
-    return {str(r.samu_id): str(r.timezone) for r in conn.execute(select(samu.c.samu_id, samu.c.timezone))}
-
-
-# ---- callbacks -------------------------------------------------------------------------------------------------
-
-
-def _callback(row: Any) -> tuple[Callback, int]:
-    item = Callback(
-        samu_id=row.samu_id,
-        callback_id=int(row.callback_id),
-        caller_number=row.caller_number,
-        call_ids=tuple(row.call_ids),
-        first_abandoned_at=row.first_abandoned_at,
-        last_abandoned_at=row.last_abandoned_at,
-        longest_wait_s=float(row.longest_wait_s),
-        state=CallbackState(row.state),
-        attempts=row.attempts,
-        outcome=CallbackOutcome(row.outcome) if row.outcome else None,
-        seat_id=row.seat_id,
-        started_at=row.started_at,
-        done_at=row.done_at,
-    )
-    return item, int(row.version)
-
-
-def _callback_values(item: Callback) -> dict[str, Any]:
-    return {
-        "caller_number": item.caller_number,
-        "call_ids": list(item.call_ids),
-        "first_abandoned_at": item.first_abandoned_at,
-        "last_abandoned_at": item.last_abandoned_at,
-        "longest_wait_s": item.longest_wait_s,
-        "state": item.state.value,
-        "attempts": item.attempts,
-        "outcome": item.outcome.value if item.outcome else None,
-        "seat_id": item.seat_id,
-        "started_at": item.started_at,
-        "done_at": item.done_at,
-    }
-
-
-def open_callback_for_number(conn: Connection, samu_id: str, number: str) -> tuple[Callback, int] | None:
-    row = conn.execute(
-        select(callback)
-        .where(
-            callback.c.samu_id == samu_id,
-            callback.c.caller_number == number,
-            callback.c.state != CallbackState.DONE.value,
-        )
-        .with_for_update()
-    ).first()
-    return _callback(row) if row is not None else None
-
-
-def insert_callback_if_none_open(conn: Connection, item: Callback) -> tuple[Callback, int] | None:
-    """Insert a new open entry; None if another transaction opened one for this number meanwhile."""
-    values = _callback_values(item)
-    row = conn.execute(
-        insert(callback)
-        .values(samu_id=item.samu_id, **values)
-        .on_conflict_do_nothing(
-            index_elements=["samu_id", "caller_number"],
-            index_where=callback.c.state != CallbackState.DONE.value,
-        )
-        .returning(callback)
-    ).first()
-    return _callback(row) if row is not None else None
-
-
-def get_callback(
-    conn: Connection, samu_id: str, callback_id: int, *, lock: bool = False
-) -> tuple[Callback, int] | None:
-    query = select(callback).where(callback.c.samu_id == samu_id, callback.c.callback_id == callback_id)
-    if lock:
-        query = query.with_for_update()
-    row = conn.execute(query).first()
-    return _callback(row) if row is not None else None
-
-
-def update_callback(conn: Connection, item: Callback, version: int, *, account_id: UUID | None = None) -> int:
-    values = _callback_values(item)
-    if account_id is not None:
-        values["account_id"] = account_id
-    conn.execute(
-        callback.update()
-        .where(callback.c.samu_id == item.samu_id, callback.c.callback_id == item.callback_id)
-        .values(**values, version=version + 1)
-    )
-    return version + 1
-
-
-def callbacks(
-    conn: Connection, samu_id: str, *, open_only: bool, limit: int = 200
-) -> list[tuple[Callback, int]]:
-    query = select(callback).where(callback.c.samu_id == samu_id)
-    if open_only:
-        query = query.where(callback.c.state != CallbackState.DONE.value)
-        query = query.order_by(callback.c.first_abandoned_at)
-    else:
-        query = query.order_by(callback.c.last_abandoned_at.desc())
-    return [_callback(r) for r in conn.execute(query.limit(limit))]
-
-
-def set_callback_note(conn: Connection, samu_id: str, callback_id: int, note: str) -> None:
-    conn.execute(
-        callback.update()
-        .where(callback.c.samu_id == samu_id, callback.c.callback_id == callback_id)
-        .values(note=note)
-    )
-
-
-# ---- AML ------------------------------------------------------------------------------------------------------
-
-
-def add_location(
-    conn: Connection, samu_id: str, location: AmlLocation, *, call_id: str | None, received_at: datetime
-) -> int:
-    return int(
-        conn.execute(
-            aml_location.insert()
-            .values(
-                samu_id=samu_id,
-                call_id=call_id,
-                msisdn=location.msisdn,
-                lat=location.lat,
-                lon=location.lon,
-                radius_m=location.radius_m,
-                confidence_pct=location.confidence_pct,
-                method=location.method.value,
-                transport=location.transport,
-                positioned_at=location.positioned_at,
-                received_at=received_at,
-                raw=location.raw,
-            )
-            .returning(aml_location.c.location_id)
-        ).scalar_one()
-    )
-
-
-def locations_of_call(conn: Connection, samu_id: str, call_id: str) -> list[Any]:
-    return list(
-        conn.execute(
-            select(aml_location)
-            .where(aml_location.c.samu_id == samu_id, aml_location.c.call_id == call_id)
-            .order_by(aml_location.c.positioned_at.desc())
-        )
-    )
-
-
-def abandoned_waits(conn: Connection, samu_id: str, since: datetime) -> list[float]:
-    rows = conn.execute(
-        select(phone_call.c.waited_s).where(
-            and_(phone_call.c.samu_id == samu_id, phone_call.c.offered_at >= since),
-            phone_call.c.state == CallState.ABANDONED.value,
-        )
-    )
-    return [float(r[0] or 0.0) for r in rows]

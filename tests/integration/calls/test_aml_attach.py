@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sisamu.calls import service, store
+from sisamu.calls import callback_store, service
 from sisamu.calls.aml import AmlError
 from sisamu.calls.flux import Flux
 
@@ -30,7 +30,7 @@ def test_location_attaches_to_the_matching_call(platform, clock, samus):
     assert (location.lat, location.lon, location.radius_m) == (47.238, 6.0243, 12)
     assert events == [("call.location", "c1")]
     with platform.engine.connect() as conn:
-        (row,) = store.locations_of_call(conn, "250", "c1")
+        (row,) = callback_store.locations_of_call(conn, "250", "c1")
     assert (row.method, row.transport, row.msisdn) == ("G", "sms", "+33612345678")
     with platform.uow() as uow:  # a number with no call: kept, attached to nothing
         assert (

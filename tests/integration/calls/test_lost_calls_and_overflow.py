@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from sisamu.calls import distribution, service, store
+from sisamu.calls import callback_store, distribution, service, store
 from sisamu.calls.call import CallState
 from sisamu.calls.callback import CallbackOutcome, CallbackState
 from sisamu.calls.flux import Flux
@@ -44,7 +44,7 @@ def test_abandoned_calls_keep_their_wait_and_repeated_numbers_merge(platform, cl
     clock.advance(20)
     _abandon(platform, clock, "250", "lost2")
     with platform.engine.connect() as conn:
-        (entry, _), *others = store.callbacks(conn, "250", open_only=True)
+        (entry, _), *others = callback_store.callbacks(conn, "250", open_only=True)
     assert others == []
     assert entry.call_ids == ("lost1", "lost2")  # the 5 s hang-up is below the threshold
     assert (entry.caller_number, entry.longest_wait_s) == ("0611111111", 40)
@@ -81,7 +81,7 @@ def test_abandoned_calls_keep_their_wait_and_repeated_numbers_merge(platform, cl
     clock.advance(30)
     _abandon(platform, clock, "250", "lost3")
     with platform.engine.connect() as conn:
-        assert [c.call_ids for c, _ in store.callbacks(conn, "250", open_only=True)] == [("lost3",)]
+        assert [c.call_ids for c, _ in callback_store.callbacks(conn, "250", open_only=True)] == [("lost3",)]
 
 
 def test_a_ringing_call_abandoned_frees_the_seat_and_an_answer_closes_the_callback(platform, clock, samus):
@@ -96,14 +96,14 @@ def test_a_ringing_call_abandoned_frees_the_seat_and_an_answer_closes_the_callba
         seat = store.get_seat(conn, "250", "P1")
         assert seat is not None
         assert (seat.agent.state.value, seat.agent.missed_presentations) == ("available", 0)
-        assert len(store.callbacks(conn, "250", open_only=True)) == 1
+        assert len(callback_store.callbacks(conn, "250", open_only=True)) == 1
     _offer(platform, clock, "250", "c2", "0622222222")
     with platform.uow() as uow:
         distribution.distribute(uow, clock.now())
         service.answer(uow, samu_id="250", seat_id="P1", now=clock.now())
     with platform.engine.connect() as conn:
-        assert store.callbacks(conn, "250", open_only=True) == []
-        ((closed, _),) = store.callbacks(conn, "250", open_only=False)
+        assert callback_store.callbacks(conn, "250", open_only=True) == []
+        ((closed, _),) = callback_store.callbacks(conn, "250", open_only=False)
     assert closed.outcome is CallbackOutcome.CALLED_BACK
 
 
