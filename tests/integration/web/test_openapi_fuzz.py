@@ -87,3 +87,14 @@ def test_api_as_supervisor(app, supervisor_token):
 
 def test_api_without_credentials(app, accounts):
     assert _fuzz(app, {}) >= 5
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/api/me/tokens", {"name": "\x00"}), ("/api/samus/250/instructions", {"body": "consigne\x00"})],
+)
+def test_text_postgresql_cannot_store_is_a_422_not_a_500(client, supervisor_token, path, body):
+    """Found by the fuzzing: a NUL character passed validation and PostgreSQL's refusal became a 500."""
+    response = client.post(path, json=body, headers={"Authorization": f"Bearer {supervisor_token}"})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"].startswith("Requête invalide")
