@@ -23,6 +23,7 @@ from sisamu.room.api import router as room_router
 from sisamu.security.errors import Forbidden, NotAuthenticated, NotFound, SecurityError, Throttled
 from sisamu.tenants.api import router as tenants_router
 from sisamu.web import auth_pages, codes_api, geo_api, health, me_api, oidc_pages, openapi, pages
+from sisamu.web.credentials_gate import CredentialsGate
 from sisamu.web.live import LiveHub
 from sisamu.web.live import router as live_router
 
@@ -100,6 +101,7 @@ def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
         app.include_router(router)
 
     openapi.describe_errors(app)
+    app.add_middleware(CredentialsGate)
     app.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     return app

@@ -125,3 +125,13 @@ def test_insiders_with_the_right_role_do_reach_their_samu(accounts, login):
     national = login("national")
     assert national.get("/api/samus/250").status_code == 200
     assert national.post("/api/samus/250/instructions", json={"body": "x"}).status_code == 403
+
+
+def test_anonymous_malformed_bodies_get_401_not_422(app, client):
+    """Nothing about a route, not even its body rules, is revealed before credentials are checked."""
+    for method, path in _routes(app):
+        if (method, path) in PUBLIC or method not in {"POST", "PUT", "PATCH"}:
+            continue
+        url, _ = _fill(path)
+        response = client.request(method, url, content=b"{not json", headers={"content-type": "application/json"})
+        assert response.status_code == 401, f"{method} {path} answered {response.status_code}"
