@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from sisamu.cases import grants, lifecycle, regulation, store
 from sisamu.cases.access import actor_of, check_file
+from sisamu.cases.location import with_commune
 from sisamu.cases.model import SYSTEM, Actor, Decision, Note, Patient, RegulationFile, new_file
 from sisamu.cases.numbering import owner_of, shared_id
 from sisamu.domain.codes import Etat, NiveauSoin, TypeDecision, TypeRessource
@@ -125,7 +126,7 @@ def open_file(
         planned_at=planned_at,
         program=program,
     )
-    regulation.update_qualification(file, qualification or {})
+    regulation.update_qualification(file, with_commune(qualification or {}))
     for identity in patients:
         regulation.add_patient(file, now, identity)
     store.insert_file(uow.conn, file, now)
@@ -151,8 +152,10 @@ def update_qualification(
     changes: Mapping[str, Any],
     expected_version: int | None = None,
 ) -> RegulationFile:
+    checked = with_commune(changes)
+
     def apply(file: RegulationFile, _: Actor) -> None:
-        regulation.update_qualification(file, changes)
+        regulation.update_qualification(file, checked)
 
     file, _ = _change(
         uow,

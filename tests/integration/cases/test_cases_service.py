@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from sisamu.cases import reads, service, sharing
-from sisamu.cases.model import RegulationStep
+from sisamu.cases.model import InvalidFile, RegulationStep
 from sisamu.cases.store import StaleVersion
 from sisamu.cases.tables import case_note
 from sisamu.domain.codes import Etat, NiveauSoin, Priorite, TypeDecision, TypeRessource
@@ -281,3 +281,16 @@ def test_room_board_has_no_identity(platform, clock, staff):
         rows = reads.room_board(staff["national"], uow, "250")
     assert [r.number for r in rows] == [file.number]
     assert not {"caller_name", "last_name", "caller_phone"} & set(rows[0]._fields)
+
+
+def test_commune_codes_are_checked_against_the_gazetteer(platform, clock, staff):
+    file = open_file(platform, staff["arm.250"], qualification={"location": {"commune_insee": "25056"}})
+    assert file.qualification.location.commune_name == "Besançon"
+    with pytest.raises(InvalidFile, match="no commune with INSEE code '25999'"):
+        run(
+            platform,
+            service.update_qualification,
+            principal=staff["arm.250"],
+            number=file.number,
+            changes={"location": {"commune_insee": "25999"}},
+        )
