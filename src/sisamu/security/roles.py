@@ -63,7 +63,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(
         _ALL_ROOM | {Permission.ROOM_WRITE, Permission.PATIENT_READ, Permission.INDICATORS}
     ),
-    Role.CREW: frozenset({Permission.CONSOLE, Permission.PATIENT_READ, Permission.MISSION_REPORT}),
+    # Crews read the room's instructions (no patient identity there) besides their own missions.
+    Role.CREW: frozenset(
+        {Permission.CONSOLE, Permission.ROOM_READ, Permission.PATIENT_READ, Permission.MISSION_REPORT}
+    ),
     Role.PARTNER: frozenset({Permission.INTEROP, Permission.TELEPHONY}),
     Role.NATIONAL: frozenset({Permission.CONSOLE, Permission.ROOM_READ, Permission.INDICATORS}),
     Role.ANALYST: frozenset({Permission.INDICATORS}),

@@ -17,8 +17,11 @@ from sqlalchemy.exc import DataError
 from sisamu import __version__
 from sisamu.bootstrap import Platform
 from sisamu.calls.api import router as calls_router
+from sisamu.calls.worker import TimersWorker
 from sisamu.cases.api import router as cases_router
 from sisamu.domain.errors import DomainError
+from sisamu.resources.api import router as resources_router
+from sisamu.resources.mqtt import start_mqtt
 from sisamu.room.api import router as room_router
 from sisamu.security.errors import Forbidden, NotAuthenticated, NotFound, SecurityError, Throttled
 from sisamu.tenants.api import router as tenants_router
@@ -26,6 +29,7 @@ from sisamu.web import auth_pages, codes_api, geo_api, health, me_api, oidc_page
 from sisamu.web.credentials_gate import CredentialsGate
 from sisamu.web.live import LiveHub
 from sisamu.web.live import router as live_router
+from sisamu.web.templating import templates
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +46,16 @@ def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
         hub: LiveHub = app.state.live_hub
         if live:
             await hub.start()
+        mqtt = start_mqtt(platform)  # vehicle terminals over MQTT, when `mqtt_url` is set
+        timers = TimersWorker(platform)
+        timers.start()  # unless `timers_enabled` is off
         try:
             yield
         finally:
+            await timers.stop()
             await hub.stop()
+            if mqtt is not None:
+                mqtt.stop()
 
     app = FastAPI(
         title="sisamu",
@@ -63,6 +73,11 @@ def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
         log.info("refused %s %s: %s", request.method, request.url.path, exc)
         if status == 401 and _wants_html(request):  # noqa: PLR2004
             return auth_pages.login_page(request, next_url=request.url.path, status_code=401)
+        if _wants_html(request):
+            title = "Élément introuvable" if status == 404 else "Accès refusé"  # noqa: PLR2004
+            return templates.TemplateResponse(
+                request, "error.html", {"title": title, "message": exc.message_fr}, status_code=status
+            )
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # noqa: PLR2004
         return JSONResponse({"detail": exc.message_fr}, status_code=status, headers=headers)
 
@@ -93,6 +108,7 @@ def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
         room_router,
         calls_router,
         cases_router,
+        resources_router,
         geo_api.router,
         codes_api.router,
         live_router,

@@ -1,13 +1,18 @@
-"""Console pages (French). Each page requires a logged-in person; data come from the JSON API and the live feed."""
+"""Console pages (French): one view per job — ARM call-taking, medical regulation, the room — on one layout.
+
+Pages carry no data: each view's script loads it from the JSON API and follows the live feed.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from sisamu.security.roles import ROLE_LABELS_FR, Permission, Principal, allows
+from sisamu.security.errors import NotFound
+from sisamu.security.roles import ROLE_LABELS_FR, Permission, Principal, Role, allows
 from sisamu.tenants import store as tenants_store
 from sisamu.web.deps import PlatformDep, require
 from sisamu.web.templating import templates
@@ -15,9 +20,51 @@ from sisamu.web.templating import templates
 router = APIRouter(include_in_schema=False)
 
 
+@dataclass(frozen=True, slots=True)
+class View:
+    key: str
+    label: str
+    permission: Permission
+
+
+VIEWS = {
+    "arm": View("arm", "Appels", Permission.CALL_HANDLE),
+    "regulation": View("regulation", "Régulation", Permission.REGULATE),
+    "room": View("room", "Salle", Permission.ROOM_READ),
+}
+DEFAULT_VIEW = {Role.ARM: "arm", Role.REGULATOR: "regulation"}
+
+
 @router.get("/")
 def home() -> RedirectResponse:
     return RedirectResponse("/console", status_code=303)
+
+
+def _render(request: Request, platform: PlatformDep, principal: Principal, view: View, samu_id: str | None) -> HTMLResponse:
+    target = principal.samu_id if not principal.nationwide else samu_id
+    if target is not None and not allows(principal, view.permission, target):
+        raise NotFound(f"view {view.key} of samu {target} for {principal.username}")
+    with platform.engine.connect() as conn:
+        samu = tenants_store.get_samu(conn, target) if target else None
+        samus = tenants_store.list_samus(conn) if principal.nationwide and samu is None else []
+    if target and samu is None:
+        raise NotFound(f"samu {target} does not exist")
+    views = [v for v in VIEWS.values() if allows(principal, v.permission, target or principal.samu_id)]
+    return templates.TemplateResponse(
+        request,
+        f"views/{view.key}.html",
+        {
+            "principal": principal,
+            "role_label": ROLE_LABELS_FR[principal.role],
+            "samu": samu,
+            "samus": samus,
+            "view": view,
+            "views": views,
+            "csrf_token": getattr(request.state, "csrf_token", ""),
+            "can_post": samu is not None and allows(principal, Permission.ROOM_WRITE, samu.samu_id),
+            "tile_url": platform.settings.map_tile_url,
+        },
+    )
 
 
 @router.get("/console", response_class=HTMLResponse)
@@ -25,18 +72,20 @@ def console(
     request: Request,
     platform: PlatformDep,
     principal: Annotated[Principal, Depends(require(Permission.CONSOLE))],
+    samu: Annotated[str | None, Query(max_length=8)] = None,
 ) -> HTMLResponse:
-    with platform.engine.connect() as conn:
-        samu = tenants_store.get_samu(conn, principal.samu_id) if principal.samu_id else None
-    return templates.TemplateResponse(
-        request,
-        "console.html",
-        {
-            "principal": principal,
-            "role_label": ROLE_LABELS_FR[principal.role],
-            "samu": samu,
-            "csrf_token": getattr(request.state, "csrf_token", ""),
-            "can_post": samu is not None and allows(principal, Permission.ROOM_WRITE, samu.samu_id),
-            "tile_url": platform.settings.map_tile_url,
-        },
-    )
+    """The console of the caller's job (ARM → calls, physician → regulation, others → the room)."""
+    return _render(request, platform, principal, VIEWS[DEFAULT_VIEW.get(principal.role, "room")], samu)
+
+
+@router.get("/console/{view}", response_class=HTMLResponse)
+def console_view(
+    view: str,
+    request: Request,
+    platform: PlatformDep,
+    principal: Annotated[Principal, Depends(require(Permission.CONSOLE))],
+    samu: Annotated[str | None, Query(max_length=8)] = None,
+) -> HTMLResponse:
+    if view not in VIEWS:
+        raise NotFound(f"no console view {view!r}")
+    return _render(request, platform, principal, VIEWS[view], samu)

@@ -30,7 +30,7 @@ PUBLIC = {
     ("GET", "/auth/oidc/callback"),
 }
 # Path parameters naming reference data shared by all SAMUs (not tenant-owned), with a valid sample value.
-REFERENCE_PARAMS = {"code": "25", "name": "motif"}
+REFERENCE_PARAMS = {"code": "25", "name": "motif", "view": "room"}
 # Path parameters naming a tenant-owned object, with the id of an object that belongs to SAMU 250.
 TENANT_PARAMS = {"samu_id": "250"}
 TENANT_PARAMS |= {"call_id": "c-250", "seat_id": "P250", "callback_id": "1"}  # telephony: `sample_objects`

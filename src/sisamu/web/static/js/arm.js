@@ -1,0 +1,227 @@
+// ARM console: my seat, the call presented to me, the file I open and qualify, keyboard first.
+"use strict";
+(function () {
+  const S = Sisamu;
+  const samu = S.ctx.samu;
+  const tel = "/api/samus/" + samu + "/telephony";
+  const $ = (id) => document.getElementById(id);
+  const SEAT_STATES = { available: "disponible", presented: "sonnerie", on_call: "en ligne", after_call_work: "post-appel", paused: "en pause", logged_out: "hors poste" };
+  const state = { seat: null, call: null, file: null, commune: null, map: null, marker: null };
+
+  $("seat-id").value = localStorage.getItem("sisamu.seat") || "P-" + S.ctx.username;
+
+  // ---- seat -------------------------------------------------------------------------------------------------
+  async function loadSeat() {
+    const seats = await S.api(tel + "/seats");
+    state.seat = seats.find((s) => s.mine && s.state !== "logged_out") || null;
+    renderSeat();
+    if (state.seat && state.seat.call_id) {
+      const call = await S.api(tel + "/calls/" + encodeURIComponent(state.seat.call_id));
+      state.call = call;
+    } else {
+      state.call = null;
+    }
+    renderCall();
+  }
+  function renderSeat() {
+    const seat = state.seat;
+    const PAUSES = { break: "pause", meal: "repas", training: "formation", meeting: "réunion", admin: "administratif", callback: "rappel", technical: "technique", absent: "absent : sonneries sans réponse" };
+    $("seat-state").textContent = seat ? (SEAT_STATES[seat.state] || seat.state) + (seat.pause_reason ? " (" + (PAUSES[seat.pause_reason] || seat.pause_reason) + ")" : "") + " · " + seat.seat_id : "hors poste";
+    $("seat-state").dataset.state = seat ? seat.state : "logged_out";
+    $("seat-login").hidden = !!seat;
+    $("seat-controls").hidden = !seat;
+    if (!seat) return;
+    $("btn-pause").hidden = seat.state !== "available";
+    $("pause-reason").hidden = seat.state !== "available";
+    $("btn-resume").hidden = seat.state !== "paused";
+    $("btn-ready").hidden = seat.state !== "after_call_work";
+  }
+  async function renderCall() {
+    const call = state.call;
+    const ringing = !!(call && state.seat && state.seat.state === "presented");
+    $("incoming").hidden = !ringing;
+    $("current-call").hidden = !(call && call.state === "answered");
+    if (ringing) {
+      $("in-number").textContent = call.caller_number || "numéro masqué";
+      $("in-flux").textContent = call.flux;
+      $("in-prio").textContent = call.priority === "UV" ? "URGENCE VITALE" : "Px";
+      $("in-wait").textContent = S.since(call.offered_at);
+      $("btn-answer").focus();
+      const history = call.caller_number ? await S.api("/api/samus/" + samu + "/files/history?phone=" + encodeURIComponent(call.caller_number)) : [];
+      $("in-history").replaceChildren(...history.map((f) => S.el("li", f.number + " · " + S.time(f.created_at) + " · " + (f.motif || "") + " · " + f.priority + (f.patients.length ? " · " + f.patients.join(", ") : ""))));
+      if (!history.length) $("in-history").append(S.el("li", "Aucun dossier récent.", "meta"));
+    }
+    if (call && call.state === "answered") {
+      $("call-number").textContent = call.caller_number || "numéro masqué";
+      $("call-since").textContent = "décroché à " + S.time(call.answered_at);
+    }
+  }
+  function seatCommand(command, body) {
+    return S.attempt(async () => {
+      await S.api(tel + "/seats/" + encodeURIComponent(state.seat.seat_id) + "/" + command, { method: "POST", body: body || {} });
+      await loadSeat();
+    });
+  }
+  $("seat-login").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const seatId = $("seat-id").value.trim();
+    const fluxes = [...document.querySelectorAll("input[name=flux]:checked")].map((i) => i.value);
+    localStorage.setItem("sisamu.seat", seatId);
+    S.attempt(async () => {
+      await S.api(tel + "/seats/" + encodeURIComponent(seatId) + "/login", { method: "POST", body: { fluxes, languages: ["fr"] } });
+      await loadSeat();
+    }, "Poste " + seatId + " ouvert.");
+  });
+  $("btn-pause").addEventListener("click", () => seatCommand("pause", { reason: $("pause-reason").value }));
+  $("btn-resume").addEventListener("click", () => seatCommand("resume"));
+  $("btn-ready").addEventListener("click", () => seatCommand("ready"));
+  $("btn-logout").addEventListener("click", () => seatCommand("logout"));
+
+  // ---- call -> file ------------------------------------------------------------------------------------------
+  async function answer() {
+    if (!state.seat || state.seat.state !== "presented") return;
+    await S.attempt(async () => {
+      const call = await S.api(tel + "/seats/" + encodeURIComponent(state.seat.seat_id) + "/answer", { method: "POST", body: {} });
+      state.call = call;
+      const file = await S.api("/api/samus/" + samu + "/files", { method: "POST", body: { call_id: call.call_id, qualification: { caller_phone: call.caller_number, callback_phone: call.caller_number } } });
+      showFile(file);
+      await loadSeat();
+      document.querySelector("#file-form [name=caller_name]").focus();
+    });
+  }
+  async function endCall() {
+    if (!state.call || state.call.state !== "answered") return;
+    await S.attempt(async () => {
+      await save(true);
+      await S.api(tel + "/calls/" + encodeURIComponent(state.call.call_id) + "/end", { method: "POST", body: {} });
+      await loadSeat();
+    });
+  }
+  $("btn-answer").addEventListener("click", answer);
+  $("btn-end").addEventListener("click", endCall);
+  $("btn-new-file").addEventListener("click", () => S.attempt(async () => showFile(await S.api("/api/samus/" + samu + "/files", { method: "POST", body: {} }))));
+
+  // ---- file form ---------------------------------------------------------------------------------------------
+  const form = $("file-form");
+  function showFile(file) {
+    state.file = file;
+    $("file-empty").hidden = true;
+    form.hidden = false;
+    $("file-number").textContent = file.number;
+    $("file-state").textContent = file.state + " · " + file.step;
+    const q = file.qualification;
+    form.caller_name.value = q.caller_name || "";
+    form.caller_phone.value = q.caller_phone || "";
+    form.callback_phone.value = q.callback_phone || "";
+    form.address.value = q.location.address || "";
+    state.commune = q.location.commune_insee ? { insee: q.location.commune_insee, name: q.location.commune_name, lat: q.location.lat, lon: q.location.lon } : null;
+    $("commune-search").value = q.location.commune_name || "";
+    $("commune-chosen").textContent = state.commune ? "Commune retenue : " + state.commune.name + " (" + state.commune.insee + ")" : "";
+    $("motif").value = q.motif || "";
+    $("lieu").value = q.lieu || "";
+    for (const radio of form.querySelectorAll("input[name=priority]")) radio.checked = radio.value === q.priority;
+    $("patients").replaceChildren(...file.patients.map((p) => S.el("li", "Patient " + p.patient_no + " : " + [p.last_name, p.first_name].filter(Boolean).join(" ") + (p.age ? " · " + p.age.replace(/^P(\d+)Y$/, "$1 ans") : "") + (p.sex ? " · " + p.sex : "") + (p.care_level ? " · " + p.care_level : ""))));
+    placeMarker();
+  }
+  function qualification() {
+    const priority = form.querySelector("input[name=priority]:checked");
+    const c = state.commune;
+    return {
+      caller_name: form.caller_name.value || null,
+      caller_phone: form.caller_phone.value || null,
+      callback_phone: form.callback_phone.value || null,
+      motif: $("motif").value || null,
+      lieu: $("lieu").value || null,
+      priority: priority ? priority.value : null,
+      location: { address: form.address.value || null, commune_insee: c ? c.insee : null, commune_name: c ? c.name : null, lat: c ? c.lat : null, lon: c ? c.lon : null, aml: false },
+      version: state.file.version,
+    };
+  }
+  async function save(quiet) {
+    if (!state.file) return;
+    try {
+      showFile(await S.api("/api/files/" + state.file.number, { method: "PATCH", body: qualification() }));
+      if (!quiet) S.toast("Dossier enregistré.", "ok");
+    } catch (err) {
+      S.toast(err.message + " Le dossier a été rechargé.");
+      showFile(await S.api("/api/files/" + state.file.number));
+      throw err;
+    }
+  }
+  form.addEventListener("submit", (e) => { e.preventDefault(); save(false).catch(() => {}); });
+  $("btn-add-patient").addEventListener("click", () => S.attempt(async () => {
+    const age = $("p-age").value;
+    await save(true);
+    await S.api("/api/files/" + state.file.number + "/patients", { method: "POST", body: { last_name: $("p-last").value || null, first_name: $("p-first").value || null, age: age ? "P" + age + "Y" : null, sex: $("p-sex").value || null } });
+    for (const id of ["p-last", "p-first", "p-age", "p-sex"]) $(id).value = "";
+    showFile(await S.api("/api/files/" + state.file.number));
+  }, "Patient ajouté."));
+  $("btn-handover").addEventListener("click", () => S.attempt(async () => {
+    await save(true);
+    showFile(await S.api("/api/files/" + state.file.number + "/handover", { method: "POST", body: {} }));
+    if (state.call && state.call.state === "answered") await S.api(tel + "/calls/" + encodeURIComponent(state.call.call_id) + "/transfer", { method: "POST", body: { target: "physician", target_id: "regulation" } }).catch(() => null);
+    await loadSeat();
+  }, "Dossier transmis à la régulation médicale."));
+  $("btn-reflex").addEventListener("click", () => S.attempt(async () => {
+    for (const radio of form.querySelectorAll("input[name=priority]")) radio.checked = radio.value === "P0";
+    await save(true);
+    await S.api("/api/files/" + state.file.number + "/reflex", { method: "POST", body: { resource_type: $("reflex-type").value } });
+    showFile(await S.api("/api/files/" + state.file.number));
+  }, "Départ réflexe déclenché ; appel à passer au médecin."));
+
+  // Commune search over the gazetteer (debounced), chosen from the list.
+  let searchTimer = null;
+  let found = [];
+  const communeLabel = (c) => c.name + " (" + (c.postcodes[0] || c.insee) + ")";
+  function chooseIfListed(text) {
+    const match = found.find((c) => communeLabel(c) === text || c.name === text);
+    if (!match) return false;
+    state.commune = match;
+    $("commune-chosen").textContent = "Commune retenue : " + match.name + " (" + match.insee + ")";
+    placeMarker();
+    return true;
+  }
+  $("commune-search").addEventListener("input", (e) => {
+    const text = e.target.value.trim();
+    if (chooseIfListed(text)) return;
+    clearTimeout(searchTimer);
+    if (text.length < 2) return;
+    searchTimer = setTimeout(async () => {
+      found = await S.api("/api/geo/communes?q=" + encodeURIComponent(text) + "&limit=8").catch(() => []);
+      $("commune-options").replaceChildren(...found.map((c) => S.el("option", null, null, { value: communeLabel(c) })));
+      chooseIfListed($("commune-search").value.trim()); // the person may have picked while the search ran
+    }, 200);
+  });
+  function placeMarker() {
+    if (!state.map || typeof L === "undefined") return;
+    if (state.marker) { state.marker.remove(); state.marker = null; }
+    const c = state.commune;
+    if (c && c.lat !== null && c.lat !== undefined) {
+      state.marker = L.marker([c.lat, c.lon]).bindTooltip(c.name).addTo(state.map);
+      state.map.setView([c.lat, c.lon], 11);
+    }
+  }
+
+  // ---- keyboard ----------------------------------------------------------------------------------------------
+  S.shortcut("F2", "Décrocher l'appel présenté", answer);
+  S.shortcut("F4", "Fin de post-appel : disponible", () => state.seat && state.seat.state === "after_call_work" && seatCommand("ready"));
+  S.shortcut("Ctrl+S", "Enregistrer le dossier", () => save(false).catch(() => {}));
+  S.shortcut("Ctrl+M", "Transmettre au médecin", () => $("btn-handover").click());
+  S.shortcut("Ctrl+E", "Fin d'appel", endCall);
+  for (const p of ["0", "1", "2", "3"]) S.shortcut("Alt+" + p, "Priorité P" + p, () => { const r = form.querySelector("input[value=P" + p + "]"); if (r) r.checked = true; });
+  S.renderShortcuts($("shortcuts"));
+
+  // ---- live --------------------------------------------------------------------------------------------------
+  S.on("seat.", () => loadSeat().catch((e) => S.toast(e.message)));
+  S.on("call.", () => loadSeat().catch((e) => S.toast(e.message)));
+  S.on("case.", (event) => {
+    if (state.file && event.id === state.file.number && event.version > state.file.version) {
+      S.api("/api/files/" + state.file.number).then(showFile).catch((e) => S.toast(e.message));
+    }
+  });
+  S.fillSelect($("motif"), "motif", { placeholder: "— motif —" });
+  S.fillSelect($("lieu"), "lieu", { placeholder: "— lieu —" });
+  S.instructionsPanel();
+  S.territoryMap("map", $("hospitals")).then((map) => { state.map = map; placeMarker(); }).catch((e) => S.toast("Carte indisponible : " + e.message));
+  S.start();
+})();

@@ -1,0 +1,107 @@
+// Medical regulation: the queue of files awaiting a physician, the file I hold, R level, notes, decisions.
+"use strict";
+(function () {
+  const S = Sisamu;
+  const samu = S.ctx.samu;
+  const $ = (id) => document.getElementById(id);
+  const state = { file: null, queue: [], map: null, marker: null };
+  const STEPS = { QUALIFYING: "en qualification", QUEUED: "en attente", DIRECT: "P0 — direct", HELD: "en régulation", REGULATED: "régulé" };
+
+  async function loadQueue() {
+    state.queue = await S.api("/api/samus/" + samu + "/files/queue");
+    $("queue-count").textContent = String(state.queue.length);
+    $("queue").querySelector("tbody").replaceChildren(...state.queue.map((f) => {
+      const tr = S.el("tr", null, "prio-" + f.priority);
+      const take = S.el("button", "Prendre", "small");
+      take.addEventListener("click", () => takeFile(f.number));
+      const cell = S.el("td"); cell.append(take);
+      tr.append(S.el("td", f.priority), S.el("td", f.number, "mono"), S.el("td", f.motif_label || f.motif || "—"), S.el("td", f.commune_name || "—"), S.el("td", S.duration(f.waiting_s)), cell);
+      return tr;
+    }));
+  }
+
+  async function takeFile(number) {
+    await S.attempt(async () => { show(await S.api("/api/files/" + number + "/take", { method: "POST", body: {} })); await loadQueue(); });
+  }
+
+  function fact(dl, label, value) { if (value) dl.append(S.el("dt", label), S.el("dd", value)); }
+  function show(file) {
+    state.file = file;
+    $("file-empty").hidden = !!file;
+    $("file-view").hidden = !file;
+    if (!file) { $("file-number").textContent = ""; $("file-state").textContent = ""; return; }
+    $("file-number").textContent = file.number;
+    $("file-state").textContent = file.state + " · " + (STEPS[file.step] || file.step) + (file.holder ? " · " + file.holder.name : "");
+    const q = file.qualification;
+    const facts = $("facts"); facts.replaceChildren();
+    fact(facts, "Priorité ARM", q.priority);
+    fact(facts, "Motif", q.motif_label || q.motif);
+    fact(facts, "Lieu", q.lieu_label || q.lieu);
+    fact(facts, "Appelant", [q.caller_name, q.caller_phone].filter(Boolean).join(" · "));
+    fact(facts, "Rappel", q.callback_phone);
+    fact(facts, "Adresse", [q.location.address, q.location.commune_name].filter(Boolean).join(", "));
+    $("patients").replaceChildren(...file.patients.map((p) => {
+      const li = S.el("li");
+      li.append(S.el("span", "Patient " + p.patient_no + " : " + ([p.last_name, p.first_name].filter(Boolean).join(" ") || "identité inconnue") + (p.age ? " · " + p.age.replace(/^P(\d+)Y$/, "$1 ans") : "") + (p.sex ? " · " + p.sex : "") + " "));
+      const select = S.el("select", null, "care-level", { "aria-label": "Niveau de soin du patient " + p.patient_no, "data-patient": String(p.patient_no) });
+      select.append(S.el("option", "R —", null, { value: "" }));
+      for (const r of ["R1", "R2", "R3", "R4"]) select.append(S.el("option", r, null, { value: r }));
+      select.value = p.care_level || "";
+      select.addEventListener("change", () => S.attempt(async () => {
+        await S.api("/api/files/" + file.number + "/patients/" + p.patient_no + "/care-level", { method: "PUT", body: { level: select.value } });
+        show(await S.api("/api/files/" + file.number));
+      }, "Niveau " + select.value + " enregistré."));
+      li.append(select);
+      return li;
+    }));
+    if (!file.patients.length) $("patients").append(S.el("li", "Aucun patient saisi.", "meta"));
+    $("timeline").replaceChildren(...file.timeline.slice().reverse().map((t) => S.el("li", S.time(t.at) + " · " + t.text + (t.by ? " — " + t.by : ""))));
+    placeMarker();
+  }
+  function placeMarker() {
+    if (!state.map || !state.file || typeof L === "undefined") return;
+    if (state.marker) state.marker.remove();
+    const loc = state.file.qualification.location;
+    if (loc.lat !== null && loc.lat !== undefined) { state.marker = L.marker([loc.lat, loc.lon]).addTo(state.map); state.map.setView([loc.lat, loc.lon], 11); }
+  }
+
+  $("decision-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const kind = $("decision-kind").value;
+    const body = { kind, resource_type: $("decision-resource").value || null };
+    if (kind === "ORIENT") body.destination = $("decision-destination").value || null;
+    S.attempt(async () => {
+      await S.api("/api/files/" + state.file.number + "/decisions", { method: "POST", body });
+      show(await S.api("/api/files/" + state.file.number));
+    }, "Décision enregistrée.");
+  });
+  $("note-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    S.attempt(async () => {
+      await S.api("/api/files/" + state.file.number + "/notes", { method: "POST", body: { body: $("note-body").value } });
+      $("note-body").value = "";
+      show(await S.api("/api/files/" + state.file.number));
+    }, "Note ajoutée.");
+  });
+  $("note-body").addEventListener("keydown", (e) => { if (e.key === "Enter" && e.ctrlKey) { e.preventDefault(); e.stopPropagation(); $("note-form").requestSubmit(); } });
+  $("btn-release").addEventListener("click", () => S.attempt(async () => {
+    await S.api("/api/files/" + state.file.number + "/release", { method: "POST", body: {} });
+    show(null); await loadQueue();
+  }));
+  $("btn-done").addEventListener("click", () => S.attempt(async () => {
+    const number = state.file.number;
+    await S.api("/api/files/" + number + "/transitions", { method: "POST", body: { to: "ACHEVE" } });
+    await S.api("/api/files/" + number + "/release", { method: "POST", body: {} });
+    show(null);
+    await loadQueue();
+  }, "Dossier achevé et libéré."));
+
+  S.shortcut("Ctrl+Enter", "Prendre le premier dossier de la file", () => state.queue.length && takeFile(state.queue[0].number));
+  S.on("case.", (event) => {
+    loadQueue().catch((e) => S.toast(e.message));
+    if (state.file && event.id === state.file.number && event.version > state.file.version) S.api("/api/files/" + state.file.number).then(show).catch(() => {});
+  });
+  S.instructionsPanel();
+  S.territoryMap("map", $("hospitals")).then((map) => { state.map = map; placeMarker(); }).catch((e) => S.toast("Carte indisponible : " + e.message));
+  S.start();
+})();

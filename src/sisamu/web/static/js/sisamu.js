@@ -1,0 +1,149 @@
+// sisamu — shared console code: JSON API calls, the live feed, code lists, small DOM helpers, shortcuts.
+"use strict";
+const Sisamu = (function () {
+  const root = document.getElementById("console");
+  const ctx = {
+    samu: root.dataset.samu,
+    departement: root.dataset.departement,
+    csrf: root.dataset.csrf,
+    tiles: root.dataset.tiles,
+    username: root.dataset.username,
+  };
+
+  function el(tag, text, cls, attrs) {
+    const e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = text;
+    if (cls) e.className = cls;
+    if (attrs) for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    return e;
+  }
+  function time(iso) { return iso ? new Date(iso).toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "—"; }
+  function duration(seconds) {
+    if (seconds === null || seconds === undefined) return "—";
+    const s = Math.max(0, Math.round(seconds));
+    return s < 60 ? s + " s" : Math.floor(s / 60) + " min " + String(s % 60).padStart(2, "0") + " s";
+  }
+  function since(iso) { return iso ? duration((Date.now() - new Date(iso).getTime()) / 1000) : "—"; }
+
+  async function api(path, options) {
+    const opts = Object.assign({ method: "GET" }, options || {});
+    const headers = { "Accept": "application/json", "X-CSRF-Token": ctx.csrf };
+    if (opts.body !== undefined) { headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(opts.body); }
+    opts.headers = headers;
+    const response = await fetch(path, opts);
+    if (response.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); throw new Error("Session expirée."); }
+    const body = response.status === 204 ? null : await response.json().catch(() => null);
+    if (!response.ok) {
+      const detail = body && (typeof body.detail === "string" ? body.detail : "Requête refusée (" + response.status + ").");
+      throw new Error(detail || "Erreur " + response.status);
+    }
+    return body;
+  }
+
+  function toast(message, kind) {
+    const box = document.getElementById("toasts");
+    const item = el("div", message, "toast " + (kind || "error"), { role: "alert" });
+    box.append(item);
+    setTimeout(() => item.remove(), kind === "ok" ? 2500 : 6000);
+  }
+  // Run an action, report its failure in French, never leave the screen half-updated silently.
+  async function attempt(action, okMessage) {
+    try { const result = await action(); if (okMessage) toast(okMessage, "ok"); return result; }
+    catch (err) { toast(err.message); return undefined; }
+  }
+
+  const codeCache = {};
+  function codes(name) {
+    if (!codeCache[name]) codeCache[name] = api("/api/codes/" + name);
+    return codeCache[name];
+  }
+  async function fillSelect(select, name, options) {
+    const list = await codes(name);
+    const keep = select.value;
+    select.replaceChildren(el("option", (options && options.placeholder) || "—", null, { value: "" }));
+    for (const c of list) {
+      const label = (c.level > 1 ? "\u00a0\u00a0" : "") + c.label + (options && options.showCode ? " (" + c.code + ")" : "");
+      select.append(el("option", label, null, { value: c.code }));
+    }
+    select.value = keep;
+  }
+
+  // Live feed: one WebSocket, handlers by kind prefix; every handler also runs on reconnection ("resync").
+  const handlers = [];
+  const liveStatus = document.getElementById("live-status");
+  const journal = document.getElementById("journal");
+  function on(prefix, handler) { handlers.push([prefix, handler]); }
+  function dispatch(event) {
+    for (const [prefix, handler] of handlers) {
+      if (event.kind === "resync" || event.kind.startsWith(prefix)) {
+        try { handler(event); } catch (err) { console.error(err); }
+      }
+    }
+  }
+  function connect() {
+    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/live");
+    ws.onopen = () => { liveStatus.dataset.state = "on"; liveStatus.textContent = "Flux temps réel : connecté"; dispatch({ kind: "resync" }); };
+    ws.onclose = () => { liveStatus.dataset.state = "off"; liveStatus.textContent = "Flux temps réel : reconnexion…"; setTimeout(connect, 2000); };
+    ws.onmessage = (message) => {
+      const event = JSON.parse(message.data);
+      if (journal && event.kind !== "hello") {
+        journal.prepend(el("li", time(new Date().toISOString()) + " " + event.kind + (event.id ? " #" + event.id : "") + (event.samu_id ? " · SAMU " + event.samu_id : "")));
+        while (journal.children.length > 200) journal.lastChild.remove();
+      }
+      if (event.kind !== "hello") dispatch(event);
+    };
+  }
+
+  // Keyboard shortcuts: a table shown in the help panel, handled in one place.
+  const shortcuts = [];
+  function shortcut(keys, label, action) { shortcuts.push({ keys, label, action }); }
+  function keyName(e) { return (e.ctrlKey ? "Ctrl+" : "") + (e.altKey ? "Alt+" : "") + (e.shiftKey && e.key.length > 1 ? "Maj+" : "") + (e.key.length === 1 ? e.key.toUpperCase() : e.key); }
+  document.addEventListener("keydown", (e) => {
+    const name = keyName(e);
+    const found = shortcuts.find((s) => s.keys === name);
+    if (found) { e.preventDefault(); found.action(); }
+  });
+  function renderShortcuts(container) {
+    container.replaceChildren(...shortcuts.map((s) => { const li = el("li"); li.append(el("kbd", s.keys), el("span", " " + s.label)); return li; }));
+  }
+
+  // Territory map: offline département outline, hospitals, optional tiles; returns the Leaflet map.
+  async function territoryMap(elementId, hospitalsList) {
+    if (!ctx.samu) return null;
+    const detail = await api("/api/samus/" + ctx.samu);
+    if (hospitalsList) {
+      hospitalsList.replaceChildren(...detail.hospitals.map((h) => el("li", h.name + " (" + h.kind + ")")));
+      hospitalsList.append(...detail.smur_bases.map((b) => el("li", "Base SMUR : " + b.name + (b.helismur ? " · HéliSMUR" : ""))));
+    }
+    if (typeof L === "undefined") return null;
+    const map = L.map(elementId, { attributionControl: true });
+    if (ctx.tiles) L.tileLayer(ctx.tiles, { maxZoom: 18 }).addTo(map);
+    const outline = await api("/api/geo/departements/" + detail.departement + "/outline");
+    const layer = L.geoJSON(outline, { style: { color: "#c0392b", weight: 2, fillOpacity: 0.05 } }).addTo(map);
+    map.fitBounds(layer.getBounds());
+    detail.hospitals.forEach((h) => L.circleMarker([h.lat, h.lon], { radius: 6, color: "#1b4f72" }).bindTooltip(h.name).addTo(map));
+    return map;
+  }
+
+  async function loadInstructions() {
+    const list = document.getElementById("instructions");
+    if (!list || !ctx.samu) return;
+    const items = await api("/api/samus/" + ctx.samu + "/instructions");
+    list.replaceChildren(...items.map((i) => { const li = el("li"); li.append(el("div", i.body), el("div", time(i.created_at) + " · " + i.author, "meta")); return li; }));
+  }
+  function instructionsPanel() {
+    on("room.instruction", () => loadInstructions().catch((e) => toast(e.message)));
+    const form = document.getElementById("instruction-form");
+    if (!form) return;
+    const body = document.getElementById("instruction-body");
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const ok = await attempt(() => api("/api/samus/" + ctx.samu + "/instructions", { method: "POST", body: { body: body.value } }));
+      if (ok) body.value = "";
+    });
+    body.addEventListener("keydown", (e) => { if (e.key === "Enter" && e.ctrlKey) { e.stopPropagation(); form.requestSubmit(); } });
+  }
+
+  function start() { connect(); }
+  return { ctx, el, time, duration, since, api, toast, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
+})();
