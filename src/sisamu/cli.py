@@ -11,6 +11,7 @@ from sisamu.calls.cli import app as aml_app
 from sisamu.cases.cli import app as cases_app
 from sisamu.geo.cli import app as geo_app
 from sisamu.interop.hubsante.cli import app as hub_app
+from sisamu.resources.cli import app as resources_app
 from sisamu.security.cli import accounts_app, audit_app
 from sisamu.sim.cli import app as sim_app
 from sisamu.storage.cli import app as db_app
@@ -39,6 +40,7 @@ app.add_typer(
 )
 app.add_typer(geo_app, name="geo", help="Géographie : graphe routier OpenStreetMap, temps de trajet.")
 app.add_typer(cases_app, name="cases", help="Dossiers de régulation : étapes automatiques (tick).")
+app.add_typer(resources_app, name="resources", help="Moyens : adaptateur MQTT des véhicules (statuts, positions).")
 # --- end sub-apps ---
 
 

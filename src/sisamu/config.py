@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     map_tile_url: str = Field(
         default="", description="Leaflet tile URL template; empty = offline outlines from the gazetteer only."
     )
+    road_graph: Path | None = Field(
+        default=None, description="Road graph (.npz from `sisamu geo import-pbf`); unset = straight-line travel times."
+    )
+    mqtt_url: str | None = Field(
+        default=None, description="MQTT broker for vehicle statuses and positions (mqtt://host:1883); unset = off."
+    )
     oidc_enabled: bool = False
     oidc_issuer: str = ""
     oidc_client_id: str = ""

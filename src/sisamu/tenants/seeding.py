@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sisamu.bootstrap import Platform
 from sisamu.geo import gazetteer
 from sisamu.hospitals.directory import all_hospitals
+from sisamu.resources.seeding import seed_demo_resources
 from sisamu.tenants import registry, service
 
 STEPS = ("gazetteer", "rooms", "hospitals", "accounts")
@@ -40,6 +41,7 @@ def seed(
         n_rooms = service.upsert_rooms(uow, rooms, pilot_ids={r.crra_id for r in pilots}, now=now)
         say("hospitals")
         n_hospitals, n_bases = service.upsert_hospitals(uow, all_hospitals(), rooms, points)
+        seed_demo_resources(uow, pilots, now=now)  # demo units of the pilot rooms (SMUR at bases, TSU, VSAV)
         accounts = service.demo_accounts(r.crra_id for r in rooms) if demo_accounts else []
         say("accounts")
         created = service.upsert_demo_accounts(uow, accounts, now=now) if accounts else 0

@@ -21,7 +21,7 @@ from sisamu.calls.worker import TimersWorker
 from sisamu.cases.api import router as cases_router
 from sisamu.domain.errors import DomainError
 from sisamu.resources.api import router as resources_router
-from sisamu.resources.mqtt import start_mqtt
+from sisamu.resources.mqtt import start_mqtt, stop_mqtt
 from sisamu.room.api import router as room_router
 from sisamu.security.errors import Forbidden, NotAuthenticated, NotFound, SecurityError, Throttled
 from sisamu.tenants.api import router as tenants_router
@@ -54,8 +54,7 @@ def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
         finally:
             await timers.stop()
             await hub.stop()
-            if mqtt is not None:
-                mqtt.stop()
+            stop_mqtt(mqtt)
 
     app = FastAPI(
         title="sisamu",

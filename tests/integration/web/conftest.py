@@ -144,4 +144,11 @@ def sample_objects(platform, rooms) -> dict[str, str]:
     with platform.uow() as uow:  # regulation file: DRFR152502602500001 (a fixed day), one patient
         opened = datetime(2026, 1, 25, 10, 0, tzinfo=UTC)
         cases.open_file(uow, principal=None, samu_id="250", now=opened, patients=[{"last_name": "Test"}])
+    from sisamu.resources import service as resources
+
+    with platform.uow() as uow:  # resources: unit VLM.250 engaged on that file (mission 1)
+        unit = resources.UnitInput("VLM.250", "VLM 250", "SMUR", "SMUR.VLM", "MED", 47.2345, 6.027)
+        resources.add_resource(uow, principal=None, samu_id="250", unit=unit, now=now)
+    with platform.uow() as uow:
+        resources.engage(uow, principal=None, number="DRFR152502602500001", resource_id="VLM.250", now=now)
     return {"call_id": "c-250", "seat_id": "P250", "callback_id": "1", "file_number": "DRFR152502602500001"}

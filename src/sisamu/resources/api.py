@@ -1,0 +1,392 @@
+# Copyright 2026 the sisamu contributors. SPDX-License-Identifier: Apache-2.0
+"""HTTP routes of units, missions and dispatch; the crew terminal uses the same routes with its bearer token.
+
+- `/api/samus/{samu_id}/resources…`: the fleet, a unit's status (its current mission), position and track;
+- `/api/samus/{samu_id}/missions…`: missions, their status and radio log;
+- `/api/files/{file_number}/…`: engage a unit, the file's missions and radio log, recommendation, destinations;
+- `/api/samus/{samu_id}/hospitals…`: bed capacity; `/api/crew/missions`: the crew terminal's own missions.
+Access is checked in dependencies (before the body is read) and again, precisely, by the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+
+from sisamu.cases import service as cases
+from sisamu.cases.access import check_file
+from sisamu.domain.codes import NiveauSoin
+from sisamu.resources import access, dispatch, service
+from sisamu.resources.model import on_duty
+from sisamu.resources.schemas import (
+    CapacityIn,
+    CapacityOut,
+    CrewMissionOut,
+    EngageIn,
+    HospitalChoiceOut,
+    MessageIn,
+    MessageOut,
+    MissionOut,
+    PositionIn,
+    PositionOut,
+    RecommendationOut,
+    RecommendationsOut,
+    ResourceIn,
+    ResourceOut,
+    ResourcePatch,
+    StatusIn,
+)
+from sisamu.resources.store import StaleVersion
+from sisamu.security.roles import Permission, Principal
+from sisamu.web.deps import PlatformDep, PrincipalDep, require
+
+router = APIRouter()
+units = APIRouter(prefix="/api/samus/{samu_id}/resources", tags=["resources"])
+missions = APIRouter(prefix="/api/samus/{samu_id}/missions", tags=["resources"])
+files = APIRouter(prefix="/api/files/{file_number}", tags=["resources"])
+hospitals = APIRouter(prefix="/api/samus/{samu_id}/hospitals", tags=["resources"])
+crew = APIRouter(prefix="/api/crew", tags=["resources"])
+
+
+def _checked(check: Callable[[Principal, str], None]) -> Callable[..., Principal]:
+    def dependency(request: Request, principal: PrincipalDep) -> Principal:
+        check(principal, request.path_params["samu_id"])
+        return principal
+
+    return dependency
+
+
+def on_file(permission: Permission) -> Callable[..., Principal]:
+    def dependency(file_number: str, principal: PrincipalDep, platform: PlatformDep) -> Principal:
+        owner = cases.file_owner(file_number)
+        with platform.engine.connect() as conn:
+            check_file(conn, principal, permission, owner, file_number, platform.clock.now())
+        return principal
+
+    return dependency
+
+
+Reporter = Annotated[Principal, Depends(_checked(access.room_or_crew))]
+MissionReader = Annotated[Principal, Depends(_checked(access.room_or_crew_reader))]
+RoomReader = Annotated[Principal, Depends(require(Permission.ROOM_READ))]
+RoomWriter = Annotated[Principal, Depends(require(Permission.ROOM_WRITE))]
+CapacityReporter = Annotated[Principal, Depends(_checked(access.capacity_reporter))]
+FileReader = Annotated[Principal, Depends(on_file(Permission.PATIENT_READ))]
+FileWriter = Annotated[Principal, Depends(on_file(Permission.PATIENT_WRITE))]
+
+
+def _out(row: object, local: datetime) -> ResourceOut:
+    return ResourceOut.of(row, on_duty=on_duty(getattr(row, "duty", []), local))
+
+
+def _conflict() -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, "La mission a été modifiée entre-temps : réessayez.")
+
+
+# --- units -----------------------------------------------------------------------------------------------------
+
+
+@units.get("", summary="The SAMU's units with availability, mission status and last position")
+def list_resources(samu_id: str, platform: PlatformDep, principal: RoomReader) -> list[ResourceOut]:
+    now = platform.clock.now()
+    with platform.uow() as uow:
+        rows = service.list_resources(uow, principal=principal, samu_id=samu_id)
+        local = service.local_now(uow, samu_id, now)
+    return [_out(row, local) for row in rows]
+
+
+@units.post("", status_code=status.HTTP_201_CREATED, summary="Add a unit (supervisor)")
+def add_resource(
+    samu_id: str, payload: ResourceIn, platform: PlatformDep, principal: RoomWriter
+) -> ResourceOut:
+    now = platform.clock.now()
+    unit = service.UnitInput(
+        **payload.model_dump(exclude={"duty"}), duty=[d.model_dump() for d in payload.duty]
+    )
+    with platform.uow() as uow:
+        row = service.add_resource(uow, principal=principal, samu_id=samu_id, unit=unit, now=now)
+        local = service.local_now(uow, samu_id, now)
+    return _out(row, local)
+
+
+@units.patch("/{resource_id}", summary="In or out of service, crew account, rota, name (supervisor)")
+def update_resource(
+    samu_id: str, resource_id: str, payload: ResourcePatch, platform: PlatformDep, principal: RoomWriter
+) -> ResourceOut:
+    now = platform.clock.now()
+    with platform.uow() as uow:
+        row = service.update_resource(
+            uow,
+            principal=principal,
+            samu_id=samu_id,
+            resource_id=resource_id,
+            now=now,
+            availability=payload.availability,
+            crew_username=payload.crew_username,
+            duty=[d.model_dump() for d in payload.duty] if payload.duty is not None else None,
+            name=payload.name,
+        )
+        local = service.local_now(uow, samu_id, now)
+    return _out(row, local)
+
+
+@units.post(
+    "/{resource_id}/status", summary="Status of the unit's current mission (crew terminal or console)"
+)
+def resource_status(
+    samu_id: str, resource_id: str, payload: StatusIn, platform: PlatformDep, principal: Reporter
+) -> MissionOut:
+    try:
+        with platform.uow() as uow:
+            item = service.report_status(
+                uow,
+                principal=principal,
+                samu_id=samu_id,
+                resource_id=resource_id,
+                status=payload.status,
+                at=payload.at,
+                now=platform.clock.now(),
+            )
+    except StaleVersion as exc:
+        raise _conflict() from exc
+    return MissionOut.of(item)
+
+
+@units.post("/{resource_id}/position", summary="An AVL fix of the unit (crew terminal or console)")
+def resource_position(
+    samu_id: str, resource_id: str, payload: PositionIn, platform: PlatformDep, principal: Reporter
+) -> ResourceOut:
+    now = platform.clock.now()
+    with platform.uow() as uow:
+        row = service.report_position(
+            uow,
+            principal=principal,
+            samu_id=samu_id,
+            resource_id=resource_id,
+            lat=payload.lat,
+            lon=payload.lon,
+            at=payload.at,
+            speed_kmh=payload.speed_kmh,
+            heading=payload.heading,
+            now=now,
+        )
+        local = service.local_now(uow, samu_id, now)
+    return _out(row, local)
+
+
+@units.get(
+    "/{resource_id}/positions", summary="The unit's track (oldest first), for live movement on the map"
+)
+def resource_positions(
+    samu_id: str,
+    resource_id: str,
+    platform: PlatformDep,
+    principal: RoomReader,
+    since: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[PositionOut]:
+    with platform.uow() as uow:
+        rows = service.positions(
+            uow, principal=principal, samu_id=samu_id, resource_id=resource_id, since=since, limit=limit
+        )
+    return [PositionOut(**{k: getattr(r, k) for k in PositionOut.model_fields}) for r in rows]
+
+
+# --- missions --------------------------------------------------------------------------------------------------
+
+
+@missions.get("", summary="Missions of the SAMU not yet back at base (newest first)")
+def list_missions(
+    samu_id: str, platform: PlatformDep, principal: RoomReader, include_finished: bool = False
+) -> list[MissionOut]:
+    with platform.uow() as uow:
+        rows = service.list_missions(
+            uow, principal=principal, samu_id=samu_id, open_only=not include_finished
+        )
+    return [MissionOut.of_row(row) for row in rows]
+
+
+@missions.get("/{mission_id}", summary="A mission with its timestamped statuses")
+def get_mission(samu_id: str, mission_id: int, platform: PlatformDep, principal: MissionReader) -> MissionOut:
+    with platform.uow() as uow:
+        item = service.get_mission(uow, principal=principal, samu_id=samu_id, mission_id=mission_id)
+    return MissionOut.of(item)
+
+
+@missions.post("/{mission_id}/status", summary="Next status of a mission (HubSante.statutVecteur)")
+def mission_status(
+    samu_id: str, mission_id: int, payload: StatusIn, platform: PlatformDep, principal: Reporter
+) -> MissionOut:
+    try:
+        with platform.uow() as uow:
+            item = service.report_status(
+                uow,
+                principal=principal,
+                samu_id=samu_id,
+                mission_id=mission_id,
+                status=payload.status,
+                at=payload.at,
+                now=platform.clock.now(),
+            )
+    except StaleVersion as exc:
+        raise _conflict() from exc
+    return MissionOut.of(item)
+
+
+@missions.get("/{mission_id}/messages", summary="Radio log of a mission")
+def mission_messages(
+    samu_id: str, mission_id: int, platform: PlatformDep, principal: MissionReader
+) -> list[MessageOut]:
+    with platform.uow() as uow:
+        rows = service.mission_messages(
+            uow, principal=principal, samu_id=samu_id, mission_id=mission_id, now=platform.clock.now()
+        )
+    return [MessageOut.of(row) for row in rows]
+
+
+@missions.post("/{mission_id}/messages", status_code=status.HTTP_201_CREATED, summary="Radio message")
+def post_message(
+    samu_id: str, mission_id: int, payload: MessageIn, platform: PlatformDep, principal: Reporter
+) -> MessageOut:
+    with platform.uow() as uow:
+        row = service.post_message(
+            uow,
+            principal=principal,
+            samu_id=samu_id,
+            mission_id=mission_id,
+            body=payload.body,
+            now=platform.clock.now(),
+        )
+    return MessageOut.of(row)
+
+
+# --- a file's missions and dispatch ----------------------------------------------------------------------------
+
+
+@files.post("/missions", status_code=status.HTTP_201_CREATED, summary="Engage an available unit on the file")
+def engage(file_number: str, payload: EngageIn, platform: PlatformDep, principal: FileWriter) -> MissionOut:
+    with platform.uow() as uow:
+        item = service.engage(
+            uow,
+            principal=principal,
+            number=file_number,
+            resource_id=payload.resource_id,
+            now=platform.clock.now(),
+        )
+    return MissionOut.of(item)
+
+
+@files.get("/missions", summary="Missions engaged on the file")
+def file_missions(file_number: str, platform: PlatformDep, principal: FileReader) -> list[MissionOut]:
+    with platform.uow() as uow:
+        rows = service.file_missions(uow, principal=principal, number=file_number, now=platform.clock.now())
+    return [MissionOut.of_row(row) for row in rows]
+
+
+@files.get("/radio", summary="Radio log kept on the file (every mission)")
+def file_radio(file_number: str, platform: PlatformDep, principal: FileReader) -> list[MessageOut]:
+    with platform.uow() as uow:
+        rows = service.file_messages(uow, principal=principal, number=file_number, now=platform.clock.now())
+    return [MessageOut.of(row) for row in rows]
+
+
+@files.get("/recommendation", summary="Units to send: available, eligible for the level, fastest first")
+def recommendation(
+    file_number: str,
+    platform: PlatformDep,
+    principal: FileReader,
+    top: Annotated[int, Query(ge=1, le=20)] = 5,
+    level: NiveauSoin | None = None,
+    coverage: bool = True,
+) -> RecommendationsOut:
+    estimator = dispatch.estimator_for(platform.settings.road_graph)
+    with platform.uow() as uow:
+        found = dispatch.recommend(
+            uow,
+            principal=principal,
+            number=file_number,
+            now=platform.clock.now(),
+            estimator=estimator,
+            top=top,
+            level=level,
+            with_coverage=coverage,
+        )
+    return RecommendationsOut(
+        file_number=found.number,
+        level=found.level,
+        lat=found.point[0],
+        lon=found.point[1],
+        units=[RecommendationOut.of(item, found.names.get(item.resource.id, "")) for item in found.units],
+    )
+
+
+@files.get("/hospitals", summary="Destinations with the specialty, free beds first, by travel time")
+def destinations(
+    file_number: str,
+    platform: PlatformDep,
+    principal: FileReader,
+    specialty: Annotated[str, Query(min_length=1, max_length=40)] = "urgences",
+    top: Annotated[int, Query(ge=1, le=20)] = 5,
+) -> list[HospitalChoiceOut]:
+    estimator = dispatch.estimator_for(platform.settings.road_graph)
+    with platform.uow() as uow:
+        choices = dispatch.rank_destinations(
+            uow,
+            principal=principal,
+            number=file_number,
+            specialty=specialty,
+            now=platform.clock.now(),
+            estimator=estimator,
+            top=top,
+        )
+    return [HospitalChoiceOut.of(choice) for choice in choices]
+
+
+# --- hospitals and crews ---------------------------------------------------------------------------------------
+
+
+@hospitals.get("/capacity", summary="Bed capacity reported by the SAMU's hospitals")
+def list_capacity(samu_id: str, platform: PlatformDep, principal: RoomReader) -> list[CapacityOut]:
+    with platform.uow() as uow:
+        rows = dispatch.list_capacity(uow, principal=principal, samu_id=samu_id)
+    return [CapacityOut(**{k: getattr(r, k) for k in CapacityOut.model_fields}) for r in rows]
+
+
+@hospitals.put("/{hospital_id}/capacity", summary="Report free beds per specialty (supervisor or hospital)")
+def update_capacity(
+    samu_id: str, hospital_id: str, payload: CapacityIn, platform: PlatformDep, principal: CapacityReporter
+) -> list[CapacityOut]:
+    with platform.uow() as uow:
+        rows = dispatch.update_capacity(
+            uow,
+            principal=principal,
+            samu_id=samu_id,
+            hospital_id=hospital_id,
+            free_beds=payload.free_beds,
+            total_beds=payload.total_beds,
+            now=platform.clock.now(),
+        )
+    return [CapacityOut(**{k: getattr(r, k) for k in CapacityOut.model_fields}) for r in rows]
+
+
+@crew.get("/missions", summary="The crew terminal's open missions, with where to go")
+def crew_missions(platform: PlatformDep, principal: PrincipalDep) -> list[CrewMissionOut]:
+    with platform.uow() as uow:
+        found = service.crew_missions(uow, principal=principal, now=platform.clock.now())
+    return [
+        CrewMissionOut(
+            **MissionOut.of_row(item.mission).model_dump(),
+            address=item.address,
+            commune=item.commune,
+            lat=item.lat,
+            lon=item.lon,
+        )
+        for item in found
+    ]
+
+
+for _sub in (units, missions, files, hospitals, crew):
+    router.include_router(_sub)

@@ -1,0 +1,187 @@
+# Copyright 2026 the sisamu contributors. SPDX-License-Identifier: Apache-2.0
+"""Use cases of dispatch: which unit to send to a file, where to take the patient, hospital bed capacity.
+
+Travel times come from the `TravelTimeEstimator` port: the straight-line estimator by default, a road graph
+(`RoadEstimator`) when the `road_graph` setting names a `.npz` made by `sisamu geo import-pbf`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from sisamu.cases import service as cases
+from sisamu.domain.codes import NiveauSoin
+from sisamu.domain.errors import DomainError
+from sisamu.domain.events import LiveEvent
+from sisamu.geo.coverage import Demand, territory_demand
+from sisamu.geo.gazetteer import commune
+from sisamu.geo.travel import StraightLineEstimator, TravelTimeEstimator
+from sisamu.hospitals.directory import HospitalDef, all_hospitals, hospital
+from sisamu.resources import access, store
+from sisamu.resources.model import needed_level, snapshot
+from sisamu.resources.recommend import Fleet, HospitalChoice, Recommendation, rank_hospitals, rank_resources
+from sisamu.resources.service import local_now
+from sisamu.security import audit
+from sisamu.security.access import authorize
+from sisamu.security.errors import NotFound
+from sisamu.security.roles import Permission, Principal
+from sisamu.storage.tables import samu
+from sisamu.storage.uow import UnitOfWork
+
+ROAD_LIMIT_S = 3600.0  # recommendation searches on a road graph stop at an hour
+
+
+class NoLocation(DomainError):
+    """The file has neither a point nor a commune to rank units against."""
+
+
+@lru_cache(maxsize=4)
+def _road_estimator(path: str) -> TravelTimeEstimator:
+    from sisamu.geo.roads import RoadEstimator
+
+    return RoadEstimator.load(path, limit_s=ROAD_LIMIT_S)
+
+
+def estimator_for(road_graph: Path | None) -> TravelTimeEstimator:
+    """The road graph's estimator when a graph is configured, else the embedded straight-line estimator."""
+    return _road_estimator(str(road_graph)) if road_graph else StraightLineEstimator()
+
+
+@lru_cache(maxsize=16)
+def demand_of(departement: str) -> Demand:
+    return territory_demand([departement])
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecommendation:
+    number: str
+    level: NiveauSoin
+    point: tuple[float, float]
+    units: list[Recommendation]
+    names: dict[str, str]  # resource id → name
+
+
+def _file_point(number: str, location: Any) -> tuple[float, float]:
+    if location.lat is not None and location.lon is not None:
+        return (float(location.lat), float(location.lon))
+    if location.commune_insee:
+        place = commune(location.commune_insee)
+        return (place.lat, place.lon)
+    raise NoLocation(f"file {number} has no location yet (point or commune)")
+
+
+def recommend(
+    uow: UnitOfWork,
+    *,
+    principal: Principal,
+    number: str,
+    now: datetime,
+    estimator: TravelTimeEstimator,
+    top: int = 5,
+    level: NiveauSoin | None = None,
+    with_coverage: bool = True,
+) -> FileRecommendation:
+    """The `top` available units of the file's SAMU by travel time to the file, for the level its patients need
+    (the most urgent R level; R1 for a P0 without one, else R2), each with ETA, distance and coverage loss."""
+    file = cases.get_file(uow, principal=principal, number=number, now=now)  # checks access, audits the read
+    point = _file_point(number, file.qualification.location)
+    wanted = level or needed_level((p.care_level for p in file.patients), file.qualification.priority)
+    rows = store.resources_of(uow.conn, file.samu_id)
+    local = local_now(uow, file.samu_id, now)
+    fleet = Fleet([snapshot(row, local) for row in rows])
+    demand = None
+    if with_coverage:
+        dept = uow.execute(select(samu.c.departement).where(samu.c.samu_id == file.samu_id)).scalar_one()
+        demand = demand_of(dept)
+    units = rank_resources(point, wanted, fleet, estimator, top=top, now=now, demand=demand)
+    return FileRecommendation(number, wanted, point, units, {row.resource_id: row.name for row in rows})
+
+
+def rank_destinations(
+    uow: UnitOfWork,
+    *,
+    principal: Principal,
+    number: str,
+    specialty: str,
+    now: datetime,
+    estimator: TravelTimeEstimator,
+    top: int = 5,
+) -> list[HospitalChoice]:
+    """Hospitals with the specialty by travel time from the file, free beds first (capacity as reported)."""
+    file = cases.get_file(uow, principal=principal, number=number, now=now)
+    point = _file_point(number, file.qualification.location)
+    candidates = [item for item in all_hospitals() if specialty in item.specialties]
+    beds: dict[str, dict[str, int]] = {}
+    for row in store.capacity(uow.conn, hospital_ids=[item.key for item in candidates]):
+        beds.setdefault(row.hospital_id, {})[row.specialty] = row.free_beds
+    return rank_hospitals(point, specialty, candidates, beds, estimator, top=top)
+
+
+def _hospital_of(uow: UnitOfWork, samu_id: str, hospital_id: str) -> HospitalDef:
+    dept = uow.execute(select(samu.c.departement).where(samu.c.samu_id == samu_id)).scalar_one_or_none()
+    try:
+        found = hospital(hospital_id)
+    except KeyError:
+        raise NotFound(f"no hospital {hospital_id}") from None
+    if dept is None or found.departement != dept:
+        raise NotFound(f"hospital {hospital_id} does not report to samu {samu_id}")
+    return found
+
+
+def update_capacity(
+    uow: UnitOfWork,
+    *,
+    principal: Principal,
+    samu_id: str,
+    hospital_id: str,
+    free_beds: Mapping[str, int],
+    now: datetime,
+    total_beds: Mapping[str, int] | None = None,
+) -> list[Any]:
+    """A hospital's free beds per specialty, reported by the room's supervisor or the hospital's partner account.
+
+    Only the hospital's own specialties; a negative count is refused."""
+    access.capacity_reporter(principal, samu_id)
+    found = _hospital_of(uow, samu_id, hospital_id)
+    unknown = set(free_beds) - set(found.specialties)
+    if unknown:
+        raise DomainError(f"{hospital_id} has no {', '.join(sorted(unknown))}")
+    if any(count < 0 for count in free_beds.values()) or any(c < 0 for c in (total_beds or {}).values()):
+        raise DomainError("bed counts cannot be negative")
+    rows = [
+        {
+            "samu_id": samu_id,
+            "hospital_id": hospital_id,
+            "specialty": specialty,
+            "free_beds": count,
+            "total_beds": (total_beds or {}).get(specialty),
+            "updated_at": now,
+            "updated_by": principal.display_name,
+        }
+        for specialty, count in sorted(free_beds.items())
+    ]
+    store.upsert_capacity(uow.conn, rows)
+    audit.record(
+        uow.conn,
+        principal=principal,
+        samu_id=samu_id,
+        action="hospital.capacity",
+        object_type="hospital",
+        object_id=hospital_id,
+        at=now,
+        detail={"free_beds": dict(sorted(free_beds.items()))},
+    )
+    uow.emit(LiveEvent(samu_id, "hospital.capacity", hospital_id, 0, {"free_beds": dict(free_beds)}))
+    return store.capacity(uow.conn, samu_id=samu_id, hospital_ids=[hospital_id])
+
+
+def list_capacity(uow: UnitOfWork, *, principal: Principal, samu_id: str) -> list[Any]:
+    authorize(principal, Permission.ROOM_READ, samu_id)
+    return store.capacity(uow.conn, samu_id=samu_id)

@@ -1,0 +1,30 @@
+"""Demo units of the pilot rooms: SMUR vehicles at the SMUR bases, ambulances in the largest communes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from sisamu.resources.tables import resource
+from sisamu.tenants.seeding import seed
+
+pytestmark = pytest.mark.db
+
+
+def test_pilot_rooms_get_deterministic_demo_units(platform):
+    seed(platform, "pilots")
+    with platform.engine.connect() as conn:
+        rows = conn.execute(select(resource).where(resource.c.samu_id == "250")).all()
+        total = conn.execute(select(func.count()).select_from(resource)).scalar_one()
+    by_id = {row.resource_id: row for row in rows}
+    assert {"VLM.chu-besancon-25", "AR.chu-besancon-25", "HELI.chu-besancon-25"} <= by_id.keys()
+    assert {"VLM.ch-montbeliard-25", "AR.ch-montbeliard-25"} <= by_id.keys()
+    assert "HELI.ch-montbeliard-25" not in by_id
+    assert {"TSU1.25056", "TSU2.25056", "VSAV.25056"} <= by_id.keys()  # Besançon, the largest commune
+    assert sum(row.vehicle == "TSU.AMB" for row in rows) == 6
+    assert sum(row.partner for row in rows) == 3
+    vlm = by_id["VLM.chu-besancon-25"]
+    assert (vlm.base_id, vlm.crew_level, vlm.availability) == ("smur.chu-besancon-25", "MED", "AVAILABLE")
+    seed(platform, "pilots")  # idempotent
+    with platform.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(resource)).scalar_one() == total
