@@ -102,19 +102,24 @@ def _same_origin(websocket: WebSocket) -> bool:
     return origin.split("://", 1)[-1] == host
 
 
-@router.websocket("/ws/live")
-async def live_feed(websocket: WebSocket) -> None:
+def _authenticate(websocket: WebSocket) -> Principal | None:
+    """The same credentials as HTTP: a machine's bearer token, or a person's session cookie."""
     platform = websocket.app.state.platform
-    hub: LiveHub = websocket.app.state.live_hub
-    principal: Principal | None = None
     now = platform.clock.now()
     header = websocket.headers.get("authorization", "")
     with platform.engine.connect() as conn:
         if header.lower().startswith("bearer "):
-            principal = store.token_principal(conn, header[7:].strip(), now)
-        elif cookie := websocket.cookies.get(SESSION_COOKIE):
+            return store.token_principal(conn, header[7:].strip(), now)
+        if cookie := websocket.cookies.get(SESSION_COOKIE):
             found = store.session_principal(conn, cookie, now)
-            principal = found[0] if found else None
+            return found[0] if found else None
+    return None
+
+
+@router.websocket("/ws/live")
+async def live_feed(websocket: WebSocket) -> None:
+    hub: LiveHub = websocket.app.state.live_hub
+    principal = _authenticate(websocket)
     if principal is None or not _same_origin(websocket):
         await websocket.close(code=4401 if principal is None else 4403)
         return
@@ -123,23 +128,36 @@ async def live_feed(websocket: WebSocket) -> None:
         await asyncio.wait_for(hub.listening.wait(), timeout=10)
     except TimeoutError:
         log.warning("live feed: not listening after 10 s; console of %s connected anyway", principal.username)
+    await _pump(websocket, hub, principal)
+
+
+async def _pump(websocket: WebSocket, hub: LiveHub, principal: Principal) -> None:
     subscriber = hub.subscribe(principal)
-    # Watch the socket too, so a console that goes away is unsubscribed at once, not at the next event.
+    # A watcher reads the socket: when the console goes away it cancels this loop at once, so the loop itself
+    # stays a plain get/send (no per-message bookkeeping, which matters with thousands of consoles).
+    this = asyncio.current_task()
     watcher = asyncio.create_task(_until_closed(websocket))
+
+    def console_left(_: asyncio.Task[None]) -> None:
+        if this is not None:
+            this.cancel()
+
+    watcher.add_done_callback(console_left)
     try:
         await websocket.send_json(
             {"kind": "hello", "samu_id": principal.samu_id, "role": str(principal.role)}
         )
-        while not watcher.done():
-            getter = asyncio.ensure_future(subscriber.queue.get())
-            done, _ = await asyncio.wait({getter, watcher}, return_when=asyncio.FIRST_COMPLETED)
-            if getter not in done:
-                getter.cancel()
-                break
-            await websocket.send_text(getter.result())
+        while True:
+            await websocket.send_text(await subscriber.queue.get())
     except WebSocketDisconnect:
         pass
+    except asyncio.CancelledError:
+        if not watcher.done():
+            raise  # cancelled from outside (server shutting down): let it propagate
+        if this is not None:
+            this.uncancel()  # our own cancellation: the console left, end normally
     finally:
+        watcher.remove_done_callback(console_left)
         watcher.cancel()
         hub.unsubscribe(subscriber)
 

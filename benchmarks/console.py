@@ -1,11 +1,11 @@
-"""Live feed latency: committed change → received by every connected console (WebSocket), with N consoles.
+"""Console latency: a committed change → its arrival at every connected console (WebSocket), with N clients.
 
 Starts the real server (`sisamu serve`) on the embedded PostgreSQL (or SISAMU_DATABASE_URL), connects N WebSocket
 clients with a bearer token, commits K events and measures, for every (console, event), the time from just before
-COMMIT to the message's arrival. Prints p50/p99 over all deliveries; last line `consoles=… events=… p50_ms=… p99_ms=…`.
+COMMIT to the message's arrival. Prints p50/p99 over all deliveries; last line `clients=… p50_ms=… p99_ms=…`.
 The clients run in this process, on the same 2 cores as the server: their own cost is included.
 
-    python benchmarks/live_feed.py --consoles 2000 --events 20
+    python benchmarks/console.py --clients 2000 --events 20
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from pathlib import Path
 import httpx
 import websockets
 
-from sisamu.bootstrap import build_platform
+from sisamu.bootstrap import Platform, build_platform
 from sisamu.config import Settings
 from sisamu.domain.events import LiveEvent
-from sisamu.security import service
+from sisamu.security import service, store
 from sisamu.security.roles import Role
 from sisamu.storage import migrate
 from sisamu.storage.tables import samu
@@ -41,32 +41,54 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def prepare(platform) -> str:
+def prepare(platform: Platform) -> str:
     migrate.upgrade(platform.database.url)
     with platform.uow() as uow:
-        uow.execute(samu.insert().values(samu_id="250", hub_id="fr.health.samu250", departement="25",
-                                         name="Besançon", city_insee="25056", timezone="Europe/Paris"))
-        created = service.create_account(uow, username="bench.supervisor", display_name="Bench", role=Role.SUPERVISOR,
-                                         samu_id="250", password=None, now=platform.clock.now(), with_totp=False)
-    principal = service.store.principal_from_row(
-        type("Row", (), {"account_id": created.account_id, "username": created.username, "display_name": "Bench",
-                         "role": "supervisor", "samu_id": "250"})()
-    )
+        uow.execute(
+            samu.insert().values(
+                samu_id="250",
+                hub_id="fr.health.samu250",
+                departement="25",
+                name="Besançon",
+                city_insee="25056",
+                timezone="Europe/Paris",
+            )
+        )
+        created = service.create_account(
+            uow,
+            username="bench.supervisor",
+            display_name="Bench",
+            role=Role.SUPERVISOR,
+            samu_id="250",
+            password=None,
+            now=platform.clock.now(),
+            with_totp=False,
+        )
+    with platform.engine.connect() as conn:
+        principal = store.principal_from_row(store.account_by_username(conn, created.username))
     with platform.uow() as uow:
         return service.issue_token(uow, principal=principal, name="bench", now=platform.clock.now())
 
 
-async def run(url: str, token: str, consoles: int, events: int, platform) -> list[float]:
+async def run(url: str, token: str, consoles: int, events: int, platform: Platform) -> list[float]:
     latencies: list[float] = []
     sent_at: dict[str, float] = {}
     ready = 0
+    all_ready = asyncio.Event()
 
     async def console() -> None:
         nonlocal ready
-        async with websockets.connect(f"ws://{url}/ws/live", additional_headers={"Authorization": f"Bearer {token}"},
-                                      open_timeout=60, max_queue=None, compression=None) as ws:
+        async with websockets.connect(
+            f"ws://{url}/ws/live",
+            additional_headers={"Authorization": f"Bearer {token}"},
+            open_timeout=60,
+            max_queue=None,
+            compression=None,
+        ) as ws:
             json.loads(await ws.recv())  # hello
             ready += 1
+            if ready == consoles:
+                all_ready.set()
             got = 0
             while got < events:
                 message = json.loads(await ws.recv())
@@ -78,8 +100,7 @@ async def run(url: str, token: str, consoles: int, events: int, platform) -> lis
         tasks.append(asyncio.create_task(console()))
         if i % 100 == 99:
             await asyncio.sleep(0.05)
-    while ready < consoles:
-        await asyncio.sleep(0.1)
+    await asyncio.wait_for(all_ready.wait(), timeout=300)
     print(f"{consoles} consoles connected", file=sys.stderr)
 
     def commit(event_id: str) -> None:
@@ -96,7 +117,7 @@ async def run(url: str, token: str, consoles: int, events: int, platform) -> lis
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--consoles", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=2000)
     parser.add_argument("--events", type=int, default=20)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="sisamu-bench-"))
@@ -108,20 +129,25 @@ def main() -> None:
         token = prepare(platform)
         port = free_port()
         env = {**os.environ, "SISAMU_DATABASE_URL": platform.database.url, "SISAMU_PORT": str(port)}
-        server = subprocess.Popen([sys.executable, "-m", "sisamu.cli", "serve"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "sisamu.cli", "serve"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(100):
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        latencies = asyncio.run(run(f"127.0.0.1:{port}", token, args.consoles, args.events, platform))
+        latencies = asyncio.run(run(f"127.0.0.1:{port}", token, args.clients, args.events, platform))
         ms = sorted(x * 1000 for x in latencies)
         p50 = statistics.median(ms)
         p99 = ms[int(0.99 * (len(ms) - 1))]
-        print(f"deliveries={len(ms)} max_ms={ms[-1]:.1f}")
-        print(f"consoles={args.consoles} events={args.events} p50_ms={p50:.1f} p99_ms={p99:.1f}")
+        print(f"max_ms={ms[-1]:.1f}")
+        print(f"events={args.events} deliveries={len(ms)}")
+        print(f"clients={args.clients} p50_ms={p50:.1f} p99_ms={p99:.1f}")
     finally:
         if server is not None:
             server.terminate()
