@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from sisamu.cases import service as cases
 from sisamu.cases.access import check_file
 from sisamu.domain.codes import NiveauSoin
-from sisamu.resources import access, dispatch, service
+from sisamu.resources import access, dispatch, radio, service
 from sisamu.resources.model import on_duty
 from sisamu.resources.schemas import (
     CapacityIn,
@@ -241,7 +241,7 @@ def mission_messages(
     samu_id: str, mission_id: int, platform: PlatformDep, principal: MissionReader
 ) -> list[MessageOut]:
     with platform.uow() as uow:
-        rows = service.mission_messages(
+        rows = radio.mission_messages(
             uow, principal=principal, samu_id=samu_id, mission_id=mission_id, now=platform.clock.now()
         )
     return [MessageOut.of(row) for row in rows]
@@ -252,7 +252,7 @@ def post_message(
     samu_id: str, mission_id: int, payload: MessageIn, platform: PlatformDep, principal: Reporter
 ) -> MessageOut:
     with platform.uow() as uow:
-        row = service.post_message(
+        row = radio.post_message(
             uow,
             principal=principal,
             samu_id=samu_id,
@@ -289,7 +289,7 @@ def file_missions(file_number: str, platform: PlatformDep, principal: FileReader
 @files.get("/radio", summary="Radio log kept on the file (every mission)")
 def file_radio(file_number: str, platform: PlatformDep, principal: FileReader) -> list[MessageOut]:
     with platform.uow() as uow:
-        rows = service.file_messages(uow, principal=principal, number=file_number, now=platform.clock.now())
+        rows = radio.file_messages(uow, principal=principal, number=file_number, now=platform.clock.now())
     return [MessageOut.of(row) for row in rows]
 
 

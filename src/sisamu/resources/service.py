@@ -47,14 +47,14 @@ def _actor(principal: Principal | None) -> str:
     return principal.display_name if principal is not None else PLATFORM_ACTOR
 
 
-def _resource(uow: UnitOfWork, samu_id: str, resource_id: str, *, lock: bool) -> Row[Any]:
+def load_unit(uow: UnitOfWork, samu_id: str, resource_id: str, *, lock: bool) -> Row[Any]:
     row = store.load_resource(uow.conn, samu_id, resource_id, lock=lock)
     if row is None:
         raise NotFound(f"no resource {resource_id} in samu {samu_id}")
     return row
 
 
-def _mission(uow: UnitOfWork, samu_id: str, mission_id: int, *, lock: bool) -> Mission:
+def load_mission(uow: UnitOfWork, samu_id: str, mission_id: int, *, lock: bool) -> Mission:
     found = store.load_mission(uow.conn, samu_id, mission_id, lock=lock)
     if found is None:
         raise NotFound(f"no mission {mission_id} in samu {samu_id}")
@@ -77,7 +77,7 @@ def emit_mission(uow: UnitOfWork, item: Mission, kind: str) -> None:
     uow.emit(LiveEvent(item.samu_id, kind, str(item.mission_id), item.version, data))
 
 
-def _audit(
+def audit_mission(
     uow: UnitOfWork, principal: Principal | None, item: Mission, action: str, now: datetime, **detail: Any
 ) -> None:
     audit.record(
@@ -145,9 +145,9 @@ def add_resource(
     }
     if not store.insert_resource(uow.conn, values, now):
         if principal is None:
-            return _resource(uow, samu_id, unit.resource_id, lock=False)
+            return load_unit(uow, samu_id, unit.resource_id, lock=False)
         raise InvalidResource(f"resource {unit.resource_id} exists already")
-    row = _resource(uow, samu_id, unit.resource_id, lock=False)
+    row = load_unit(uow, samu_id, unit.resource_id, lock=False)
     emit_resource(uow, row, "resource.added")
     return row
 
@@ -166,7 +166,7 @@ def update_resource(
 ) -> Row[Any]:
     """The supervisor puts a unit in or out of service, links its crew account, changes its rota or name."""
     authorize(principal, Permission.ROOM_WRITE, samu_id)
-    row = _resource(uow, samu_id, resource_id, lock=True)
+    row = load_unit(uow, samu_id, resource_id, lock=True)
     values: dict[str, Any] = {}
     if availability is not None and availability != row.availability:
         if Availability.ENGAGED in {availability, row.availability}:
@@ -183,7 +183,7 @@ def update_resource(
         values["name"] = name
     if values:
         store.update_resource(uow.conn, samu_id, resource_id, now, **values)
-        row = _resource(uow, samu_id, resource_id, lock=False)
+        row = load_unit(uow, samu_id, resource_id, lock=False)
         emit_resource(uow, row, "resource.updated")
     return row
 
@@ -203,7 +203,7 @@ def engage(
     file = cases.load_file(uow, owner, number, lock=False)
     if file.state in CLOSED_STATES:
         raise ResourceUnavailable(f"file {number} is {file.state}: a new call opens a new file")
-    row = _resource(uow, owner, resource_id, lock=True)
+    row = load_unit(uow, owner, resource_id, lock=True)
     if not is_available(row.availability, row.duty, local_now(uow, owner, now)):
         state = row.availability if row.availability != Availability.AVAILABLE else "off duty"
         raise ResourceUnavailable(f"{resource_id} is not available ({state})")
@@ -229,9 +229,9 @@ def engage(
         status=str(item.status),
         mission_id=mission_id,
     )
-    _audit(uow, principal, item, "mission.engage", now)
+    audit_mission(uow, principal, item, "mission.engage", now)
     emit_mission(uow, item, "mission.engaged")
-    emit_resource(uow, _resource(uow, owner, resource_id, lock=False))
+    emit_resource(uow, load_unit(uow, owner, resource_id, lock=False))
     return item
 
 
@@ -253,16 +253,16 @@ def report_status(
             raise ValueError("a mission id or a resource id is needed")
         mission_id = store.latest_mission_id(uow.conn, samu_id, resource_id)
         if mission_id is None:
-            row = _resource(uow, samu_id, resource_id, lock=False)
+            row = load_unit(uow, samu_id, resource_id, lock=False)
             if principal is not None:
                 access.reporter(principal, samu_id, row.crew_account_id)
             raise NotFound(f"resource {resource_id} has no mission")
-    peek = _mission(uow, samu_id, mission_id, lock=False)
+    peek = load_mission(uow, samu_id, mission_id, lock=False)
     if resource_id is not None and peek.resource_id != resource_id:
         raise NotFound(f"mission {mission_id} is not a mission of {resource_id}")
-    row = _resource(uow, samu_id, peek.resource_id, lock=True)  # the unit first, then its mission
+    row = load_unit(uow, samu_id, peek.resource_id, lock=True)  # the unit first, then its mission
     checked = access.reporter(principal, samu_id, row.crew_account_id) if principal is not None else None
-    item = _mission(uow, samu_id, mission_id, lock=True)
+    item = load_mission(uow, samu_id, mission_id, lock=True)
     version = item.version
     entry = cycle.advance(
         item, status, now=now, at=at, actor=_actor(principal), source=source or checked or Source.MQTT
@@ -277,15 +277,17 @@ def report_status(
             status=str(item.status),
             availability=str(Availability.ENGAGED if item.holds_resource else Availability.AVAILABLE),
         )
-        emit_resource(uow, _resource(uow, samu_id, row.resource_id, lock=False))
-    _audit(uow, principal, item, "mission.status", now, status=str(item.status), source=str(entry.source))
+        emit_resource(uow, load_unit(uow, samu_id, row.resource_id, lock=False))
+    audit_mission(
+        uow, principal, item, "mission.status", now, status=str(item.status), source=str(entry.source)
+    )
     emit_mission(uow, item, "mission.status")
     return item
 
 
 def get_mission(uow: UnitOfWork, *, principal: Principal, samu_id: str, mission_id: int) -> Mission:
-    item = _mission(uow, samu_id, mission_id, lock=False)
-    row = _resource(uow, samu_id, item.resource_id, lock=False)
+    item = load_mission(uow, samu_id, mission_id, lock=False)
+    row = load_unit(uow, samu_id, item.resource_id, lock=False)
     access.reader(principal, samu_id, row.crew_account_id)
     return item
 
@@ -350,7 +352,7 @@ def report_position(
     """An AVL fix: kept in the track; the unit's last position moves unless the fix is older than it."""
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # noqa: PLR2004
         raise InvalidResource(f"not a WGS84 point: {lat}, {lon}")
-    row = _resource(uow, samu_id, resource_id, lock=True)
+    row = load_unit(uow, samu_id, resource_id, lock=True)
     checked = access.reporter(principal, samu_id, row.crew_account_id) if principal is not None else None
     when = at or now
     store.insert_position(
@@ -368,7 +370,7 @@ def report_position(
     )
     if row.position_at is None or when >= row.position_at:
         store.update_resource(uow.conn, samu_id, resource_id, now, lat=lat, lon=lon, position_at=when)
-        row = _resource(uow, samu_id, resource_id, lock=False)
+        row = load_unit(uow, samu_id, resource_id, lock=False)
         uow.emit(
             LiveEvent(
                 samu_id,
@@ -391,52 +393,5 @@ def positions(
     limit: int,
 ) -> list[Row[Any]]:
     authorize(principal, Permission.ROOM_READ, samu_id)
-    _resource(uow, samu_id, resource_id, lock=False)
+    load_unit(uow, samu_id, resource_id, lock=False)
     return store.track(uow.conn, samu_id, resource_id, since, limit)
-
-
-def post_message(
-    uow: UnitOfWork, *, principal: Principal, samu_id: str, mission_id: int, body: str, now: datetime
-) -> Row[Any]:
-    """A radio-log message on a mission: room → crew from the console, crew → room from the terminal."""
-    item = _mission(uow, samu_id, mission_id, lock=False)
-    row = _resource(uow, samu_id, item.resource_id, lock=False)
-    source = access.reporter(principal, samu_id, row.crew_account_id)
-    text = body.strip()
-    if not text:
-        raise InvalidResource("an empty message")
-    saved = store.insert_message(
-        uow.conn,
-        {
-            "samu_id": samu_id,
-            "file_number": item.file_number,
-            "mission_id": mission_id,
-            "resource_id": item.resource_id,
-            "direction": "CREW_TO_ROOM" if source is Source.CREW else "ROOM_TO_CREW",
-            "body": text,
-            "author_id": principal.account_id,
-            "author": principal.display_name,
-            "at": now,
-        },
-    )
-    _audit(uow, principal, item, "mission.radio", now, direction=saved.direction)
-    data = {"file_number": item.file_number, "resource_id": item.resource_id, "direction": saved.direction}
-    uow.emit(LiveEvent(samu_id, "mission.message", str(mission_id), saved.message_id, data))
-    return saved
-
-
-def mission_messages(
-    uow: UnitOfWork, *, principal: Principal, samu_id: str, mission_id: int, now: datetime
-) -> list[Row[Any]]:
-    item = get_mission(uow, principal=principal, samu_id=samu_id, mission_id=mission_id)
-    _audit(uow, principal, item, "mission.radio.read", now)
-    return store.messages(uow.conn, samu_id, mission_id=mission_id)
-
-
-def file_messages(uow: UnitOfWork, *, principal: Principal, number: str, now: datetime) -> list[Row[Any]]:
-    """The radio log kept on the file: every message of every mission on it."""
-    owner = cases.file_owner(number)
-    check_file(uow.conn, principal, Permission.PATIENT_READ, owner, number, now)
-    file = cases.load_file(uow, owner, number, lock=False)
-    cases.audit_file(uow, principal, file, "file.radio.read", now)
-    return store.messages(uow.conn, owner, file_number=number)
