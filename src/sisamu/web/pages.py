@@ -30,6 +30,7 @@ class View:
 VIEWS = {
     "arm": View("arm", "Appels", Permission.CALL_HANDLE),
     "regulation": View("regulation", "Régulation", Permission.REGULATE),
+    "map": View("map", "Moyens", Permission.ROOM_READ),
     "room": View("room", "Salle", Permission.ROOM_READ),
 }
 DEFAULT_VIEW = {Role.ARM: "arm", Role.REGULATOR: "regulation"}

@@ -30,6 +30,7 @@
     $("seat-state").dataset.state = seat ? seat.state : "logged_out";
     $("seat-login").hidden = !!seat;
     $("seat-controls").hidden = !seat;
+    document.querySelectorAll("#callbacks button").forEach((b) => { b.disabled = !seat; });
     if (!seat) return;
     $("btn-pause").hidden = seat.state !== "available";
     $("pause-reason").hidden = seat.state !== "available";
@@ -201,6 +202,40 @@
       state.map.setView([c.lat, c.lon], 11);
     }
   }
+
+  // ---- callbacks of lost calls -------------------------------------------------------------------------------
+  const OUTCOMES = { reached: "joint", no_answer: "pas de réponse", busy: "occupé", voicemail: "messagerie", wrong_number: "faux numéro", called_back: "a rappelé", gave_up: "abandon" };
+  async function loadCallbacks() {
+    const list = await S.api(tel + "/callbacks");
+    $("callbacks-count").textContent = String(list.length);
+    $("callbacks").replaceChildren(...list.map((c) => {
+      const li = S.el("li");
+      li.append(S.el("span", c.caller_number + " · perdu à " + S.time(c.last_abandoned_at) + " après " + S.duration(c.longest_wait_s) + (c.attempts ? " · " + c.attempts + " essai(s)" : "") + " "));
+      if (c.state === "pending") {
+        const call = S.el("button", "Rappeler", "small");
+        call.disabled = !state.seat;
+        call.addEventListener("click", () => S.attempt(async () => {
+          const started = await S.api(tel + "/callbacks/" + c.callback_id + "/start", { method: "POST", body: { seat_id: state.seat.seat_id } });
+          S.toast(started.dialled ? "Appel lancé par la téléphonie." : "Composez le " + c.caller_number + ".", "ok");
+          await loadCallbacks();
+        }));
+        li.append(call);
+      }
+      if (c.state === "in_progress") {
+        const outcome = S.el("select", null, "small", { "aria-label": "Résultat du rappel" });
+        outcome.append(S.el("option", "résultat…", null, { value: "" }));
+        for (const [code, label] of Object.entries(OUTCOMES)) outcome.append(S.el("option", label, null, { value: code }));
+        outcome.addEventListener("change", () => outcome.value && S.attempt(async () => {
+          await S.api(tel + "/callbacks/" + c.callback_id + "/outcome", { method: "POST", body: { outcome: outcome.value } });
+          await loadCallbacks();
+        }, "Résultat enregistré."));
+        li.append(outcome);
+      }
+      return li;
+    }));
+    if (!list.length) $("callbacks").append(S.el("li", "Aucun appel perdu à rappeler.", "meta"));
+  }
+  S.on("callback.", () => loadCallbacks().catch((e) => S.toast(e.message)));
 
   // ---- keyboard ----------------------------------------------------------------------------------------------
   S.shortcut("F2", "Décrocher l'appel présenté", answer);

@@ -31,6 +31,7 @@
     $("file-view").hidden = !file;
     if (!file) { $("file-number").textContent = ""; $("file-state").textContent = ""; return; }
     $("file-number").textContent = file.number;
+    $("link-map").href = "/console/map?file=" + encodeURIComponent(file.number);
     $("file-state").textContent = file.state + " · " + (STEPS[file.step] || file.step) + (file.holder ? " · " + file.holder.name : "");
     const q = file.qualification;
     const facts = $("facts"); facts.replaceChildren();

@@ -1,0 +1,112 @@
+// Map console: units coloured by status and moving live, hospitals, a file's recommended units, engage from the map.
+"use strict";
+(function () {
+  const S = Sisamu;
+  const samu = S.ctx.samu;
+  const $ = (id) => document.getElementById(id);
+  const COLORS = { AVAILABLE: "#1e8449", ENGAGED: "#c0392b", UNAVAILABLE: "#7f8c8d" };
+  const AVAIL = { AVAILABLE: "disponible", ENGAGED: "engagé", UNAVAILABLE: "indisponible" };
+  const state = { map: null, markers: new Map(), units: new Map(), file: null, fileMarker: null };
+
+  function unitLabel(u) { return u.name + " (" + u.vehicle + ")"; }
+  function drawUnit(u) {
+    state.units.set(u.resource_id, u);
+    if (!state.map) return;
+    const lat = u.lat ?? u.base_lat, lon = u.lon ?? u.base_lon;
+    if (lat === null || lat === undefined) return;
+    let marker = state.markers.get(u.resource_id);
+    const color = COLORS[u.availability] || "#7f8c8d";
+    const icon = L.divIcon({ className: "unit-dot", html: '<span style="background:' + color + '"></span>', iconSize: [14, 14] });
+    if (!marker) {
+      marker = L.marker([lat, lon], { icon, keyboard: false }).addTo(state.map);
+      state.markers.set(u.resource_id, marker);
+    }
+    marker.setLatLng([lat, lon]);
+    marker.setIcon(icon);
+    marker.bindTooltip(unitLabel(u) + " — " + (AVAIL[u.availability] || u.availability) + (u.status ? " · " + u.status : ""));
+    const element = marker.getElement();
+    if (element) { element.dataset.resource = u.resource_id; element.dataset.availability = u.availability; }
+  }
+  function renderUnits() {
+    const rows = [...state.units.values()].sort((a, b) => a.name.localeCompare(b.name, "fr"));
+    $("units-available").textContent = rows.filter((u) => u.availability === "AVAILABLE").length + " disponibles";
+    $("units").querySelector("tbody").replaceChildren(...rows.map((u) => {
+      const tr = S.el("tr", null, "avail-" + u.availability, { "data-resource": u.resource_id });
+      tr.append(S.el("td", u.name), S.el("td", u.vehicle), S.el("td", AVAIL[u.availability] || u.availability), S.el("td", u.status || "—"));
+      return tr;
+    }));
+  }
+  async function loadUnits() {
+    const list = await S.api("/api/samus/" + samu + "/resources");
+    for (const u of list) drawUnit(u);
+    renderUnits();
+  }
+
+  async function loadFileOptions() {
+    const board = await S.api("/api/samus/" + samu + "/files/board");
+    $("file-options").replaceChildren(...board.map((f) => S.el("option", f.priority + " · " + f.state, null, { value: f.number })));
+  }
+  async function showFile(number) {
+    const file = await S.api("/api/files/" + encodeURIComponent(number));
+    state.file = file;
+    const q = file.qualification;
+    $("file-summary").textContent = [q.priority, q.motif_label, [q.location.address, q.location.commune_name].filter(Boolean).join(", ")].filter(Boolean).join(" · ");
+    if (state.fileMarker) state.fileMarker.remove();
+    if (q.location.lat !== null && q.location.lat !== undefined && state.map) {
+      state.fileMarker = L.marker([q.location.lat, q.location.lon]).bindTooltip("Dossier " + file.number).addTo(state.map);
+    }
+    await Promise.all([loadRecommendation(), loadFileMissions()]);
+  }
+  async function loadRecommendation() {
+    if (!state.file) return;
+    const body = $("reco").querySelector("tbody");
+    try {
+      const reco = await S.api("/api/files/" + state.file.number + "/recommendation?top=5");
+      $("reco-level").textContent = "niveau " + reco.level;
+      body.replaceChildren(...reco.units.map((u) => {
+        const tr = S.el("tr", null, null, { "data-resource": u.resource_id });
+        const engage = S.el("button", "Engager", "small");
+        engage.addEventListener("click", () => S.attempt(async () => {
+          await S.api("/api/files/" + state.file.number + "/missions", { method: "POST", body: { resource_id: u.resource_id } });
+          await Promise.all([loadRecommendation(), loadFileMissions()]);
+        }, unitLabel(u) + " engagé."));
+        const cell = S.el("td"); cell.append(engage);
+        const loss = u.coverage_loss === null ? "—" : u.coverage_loss.toLocaleString("fr-FR") + " hab." + (u.carence ? " (carence)" : "");
+        tr.append(S.el("td", unitLabel(u)), S.el("td", S.duration(u.travel_s)), S.el("td", (u.air_distance_m / 1000).toFixed(1).replace(".", ",") + " km"), S.el("td", loss), cell);
+        return tr;
+      }));
+      if (state.map && reco.lat !== null) {
+        const points = [[reco.lat, reco.lon]];
+        for (const u of reco.units) { const m = state.markers.get(u.resource_id); if (m) points.push(m.getLatLng()); }
+        state.map.fitBounds(L.latLngBounds(points), { padding: [40, 40], maxZoom: 12 });
+      }
+    } catch (err) {
+      body.replaceChildren();
+      $("reco-level").textContent = err.message;
+    }
+  }
+  async function loadFileMissions() {
+    if (!state.file) return;
+    const missions = await S.api("/api/files/" + state.file.number + "/missions");
+    $("file-missions").replaceChildren(...missions.map((m) => S.el("li", "Mission " + m.mission_id + " · " + ((state.units.get(m.resource_id) || {}).name || m.resource_id) + " · " + m.status + " depuis " + S.time(m.status_at))));
+    if (!missions.length) $("file-missions").append(S.el("li", "Aucun moyen engagé.", "meta"));
+  }
+  $("file-pick").addEventListener("submit", (e) => { e.preventDefault(); S.attempt(() => showFile($("file-input").value.trim())); });
+
+  S.on("resource.", (event) => {
+    const unit = state.units.get(event.id);
+    if (unit && event.data) { Object.assign(unit, event.data); drawUnit(unit); renderUnits(); }
+    else loadUnits().catch((e) => S.toast(e.message));
+  });
+  S.on("mission.", () => { loadUnits().catch(() => {}); if (state.file) { loadFileMissions().catch(() => {}); loadRecommendation().catch(() => {}); } });
+  S.on("case.", () => loadFileOptions().catch(() => {}));
+  S.territoryMap("map", null).then(async (map) => {
+    state.map = map;
+    const capacity = await S.api("/api/samus/" + samu).catch(() => null);
+    if (capacity && map) capacity.hospitals.forEach((h) => L.marker([h.lat, h.lon], { zIndexOffset: -1000, icon: L.divIcon({ className: "hospital-icon", html: "H", iconSize: [18, 18] }) }).bindTooltip(h.name).addTo(map));
+    for (const u of state.units.values()) drawUnit(u);
+    const wanted = new URLSearchParams(location.search).get("file");
+    if (wanted) { $("file-input").value = wanted; S.attempt(() => showFile(wanted)); }
+  }).catch((e) => S.toast("Carte indisponible : " + e.message));
+  S.start();
+})();
