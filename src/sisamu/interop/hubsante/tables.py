@@ -89,3 +89,53 @@ hub_inbox = Table(
     _ts("last_delivery_at", nullable=False, default_now=True),
     CheckConstraint(f"status IN ({', '.join(repr(s) for s in INBOX_STATUSES)})", name="status"),
 )
+
+CASE_LINK_ROLES = ("shared", "received")
+REQUEST_DIRECTIONS = ("sent", "received")
+REQUEST_STATUSES = ("PENDING", "ACCEPTEE", "PARTIELLE", "REFUSEE", "DIFFEREE")
+
+hub_case_link = Table(
+    "hub_case_link",
+    metadata,
+    Column("samu_id", String(8), ForeignKey("samu.samu_id"), primary_key=True, comment="our SAMU"),
+    Column("case_id", Text, primary_key=True, comment="the shared case id {orgId}.{senderCaseId}"),
+    Column("partner", Text, primary_key=True, comment="the other party's Hub client id"),
+    Column("number", String(24), nullable=False, comment="our local file (DRFR15…) carrying the shared id"),
+    Column(
+        "role", String(8), nullable=False, comment="shared: our file sent out; received: a partner's file"
+    ),
+    Column("owner", Text, nullable=False, comment="Hub id of the organisation in charge (RS-EDA owner)"),
+    Column(
+        "last_sent", JSONB, nullable=True, comment="createCaseHealth as last sent to the partner (MAJ diffs)"
+    ),
+    Column(
+        "received", JSONB, nullable=True, comment="the partner's createCaseHealth merged with its updates"
+    ),
+    Column(
+        "patient_map", JSONB, nullable=False, server_default=text("'{}'::jsonb"), comment="Hub patientId → no"
+    ),
+    _ts("created_at", nullable=False, default_now=True),
+    _ts("updated_at", nullable=False, default_now=True),
+    CheckConstraint(f"role IN ({', '.join(repr(r) for r in CASE_LINK_ROLES)})", name="role"),
+    Index("ix_hub_case_link_number", "samu_id", "number"),
+)
+
+hub_resource_request = Table(
+    "hub_resource_request",
+    metadata,
+    Column("samu_id", String(8), ForeignKey("samu.samu_id"), primary_key=True, comment="our SAMU"),
+    Column("request_id", Text, primary_key=True, comment="{orgId}.request.{id}"),
+    Column("direction", String(8), nullable=False, comment="sent: we ask; received: a partner asks us"),
+    Column("case_id", Text, nullable=False),
+    Column("partner", Text, nullable=False),
+    Column("number", String(24), nullable=True, comment="our local file, when we know it"),
+    Column("request", JSONB, nullable=False, comment="the RS-DR `request` object"),
+    Column("status", String(12), nullable=False, server_default=text("'PENDING'")),
+    Column("response", JSONB, nullable=True, comment="the RS-RR `response` object"),
+    Column("answered_by", Text, nullable=True),
+    _ts("created_at", nullable=False, default_now=True),
+    _ts("answered_at"),
+    CheckConstraint(f"direction IN ({', '.join(repr(d) for d in REQUEST_DIRECTIONS)})", name="direction"),
+    CheckConstraint(f"status IN ({', '.join(repr(s) for s in REQUEST_STATUSES)})", name="status"),
+    Index("ix_hub_resource_request_pending", "samu_id", "direction", "status"),
+)

@@ -1,0 +1,314 @@
+"""Receiving a shared file: RS-EDA opens a local file carrying the sender's shared case id, RS-EDA-MAJ updates it.
+
+The partner's body is mapped onto sisamu's file where sisamu has a place for it (qualification codes, location,
+caller, patients, notes; a partner's decision becomes a note). Values sisamu refuses (a code outside the lists, a
+malformed phone number, an unknown INSEE code) are left out of the local file; the whole body as received, merged
+with its updates, stays in `hub_case_link.received`, so nothing the partner sent is lost.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert, update
+
+from sisamu.cases import regulation, service, store
+from sisamu.cases.location import with_commune
+from sisamu.cases.model import Actor, InvalidFile, Patient, Qualification
+from sisamu.interop.hubsante.datetimes import parse_hub_datetime
+from sisamu.interop.hubsante.flows.case_body import case_body
+from sisamu.interop.hubsante.flows.common import CaseLink, link_of_case, record, timezone_of
+from sisamu.interop.hubsante.inbox import RejectMessageError
+from sisamu.interop.hubsante.outbox import samu_of_client
+from sisamu.interop.hubsante.replies import ErrorCode
+from sisamu.interop.hubsante.tables import hub_case_link
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sisamu.cases.model import RegulationFile
+    from sisamu.interop.hubsante.envelope import HubMessage
+    from sisamu.storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+PARTNER_ROLE = "partner"
+
+
+def _get(data: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _accepted(candidates: Mapping[str, Any], check: Any) -> dict[str, Any]:
+    """Keep each value `check` accepts on its own (InvalidFile → left out, logged)."""
+    kept = {}
+    for key, value in candidates.items():
+        if value is None:
+            continue
+        try:
+            check({key: value})
+        except (InvalidFile, ValueError, TypeError) as exc:
+            log.info("hub flows: partner value %s left out: %s", key, exc)
+            continue
+        kept[key] = value
+    return kept
+
+
+def _location(body: Mapping[str, Any]) -> dict[str, Any] | None:
+    loc = body.get("location")
+    if not isinstance(loc, Mapping):
+        return None
+    coord = _get(loc, "geometry", "point", "coord") or {}
+    values = {
+        "address": _get(loc, "detailedAddress", "complete"),
+        "commune_insee": _get(loc, "city", "inseeCode"),
+        "commune_name": _get(loc, "city", "name"),
+        "lat": coord.get("lat"),
+        "lon": coord.get("lon"),
+        "precision": coord.get("precision"),
+        "aml": bool(_get(loc, "geometry", "point", "isAml")),
+    }
+    if values["commune_insee"]:
+        try:
+            with_commune({"location": values})
+        except InvalidFile:
+            values["commune_insee"] = None
+    try:
+        Qualification().with_changes({"location": dict(values)})
+    except InvalidFile:
+        values.update(lat=None, lon=None, precision=None, aml=False)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def qualification_of(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The qualification fields of a `createCaseHealth`(`Update`) that sisamu accepts."""
+    q = body.get("qualification") or {}
+    caller = _get(body, "initialAlert", "caller") or {}
+    candidates: dict[str, Any] = {
+        "motif": _get(q, "healthMotive", "code"),
+        "lieu": _get(q, "locationKind", "code"),
+        "priority": _get(q, "details", "priority"),
+        "attribution": _get(q, "details", "attribution"),
+        "caller_name": _get(caller, "detailedName", "complete"),
+        "caller_phone": _get(caller, "callerContact", "detail")
+        if _get(caller, "callerContact", "type") == "TEL"
+        else None,
+        "callback_phone": _get(caller, "callbackContact", "detail")
+        if _get(caller, "callbackContact", "type") == "TEL"
+        else None,
+    }
+    kept = _accepted(candidates, Qualification().with_changes)
+    location = _location(body)
+    if location:
+        kept["location"] = location
+    return kept
+
+
+def identity_of(patient: Mapping[str, Any], today: Any) -> dict[str, Any]:
+    names = _get(patient, "identity", "nonStrictFeatures") or {}
+    strict = _get(patient, "identity", "strictFeatures") or {}
+    candidates = {
+        "last_name": names.get("lastName"),
+        "first_name": names.get("firstName"),
+        "birth_name": strict.get("birthName"),
+        "birth_date": strict.get("birthDate"),
+        "age": _get(patient, "detail", "age"),
+        "sex": strict.get("sex"),
+    }
+    if isinstance(candidates["birth_date"], str):
+        from datetime import date
+
+        try:
+            candidates["birth_date"] = date.fromisoformat(candidates["birth_date"])
+        except ValueError:
+            candidates["birth_date"] = None
+    return _accepted(candidates, lambda one: Patient(patient_no=1, **one).checked(today))
+
+
+def _when(value: Any, default: datetime) -> datetime:
+    try:
+        return parse_hub_datetime(value) if isinstance(value, str) else default
+    except ValueError:
+        return default
+
+
+def _partner_actor(item: Mapping[str, Any], sender: str) -> Actor:
+    label = _get(item, "operator", "label")
+    role = _get(item, "operator", "role") or "AUTRE"
+    return Actor(account_id=None, name=f"{label or role} ({sender})", role=PARTNER_ROLE)
+
+
+def _apply(
+    file: RegulationFile, body: Mapping[str, Any], patient_map: dict[str, int], sender: str, now: datetime
+) -> None:
+    """Apply a partner's body (full or update) to the local file, in memory; `patient_map` is completed."""
+    today = now.date()
+    for patient in body.get("patient") or []:
+        hub_id = patient.get("patientId")
+        identity = identity_of(patient, today)
+        if hub_id in patient_map:
+            if identity:
+                regulation.update_patient(file, now, patient_map[hub_id], identity)
+        else:
+            added = regulation.add_patient(file, now, identity)
+            if hub_id:
+                patient_map[hub_id] = added.patient_no
+    notes = [
+        (_when(n.get("creation"), now), n.get("freetext"), n, n.get("patientId"))
+        for n in body.get("medicalNote") or []
+    ] + [
+        (_when(d.get("creation"), now), _decision_text(d), d, d.get("patientId"))
+        for d in body.get("decision") or []
+    ]
+    for at, text, item, patient_ref in sorted(notes, key=lambda n: n[0]):
+        if text:
+            regulation.add_note(
+                file, _partner_actor(item, sender), at, text, patient_no=patient_map.get(patient_ref)
+            )
+
+
+def _decision_text(decision: Mapping[str, Any]) -> str:
+    parts = [f"Décision du partenaire : {decision.get('decisionType')}"]
+    parts.extend(str(decision[key]) for key in ("resourceType", "orientationType") if decision.get(key))
+    if _get(decision, "destination", "freetext"):
+        parts.append(f"vers {_get(decision, 'destination', 'freetext')}")
+    return " ".join(parts)
+
+
+def _merge(into: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(into)
+    for key, value in changes.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        elif isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = merged[key] + copy.deepcopy(value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def receive_case(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
+    """RS-EDA: open (or, when the case id is already known, update) the local file; returns its number."""
+    samu_id = samu_of_client(uow.conn, message.recipient_id)
+    body = message.body
+    case_id = str(body["caseId"])
+    known = link_of_case(uow.conn, samu_id, case_id, lock=True)
+    if known is not None:
+        update_case(uow, message, now, link=known)
+        return known.number
+    file = service.open_file(
+        uow, principal=None, samu_id=samu_id, now=now, qualification=qualification_of(body)
+    )
+    file = service.load_file(uow, samu_id, file.number, lock=True)  # written: start from a clean change list
+    patient_map: dict[str, int] = {}
+    _apply(file, body, patient_map, message.sender_id, now)
+    store.save(uow.conn, file, now)
+    owner = str(body.get("owner") or message.sender_id)
+    uow.execute(
+        insert(hub_case_link).values(
+            samu_id=samu_id,
+            case_id=case_id,
+            partner=message.sender_id,
+            number=file.number,
+            role="received",
+            owner=owner,
+            received=copy.deepcopy(body),
+            last_sent=case_body(
+                file,
+                case_id=case_id,
+                owner=owner,
+                patient_map=patient_map,
+                timezone=timezone_of(uow.conn, samu_id),
+            ),
+            patient_map=patient_map,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    service.emit_file(uow, file, "case.shared", now)
+    record(
+        uow,
+        None,
+        samu_id,
+        "file.hub.receive",
+        file.number,
+        now,
+        {"from": message.sender_id, "case_id": case_id, "distribution_id": message.distribution_id},
+    )
+    return file.number
+
+
+def update_case(uow: UnitOfWork, message: HubMessage, now: datetime, *, link: CaseLink | None = None) -> str:
+    """RS-EDA-MAJ: apply the partner's update to the linked local file (702 when the case id is unknown)."""
+    samu_id = samu_of_client(uow.conn, message.recipient_id)
+    body = message.body
+    case_id = str(body["caseId"])
+    link = link or link_of_case(uow.conn, samu_id, case_id, lock=True)
+    if link is None:
+        raise RejectMessageError(
+            ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}: no RS-EDA before"
+        )
+    file = service.load_file(uow, samu_id, link.number, lock=True)
+    patient_map = dict(link.patient_map)
+    before = case_body(
+        file,
+        case_id=case_id,
+        owner=link.owner,
+        patient_map=patient_map,
+        timezone=timezone_of(uow.conn, samu_id),
+    )
+    changes = qualification_of(body)
+    if changes and not file.closed:
+        regulation.update_qualification(file, changes)
+    if not file.closed:
+        _apply(file, body, patient_map, message.sender_id, now)
+    store.save(uow.conn, file, now)
+    owner = str(body.get("owner") or link.owner)
+    # What the partner told us is known to it: it is not sent back in our next update.
+    after = case_body(
+        file, case_id=case_id, owner=owner, patient_map=patient_map, timezone=timezone_of(uow.conn, samu_id)
+    )
+    last_sent = _absorb(link.last_sent or before, before, after)
+    uow.execute(
+        update(hub_case_link)
+        .where(
+            (hub_case_link.c.samu_id == samu_id)
+            & (hub_case_link.c.case_id == case_id)
+            & (hub_case_link.c.partner == link.partner)
+        )
+        .values(
+            owner=owner,
+            patient_map=patient_map,
+            received=_merge(link.received or {}, body),
+            last_sent=last_sent,
+            updated_at=now,
+        )
+    )
+    service.emit_file(uow, file, "case.updated", now)
+    record(
+        uow,
+        None,
+        samu_id,
+        "file.hub.receive_update",
+        file.number,
+        now,
+        {"from": message.sender_id, "case_id": case_id, "fields": sorted(set(body) - {"caseId"})},
+    )
+    return link.number
+
+
+def _absorb(last_sent: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """`last_sent` plus what changed between `before` and `after` (the partner's own changes)."""
+    from sisamu.interop.hubsante.flows.case_body import update_body
+
+    changes = update_body(before, after) or {}
+    absorbed = _merge(last_sent, {k: v for k, v in changes.items() if k not in ("caseId", "patient")})
+    if "patient" in changes:
+        absorbed["patient"] = after.get("patient", [])
+    return absorbed
