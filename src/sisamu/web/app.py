@@ -20,6 +20,7 @@ from sisamu.calls.api import router as calls_router
 from sisamu.calls.worker import TimersWorker
 from sisamu.cases.api import router as cases_router
 from sisamu.domain.errors import DomainError
+from sisamu.interop.hubsante.api import router as hub_router
 from sisamu.resources.api import router as resources_router
 from sisamu.resources.mqtt import start_mqtt, stop_mqtt
 from sisamu.room.api import router as room_router
@@ -108,6 +109,7 @@ def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
         calls_router,
         cases_router,
         resources_router,
+        hub_router,
         geo_api.router,
         codes_api.router,
         live_router,

@@ -144,6 +144,19 @@ def sample_objects(platform, rooms) -> dict[str, str]:
     with platform.uow() as uow:  # regulation file: DRFR152502602500001 (a fixed day), one patient
         opened = datetime(2026, 1, 25, 10, 0, tzinfo=UTC)
         cases.open_file(uow, principal=None, samu_id="250", now=opened, patients=[{"last_name": "Test"}])
+    from sisamu.interop.hubsante.tables import hub_resource_request
+
+    with platform.uow() as uow:  # Hub Santé: a mutual-aid request received by 250
+        uow.execute(
+            hub_resource_request.insert().values(
+                samu_id="250",
+                request_id="fr.health.samu680.request.r250",
+                direction="received",
+                case_id="fr.health.samu680.DRFR156802602500001",
+                partner="fr.health.samu680",
+                request={"requestId": "fr.health.samu680.request.r250", "purpose": "SMUR"},
+            )
+        )
     from sisamu.resources import service as resources
 
     with platform.uow() as uow:  # resources: unit VLM.250 engaged on that file (mission 1)
