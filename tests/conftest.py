@@ -70,7 +70,10 @@ def database_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path / "var", secret_key="test-secret")
+    # The telephony timers worker stays off in the test app unless a test turns it on.
+    return Settings(
+        database_url=database_url, data_dir=tmp_path / "var", secret_key="test-secret", timers_enabled=False
+    )
 
 
 @pytest.fixture

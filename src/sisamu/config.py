@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     lost_call_threshold_s: int = Field(
         default=15, description="Hang-ups before this many seconds of waiting are not counted as lost calls."
     )
+    timers_enabled: bool = Field(
+        default=True,
+        description="Run the telephony timers worker (ring timeouts, after-call work, distribution).",
+    )
     map_tile_url: str = Field(
         default="", description="Leaflet tile URL template; empty = offline outlines from the gazetteer only."
     )
