@@ -14,6 +14,7 @@ from sisamu.interop.hubsante.cli import app as hub_app
 from sisamu.resources.cli import app as resources_app
 from sisamu.security.cli import accounts_app, audit_app
 from sisamu.sim.cli import app as sim_app
+from sisamu.sim.load.cli import app as load_app
 from sisamu.storage.cli import app as db_app
 from sisamu.tenants.cli import app as seed_app
 from sisamu.web import cli as web_cli
@@ -41,6 +42,7 @@ app.add_typer(
 app.add_typer(geo_app, name="geo", help="Géographie : graphe routier OpenStreetMap, temps de trajet.")
 app.add_typer(cases_app, name="cases", help="Dossiers de régulation : étapes automatiques (tick).")
 app.add_typer(resources_app, name="resources", help="Moyens : adaptateur MQTT des véhicules (statuts, positions).")
+app.add_typer(load_app, name="load", help="Tests de charge par l'API : appels, ARM simulés, dossiers.")
 # --- end sub-apps ---
 
 
