@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import shutil
 import socket
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import websockets
@@ -70,55 +72,75 @@ def prepare(platform: Platform) -> str:
         return service.issue_token(uow, principal=principal, name="bench", now=platform.clock.now())
 
 
-async def run(url: str, token: str, consoles: int, events: int, platform: Platform) -> list[float]:
-    latencies: list[float] = []
-    sent_at: dict[str, float] = {}
-    ready = 0
-    all_ready = asyncio.Event()
+async def _consoles(url: str, token: str, count: int, events: int, ready: Any) -> list[tuple[str, float]]:
+    """`count` WebSocket consoles in this process; returns (event id, wall-clock arrival) for every delivery."""
+    arrivals: list[tuple[str, float]] = []
+    connected = 0
+    all_connected = asyncio.Event()
 
     async def console() -> None:
-        nonlocal ready
+        nonlocal connected
         async with websockets.connect(
             f"ws://{url}/ws/live",
             additional_headers={"Authorization": f"Bearer {token}"},
-            open_timeout=60,
+            open_timeout=120,
             max_queue=None,
             compression=None,
         ) as ws:
             json.loads(await ws.recv())  # hello
-            ready += 1
-            if ready == consoles:
-                all_ready.set()
-            got = 0
-            while got < events:
+            connected += 1
+            if connected == count:
+                all_connected.set()
+            for _ in range(events):
                 message = json.loads(await ws.recv())
-                latencies.append(time.perf_counter() - sent_at[message["id"]])
-                got += 1
+                arrivals.append((message["id"], time.time()))
 
     tasks = []
-    for i in range(consoles):
+    for i in range(count):
         tasks.append(asyncio.create_task(console()))
         if i % 100 == 99:
             await asyncio.sleep(0.05)
-    await asyncio.wait_for(all_ready.wait(), timeout=300)
-    print(f"{consoles} consoles connected", file=sys.stderr)
+    await asyncio.wait_for(all_connected.wait(), timeout=300)
+    ready.put(count)
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout=600)
+    return arrivals
 
-    def commit(event_id: str) -> None:
+
+def _client_process(url: str, token: str, count: int, events: int, ready: Any, results: Any) -> None:
+    results.put(asyncio.run(_consoles(url, token, count, events, ready)))
+
+
+def run(url: str, token: str, clients: int, events: int, processes: int, platform: Platform) -> list[float]:
+    """Clients live in their own processes (as browsers live on their own machines); this one commits."""
+    ctx = multiprocessing.get_context("spawn")
+    ready, results = ctx.Queue(), ctx.Queue()
+    shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    workers = [
+        ctx.Process(target=_client_process, args=(url, token, n, events, ready, results)) for n in shares if n
+    ]
+    for w in workers:
+        w.start()
+    for _ in workers:
+        ready.get(timeout=600)
+    print(f"{clients} consoles connected in {len(workers)} processes", file=sys.stderr)
+    sent_at: dict[str, float] = {}
+    for k in range(events):
+        event_id = f"e{k}"
         with platform.uow() as uow:
             uow.emit(LiveEvent(samu_id="250", kind="bench.tick", object_id=event_id))
-            sent_at[event_id] = time.perf_counter()
-
-    for k in range(events):
-        await asyncio.to_thread(commit, f"e{k}")
-        await asyncio.sleep(0.3)
-    await asyncio.wait_for(asyncio.gather(*tasks), timeout=120)
-    return latencies
+            sent_at[event_id] = time.time()  # just before COMMIT
+        time.sleep(0.3)
+    arrivals = [item for _ in workers for item in results.get(timeout=600)]
+    for w in workers:
+        w.join(30)
+    return [arrival - sent_at[event_id] for event_id, arrival in arrivals]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=2000)
     parser.add_argument("--events", type=int, default=20)
+    parser.add_argument("--processes", type=int, default=2, help="client processes (default 2)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="sisamu-bench-"))
     folder.chmod(0o755)
@@ -141,7 +163,7 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        latencies = asyncio.run(run(f"127.0.0.1:{port}", token, args.clients, args.events, platform))
+        latencies = run(f"127.0.0.1:{port}", token, args.clients, args.events, args.processes, platform)
         ms = sorted(x * 1000 for x in latencies)
         p50 = statistics.median(ms)
         p99 = ms[int(0.99 * (len(ms) - 1))]
