@@ -8,6 +8,7 @@ import sys
 import typer
 
 from sisamu.calls.cli import app as aml_app
+from sisamu.calls.sim_cli import app as calls_app
 from sisamu.cases.cli import app as cases_app
 from sisamu.geo.cli import app as geo_app
 from sisamu.interop.hubsante.cli import app as hub_app
@@ -43,6 +44,9 @@ app.add_typer(geo_app, name="geo", help="Géographie : graphe routier OpenStreet
 app.add_typer(cases_app, name="cases", help="Dossiers de régulation : étapes automatiques (tick).")
 app.add_typer(resources_app, name="resources", help="Moyens : adaptateur MQTT des véhicules (statuts, positions).")
 app.add_typer(load_app, name="load", help="Tests de charge par l'API : appels, ARM simulés, dossiers.")
+app.add_typer(
+    calls_app, name="calls", help="Téléphonie : simulateur d'appels contre une plateforme en marche."
+)
 # --- end sub-apps ---
 
 

@@ -10,10 +10,12 @@ After each command that adds a call or frees a seat, a distribution pass runs fo
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from sqlalchemy.exc import IntegrityError
 
 from sisamu.calls import callback_store, distribution, overflow_store, service, store
 from sisamu.calls.aml import AmlError
@@ -39,12 +41,19 @@ from sisamu.calls.call import CallState
 from sisamu.calls.cti_api import router as cti_router
 from sisamu.calls.cti_client import SiSamuTelephony, id_crra
 from sisamu.calls.cti_models import DemandeAppelSortant
+from sisamu.calls.cti_telephony_api import router as cti_telephony_router
 from sisamu.calls.policy import HourRange, OverflowAgreement
+from sisamu.calls.pooling_api import router as pooling_router
 from sisamu.calls.wallboard import wallboard
 from sisamu.security.access import authorize_object
 from sisamu.security.errors import Forbidden, NotFound
 from sisamu.security.roles import Permission, Principal
 from sisamu.web.deps import PlatformDep, require
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from sisamu.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 router = APIRouter()  # mounted by the app: the room routes below and the CTI interface
@@ -60,9 +69,26 @@ SeatCommand = Callable[..., store.SeatRecord]
 # ---- helpers ------------------------------------------------------------------------------------------------------
 
 
+def _pass(uow: UnitOfWork, platform: PlatformDep, samu_id: str, response: Response | None = None) -> None:
+    """A distribution pass for the SAMU and its partners, inside the command's own transaction (one commit) but
+    behind a savepoint: if the pass fails, the command still commits and the call waits for the next pass (the
+    timers worker's, a second later). Its duration (decision and writes, before the commit) goes to the
+    `Server-Timing` header (`distribute;dur=<ms>`) when `response` is given."""
+    try:
+        with uow.conn.begin_nested():
+            started = time.perf_counter()
+            distribution.distribute(uow, platform.clock.now(), samu_ids=[samu_id])
+            elapsed_ms = (time.perf_counter() - started) * 1000
+    except Exception:
+        log.exception("distribution pass for samu %s failed; the next pass will retry", samu_id)
+        return
+    if response is not None:
+        response.headers["Server-Timing"] = f"distribute;dur={elapsed_ms:.3f}"
+
+
 def _distribute(platform: PlatformDep, samu_id: str) -> None:
     with platform.uow() as uow:
-        distribution.distribute(uow, platform.clock.now(), samu_ids=[samu_id])
+        _pass(uow, platform, samu_id)
 
 
 def _visible_call(
@@ -70,10 +96,16 @@ def _visible_call(
 ) -> store.CallRecord:
     """The call owned by `samu_id`, or granted to it by an overflow; 404 for any other call."""
     with platform.engine.connect() as conn:
-        record = store.get_call(conn, samu_id, call_id)
-        if record is None:
-            owner = store.owner_of_granted(conn, samu_id, call_id)
-            record = store.get_call(conn, owner, call_id) if owner is not None else None
+        return _visible_call_in(conn, principal, samu_id, call_id, permission)
+
+
+def _visible_call_in(
+    conn: Connection, principal: Principal, samu_id: str, call_id: str, permission: Permission
+) -> store.CallRecord:
+    record = store.get_call(conn, samu_id, call_id)
+    if record is None:
+        owner = store.owner_of_granted(conn, samu_id, call_id)
+        record = store.get_call(conn, owner, call_id) if owner is not None else None
     if record is None:
         raise NotFound(f"call {call_id} not visible from samu {samu_id}")
     authorize_object(principal, permission, samu_id)
@@ -83,7 +115,11 @@ def _visible_call(
 def _my_seat(platform: PlatformDep, principal: Principal, samu_id: str, seat_id: str) -> None:
     """Seat commands are for the person logged in at the seat."""
     with platform.engine.connect() as conn:
-        seat = store.get_seat(conn, samu_id, seat_id)
+        _my_seat_in(conn, principal, samu_id, seat_id)
+
+
+def _my_seat_in(conn: Connection, principal: Principal, samu_id: str, seat_id: str) -> None:
+    seat = store.get_seat(conn, samu_id, seat_id)
     if seat is None:
         raise NotFound(f"seat {seat_id} of samu {samu_id}")
     if seat.account_id is not None and seat.account_id != principal.account_id:
@@ -129,23 +165,29 @@ def get_call(samu_id: str, call_id: str, platform: PlatformDep, principal: Reade
 @room.post(
     "/calls", status_code=status.HTTP_201_CREATED, summary="A call reaches the SAMU (telephony gateway)"
 )
-def offer_call(samu_id: str, payload: OfferIn, platform: PlatformDep, _: Gateway) -> CallOut:
-    with platform.engine.connect() as conn:
-        if store.get_call(conn, samu_id, payload.call_id) is not None:
-            raise HTTPException(status.HTTP_409_CONFLICT, "Cet appel est déjà connu.")
-    with platform.uow() as uow:
-        service.offer(
-            uow,
-            samu_id=samu_id,
-            call_id=payload.call_id,
-            flux=payload.flux,
-            priority=payload.priority,
-            caller_number=payload.caller_number,
-            now=platform.clock.now(),
-        )
-    _distribute(platform, samu_id)
-    with platform.engine.connect() as conn:
-        record = store.get_call(conn, samu_id, payload.call_id)
+def offer_call(
+    samu_id: str, payload: OfferIn, platform: PlatformDep, _: Gateway, response: Response
+) -> CallOut:
+    known = HTTPException(status.HTTP_409_CONFLICT, "Cet appel est déjà connu.")
+    try:
+        with platform.uow() as uow:  # one transaction: the call, its distribution pass, the call as it is now
+            if store.get_call(uow.conn, samu_id, payload.call_id) is not None:
+                raise known
+            service.offer(
+                uow,
+                samu_id=samu_id,
+                call_id=payload.call_id,
+                flux=payload.flux,
+                priority=payload.priority,
+                caller_number=payload.caller_number,
+                now=platform.clock.now(),
+            )
+            _pass(uow, platform, samu_id, response)
+            record = store.get_call(uow.conn, samu_id, payload.call_id)
+    except IntegrityError as exc:  # the same call offered twice at the same instant
+        if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) == "phone_call_pkey":
+            raise known from exc
+        raise
     assert record is not None
     return CallOut.of(record)
 
@@ -211,11 +253,13 @@ def transfer_call(
 
 
 @room.post("/calls/{call_id}/end", summary="End the conversation")
-def end_call(samu_id: str, call_id: str, platform: PlatformDep, principal: Handler) -> CallOut:
-    record = _visible_call(platform, principal, samu_id, call_id, Permission.CALL_HANDLE)
-    with platform.uow() as uow:
+def end_call(
+    samu_id: str, call_id: str, platform: PlatformDep, principal: Handler, response: Response
+) -> CallOut:
+    with platform.uow() as uow:  # one transaction: the end and the pass that gives the seat its next call
+        record = _visible_call_in(uow.conn, principal, samu_id, call_id, Permission.CALL_HANDLE)
         done = service.end(uow, samu_id=record.call.samu_id, call_id=call_id, now=platform.clock.now())
-    _distribute(platform, samu_id)
+        _pass(uow, platform, samu_id, response)
     return CallOut.of(done)
 
 
@@ -247,8 +291,8 @@ def log_in(
 
 @room.post("/seats/{seat_id}/answer", summary="Pick up the call ringing at the seat")
 def answer(samu_id: str, seat_id: str, platform: PlatformDep, principal: Handler) -> CallOut:
-    _my_seat(platform, principal, samu_id, seat_id)
     with platform.uow() as uow:
+        _my_seat_in(uow.conn, principal, samu_id, seat_id)
         return CallOut.of(service.answer(uow, samu_id=samu_id, seat_id=seat_id, now=platform.clock.now()))
 
 
@@ -391,4 +435,6 @@ def put_agreement(
 
 
 router.include_router(room)
+router.include_router(pooling_router)
 router.include_router(cti_router)
+router.include_router(cti_telephony_router)

@@ -1,7 +1,8 @@
 """Simulator gateway, the demo's default telephony: calls arrive for the chosen SAMUs with a daily profile and
 go through the same services as a real gateway's (`service.offer`, `service.abandon`), callers hang up when their
 patience runs out, and simulated ARM seats (ids starting with `SIM-`) pick up and talk for a while. Each `step`
-also runs the timers and a distribution pass, so people logged in at real seats receive calls as well.
+also runs the timers and a distribution pass (unless `run_timers=False`: the platform's timers worker does it),
+so people logged in at real seats receive calls as well.
 
 Time comes from the caller (`step(now, dt_s)`): the demo drives it from the platform clock, tests from a fake.
 """
@@ -9,8 +10,10 @@ Time comes from the caller (`step(now, dt_s)`): the demo drives it from the plat
 from __future__ import annotations
 
 import itertools
+import logging
 import random
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -24,6 +27,7 @@ from sisamu.domain.errors import TransitionRefused
 if TYPE_CHECKING:
     from sisamu.bootstrap import Platform
 
+log = logging.getLogger(__name__)
 SIMULATED_SEAT = "SIM-"
 # Share of the daily mean per local hour (0 h … 23 h): quiet nights, a morning rise, evening peak; mean 1.
 DAILY_PROFILE: tuple[float, ...] = (
@@ -50,6 +54,7 @@ class SimulatorGateway:
     talk_s: float = 90.0  # mean conversation at a simulated seat (exponential)
     uv_share: float = 0.05
     seed: int = 15
+    run_timers: bool = True  # False when the platform's timers worker runs them (`calls/worker.py`)
     rng: random.Random = field(init=False)
     _hang_ups: dict[tuple[str, str], datetime] = field(init=False, default_factory=dict)
     _talks: dict[tuple[str, str], datetime] = field(init=False, default_factory=dict)
@@ -129,6 +134,8 @@ class SimulatorGateway:
                 self._offer(samu_id, now, result)
         self._hang_up_impatient(now, result)
         self._simulated_seats(now, result)
+        if not self.run_timers:
+            return result
         with self.platform.uow() as uow:
             distribution.tick(uow, now)
             result.assigned = len(distribution.distribute(uow, now))
@@ -143,3 +150,35 @@ class SimulatorGateway:
                     existing = store.get_seat(uow.conn, samu_id, seat_id)
                     if existing is None or existing.agent.state is AgentState.LOGGED_OUT:
                         service.log_in(uow, samu_id=samu_id, seat_id=seat_id, now=now, after_call_work_s=0)
+
+    def run(
+        self, stop: threading.Event, *, step_s: float = 1.0, on_step: StepHook | None = None
+    ) -> StepResult:
+        """Drive the room from the platform clock every `step_s` until `stop` is set; returns the totals.
+
+        A failing step (the database restarting…) is logged and the next one runs: a demo or a soak test
+        keeps going."""
+        totals = StepResult()
+        last = self.platform.clock.now()
+        while not stop.wait(step_s):
+            now = self.platform.clock.now()
+            try:
+                done = self.step(now, max((now - last).total_seconds(), 0.0))
+            except Exception:
+                log.exception("simulator step failed")
+                continue
+            finally:
+                last = now
+            for name, value in vars(done).items():
+                setattr(totals, name, getattr(totals, name) + value)
+            if on_step is not None:
+                on_step(now, done, totals)
+        return totals
+
+
+StepHook = Callable[[datetime, StepResult, StepResult], None]
+
+
+def calls_per_hour_for(calls_per_hour_now: float, now: datetime) -> float:
+    """The daily-mean rate that gives `calls_per_hour_now` at `now`'s hour of the profile."""
+    return calls_per_hour_now / DAILY_PROFILE[now.hour]

@@ -18,14 +18,16 @@ CHANNEL = "sisamu_events"
 class UnitOfWork:
     """`with UnitOfWork(engine) as uow:` runs a transaction; leaving the block commits, an exception rolls back.
 
-    `emit` uses `pg_notify` inside the transaction: PostgreSQL delivers the notification only if the
-    transaction commits, so screens never show what was rolled back.
+    `emit` queues a `pg_notify`; all of a transaction's notifications are sent in one statement just before the
+    commit (one round trip, whatever their number). PostgreSQL delivers them only if the transaction commits, so
+    screens never show what was rolled back.
     """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._conn: Connection | None = None
         self.events: list[LiveEvent] = []
+        self._unsent: list[str] = []
 
     @property
     def conn(self) -> Connection:
@@ -47,16 +49,24 @@ class UnitOfWork:
         conn = self.conn
         try:
             if exc_type is None:
+                self._notify()
                 conn.commit()
             else:
                 conn.rollback()
         finally:
             conn.close()
             self._conn = None
+            self._unsent = []
 
     def emit(self, event: LiveEvent) -> None:
+        self.conn  # noqa: B018 - inside the `with` block only
         self.events.append(event)
-        self.conn.execute(select(func.pg_notify(CHANNEL, json.dumps(event.to_payload()))))
+        self._unsent.append(json.dumps(event.to_payload()))
+
+    def _notify(self) -> None:
+        unsent, self._unsent = self._unsent, []
+        if unsent:
+            self.conn.execute(select(*(func.pg_notify(CHANNEL, payload) for payload in unsent)))
 
     def execute(self, *args: Any, **kwargs: Any) -> Any:
         return self.conn.execute(*args, **kwargs)

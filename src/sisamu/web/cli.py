@@ -12,6 +12,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from sisamu.bootstrap import Platform, build_platform
+from sisamu.calls.sim_cli import start_in_background
 from sisamu.console_output import console
 from sisamu.storage import migrate
 from sisamu.tenants.seeding import STEPS as SEED_STEPS
@@ -53,8 +54,11 @@ def serve(
 
 def demo(
     port: int = typer.Option(None, help="Port (défaut 8000)."),
+    no_simulator: bool = typer.Option(False, "--no-simulator", help="Pas d'appels simulés."),
+    auto_answer: bool = typer.Option(False, "--auto-answer", help="Des postes ARM simulés décrochent aussi."),
 ) -> None:
     """Démonstration : base embarquée, migration, SAMU pilotes, comptes de démonstration, serveur web."""
+    stop_simulator = None
     with console.status("Démarrage de PostgreSQL…"):
         platform = build_platform()
     try:
@@ -81,8 +85,12 @@ def demo(
                 border_style="green",
             )
         )
+        if not no_simulator:  # calls arrive for the pilot SAMUs, answered at browser seats
+            stop_simulator = start_in_background(platform, auto_answer=auto_answer)
         _serve(platform, settings.host, port or settings.port)
     finally:
+        if stop_simulator is not None:
+            stop_simulator()
         platform.close()
         console.print("Arrêt propre : serveur web et base de données arrêtés.")
 

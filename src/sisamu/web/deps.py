@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from sisamu.bootstrap import Platform
 from sisamu.security import store
@@ -44,23 +45,29 @@ async def current_principal(request: Request, platform: PlatformDep) -> Principa
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
-    now = platform.clock.now()
-    token = bearer_token(request)
-    principal: Principal | None = None
-    with platform.engine.connect() as conn:
-        if token:
-            principal = store.token_principal(conn, token, now)
-        elif cookie := request.cookies.get(SESSION_COOKIE):
-            found = store.session_principal(conn, cookie, now)
-            if found is not None:
-                principal, csrf = found
-                request.state.csrf_token = csrf
-                if request.method not in SAFE_METHODS:
-                    await _check_csrf(request, csrf)
+    token, cookie = bearer_token(request), request.cookies.get(SESSION_COOKIE)
+    # The database lookup runs in the thread pool: blocking calls here would stall every request of the loop.
+    principal, csrf = await run_in_threadpool(_lookup, platform, token, cookie)
+    if csrf is not None:
+        request.state.csrf_token = csrf
+        if request.method not in SAFE_METHODS:
+            await _check_csrf(request, csrf)
     if principal is None:
         raise NotAuthenticated(f"no valid credentials for {request.method} {request.url.path}")
     request.state.principal = principal
     return principal
+
+
+def _lookup(platform: Platform, token: str | None, cookie: str | None) -> tuple[Principal | None, str | None]:
+    """(principal, CSRF token of the session) for a bearer token or else a session cookie."""
+    if not token and not cookie:
+        return None, None
+    now = platform.clock.now()
+    with platform.engine.connect() as conn:
+        if token:
+            return store.token_principal(conn, token, now), None
+        found = store.session_principal(conn, cookie or "", now)
+    return found if found is not None else (None, None)
 
 
 async def _check_csrf(request: Request, expected: str) -> None:

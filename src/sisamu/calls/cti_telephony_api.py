@@ -1,0 +1,173 @@
+"""Server side of the LRM → SI-SAMU interface (`swagger-si-samu.json`): sisamu's telephony serving an external LRM,
+which calls these two operations with a bearer token (a `partner` machine account of the SAMU, holding the
+`telephony` permission).
+
+- `POST …/v1/cti/{idCrra}/agents/{idNatPs}/calls` (`DemandeAppelSortant`, click-to-call): the agent `idNatPs`
+  asks to dial `numTel` from their seat; sent to the telephony gateway and the agent's console as the live event
+  `cti.outgoing_call` (`data`: `seat_id`, `num_tel`, `file_id`). 404 agent not logged in, 409 seat busy
+  (ringing or on a call).
+- `PUT …/v1/cti/{idCrra}/dossiers/{idDossier}` (`CorrelationDossier`): case file `idDossier` goes with call
+  `idAppel` (by default the call at the agent's seat); live event `cti.file_correlated` (`data`: `file_id`,
+  `call_id`, `seat_id`, `priorite_regul`). 400 agent not logged in or call unknown, 409 no call to correlate.
+
+The LRM side (`cti_api.py`) already serves `POST /v1/cti/{idCrra}/agents/{idNatPs}/calls` with another body
+(`AppelEntrant`): the same method and path, so this side lives under its own prefix, `/api/si-samu` (an external
+LRM takes `https://<host>/api/si-samu` as the telephony's base URL instead of the Swagger's
+`/si-samu-back-synchro-lrm-web/api`). Bodies are checked against the official Swagger; every refusal is an
+`Error` body with a status the Swagger declares.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, status
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from sisamu.calls import store
+from sisamu.calls.agent import AgentState
+from sisamu.calls.cti_api import ID_CRRA
+from sisamu.calls.cti_client import samu_of_id_crra
+from sisamu.calls.cti_models import CorrelationDossier, DemandeAppelSortant, Error
+from sisamu.calls.cti_schema import CtiSchemaError, validate_body
+from sisamu.domain.events import LiveEvent
+from sisamu.security.access import authorize
+from sisamu.security.errors import Forbidden
+from sisamu.security.roles import Permission, Principal
+from sisamu.web.deps import PlatformDep, PrincipalDep
+
+PREFIX = "/api/si-samu"
+router = APIRouter(prefix=PREFIX + "/v1/cti/{idCrra}", tags=["cti"])
+IdCrraPath = Annotated[str, Path(alias="idCrra")]
+BUSY = frozenset({AgentState.PRESENTED, AgentState.ON_CALL})
+
+
+class Refused(Exception):
+    def __init__(self, status_code: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status_code, self.code, self.message = status_code, code, message
+
+    def response(self) -> JSONResponse:
+        body = Error(code=self.code, message=self.message).to_body()
+        validate_body("si-samu", "Error", body)
+        return JSONResponse(body, status_code=self.status_code)
+
+
+def _samu(principal: Principal, id_crra: str) -> str:
+    if not ID_CRRA.match(id_crra):
+        raise Refused(400, "ID_CRRA_INVALIDE", f"idCrra {id_crra!r} ne suit pas le motif FR[0-9][0-9AB]{{2}}")
+    samu_id = samu_of_id_crra(id_crra)
+    try:
+        authorize(principal, Permission.TELEPHONY, samu_id)
+    except Forbidden as exc:
+        raise Refused(403, "INTERDIT", f"Accès refusé pour {id_crra}.") from exc
+    return samu_id
+
+
+async def _body(request: Request, definition: str) -> dict[str, Any]:
+    try:
+        body = await request.json()
+        validate_body("si-samu", definition, body)
+    except CtiSchemaError as exc:
+        raise Refused(400, "REQUETE_INVALIDE", "; ".join(exc.errors)) from exc
+    except ValueError as exc:
+        raise Refused(400, "REQUETE_INVALIDE", "Corps JSON illisible.") from exc
+    if not isinstance(body, dict):
+        raise Refused(400, "REQUETE_INVALIDE", "Un objet JSON est attendu.")
+    return body
+
+
+def _seat(platform: PlatformDep, samu_id: str, id_nat_ps: str) -> store.SeatRecord | None:
+    with platform.engine.connect() as conn:
+        seat_id = store.seat_of_id_nat_ps(conn, samu_id, id_nat_ps)
+        return store.get_seat(conn, samu_id, seat_id) if seat_id is not None else None
+
+
+def _dial(platform: PlatformDep, samu_id: str, id_nat_ps: str, demande: DemandeAppelSortant) -> None:
+    seat = _seat(platform, samu_id, id_nat_ps)
+    if seat is None:
+        raise Refused(404, "AGENT_NON_CONNECTE", f"Aucun poste connecté pour l'agent {id_nat_ps}.")
+    if seat.agent.state in BUSY:
+        raise Refused(409, "POSTE_OCCUPE", f"Le poste {seat.agent.agent_id} a déjà un appel.")
+    data = {"seat_id": seat.agent.agent_id, "num_tel": demande.num_tel, "file_id": demande.id_dossier}
+    with platform.uow() as uow:
+        uow.emit(
+            LiveEvent(
+                samu_id,
+                "cti.outgoing_call",
+                seat.agent.agent_id,
+                data={k: v for k, v in data.items() if v is not None},
+            )
+        )
+
+
+@router.post(
+    "/agents/{idNatPs}/calls",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="DemandeAppelSortant: an external LRM asks sisamu's telephony to dial from an agent's seat",
+)
+async def demande_appel_sortant(
+    id_crra: IdCrraPath,
+    id_nat_ps: Annotated[str, Path(alias="idNatPs", max_length=32)],
+    request: Request,
+    platform: PlatformDep,
+    principal: PrincipalDep,
+) -> Response:
+    try:
+        samu_id = _samu(principal, id_crra)
+        demande = DemandeAppelSortant.model_validate(await _body(request, "DemandeAppelSortant"))
+        await run_in_threadpool(_dial, platform, samu_id, id_nat_ps, demande)
+    except Refused as refused:
+        return refused.response()
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+def _correlate(platform: PlatformDep, samu_id: str, id_dossier: str, correlation: CorrelationDossier) -> None:
+    seat = _seat(platform, samu_id, correlation.id_nat_ps)
+    if seat is None:
+        raise Refused(
+            400, "AGENT_NON_CONNECTE", f"Aucun poste connecté pour l'agent {correlation.id_nat_ps}."
+        )
+    call_id = correlation.id_appel or seat.agent.call_id
+    if call_id is None:
+        raise Refused(409, "AUCUN_APPEL", f"Aucun appel en cours au poste {seat.agent.agent_id}.")
+    with platform.engine.connect() as conn:
+        known = store.get_call(conn, samu_id, call_id) or store.get_call(
+            conn, seat.call_samu_id or "", call_id
+        )
+    if known is None:
+        raise Refused(400, "APPEL_INCONNU", f"Appel {call_id} inconnu.")
+    data = {
+        "file_id": id_dossier,
+        "call_id": call_id,
+        "seat_id": seat.agent.agent_id,
+        "priorite_regul": correlation.priorite_regul,
+    }
+    with platform.uow() as uow:
+        uow.emit(
+            LiveEvent(
+                samu_id, "cti.file_correlated", call_id, data={k: v for k, v in data.items() if v is not None}
+            )
+        )
+
+
+@router.put(
+    "/dossiers/{idDossier}",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="CorrelationDossier: an external LRM links a case file to a call (LRM → SI-SAMU)",
+)
+async def correlation_dossier(
+    id_crra: IdCrraPath,
+    id_dossier: Annotated[str, Path(alias="idDossier", max_length=25)],
+    request: Request,
+    platform: PlatformDep,
+    principal: PrincipalDep,
+) -> Response:
+    try:
+        samu_id = _samu(principal, id_crra)
+        correlation = CorrelationDossier.model_validate(await _body(request, "CorrelationDossier"))
+        await run_in_threadpool(_correlate, platform, samu_id, id_dossier, correlation)
+    except Refused as refused:
+        return refused.response()
+    return Response(status_code=status.HTTP_202_ACCEPTED)
