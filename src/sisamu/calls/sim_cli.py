@@ -1,7 +1,8 @@
 """`sisamu calls simulate`: the simulator gateway against a running platform's database, for load and soak tests.
 
 Calls are offered through the same services as a real gateway's; the platform's timers worker (or this command
-with `--timers`) rings them out and distributes them. Stop with Ctrl-C (or `--duration`).
+with `--timers`) rings them out and distributes them. Stop with Ctrl-C (or `--duration`): the simulated seats
+this command logged in (`--seats`) end their calls and log out.
 """
 
 from __future__ import annotations
@@ -72,16 +73,14 @@ def simulate(
         if seats:
             gateway.log_in_simulated_seats(seats, now)
         typer.echo(f"Simulation pour {len(samu_ids)} SAMU : {', '.join(samu_ids)} (Ctrl-C pour arrêter).")
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):  # stop cleanly: simulated seats log out
+            signal.signal(stop_signal, lambda *_: stop.set())
         if duration > 0:
             timer = threading.Timer(duration, stop.set)
             timer.daemon = True
             timer.start()
-        try:
-            totals = gateway.run(stop, step_s=step, on_step=_print_step(10.0))
-        except KeyboardInterrupt:
-            stop.set()
-            raise typer.Exit(code=130) from None
+        totals = gateway.run(stop, step_s=step, on_step=_print_step(10.0))
+        gateway.log_out_simulated_seats(platform.clock.now())
         typer.echo(
             f"offered={totals.offered} assigned={totals.assigned} answered={totals.answered} "
             f"ended={totals.ended} abandoned={totals.abandoned}"
@@ -119,5 +118,6 @@ def start_in_background(platform: Platform, *, auto_answer: bool = False) -> Cal
     def stop_simulator() -> None:
         stop.set()
         thread.join(timeout=10)
+        gateway.log_out_simulated_seats(platform.clock.now())
 
     return stop_simulator

@@ -13,6 +13,7 @@ import itertools
 import logging
 import random
 import threading
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -59,6 +60,10 @@ class SimulatorGateway:
     _hang_ups: dict[tuple[str, str], datetime] = field(init=False, default_factory=dict)
     _talks: dict[tuple[str, str], datetime] = field(init=False, default_factory=dict)
     _ids: itertools.count[int] = field(init=False, default_factory=itertools.count)
+    # The seats this gateway logged in and answers at (never a person's, nor another simulator's).
+    _own_seats: set[tuple[str, str]] = field(init=False, default_factory=set)
+    # Call ids unique per gateway: several simulators may offer calls to one platform.
+    _tag: str = field(init=False, default_factory=lambda: uuid.uuid4().hex[:6])
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)  # noqa: S311 - a simulation, not a secret
@@ -71,7 +76,7 @@ class SimulatorGateway:
         return count
 
     def _offer(self, samu_id: str, now: datetime, result: StepResult) -> None:
-        call_id = f"sim-{samu_id}-{int(now.timestamp())}-{next(self._ids)}"
+        call_id = f"sim-{self._tag}-{samu_id}-{int(now.timestamp())}-{next(self._ids)}"
         number = f"06{self.rng.randrange(10**8):08d}"
         priority = PrioritySignal.UV if self.rng.random() < self.uv_share else PrioritySignal.PX
         with self.platform.uow() as uow:
@@ -104,8 +109,8 @@ class SimulatorGateway:
             seats = [s for samu_id in self.samu_ids for s in store.seats(conn, samu_id)]
         for seat in seats:
             agent = seat.agent
-            if not agent.agent_id.startswith(SIMULATED_SEAT):
-                continue
+            if (agent.samu_id, agent.agent_id) not in self._own_seats:
+                continue  # a person's seat, or another simulator's
             if agent.state is AgentState.PRESENTED and seat.call_samu_id and agent.call_id:
                 with self.platform.uow() as uow:
                     service.answer(uow, samu_id=agent.samu_id, seat_id=agent.agent_id, now=now)
@@ -147,9 +152,27 @@ class SimulatorGateway:
             for n in range(count):
                 with self.platform.uow() as uow:
                     seat_id = f"{SIMULATED_SEAT}{n + 1:02d}"
+                    self._own_seats.add((samu_id, seat_id))
                     existing = store.get_seat(uow.conn, samu_id, seat_id)
                     if existing is None or existing.agent.state is AgentState.LOGGED_OUT:
                         service.log_in(uow, samu_id=samu_id, seat_id=seat_id, now=now, after_call_work_s=0)
+
+    def log_out_simulated_seats(self, now: datetime) -> None:
+        """Best effort at the end: calls at this gateway's seats end, the seats log out (a ringing seat is left to
+        ring out; the timers worker then pauses it)."""
+        for samu_id, seat_id in sorted(self._own_seats):
+            try:
+                with self.platform.uow() as uow:
+                    seat = store.get_seat(uow.conn, samu_id, seat_id)
+                    if seat is None:
+                        continue
+                    if seat.agent.state is AgentState.ON_CALL and seat.call_samu_id and seat.agent.call_id:
+                        service.end(uow, samu_id=seat.call_samu_id, call_id=seat.agent.call_id, now=now)
+                        seat = store.get_seat(uow.conn, samu_id, seat_id)
+                    if seat is not None and seat.agent.state is not AgentState.LOGGED_OUT:
+                        service.log_out(uow, samu_id=samu_id, seat_id=seat_id, now=now)
+            except TransitionRefused:
+                log.info("simulated seat %s/%s left logged in", samu_id, seat_id)
 
     def run(
         self, stop: threading.Event, *, step_s: float = 1.0, on_step: StepHook | None = None
