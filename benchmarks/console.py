@@ -110,13 +110,17 @@ def _client_process(url: str, token: str, count: int, events: int, ready: Any, r
     results.put(asyncio.run(_consoles(url, token, count, events, ready)))
 
 
-def run(url: str, token: str, clients: int, events: int, processes: int, platform: Platform) -> list[float]:
+def run(
+    urls: list[str], token: str, clients: int, events: int, processes: int, platform: Platform
+) -> list[float]:
     """Clients live in their own processes (as browsers live on their own machines); this one commits."""
     ctx = multiprocessing.get_context("spawn")
     ready, results = ctx.Queue(), ctx.Queue()
     shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
     workers = [
-        ctx.Process(target=_client_process, args=(url, token, n, events, ready, results)) for n in shares if n
+        ctx.Process(target=_client_process, args=(urls[i % len(urls)], token, n, events, ready, results))
+        for i, n in enumerate(shares)
+        if n
     ]
     for w in workers:
         w.start()
@@ -136,42 +140,57 @@ def run(url: str, token: str, clients: int, events: int, processes: int, platfor
     return [arrival - sent_at[event_id] for event_id, arrival in arrivals]
 
 
+def wait_ready(port: int) -> None:
+    for _ in range(150):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server on port {port} did not become ready")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=2000)
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--processes", type=int, default=2, help="client processes (default 2)")
+    parser.add_argument(
+        "--servers", type=int, default=1, help="server instances sharing the consoles (default 1)"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="sisamu-bench-"))
     folder.chmod(0o755)
     settings = Settings(data_dir=folder, database_url=os.environ.get("SISAMU_DATABASE_URL"))
     platform = build_platform(settings)
-    server = None
+    servers: list[subprocess.Popen[bytes]] = []
     try:
         token = prepare(platform)
-        port = free_port()
-        env = {**os.environ, "SISAMU_DATABASE_URL": platform.database.url, "SISAMU_PORT": str(port)}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "sisamu.cli", "serve"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(100):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        latencies = run(f"127.0.0.1:{port}", token, args.clients, args.events, args.processes, platform)
+        urls = []
+        for _ in range(args.servers):
+            port = free_port()
+            env = {**os.environ, "SISAMU_DATABASE_URL": platform.database.url, "SISAMU_PORT": str(port)}
+            servers.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "sisamu.cli", "serve"],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            wait_ready(port)
+            urls.append(f"127.0.0.1:{port}")
+        latencies = run(urls, token, args.clients, args.events, args.processes, platform)
         ms = sorted(x * 1000 for x in latencies)
         p50 = statistics.median(ms)
         p99 = ms[int(0.99 * (len(ms) - 1))]
         print(f"max_ms={ms[-1]:.1f}")
         print(f"events={args.events} deliveries={len(ms)}")
+        print(f"servers={args.servers} client_processes={args.processes}")
         print(f"clients={args.clients} p50_ms={p50:.1f} p99_ms={p99:.1f}")
     finally:
-        if server is not None:
+        for server in servers:
             server.terminate()
             server.wait(10)
         platform.close()
