@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     lost_call_threshold_s: int = Field(
         default=15, description="Hang-ups before this many seconds of waiting are not counted as lost calls."
     )
+    worker_threads: int = Field(
+        default=8,
+        ge=1,
+        description="Threads serving the synchronous routes; few keep the GIL from thrashing (benchmarks/acd.py).",
+    )
     timers_enabled: bool = Field(
         default=True,
         description="Run the telephony timers worker (ring timeouts, after-call work, distribution).",

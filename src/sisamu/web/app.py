@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 import xstatic.pkg.leaflet as xleaflet
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -44,6 +45,8 @@ def _wants_html(request: Request) -> bool:
 def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Threads for the synchronous routes: a few, so that they do not fight over the GIL (`worker_threads`).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = platform.settings.worker_threads
         hub: LiveHub = app.state.live_hub
         if live:
             await hub.start()
