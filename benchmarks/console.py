@@ -133,10 +133,22 @@ def run(
         with platform.uow() as uow:
             uow.emit(LiveEvent(samu_id="250", kind="bench.tick", object_id=event_id))
             sent_at[event_id] = time.time()  # just before COMMIT
+        commit_ms = (time.time() - sent_at[event_id]) * 1000
+        if commit_ms > 50:
+            print(f"  {event_id}: COMMIT took {commit_ms:.0f} ms", file=sys.stderr)
         time.sleep(0.3)
     arrivals = [item for _ in workers for item in results.get(timeout=600)]
     for w in workers:
         w.join(30)
+    if os.environ.get("SISAMU_BENCH_PER_EVENT"):
+        by_event: dict[str, list[float]] = {}
+        for event_id, arrival in arrivals:
+            by_event.setdefault(event_id, []).append((arrival - sent_at[event_id]) * 1000)
+        for event_id in sorted(by_event, key=lambda e: int(e[1:])):
+            values = sorted(by_event[event_id])
+            print(
+                f"  {event_id}: min={values[0]:.0f} p50={statistics.median(values):.0f} max={values[-1]:.0f} ms"
+            )
     return [arrival - sent_at[event_id] for event_id, arrival in arrivals]
 
 
@@ -173,7 +185,13 @@ def main() -> None:
             env = {**os.environ, "SISAMU_DATABASE_URL": platform.database.url, "SISAMU_PORT": str(port)}
             servers.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "sisamu.cli", "serve"],
+                    [
+                        sys.executable,
+                        *os.environ.get("SISAMU_BENCH_PYTHON_ARGS", "").split(),
+                        "-m",
+                        "sisamu.cli",
+                        "serve",
+                    ],
                     env=env,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
