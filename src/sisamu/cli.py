@@ -42,11 +42,13 @@ app.add_typer(
 )
 app.add_typer(geo_app, name="geo", help="Géographie : graphe routier OpenStreetMap, temps de trajet.")
 app.add_typer(cases_app, name="cases", help="Dossiers de régulation : étapes automatiques (tick).")
-app.add_typer(resources_app, name="resources", help="Moyens : adaptateur MQTT des véhicules (statuts, positions).")
-app.add_typer(load_app, name="load", help="Tests de charge par l'API : appels, ARM simulés, dossiers.")
 app.add_typer(
     calls_app, name="calls", help="Téléphonie : simulateur d'appels contre une plateforme en marche."
 )
+app.add_typer(
+    resources_app, name="resources", help="Moyens : adaptateur MQTT des véhicules (statuts, positions)."
+)
+app.add_typer(load_app, name="load", help="Tests de charge par l'API : appels, ARM simulés, dossiers.")
 # --- end sub-apps ---
 
 

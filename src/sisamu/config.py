@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    websocket_impl: str = Field(
+        default="websockets-sansio",
+        description="uvicorn WebSocket implementation; the sans-I/O one fans events out fastest (benchmarks/console.py).",
+    )
     cookie_secure: bool = True
     session_hours: float = 12.0
     login_max_failures: int = Field(default=5, description="Failed logins per account within the window.")
@@ -47,10 +51,12 @@ class Settings(BaseSettings):
         default="", description="Leaflet tile URL template; empty = offline outlines from the gazetteer only."
     )
     road_graph: Path | None = Field(
-        default=None, description="Road graph (.npz from `sisamu geo import-pbf`); unset = straight-line travel times."
+        default=None,
+        description="Road graph (.npz from `sisamu geo import-pbf`); unset = straight-line travel times.",
     )
     mqtt_url: str | None = Field(
-        default=None, description="MQTT broker for vehicle statuses and positions (mqtt://host:1883); unset = off."
+        default=None,
+        description="MQTT broker for vehicle statuses and positions (mqtt://host:1883); unset = off.",
     )
     oidc_enabled: bool = False
     oidc_issuer: str = ""

@@ -30,7 +30,13 @@ def _serve(platform: Platform, host: str, port: int) -> None:
     app = create_app(platform)
     # No per-message deflate: compressing each event once per console costs more than the bytes it saves.
     config = uvicorn.Config(
-        app, host=host, port=port, log_level="info", proxy_headers=False, ws_per_message_deflate=False
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=False,
+        ws=platform.settings.websocket_impl,
+        ws_per_message_deflate=False,
     )
     uvicorn.Server(config).run()
 
