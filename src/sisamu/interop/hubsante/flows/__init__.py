@@ -5,6 +5,9 @@
 | `case_share` | RS-EDA (`share_file`), RS-EDA-MAJ (`send_updates`, `take_charge`) | |
 | `case_receive` | | RS-EDA → a local file with the shared id; RS-EDA-MAJ → applied to it |
 | `mutual_aid` | RS-DR (`request_resources`), RS-RR (`answer_request`) | RS-DR → pending request; RS-RR → answer |
+| `resources_share` | RS-RI (`share_resources`), RS-SR (`share_status`) from our missions | the partner's resources/statuses |
+| `positions` | GEO-POS (`share_position`, `report_and_share`) | GEO-POS → a partner resource's last position |
+| `emsi` | EMSI (`send_emsi`) to the fire service | EMSI → a note on the linked file, its resources kept |
 
 `register_flows(inbox)` registers the handlers; `now` is the inbox's clock.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sisamu.interop.hubsante.flows import case_receive, mutual_aid
+from sisamu.interop.hubsante.flows import case_receive, emsi, mutual_aid, positions, resources_share
 
 if TYPE_CHECKING:
     from sisamu.interop.hubsante.envelope import HubMessage
@@ -36,8 +39,24 @@ def register_flows(inbox: Inbox) -> Inbox:
     def on_response(uow: UnitOfWork, message: HubMessage) -> None:
         mutual_aid.receive_response(uow, message, inbox.clock.now())
 
+    def on_resources(uow: UnitOfWork, message: HubMessage) -> None:
+        resources_share.receive_resources(uow, message, inbox.clock.now())
+
+    def on_status(uow: UnitOfWork, message: HubMessage) -> None:
+        resources_share.receive_status(uow, message, inbox.clock.now())
+
+    def on_positions(uow: UnitOfWork, message: HubMessage) -> None:
+        positions.receive_positions(uow, message, inbox.clock.now())
+
+    def on_emsi(uow: UnitOfWork, message: HubMessage) -> None:
+        emsi.receive_emsi(uow, message, inbox.clock.now())
+
     inbox.register("RS-EDA", on_case)
     inbox.register("RS-EDA-MAJ", on_case_update)
     inbox.register("RS-DR", on_request)
     inbox.register("RS-RR", on_response)
+    inbox.register("RS-RI", on_resources)
+    inbox.register("RS-SR", on_status)
+    inbox.register("GEO-POS", on_positions)
+    inbox.register("EMSI", on_emsi)
     return inbox

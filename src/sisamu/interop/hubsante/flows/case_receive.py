@@ -274,7 +274,7 @@ def update_case(uow: UnitOfWork, message: HubMessage, now: datetime, *, link: Ca
     after = case_body(
         file, case_id=case_id, owner=owner, patient_map=patient_map, timezone=timezone_of(uow.conn, samu_id)
     )
-    last_sent = _absorb(link.last_sent or before, before, after)
+    last_sent = absorb(link.last_sent or before, before, after)
     uow.execute(
         update(hub_case_link)
         .where(
@@ -303,7 +303,7 @@ def update_case(uow: UnitOfWork, message: HubMessage, now: datetime, *, link: Ca
     return link.number
 
 
-def _absorb(last_sent: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+def absorb(last_sent: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """`last_sent` plus what changed between `before` and `after` (the partner's own changes)."""
     from sisamu.interop.hubsante.flows.case_body import update_body
 

@@ -108,6 +108,9 @@ def _link(row: Any) -> CaseLink:
     )
 
 
+link_from_row = _link
+
+
 def links_of_file(conn: Connection, samu_id: str, number: str, *, lock: bool = False) -> list[CaseLink]:
     query = (
         select(hub_case_link)

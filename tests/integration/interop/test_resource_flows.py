@@ -1,0 +1,349 @@
+"""RS-RI, RS-SR, GEO-POS and EMSI flows against PostgreSQL: built from sisamu's missions and files (schema-valid,
+through the outbox), and the official examples ingested into a linked file and acknowledged."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from hub_network import EXAMPLE
+
+from sisamu.interop.hubsante.envelope import new_message, parse_document
+from sisamu.interop.hubsante.flows import emsi, positions, register_flows, resources_share
+from sisamu.interop.hubsante.flows.common import link_of_case
+from sisamu.interop.hubsante.flows.partner_state import partner_resources
+from sisamu.interop.hubsante.inbox import Inbox
+from sisamu.interop.hubsante.message_types import RS_EDA
+from sisamu.interop.hubsante.tables import hub_outbox
+from sisamu.interop.hubsante.validation import validate_envelope
+from sisamu.resources import service as fleet
+from sisamu.security.roles import Principal, Role
+from sisamu.storage.tables import samu
+
+pytestmark = pytest.mark.db
+US, THEM, FIRE = "fr.health.samu680", "fr.health.samu250", "fr.fire.nexsis.sdis68"
+EXAMPLES = Path(__file__).resolve().parents[3].parent / "shared/reference/hubsante/examples"
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _examples(kind: str) -> list[Path]:
+    return sorted((EXAMPLES / kind).glob("*.json"))
+
+
+class Side:
+    """SAMU 680 with a file received from SAMU 250 (linked by its shared case id) and one unit engaged on it."""
+
+    def __init__(self, platform: Any) -> None:
+        self.platform = platform
+        with platform.engine.begin() as conn:
+            conn.execute(
+                sa.insert(samu).values(
+                    samu_id="680",
+                    hub_id=US,
+                    departement="68",
+                    name="SAMU 68",
+                    city_insee="68224",
+                    timezone="Europe/Paris",
+                )
+            )
+        self.inbox = register_flows(Inbox(platform.engine, "680", US))
+        body = parse_document(json.loads(EXAMPLE.read_text(encoding="utf-8"))).body
+        self.case_id = str(body["caseId"])
+        assert self.receive(RS_EDA, body).applied
+        with platform.uow() as uow:
+            link = link_of_case(uow.conn, "680", self.case_id)
+            assert link is not None
+            self.number = link.number
+            fleet.add_resource(
+                uow,
+                principal=None,
+                samu_id="680",
+                unit=fleet.UnitInput(
+                    "680-SMUR-COLMAR-VLM1", "VLM Colmar 1", "SMUR", "SMUR.VLM", "MED", 48.08, 7.36
+                ),
+                now=T0,
+            )
+            self.mission = fleet.engage(
+                uow, principal=None, number=self.number, resource_id="680-SMUR-COLMAR-VLM1", now=T0
+            )
+
+    def receive(self, message_type: str, body: dict[str, Any], sender: str = THEM) -> Any:
+        message = new_message(
+            message_type, body, sender_id=sender, recipient_id=US, sent_at=datetime.now(UTC)
+        )
+        return self.inbox.receive(json.dumps(message.to_envelope()).encode())
+
+    def acked(self, distribution_id: str) -> bool:
+        with self.platform.engine.connect() as conn:
+            bodies = conn.execute(sa.select(hub_outbox.c.body).where(hub_outbox.c.kind == "Ack")).scalars()
+            return any(distribution_id in json.dumps(b) for b in bodies)
+
+    def sent(self, message_type: str) -> list[dict[str, Any]]:
+        with self.platform.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    sa.select(hub_outbox.c.body)
+                    .where(hub_outbox.c.message_type == message_type)
+                    .order_by(hub_outbox.c.id)
+                ).scalars()
+            )
+
+    def partner(self) -> dict[str, dict[str, Any]]:
+        with self.platform.uow() as uow:
+            link = link_of_case(uow.conn, "680", self.case_id)
+            assert link is not None
+            return partner_resources(link)
+
+    def notes(self) -> list[str]:
+        with self.platform.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    sa.text(
+                        "SELECT body FROM case_note WHERE samu_id = '680' AND number = :n ORDER BY note_no"
+                    ),
+                    {"n": self.number},
+                ).scalars()
+            )
+
+
+@pytest.fixture
+def side(platform: Any) -> Side:
+    return Side(platform)
+
+
+def _inner(envelope: dict[str, Any]) -> dict[str, Any]:
+    return dict(envelope["content"][0]["jsonContent"]["embeddedJsonContent"]["message"])
+
+
+def test_rs_ri_and_rs_sr_are_built_from_our_missions(side: Side) -> None:
+    with side.platform.uow() as uow:
+        fleet.report_status(
+            uow,
+            principal=None,
+            samu_id="680",
+            mission_id=side.mission.mission_id,
+            status="DECLENCHE",
+            now=T0 + timedelta(minutes=1),
+        )
+        (info,) = resources_share.share_resources(
+            uow, principal=None, samu_id="680", number=side.number, now=T0 + timedelta(minutes=1)
+        )
+        fleet.report_status(
+            uow,
+            principal=None,
+            samu_id="680",
+            mission_id=side.mission.mission_id,
+            status="DEPART",
+            now=T0 + timedelta(minutes=3),
+        )
+        (status,) = resources_share.share_status(
+            uow,
+            principal=None,
+            samu_id="680",
+            mission_id=side.mission.mission_id,
+            now=T0 + timedelta(minutes=3),
+        )
+    assert info.recipient_id == THEM
+    assert status.recipient_id == THEM
+    (ri,) = side.sent("RS-RI")
+    (sr,) = side.sent("RS-SR")
+    for envelope in (ri, sr):
+        assert validate_envelope(envelope) == []
+    resource = _inner(ri)["resourcesInfo"]["resource"][0]
+    assert _inner(ri)["resourcesInfo"]["caseId"] == side.case_id
+    assert resource["resourceId"] == f"{US}.resource.680-SMUR-COLMAR-VLM1"
+    assert resource["vehicleType"] == "SMUR.VLM"
+    assert resource["team"] == {"medicalLevel": "MED"}
+    assert [s["status"] for s in resource["state"]] == ["DECLENCHE", "DECISION"]
+    assert resource["state"][0]["availability"] is False
+    assert resource["datetime"] == "2026-03-02T10:00:00+01:00"
+    assert _inner(sr)["resourcesStatus"]["state"] == {
+        "datetime": "2026-03-02T10:03:00+01:00",
+        "status": "DEPART",
+        "availability": False,
+    }
+
+
+def test_nothing_is_sent_for_a_file_shared_with_no_one(platform: Any, side: Side) -> None:
+    with platform.uow() as uow:
+        uow.execute(sa.text("DELETE FROM hub_case_link"))
+        assert (
+            resources_share.share_resources(uow, principal=None, samu_id="680", number=side.number, now=T0)
+            == []
+        )
+        assert positions.share_position(uow, samu_id="680", resource_id="680-SMUR-COLMAR-VLM1", now=T0) == []
+
+
+@pytest.mark.parametrize("path", _examples("RS-RI"), ids=lambda p: p.stem)
+def test_rs_ri_examples_are_ingested(side: Side, path: Path) -> None:
+    body = parse_document(json.loads(path.read_text(encoding="utf-8"))).body
+    body["caseId"] = side.case_id
+    outcome = side.receive("RS-RI", body)
+    assert outcome.applied, outcome.error
+    assert side.acked(outcome.distribution_id)
+    known = side.partner()
+    assert set(known) == {r["resourceId"] for r in body["resource"]}
+    assert any("Moyen engagé par" in note for note in side.notes())
+
+
+@pytest.mark.parametrize("path", _examples("RS-SR"), ids=lambda p: p.stem)
+def test_rs_sr_examples_are_ingested(side: Side, path: Path) -> None:
+    body = parse_document(json.loads(path.read_text(encoding="utf-8"))).body
+    body["caseId"] = side.case_id
+    outcome = side.receive("RS-SR", body)
+    assert outcome.applied, outcome.error
+    assert side.acked(outcome.distribution_id)
+    assert side.partner()[body["resourceId"]]["state"][0]["status"] == body["state"]["status"]
+    assert side.notes()[-1].endswith(body["state"]["status"]) or any(
+        body["state"]["status"] in note for note in side.notes()
+    )
+    again = side.receive("RS-SR", body)  # a new message with the same status: no second note
+    assert again.applied
+    assert sum(body["state"]["status"] in note for note in side.notes()) == 1
+
+
+def test_rs_sr_on_an_unknown_case_is_refused_702(side: Side) -> None:
+    body = parse_document(json.loads(_examples("RS-SR")[0].read_text(encoding="utf-8"))).body
+    body["caseId"] = "fr.health.samu250.DRFR152502600100001"
+    outcome = side.receive("RS-SR", body)
+    assert not outcome.applied
+    assert "702" in json.dumps(side.sent("RS-ERROR"))
+
+
+@pytest.mark.parametrize("path", _examples("GEO-POS"), ids=lambda p: p.stem)
+def test_geo_pos_examples_update_the_partner_resource(side: Side, path: Path) -> None:
+    body = parse_document(json.loads(path.read_text(encoding="utf-8"))).body
+    for position in body["position"]:
+        announce = {
+            "caseId": side.case_id,
+            "resource": [
+                {
+                    "datetime": position["datetime"],
+                    "resourceId": position["resourceId"],
+                    "vehicleType": "SMUR.VLM",
+                }
+            ],
+        }
+        assert side.receive("RS-RI", announce).applied
+    outcome = side.receive("GEO-POS", body)
+    assert outcome.applied, outcome.error
+    assert side.acked(outcome.distribution_id)
+    known = side.partner()
+    for position in body["position"]:
+        assert known[position["resourceId"]]["position"]["coord"] == position["coord"]
+    older = json.loads(json.dumps(body))
+    for position in older["position"]:
+        position["datetime"] = "2020-01-01T00:00:00+01:00"
+        position["coord"] = {"lat": 1.0, "lon": 1.0}
+    assert side.receive("GEO-POS", older).applied  # an older fix never replaces a newer one
+    assert side.partner() == known
+
+
+def test_a_geo_pos_of_a_resource_nobody_announced_is_only_recorded(side: Side) -> None:
+    body = parse_document(json.loads(_examples("GEO-POS")[0].read_text(encoding="utf-8"))).body
+    outcome = side.receive("GEO-POS", body)
+    assert outcome.applied
+    assert side.acked(outcome.distribution_id)
+    assert side.partner() == {}
+
+
+def test_geo_pos_is_published_when_a_unit_on_a_shared_file_moves(side: Side) -> None:
+    with side.platform.uow() as uow:
+        fleet.report_status(
+            uow,
+            principal=None,
+            samu_id="680",
+            mission_id=side.mission.mission_id,
+            status="DECLENCHE",
+            now=T0 + timedelta(minutes=1),
+        )
+        fleet.report_status(
+            uow,
+            principal=None,
+            samu_id="680",
+            mission_id=side.mission.mission_id,
+            status="DEPART",
+            now=T0 + timedelta(minutes=2),
+        )
+        sent = positions.report_and_share(
+            uow,
+            principal=None,
+            samu_id="680",
+            resource_id="680-SMUR-COLMAR-VLM1",
+            lat=48.09,
+            lon=7.37,
+            now=T0 + timedelta(minutes=3),
+            speed_kmh=72.0,
+            heading=90.0,
+        )
+        stale = positions.report_and_share(
+            uow,
+            principal=None,
+            samu_id="680",
+            resource_id="680-SMUR-COLMAR-VLM1",
+            lat=48.0,
+            lon=7.0,
+            now=T0 + timedelta(minutes=4),
+            at=T0,
+        )
+    assert [m.recipient_id for m in sent] == [THEM]
+    assert stale == []  # an older fix: the unit did not move
+    (envelope,) = side.sent("GEO-POS")
+    assert validate_envelope(envelope) == []
+    (position,) = _inner(envelope)["geoPositionsUpdate"]["position"]
+    assert position == {
+        "resourceId": f"{US}.resource.680-SMUR-COLMAR-VLM1",
+        "datetime": "2026-03-02T10:03:00+01:00",
+        "coord": {"lat": 48.09, "lon": 7.37},
+        "speed": 72.0,
+        "cap": 90.0,
+        "move": "MOBILE",
+        "status": "INDISPONIBLE",
+        "engagedStatus": "PARTIE",
+    }
+
+
+def test_emsi_is_built_from_a_file(side: Side) -> None:
+    regulator = Principal(__import__("uuid").uuid4(), "regulator.680", "Dr Test", Role.REGULATOR, "680")
+    with side.platform.uow() as uow:
+        first = emsi.send_emsi(uow, principal=regulator, number=side.number, to=FIRE, now=T0)
+        second = emsi.send_emsi(
+            uow, principal=regulator, number=side.number, to=FIRE, now=T0 + timedelta(minutes=5)
+        )
+    assert first.recipient_id == FIRE
+    assert second.recipient_id == FIRE
+    built = side.sent("EMSI")
+    assert len(built) == 2
+    for envelope in built:
+        assert validate_envelope(envelope) == []
+    body = _inner(built[0])["emsi"]
+    assert body["CONTEXT"]["MSGTYPE"] == "ALERT"
+    assert _inner(built[1])["emsi"]["CONTEXT"]["MSGTYPE"] == "UPDATE"
+    assert body["EVENT"]["ID"] == side.number
+    assert body["EVENT"]["MAIN_EVENT_ID"] == side.case_id
+    assert body["EVENT"]["STATUS"] == "IPR"
+    assert body["RESOURCE"][0]["ID"] == f"{US}.resource.680-SMUR-COLMAR-VLM1"
+    assert body["RESOURCE"][0]["STATUS"] == "IN_USE/MOBILE"
+
+
+@pytest.mark.parametrize("path", _examples("EMSI"), ids=lambda p: p.stem)
+def test_emsi_examples_are_ingested_into_the_linked_file(side: Side, path: Path) -> None:
+    body = parse_document(json.loads(path.read_text(encoding="utf-8"))).body
+    body["EVENT"]["MAIN_EVENT_ID"] = side.case_id
+    outcome = side.receive("EMSI", body, sender=FIRE)
+    assert outcome.applied, outcome.error
+    assert side.acked(outcome.distribution_id)
+    assert any(note.startswith(f"EMSI de {FIRE}") for note in side.notes())
+    assert {r["ID"] for r in body.get("RESOURCE", [])} <= set(side.partner())
+
+
+def test_emsi_about_an_unknown_event_is_refused_702(side: Side) -> None:
+    body = parse_document(json.loads(_examples("EMSI")[0].read_text(encoding="utf-8"))).body
+    body["EVENT"]["MAIN_EVENT_ID"] = "fr.fire.nexsis.sdis68.unknown"
+    body["EVENT"]["ID"] = "unknown"
+    outcome = side.receive("EMSI", body, sender=FIRE)
+    assert not outcome.applied
