@@ -137,11 +137,17 @@ class _Room:
     def _answer_and_end(self, a: distribution.Assignment) -> None:
         try:
             with self.platform.uow() as uow:
-                service.answer(uow, samu_id=a.seat_samu_id, seat_id=a.seat_id, now=self.clock.now())
+                answered = service.answer(
+                    uow, samu_id=a.seat_samu_id, seat_id=a.seat_id, now=self.clock.now()
+                )
         except TransitionRefused:
             return  # the caller hung up while it rang
+        # If our call's caller hung up while it rang, another thread may already have presented the next call at
+        # this seat: the seat answers whatever rings there, so end the call actually answered.
         with self.platform.uow() as uow:
-            service.end(uow, samu_id=a.call_samu_id, call_id=a.call_id, now=self.clock.now())
+            service.end(
+                uow, samu_id=answered.call.samu_id, call_id=answered.call.call_id, now=self.clock.now()
+            )
 
 
 def test_offering_distributing_answering_and_hanging_up_at_once(platform, samus):
