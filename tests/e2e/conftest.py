@@ -55,8 +55,10 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
+    """Per module: Playwright's sync API runs an event loop in the main thread while it lives, which would break
+    every asyncio test that runs after the browser tests if it stayed up for the whole session."""
     if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
         pytest.skip(
             f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium); CI installs it"
