@@ -21,6 +21,7 @@ from sisamu.bootstrap import Platform
 from sisamu.calls.api import router as calls_router
 from sisamu.calls.worker import TimersWorker
 from sisamu.cases.api import router as cases_router
+from sisamu.cases.worker import FileStepsWorker
 from sisamu.domain.errors import DomainError
 from sisamu.interop.hubsante.api import router as hub_router
 from sisamu.resources.api import router as resources_router
@@ -65,11 +66,14 @@ def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
         mqtt = start_mqtt(platform)  # vehicle terminals over MQTT, when `mqtt_url` is set
         timers = TimersWorker(platform)
         timers.start()  # unless `timers_enabled` is off
+        file_steps = FileStepsWorker(platform)
+        file_steps.start()  # CLOTURE / CLASSE when due, once a minute (same switch)
         freeze_startup_objects()
         try:
             yield
         finally:
             await timers.stop()
+            await file_steps.stop()
             await hub.stop()
             stop_mqtt(mqtt)
 
