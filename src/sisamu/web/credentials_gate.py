@@ -22,7 +22,11 @@ class CredentialsGate:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and str(scope["path"]).startswith(GUARDED_PREFIXES) and not _has_credentials(scope):
+        if (
+            scope["type"] == "http"
+            and str(scope["path"]).startswith(GUARDED_PREFIXES)
+            and not _has_credentials(scope)
+        ):
             body = json.dumps({"detail": NotAuthenticated.message_fr}).encode()
             await send(
                 {

@@ -41,7 +41,9 @@ def home() -> RedirectResponse:
     return RedirectResponse("/console", status_code=303)
 
 
-def _render(request: Request, platform: PlatformDep, principal: Principal, view: View, samu_id: str | None) -> HTMLResponse:
+def _render(
+    request: Request, platform: PlatformDep, principal: Principal, view: View, samu_id: str | None
+) -> HTMLResponse:
     target = principal.samu_id if not principal.nationwide else samu_id
     if target is not None and not allows(principal, view.permission, target):
         raise NotFound(f"view {view.key} of samu {target} for {principal.username}")

@@ -135,5 +135,7 @@ def test_anonymous_malformed_bodies_get_401_not_422(app, client):
         if (method, path) in PUBLIC or method not in {"POST", "PUT", "PATCH"}:
             continue
         url, _ = _fill(path)
-        response = client.request(method, url, content=b"{not json", headers={"content-type": "application/json"})
+        response = client.request(
+            method, url, content=b"{not json", headers={"content-type": "application/json"}
+        )
         assert response.status_code == 401, f"{method} {path} answered {response.status_code}"
