@@ -10,85 +10,49 @@ After each command that adds a call or frees a seat, a distribution pass runs fo
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Response, status
 from sqlalchemy.exc import IntegrityError
 
-from sisamu.calls import callback_store, distribution, overflow_store, service, store
+from sisamu.calls import service, store
 from sisamu.calls.aml import AmlError
+from sisamu.calls.api_deps import Gateway, Handler, Reader, distribute_after, distribution_pass
 from sisamu.calls.api_models import (
-    AgreementIn,
-    AgreementOut,
     AmlIn,
     AmlOut,
-    CallbackOut,
-    CallbackStartIn,
-    CallbackStartOut,
     CallOut,
-    HoursIn,
     LogInIn,
     OfferIn,
-    OutcomeIn,
     PauseIn,
     SeatOut,
     TransferIn,
     WallboardOut,
 )
 from sisamu.calls.call import CallState
+from sisamu.calls.callbacks_api import room as callbacks_room
 from sisamu.calls.cti_api import router as cti_router
-from sisamu.calls.cti_client import SiSamuTelephony, id_crra
-from sisamu.calls.cti_models import DemandeAppelSortant
 from sisamu.calls.cti_telephony_api import router as cti_telephony_router
-from sisamu.calls.policy import HourRange, OverflowAgreement
 from sisamu.calls.pooling_api import router as pooling_router
 from sisamu.calls.wallboard import wallboard
 from sisamu.security.access import authorize_object
 from sisamu.security.errors import Forbidden, NotFound
 from sisamu.security.roles import Permission, Principal
-from sisamu.web.deps import PlatformDep, require
+from sisamu.web.deps import PlatformDep
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from sisamu.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 router = APIRouter()  # mounted by the app: the room routes below and the CTI interface
 room = APIRouter(prefix="/api/samus/{samu_id}/telephony", tags=["telephony"])
 
-Reader = Annotated[Principal, Depends(require(Permission.ROOM_READ))]
-Handler = Annotated[Principal, Depends(require(Permission.CALL_HANDLE))]
-Gateway = Annotated[Principal, Depends(require(Permission.TELEPHONY))]
-Supervisor = Annotated[Principal, Depends(require(Permission.ROOM_WRITE))]
 SeatCommand = Callable[..., store.SeatRecord]
 
 
 # ---- helpers ------------------------------------------------------------------------------------------------------
-
-
-def _pass(uow: UnitOfWork, platform: PlatformDep, samu_id: str, response: Response | None = None) -> None:
-    """A distribution pass for the SAMU and its partners, inside the command's own transaction (one commit) but
-    behind a savepoint: if the pass fails, the command still commits and the call waits for the next pass (the
-    timers worker's, a second later). Its duration (decision and writes, before the commit) goes to the
-    `Server-Timing` header (`distribute;dur=<ms>`) when `response` is given."""
-    try:
-        with uow.conn.begin_nested():
-            started = time.perf_counter()
-            distribution.distribute(uow, platform.clock.now(), samu_ids=[samu_id])
-            elapsed_ms = (time.perf_counter() - started) * 1000
-    except Exception:
-        log.exception("distribution pass for samu %s failed; the next pass will retry", samu_id)
-        return
-    if response is not None:
-        response.headers["Server-Timing"] = f"distribute;dur={elapsed_ms:.3f}"
-
-
-def _distribute(platform: PlatformDep, samu_id: str) -> None:
-    with platform.uow() as uow:
-        _pass(uow, platform, samu_id)
 
 
 def _visible_call(
@@ -182,7 +146,7 @@ def offer_call(
                 caller_number=payload.caller_number,
                 now=platform.clock.now(),
             )
-            _pass(uow, platform, samu_id, response)
+            distribution_pass(uow, platform, samu_id, response)
             record = store.get_call(uow.conn, samu_id, payload.call_id)
     except IntegrityError as exc:  # the same call offered twice at the same instant
         if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) == "phone_call_pkey":
@@ -207,7 +171,7 @@ def hang_up(samu_id: str, call_id: str, platform: PlatformDep, principal: Gatewa
                 now=now,
                 lost_call_threshold_s=platform.settings.lost_call_threshold_s,
             )
-    _distribute(platform, record.call.handling_samu_id)
+    distribute_after(platform, record.call.handling_samu_id)
     return CallOut.of(done)
 
 
@@ -248,7 +212,7 @@ def transfer_call(
             target_id=payload.target_id,
             now=platform.clock.now(),
         )
-    _distribute(platform, samu_id)
+    distribute_after(platform, samu_id)
     return CallOut.of(done)
 
 
@@ -259,7 +223,7 @@ def end_call(
     with platform.uow() as uow:  # one transaction: the end and the pass that gives the seat its next call
         record = _visible_call_in(uow.conn, principal, samu_id, call_id, Permission.CALL_HANDLE)
         done = service.end(uow, samu_id=record.call.samu_id, call_id=call_id, now=platform.clock.now())
-        _pass(uow, platform, samu_id, response)
+        distribution_pass(uow, platform, samu_id, response)
     return CallOut.of(done)
 
 
@@ -285,7 +249,7 @@ def log_in(
             languages=frozenset(payload.languages),
             after_call_work_s=payload.after_call_work_s,
         )
-    _distribute(platform, samu_id)
+    distribute_after(platform, samu_id)
     return SeatOut.of(seat, principal)
 
 
@@ -313,7 +277,7 @@ def _seat_command(
     with platform.uow() as uow:
         seat = command(uow, samu_id=samu_id, seat_id=seat_id, now=platform.clock.now())
     if command is not service.log_out:
-        _distribute(platform, samu_id)
+        distribute_after(platform, samu_id)
     return SeatOut.of(seat, principal)
 
 
@@ -332,109 +296,8 @@ def log_out(samu_id: str, seat_id: str, platform: PlatformDep, principal: Handle
     return _seat_command(platform, principal, samu_id, seat_id, service.log_out)
 
 
-# ---- callbacks and overflow --------------------------------------------------------------------------------------
-
-
-@room.get(
-    "/callbacks", summary="The callback list (open entries, oldest first; `all=true` for done ones too)"
-)
-def list_callbacks(samu_id: str, platform: PlatformDep, _: Reader, all: bool = False) -> list[CallbackOut]:  # noqa: A002
-    with platform.engine.connect() as conn:
-        return [CallbackOut.of(c) for c, _v in callback_store.callbacks(conn, samu_id, open_only=not all)]
-
-
-def telephony_port(request: Request) -> SiSamuTelephony | None:
-    """The SI-SAMU telephony client, when sisamu runs as an LRM under the national telephony (else None)."""
-    port: SiSamuTelephony | None = getattr(request.app.state, "si_samu_telephony", None)
-    return port
-
-
-@room.post("/callbacks/{callback_id}/start", summary="Start calling back (one attempt)")
-def start_callback(
-    samu_id: str,
-    callback_id: int,
-    payload: CallbackStartIn,
-    platform: PlatformDep,
-    principal: Handler,
-    port: Annotated[SiSamuTelephony | None, Depends(telephony_port)],
-) -> CallbackStartOut:
-    with platform.uow() as uow:
-        item = service.start_callback_attempt(
-            uow,
-            samu_id=samu_id,
-            callback_id=callback_id,
-            seat_id=payload.seat_id,
-            now=platform.clock.now(),
-            account_id=principal.account_id,
-        )
-    with platform.engine.connect() as conn:
-        seat = store.get_seat(conn, samu_id, payload.seat_id)
-    dialled = False
-    if port is not None and seat is not None and seat.id_nat_ps:
-        port.request_outgoing_call(
-            id_crra(samu_id), seat.id_nat_ps, DemandeAppelSortant(num_tel=item.caller_number)
-        )
-        dialled = True
-    return CallbackStartOut(callback=CallbackOut.of(item), dialled=dialled)
-
-
-@room.post("/callbacks/{callback_id}/outcome", summary="Record the outcome of the attempt")
-def callback_outcome(
-    samu_id: str, callback_id: int, payload: OutcomeIn, platform: PlatformDep, _: Handler
-) -> CallbackOut:
-    with platform.uow() as uow:
-        item = service.record_callback_outcome(
-            uow,
-            samu_id=samu_id,
-            callback_id=callback_id,
-            outcome=payload.outcome,
-            now=platform.clock.now(),
-            note=payload.note,
-        )
-    return CallbackOut.of(item)
-
-
-@room.get("/overflow", summary="This SAMU's overflow agreement (null if none)")
-def get_agreement(samu_id: str, platform: PlatformDep, _: Reader) -> AgreementOut | None:
-    with platform.engine.connect() as conn:
-        agreement = overflow_store.load_rules(conn).agreements.get(samu_id)
-    if agreement is None:
-        return None
-    return AgreementOut(
-        samu_id=samu_id,
-        partners=list(agreement.partners),
-        wait_threshold_s=agreement.wait_threshold_s,
-        queue_threshold=agreement.queue_threshold,
-        hours=[HoursIn(start=h.start, end=h.end) for h in agreement.hours],
-    )
-
-
-@room.put("/overflow", summary="Set this SAMU's overflow agreement (supervisor; audited)")
-def put_agreement(
-    samu_id: str, payload: AgreementIn, platform: PlatformDep, principal: Supervisor
-) -> AgreementOut:
-    try:
-        hours = tuple(HourRange(h.start, h.end) for h in payload.hours)
-    except ValueError as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, "Plage horaire invalide (0–24 h)."
-        ) from exc
-    agreement = OverflowAgreement(
-        from_samu=samu_id,
-        partners=tuple(payload.partners),
-        wait_threshold_s=payload.wait_threshold_s,
-        queue_threshold=payload.queue_threshold,
-        hours=hours,
-    )
-    with platform.uow() as uow:
-        service.set_agreement(
-            uow, principal=principal, agreement=agreement, active=payload.active, now=platform.clock.now()
-        )
-    _distribute(platform, samu_id)
-    return AgreementOut(samu_id=samu_id, **payload.model_dump())
-
-
 router.include_router(room)
+router.include_router(callbacks_room)
 router.include_router(pooling_router)
 router.include_router(cti_router)
 router.include_router(cti_telephony_router)
