@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
-from sisamu.calls import callback_store, overflow_store, service, store
+from sisamu.calls import callback_store, overflow_service, overflow_store, service, store
 from sisamu.calls.api_deps import Handler, Reader, Supervisor, distribute_after
 from sisamu.calls.api_models import (
     AgreementIn,
@@ -117,7 +117,7 @@ def put_agreement(
         hours=hours,
     )
     with platform.uow() as uow:
-        service.set_agreement(
+        overflow_service.set_agreement(
             uow, principal=principal, agreement=agreement, active=payload.active, now=platform.clock.now()
         )
     distribute_after(platform, samu_id)

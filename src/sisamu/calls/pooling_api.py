@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from sisamu.calls import distribution, overflow_store, service
+from sisamu.calls import distribution, overflow_service, overflow_store
 from sisamu.security.errors import Forbidden
 from sisamu.security.roles import Permission, Principal, Role
 from sisamu.web.deps import PlatformDep, require
@@ -45,7 +45,7 @@ def put_pooling(payload: PoolingIn, platform: PlatformDep, principal: NationalRe
         raise Forbidden(f"{principal.username} ({principal.role}) may not set national pooling")
     now = platform.clock.now()
     with platform.uow() as uow:
-        service.set_pooling(
+        overflow_service.set_pooling(
             uow,
             principal=principal,
             national_pooling=payload.national_pooling,

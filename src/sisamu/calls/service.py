@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sisamu.calls import aml as aml_parser
-from sisamu.calls import callback_store, overflow_store, store
+from sisamu.calls import callback_store, store
 from sisamu.calls.agent import (
     DEFAULT_AFTER_CALL_WORK_S,
     AgentState,
@@ -55,17 +55,14 @@ from sisamu.calls.callback import (
     start_callback,
 )
 from sisamu.calls.flux import Flux, PrioritySignal
-from sisamu.calls.policy import OverflowAgreement
 from sisamu.domain.errors import TransitionRefused
 from sisamu.domain.events import LiveEvent
-from sisamu.security import audit
 from sisamu.security.errors import NotFound
 
 if TYPE_CHECKING:
     from uuid import UUID
 
     from sisamu.calls.call import Call
-    from sisamu.security.roles import Principal
     from sisamu.storage.uow import UnitOfWork
 
 DEFAULT_LANGUAGES = frozenset({"fr"})
@@ -312,59 +309,6 @@ def resume(uow: UnitOfWork, *, samu_id: str, seat_id: str, now: datetime) -> sto
 def ready(uow: UnitOfWork, *, samu_id: str, seat_id: str, now: datetime) -> store.SeatRecord:
     """End after-call work early: the ARM is available again."""
     return _seat_command(uow, samu_id, seat_id, now, "ready")
-
-
-# ---- overflow agreements ---------------------------------------------------------------------------------------
-
-
-def set_agreement(
-    uow: UnitOfWork, *, principal: Principal | None, agreement: OverflowAgreement, active: bool, now: datetime
-) -> None:
-    if agreement.from_samu in agreement.partners:
-        raise TransitionRefused(f"samu {agreement.from_samu} cannot overflow to itself")
-    overflow_store.save_agreement(uow.conn, agreement, active=active, at=now)
-    detail = {
-        "partners": list(agreement.partners),
-        "wait_threshold_s": agreement.wait_threshold_s,
-        "queue_threshold": agreement.queue_threshold,
-        "hours": [[h.start, h.end] for h in agreement.hours],
-        "active": active,
-    }
-    audit.record(
-        uow.conn,
-        principal=principal,
-        samu_id=agreement.from_samu,
-        action="overflow.agreement",
-        object_type="overflow_agreement",
-        object_id=agreement.from_samu,
-        at=now,
-        detail=detail,
-    )
-    uow.emit(LiveEvent(agreement.from_samu, "overflow.agreement", agreement.from_samu))
-
-
-def set_pooling(
-    uow: UnitOfWork,
-    *,
-    principal: Principal | None,
-    national_pooling: bool,
-    pooling_wait_s: float,
-    now: datetime,
-) -> None:
-    """National pooling for crises: any SAMU may answer calls waiting longer than `pooling_wait_s`."""
-    overflow_store.save_pooling(
-        uow.conn, national_pooling=national_pooling, pooling_wait_s=pooling_wait_s, at=now
-    )
-    audit.record(
-        uow.conn,
-        principal=principal,
-        samu_id=None,
-        action="overflow.pooling",
-        object_type="overflow_pooling",
-        object_id=overflow_store.NATIONAL,
-        at=now,
-        detail={"national_pooling": national_pooling, "pooling_wait_s": pooling_wait_s},
-    )
 
 
 # ---- callbacks --------------------------------------------------------------------------------------------------

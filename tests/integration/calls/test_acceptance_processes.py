@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from sisamu.calls import distribution, service
+from sisamu.calls import distribution, overflow_service, service
 from sisamu.calls.flux import Flux, PrioritySignal
 from sisamu.calls.policy import OverflowAgreement
 from sisamu.calls.tables import arm_seat, call_grant, call_presentation, phone_call
@@ -42,7 +42,7 @@ def _room(platform: Any) -> None:
     with platform.uow() as uow:
         for samu_id, partners in (("250", ("680", "700")), ("680", ("250", "700")), ("700", ("250",))):
             agreement = OverflowAgreement(samu_id, partners, wait_threshold_s=0)
-            service.set_agreement(uow, principal=None, agreement=agreement, active=True, now=now)
+            overflow_service.set_agreement(uow, principal=None, agreement=agreement, active=True, now=now)
         for samu_id, count in SEATS.items():
             for n in range(count):
                 service.log_in(uow, samu_id=samu_id, seat_id=f"S{n:02d}", now=now, after_call_work_s=0)

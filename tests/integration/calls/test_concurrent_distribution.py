@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 import pytest
 from sqlalchemy import func, select
 
-from sisamu.calls import distribution, service
+from sisamu.calls import distribution, overflow_service, service
 from sisamu.calls.call import CallState
 from sisamu.calls.flux import Flux, PrioritySignal
 from sisamu.calls.policy import OverflowAgreement
@@ -26,7 +26,7 @@ SEATS = {"250": 8, "680": 6, "700": 6}  # 20 ARMs in 3 SAMUs
 def _setup(platform, clock) -> None:
     with platform.uow() as uow:
         for samu_id, partners in (("250", ("680", "700")), ("680", ("250",)), ("700", ("250",))):
-            service.set_agreement(
+            overflow_service.set_agreement(
                 uow,
                 principal=None,
                 agreement=OverflowAgreement(samu_id, partners, wait_threshold_s=0),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from sisamu.calls import callback_store, distribution, service, store
+from sisamu.calls import callback_store, distribution, overflow_service, service, store
 from sisamu.calls.call import CallState
 from sisamu.calls.callback import CallbackOutcome, CallbackState
 from sisamu.calls.flux import Flux
@@ -109,7 +109,7 @@ def test_a_ringing_call_abandoned_frees_the_seat_and_an_answer_closes_the_callba
 
 def test_overflow_to_an_idle_partner_grants_that_call_only_and_is_audited(platform, clock, samus):
     with platform.uow() as uow:
-        service.set_agreement(
+        overflow_service.set_agreement(
             uow,
             principal=None,
             agreement=OverflowAgreement("250", ("680", "700"), wait_threshold_s=30),
@@ -152,7 +152,7 @@ def test_overflow_to_an_idle_partner_grants_that_call_only_and_is_audited(platfo
 
 def test_a_partner_serves_its_own_callers_first(platform, clock, samus):
     with platform.uow() as uow:
-        service.set_agreement(
+        overflow_service.set_agreement(
             uow,
             principal=None,
             agreement=OverflowAgreement("250", ("680",), wait_threshold_s=0),
