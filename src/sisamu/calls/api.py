@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, HTTPException, Response, status
 from sqlalchemy.exc import IntegrityError
 
-from sisamu.calls import service, store
+from sisamu.calls import callback_store, service, store
 from sisamu.calls.aml import AmlError
 from sisamu.calls.api_deps import Gateway, Handler, Reader, distribute_after, distribution_pass
 from sisamu.calls.api_models import (
@@ -36,6 +36,7 @@ from sisamu.calls.cti_api import router as cti_router
 from sisamu.calls.cti_telephony_api import router as cti_telephony_router
 from sisamu.calls.pooling_api import router as pooling_router
 from sisamu.calls.wallboard import wallboard
+from sisamu.security import audit
 from sisamu.security.access import authorize_object
 from sisamu.security.errors import Forbidden, NotFound
 from sisamu.security.roles import Permission, Principal
@@ -121,6 +122,34 @@ def list_calls(
 @room.get("/calls/{call_id}", summary="One call (own, or granted by an overflow)")
 def get_call(samu_id: str, call_id: str, platform: PlatformDep, principal: Reader) -> CallOut:
     return CallOut.of(_visible_call(platform, principal, samu_id, call_id, Permission.ROOM_READ))
+
+
+@room.get("/calls/{call_id}/locations", summary="AML locations of the caller, newest first (read audited)")
+def call_locations(samu_id: str, call_id: str, platform: PlatformDep, principal: Handler) -> list[AmlOut]:
+    record = _visible_call(platform, principal, samu_id, call_id, Permission.CALL_HANDLE)
+    with platform.uow() as uow:
+        rows = callback_store.locations_of_call(uow.conn, record.call.samu_id, call_id)
+        audit.record(
+            uow.conn,
+            principal=principal,
+            samu_id=record.call.samu_id,
+            action="call.location.read",
+            object_type="call",
+            object_id=call_id,
+            at=platform.clock.now(),
+            detail={"locations": len(rows)},
+        )
+    return [
+        AmlOut(
+            lat=r.lat,
+            lon=r.lon,
+            radius_m=r.radius_m,
+            positioned_at=r.positioned_at,
+            method=r.method,
+            call_id=call_id,
+        )
+        for r in rows
+    ]
 
 
 # ---- gateway -------------------------------------------------------------------------------------------------------

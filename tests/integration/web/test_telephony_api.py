@@ -146,3 +146,39 @@ def test_cti_appel_entrant_and_affichage_dossier(platform, client, accounts, log
     validate_body("lrm", "AffichageDossier", display)
     assert client.post("/v1/cti/FR250/dossiers/D1", json=display, headers=telephony).status_code == 202
     assert client.post("/v1/cti/FR250/dossiers/D1", json=display).status_code == 401
+
+
+def test_arm_reads_the_callers_aml_location_and_the_read_is_audited(platform, client, accounts, login):
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from sisamu.storage.tables import audit_event
+
+    gateway = _token(platform, "partner.250")
+    base = BASE.format("250")
+    assert (
+        client.post(
+            f"{base}/calls", json={"call_id": "g1", "caller_number": "0612345678"}, headers=gateway
+        ).status_code
+        == 201
+    )
+    top = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    sms = f'A"ML=1;lt=+47.23672;lg=+6.02230;rd=25;top={top};lc=68;pm=G'
+    received = client.post(f"{base}/aml", json={"text": sms, "msisdn": "0612345678"}, headers=gateway)
+    assert received.status_code == 201, received.text
+    assert received.json()["call_id"] == "g1"
+
+    arm = login("arm.250")
+    points = arm.get(f"{base}/calls/g1/locations")
+    assert points.status_code == 200, points.text
+    assert [(p["lat"], p["lon"], p["radius_m"]) for p in points.json()] == [(47.23672, 6.0223, 25.0)]
+    assert login("supervisor.250").get(f"{base}/calls/g1/locations").status_code == 403
+    assert login("arm.680").get(f"{BASE.format('680')}/calls/g1/locations").status_code == 404
+    with platform.engine.connect() as conn:
+        reads = conn.execute(
+            sa.select(sa.func.count()).where(
+                audit_event.c.action == "call.location.read", audit_event.c.object_id == "g1"
+            )
+        ).scalar_one()
+    assert reads == 1

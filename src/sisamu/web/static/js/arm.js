@@ -6,7 +6,7 @@
   const tel = "/api/samus/" + samu + "/telephony";
   const $ = (id) => document.getElementById(id);
   const SEAT_STATES = { available: "disponible", presented: "sonnerie", on_call: "en ligne", after_call_work: "post-appel", paused: "en pause", logged_out: "hors poste" };
-  const state = { seat: null, call: null, file: null, commune: null, map: null, marker: null };
+  const state = { seat: null, call: null, file: null, commune: null, map: null, marker: null, aml: null, amlLayer: null };
 
   $("seat-id").value = localStorage.getItem("sisamu.seat") || "P-" + S.ctx.username;
 
@@ -37,8 +37,34 @@
     $("btn-resume").hidden = seat.state !== "paused";
     $("btn-ready").hidden = seat.state !== "after_call_work";
   }
+  // HubSante.precision from the AML radius (metres).
+  function precisionOf(radius) {
+    if (radius === null || radius === undefined) return "INCONNUE";
+    return radius <= 50 ? "EXACTE" : radius <= 200 ? "ADRESSE" : radius <= 1000 ? "RUE" : "VILLE";
+  }
+  // The caller's handset position (AML), shown on the map and used for the file's point.
+  async function loadAml() {
+    const call = state.call;
+    if (state.amlLayer) { state.amlLayer.remove(); state.amlLayer = null; }
+    state.aml = null;
+    $("in-aml").textContent = "";
+    if (!call || !["presented", "answered"].includes(call.state)) return;
+    const points = await S.api(tel + "/calls/" + encodeURIComponent(call.call_id) + "/locations").catch(() => []);
+    const p = points.find((x) => x.lat !== null);
+    if (!p) return;
+    state.aml = p;
+    if (state.map && typeof L !== "undefined") {
+      state.amlLayer = L.layerGroup([
+        L.circle([p.lat, p.lon], { radius: p.radius_m || 50, color: "#8e44ad", fillOpacity: 0.15 }),
+        L.circleMarker([p.lat, p.lon], { radius: 5, color: "#8e44ad", fillOpacity: 1 }).bindTooltip("Position AML (" + Math.round(p.radius_m || 0) + " m)"),
+      ]).addTo(state.map);
+      state.map.setView([p.lat, p.lon], 13);
+    }
+    $("in-aml").textContent = "AML : " + p.lat.toFixed(5) + ", " + p.lon.toFixed(5) + " ± " + Math.round(p.radius_m || 0) + " m";
+  }
   async function renderCall() {
     const call = state.call;
+    await loadAml();
     const ringing = !!(call && state.seat && state.seat.state === "presented");
     $("incoming").hidden = !ringing;
     $("current-call").hidden = !(call && call.state === "answered");
@@ -84,7 +110,9 @@
     await S.attempt(async () => {
       const call = await S.api(tel + "/seats/" + encodeURIComponent(state.seat.seat_id) + "/answer", { method: "POST", body: {} });
       state.call = call;
-      const file = await S.api("/api/samus/" + samu + "/files", { method: "POST", body: { call_id: call.call_id, qualification: { caller_phone: call.caller_number, callback_phone: call.caller_number } } });
+      const qualification = { caller_phone: call.caller_number, callback_phone: call.caller_number };
+      if (state.aml) qualification.location = { lat: state.aml.lat, lon: state.aml.lon, precision: precisionOf(state.aml.radius_m), aml: true };
+      const file = await S.api("/api/samus/" + samu + "/files", { method: "POST", body: { call_id: call.call_id, qualification } });
       showFile(file);
       await loadSeat();
       document.querySelector("#file-form [name=caller_name]").focus();
@@ -134,8 +162,22 @@
       motif: $("motif").value || null,
       lieu: $("lieu").value || null,
       priority: priority ? priority.value : null,
-      location: { address: form.address.value || null, commune_insee: c ? c.insee : null, commune_name: c ? c.name : null, lat: c ? c.lat : null, lon: c ? c.lon : null, aml: false },
+      location: locationOf(c),
       version: state.file.version,
+    };
+  }
+  // The file's point: the caller's AML position when there is one (far more precise), else the commune's.
+  function locationOf(c) {
+    const known = state.file.qualification.location;
+    const aml = known.aml && known.lat !== null ? known : null;
+    return {
+      address: form.address.value || null,
+      commune_insee: c ? c.insee : null,
+      commune_name: c ? c.name : null,
+      lat: aml ? aml.lat : c ? c.lat : null,
+      lon: aml ? aml.lon : c ? c.lon : null,
+      precision: aml ? aml.precision : null,
+      aml: !!aml,
     };
   }
   async function save(quiet) {
@@ -248,7 +290,7 @@
 
   // ---- live --------------------------------------------------------------------------------------------------
   S.on("seat.", () => loadSeat().catch((e) => S.toast(e.message)));
-  S.on("call.", () => loadSeat().catch((e) => S.toast(e.message)));
+  S.on("call.", () => loadSeat().catch((e) => S.toast(e.message)));  // includes call.location (AML arrived)
   S.on("case.", (event) => {
     if (state.file && event.id === state.file.number && event.version > state.file.version) {
       S.api("/api/files/" + state.file.number).then(showFile).catch((e) => S.toast(e.message));
