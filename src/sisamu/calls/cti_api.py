@@ -14,67 +14,25 @@ in. `nePasExecuter: true`: validated, nothing done (202).
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, status
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from sisamu.calls import service, store
-from sisamu.calls.cti_client import samu_of_id_crra
-from sisamu.calls.cti_models import AffichageDossier, AppelEntrant, Error
-from sisamu.calls.cti_schema import CtiSchemaError, validate_body
+from sisamu.calls.cti_http import CtiRefused, CtiSide
+from sisamu.calls.cti_models import AffichageDossier, AppelEntrant
 from sisamu.calls.flux import Flux, PrioritySignal
 from sisamu.domain.errors import DomainError
 from sisamu.domain.events import LiveEvent
-from sisamu.security.access import authorize
-from sisamu.security.errors import Forbidden
-from sisamu.security.roles import Permission, Principal
 from sisamu.web.deps import PlatformDep, PrincipalDep
 
 router = APIRouter(prefix="/v1/cti/{idCrra}", tags=["cti"])
 
-ID_CRRA = re.compile(r"^FR[0-9][0-9AB]{2}$")
+LRM = CtiSide("lrm")
 MASKED_NUMBER = "***"
 IdCrraPath = Annotated[str, Path(alias="idCrra")]
-
-
-class CtiRefused(Exception):
-    def __init__(self, status_code: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status_code, self.code, self.message = status_code, code, message
-
-    def response(self) -> JSONResponse:
-        body = Error(code=self.code, message=self.message).to_body()
-        validate_body("lrm", "Error", body)
-        return JSONResponse(body, status_code=self.status_code)
-
-
-def _samu(principal: Principal, id_crra: str) -> str:
-    if not ID_CRRA.match(id_crra):
-        raise CtiRefused(
-            400, "ID_CRRA_INVALIDE", f"idCrra {id_crra!r} ne suit pas le motif FR[0-9][0-9AB]{{2}}"
-        )
-    samu_id = samu_of_id_crra(id_crra)
-    try:
-        authorize(principal, Permission.TELEPHONY, samu_id)
-    except Forbidden as exc:
-        raise CtiRefused(403, "INTERDIT", f"Accès refusé pour {id_crra}.") from exc
-    return samu_id
-
-
-async def _body(request: Request, definition: str) -> dict[str, Any]:
-    try:
-        body = await request.json()
-        validate_body("lrm", definition, body)
-    except CtiSchemaError as exc:
-        raise CtiRefused(400, "REQUETE_INVALIDE", "; ".join(exc.errors)) from exc
-    except ValueError as exc:
-        raise CtiRefused(400, "REQUETE_INVALIDE", "Corps JSON illisible.") from exc
-    if not isinstance(body, dict):
-        raise CtiRefused(400, "REQUETE_INVALIDE", "Un objet JSON est attendu.")
-    return body
 
 
 def _seat_of(platform: PlatformDep, samu_id: str, id_nat_ps: str) -> str | None:
@@ -86,15 +44,15 @@ def _present(platform: PlatformDep, samu_id: str, id_nat_ps: str, appel: AppelEn
     try:
         parsed = appel.parsed_id_flux()
     except ValueError as exc:
-        raise CtiRefused(400, "ID_FLUX_INVALIDE", str(exc)) from exc
+        raise LRM.refused(400, "ID_FLUX_INVALIDE", str(exc)) from exc
     flux = Flux.from_token(parsed.flux)
     if flux is None:
-        raise CtiRefused(400, "FLUX_INCONNU", f"Flux {parsed.flux!r} non pris en charge.")
+        raise LRM.refused(400, "FLUX_INCONNU", f"Flux {parsed.flux!r} non pris en charge.")
     if appel.ne_pas_executer:
         return
     seat_id = _seat_of(platform, samu_id, id_nat_ps)
     if seat_id is None:
-        raise CtiRefused(404, "AGENT_NON_CONNECTE", f"Aucun poste connecté pour l'agent {id_nat_ps}.")
+        raise LRM.refused(404, "AGENT_NON_CONNECTE", f"Aucun poste connecté pour l'agent {id_nat_ps}.")
     with platform.engine.connect() as conn:
         known = store.get_call(conn, samu_id, appel.id_appel)
     if known is not None:
@@ -112,7 +70,7 @@ def _present(platform: PlatformDep, samu_id: str, id_nat_ps: str, appel: AppelEn
                 now=platform.clock.now(),
             )
     except DomainError as exc:
-        raise CtiRefused(400, "APPEL_REFUSE", str(exc)) from exc
+        raise LRM.refused(400, "APPEL_REFUSE", str(exc)) from exc
 
 
 @router.post(
@@ -128,8 +86,8 @@ async def appel_entrant(
     principal: PrincipalDep,
 ) -> Response:
     try:
-        samu_id = _samu(principal, id_crra)
-        appel = AppelEntrant.model_validate(await _body(request, "AppelEntrant"))
+        samu_id = LRM.samu(principal, id_crra)
+        appel = AppelEntrant.model_validate(await LRM.body(request, "AppelEntrant"))
         await run_in_threadpool(_present, platform, samu_id, id_nat_ps, appel)
     except CtiRefused as refused:
         return refused.response()
@@ -139,7 +97,9 @@ async def appel_entrant(
 def _display(platform: PlatformDep, samu_id: str, id_dossier: str, demande: AffichageDossier) -> None:
     seat_id = _seat_of(platform, samu_id, demande.id_nat_ps)
     if seat_id is None:
-        raise CtiRefused(400, "AGENT_NON_CONNECTE", f"Aucun poste connecté pour l'agent {demande.id_nat_ps}.")
+        raise LRM.refused(
+            400, "AGENT_NON_CONNECTE", f"Aucun poste connecté pour l'agent {demande.id_nat_ps}."
+        )
     data = {"file_id": id_dossier, "call_id": demande.id_appel, "num_tel": demande.num_tel}
     with platform.uow() as uow:
         uow.emit(
@@ -162,8 +122,8 @@ async def affichage_dossier(
     principal: PrincipalDep,
 ) -> Response:
     try:
-        samu_id = _samu(principal, id_crra)
-        demande = AffichageDossier.model_validate(await _body(request, "AffichageDossier"))
+        samu_id = LRM.samu(principal, id_crra)
+        demande = AffichageDossier.model_validate(await LRM.body(request, "AffichageDossier"))
         await run_in_threadpool(_display, platform, samu_id, id_dossier, demande)
     except CtiRefused as refused:
         return refused.response()

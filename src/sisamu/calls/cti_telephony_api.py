@@ -19,63 +19,24 @@ LRM takes `https://<host>/api/si-samu` as the telephony's base URL instead of th
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, status
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from sisamu.calls import store
 from sisamu.calls.agent import AgentState
-from sisamu.calls.cti_api import ID_CRRA
-from sisamu.calls.cti_client import samu_of_id_crra
-from sisamu.calls.cti_models import CorrelationDossier, DemandeAppelSortant, Error
-from sisamu.calls.cti_schema import CtiSchemaError, validate_body
+from sisamu.calls.cti_http import CtiRefused, CtiSide
+from sisamu.calls.cti_models import CorrelationDossier, DemandeAppelSortant
 from sisamu.domain.events import LiveEvent
-from sisamu.security.access import authorize
-from sisamu.security.errors import Forbidden
-from sisamu.security.roles import Permission, Principal
 from sisamu.web.deps import PlatformDep, PrincipalDep
 
 PREFIX = "/api/si-samu"
 router = APIRouter(prefix=PREFIX + "/v1/cti/{idCrra}", tags=["cti"])
 IdCrraPath = Annotated[str, Path(alias="idCrra")]
+SISAMU = CtiSide("si-samu")
 BUSY = frozenset({AgentState.PRESENTED, AgentState.ON_CALL})
-
-
-class Refused(Exception):
-    def __init__(self, status_code: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status_code, self.code, self.message = status_code, code, message
-
-    def response(self) -> JSONResponse:
-        body = Error(code=self.code, message=self.message).to_body()
-        validate_body("si-samu", "Error", body)
-        return JSONResponse(body, status_code=self.status_code)
-
-
-def _samu(principal: Principal, id_crra: str) -> str:
-    if not ID_CRRA.match(id_crra):
-        raise Refused(400, "ID_CRRA_INVALIDE", f"idCrra {id_crra!r} ne suit pas le motif FR[0-9][0-9AB]{{2}}")
-    samu_id = samu_of_id_crra(id_crra)
-    try:
-        authorize(principal, Permission.TELEPHONY, samu_id)
-    except Forbidden as exc:
-        raise Refused(403, "INTERDIT", f"Accès refusé pour {id_crra}.") from exc
-    return samu_id
-
-
-async def _body(request: Request, definition: str) -> dict[str, Any]:
-    try:
-        body = await request.json()
-        validate_body("si-samu", definition, body)
-    except CtiSchemaError as exc:
-        raise Refused(400, "REQUETE_INVALIDE", "; ".join(exc.errors)) from exc
-    except ValueError as exc:
-        raise Refused(400, "REQUETE_INVALIDE", "Corps JSON illisible.") from exc
-    if not isinstance(body, dict):
-        raise Refused(400, "REQUETE_INVALIDE", "Un objet JSON est attendu.")
-    return body
 
 
 def _seat(platform: PlatformDep, samu_id: str, id_nat_ps: str) -> store.SeatRecord | None:
@@ -87,9 +48,9 @@ def _seat(platform: PlatformDep, samu_id: str, id_nat_ps: str) -> store.SeatReco
 def _dial(platform: PlatformDep, samu_id: str, id_nat_ps: str, demande: DemandeAppelSortant) -> None:
     seat = _seat(platform, samu_id, id_nat_ps)
     if seat is None:
-        raise Refused(404, "AGENT_NON_CONNECTE", f"Aucun poste connecté pour l'agent {id_nat_ps}.")
+        raise SISAMU.refused(404, "AGENT_NON_CONNECTE", f"Aucun poste connecté pour l'agent {id_nat_ps}.")
     if seat.agent.state in BUSY:
-        raise Refused(409, "POSTE_OCCUPE", f"Le poste {seat.agent.agent_id} a déjà un appel.")
+        raise SISAMU.refused(409, "POSTE_OCCUPE", f"Le poste {seat.agent.agent_id} a déjà un appel.")
     data = {"seat_id": seat.agent.agent_id, "num_tel": demande.num_tel, "file_id": demande.id_dossier}
     with platform.uow() as uow:
         uow.emit(
@@ -115,10 +76,10 @@ async def demande_appel_sortant(
     principal: PrincipalDep,
 ) -> Response:
     try:
-        samu_id = _samu(principal, id_crra)
-        demande = DemandeAppelSortant.model_validate(await _body(request, "DemandeAppelSortant"))
+        samu_id = SISAMU.samu(principal, id_crra)
+        demande = DemandeAppelSortant.model_validate(await SISAMU.body(request, "DemandeAppelSortant"))
         await run_in_threadpool(_dial, platform, samu_id, id_nat_ps, demande)
-    except Refused as refused:
+    except CtiRefused as refused:
         return refused.response()
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
@@ -126,18 +87,18 @@ async def demande_appel_sortant(
 def _correlate(platform: PlatformDep, samu_id: str, id_dossier: str, correlation: CorrelationDossier) -> None:
     seat = _seat(platform, samu_id, correlation.id_nat_ps)
     if seat is None:
-        raise Refused(
+        raise SISAMU.refused(
             400, "AGENT_NON_CONNECTE", f"Aucun poste connecté pour l'agent {correlation.id_nat_ps}."
         )
     call_id = correlation.id_appel or seat.agent.call_id
     if call_id is None:
-        raise Refused(409, "AUCUN_APPEL", f"Aucun appel en cours au poste {seat.agent.agent_id}.")
+        raise SISAMU.refused(409, "AUCUN_APPEL", f"Aucun appel en cours au poste {seat.agent.agent_id}.")
     with platform.engine.connect() as conn:
         known = store.get_call(conn, samu_id, call_id) or store.get_call(
             conn, seat.call_samu_id or "", call_id
         )
     if known is None:
-        raise Refused(400, "APPEL_INCONNU", f"Appel {call_id} inconnu.")
+        raise SISAMU.refused(400, "APPEL_INCONNU", f"Appel {call_id} inconnu.")
     data = {
         "file_id": id_dossier,
         "call_id": call_id,
@@ -165,9 +126,9 @@ async def correlation_dossier(
     principal: PrincipalDep,
 ) -> Response:
     try:
-        samu_id = _samu(principal, id_crra)
-        correlation = CorrelationDossier.model_validate(await _body(request, "CorrelationDossier"))
+        samu_id = SISAMU.samu(principal, id_crra)
+        correlation = CorrelationDossier.model_validate(await SISAMU.body(request, "CorrelationDossier"))
         await run_in_threadpool(_correlate, platform, samu_id, id_dossier, correlation)
-    except Refused as refused:
+    except CtiRefused as refused:
         return refused.response()
     return Response(status_code=status.HTTP_202_ACCEPTED)
