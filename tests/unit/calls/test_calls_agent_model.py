@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sisamu.calls.model import (
+from sisamu.calls.agent import (
     Agent,
     AgentAfterCallWorkEnded,
     AgentCallAnswered,
@@ -19,10 +19,8 @@ from sisamu.calls.model import (
     AgentPresentationWithdrawn,
     AgentResumed,
     AgentState,
-    Flux,
     PauseReason,
     Skills,
-    TransitionRefused,
     after_call_work_due,
     agent_answer,
     agent_end_after_call_work,
@@ -36,6 +34,12 @@ from sisamu.calls.model import (
     agent_withdraw_presentation,
     can_take,
     new_agent,
+)
+from sisamu.calls.flux import (
+    Flux,
+)
+from sisamu.domain.errors import (
+    TransitionRefused,
 )
 
 T0 = datetime(2026, 1, 25, 10, 0, tzinfo=UTC)

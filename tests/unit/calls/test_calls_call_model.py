@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sisamu.calls.model import (
+from sisamu.calls.call import (
     Call,
     CallAbandoned,
     CallAnswered,
@@ -17,12 +17,8 @@ from sisamu.calls.model import (
     CallQueued,
     CallState,
     CallTransferred,
-    DomainError,
-    Flux,
-    PrioritySignal,
     QueueReason,
     TransferTarget,
-    TransitionRefused,
     abandon_call,
     answer_call,
     end_call,
@@ -32,6 +28,14 @@ from sisamu.calls.model import (
     queue_call,
     ring_timeout_call,
     transfer_call,
+)
+from sisamu.calls.flux import (
+    Flux,
+    PrioritySignal,
+)
+from sisamu.domain.errors import (
+    DomainError,
+    TransitionRefused,
 )
 
 T0 = datetime(2026, 1, 25, 10, 0, tzinfo=UTC)
