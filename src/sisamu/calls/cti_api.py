@@ -18,10 +18,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, status
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from sisamu.calls import service, store
-from sisamu.calls.cti_http import CtiRefused, CtiSide
+from sisamu.calls.cti_http import CtiSide
 from sisamu.calls.cti_models import AffichageDossier, AppelEntrant
 from sisamu.calls.flux import Flux, PrioritySignal
 from sisamu.domain.errors import DomainError
@@ -85,13 +84,13 @@ async def appel_entrant(
     platform: PlatformDep,
     principal: PrincipalDep,
 ) -> Response:
-    try:
-        samu_id = LRM.samu(principal, id_crra)
-        appel = AppelEntrant.model_validate(await LRM.body(request, "AppelEntrant"))
-        await run_in_threadpool(_present, platform, samu_id, id_nat_ps, appel)
-    except CtiRefused as refused:
-        return refused.response()
-    return Response(status_code=status.HTTP_202_ACCEPTED)
+    return await LRM.accept(
+        request,
+        principal,
+        id_crra,
+        AppelEntrant,
+        lambda samu_id, body: _present(platform, samu_id, id_nat_ps, body),
+    )
 
 
 def _display(platform: PlatformDep, samu_id: str, id_dossier: str, demande: AffichageDossier) -> None:
@@ -121,10 +120,10 @@ async def affichage_dossier(
     platform: PlatformDep,
     principal: PrincipalDep,
 ) -> Response:
-    try:
-        samu_id = LRM.samu(principal, id_crra)
-        demande = AffichageDossier.model_validate(await LRM.body(request, "AffichageDossier"))
-        await run_in_threadpool(_display, platform, samu_id, id_dossier, demande)
-    except CtiRefused as refused:
-        return refused.response()
-    return Response(status_code=status.HTTP_202_ACCEPTED)
+    return await LRM.accept(
+        request,
+        principal,
+        id_crra,
+        AffichageDossier,
+        lambda samu_id, body: _display(platform, samu_id, id_dossier, body),
+    )

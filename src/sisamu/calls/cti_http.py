@@ -4,11 +4,14 @@ bodies checked against the side's Swagger, and refusals as that Swagger's `Error
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+from fastapi import Request, status
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from sisamu.calls.cti_client import samu_of_id_crra
 from sisamu.calls.cti_models import Error
@@ -17,6 +20,7 @@ from sisamu.security.access import authorize
 from sisamu.security.errors import Forbidden
 from sisamu.security.roles import Permission, Principal
 
+BodyT = TypeVar("BodyT", bound=BaseModel)
 ID_CRRA = re.compile(r"^FR[0-9][0-9AB]{2}$")
 
 
@@ -67,3 +71,21 @@ class CtiSide:
         if not isinstance(body, dict):
             raise self.refused(400, "REQUETE_INVALIDE", "Un objet JSON est attendu.")
         return body
+
+    async def accept(
+        self,
+        request: Request,
+        principal: Principal,
+        id_crra: str,
+        model: type[BodyT],
+        action: Callable[[str, BodyT], None],
+    ) -> Response:
+        """One operation: check the SAMU and the body (Swagger definition named like `model`), run `action` off the
+        event loop, answer 202 — or the Swagger's `Error` body for any refusal."""
+        try:
+            samu_id = self.samu(principal, id_crra)
+            payload = model.model_validate(await self.body(request, model.__name__))
+            await run_in_threadpool(action, samu_id, payload)
+        except CtiRefused as refused:
+            return refused.response()
+        return Response(status_code=status.HTTP_202_ACCEPTED)

@@ -23,11 +23,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, status
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from sisamu.calls import store
 from sisamu.calls.agent import AgentState
-from sisamu.calls.cti_http import CtiRefused, CtiSide
+from sisamu.calls.cti_http import CtiSide
 from sisamu.calls.cti_models import CorrelationDossier, DemandeAppelSortant
 from sisamu.domain.events import LiveEvent
 from sisamu.web.deps import PlatformDep, PrincipalDep
@@ -75,13 +74,13 @@ async def demande_appel_sortant(
     platform: PlatformDep,
     principal: PrincipalDep,
 ) -> Response:
-    try:
-        samu_id = SISAMU.samu(principal, id_crra)
-        demande = DemandeAppelSortant.model_validate(await SISAMU.body(request, "DemandeAppelSortant"))
-        await run_in_threadpool(_dial, platform, samu_id, id_nat_ps, demande)
-    except CtiRefused as refused:
-        return refused.response()
-    return Response(status_code=status.HTTP_202_ACCEPTED)
+    return await SISAMU.accept(
+        request,
+        principal,
+        id_crra,
+        DemandeAppelSortant,
+        lambda samu_id, body: _dial(platform, samu_id, id_nat_ps, body),
+    )
 
 
 def _correlate(platform: PlatformDep, samu_id: str, id_dossier: str, correlation: CorrelationDossier) -> None:
@@ -125,10 +124,10 @@ async def correlation_dossier(
     platform: PlatformDep,
     principal: PrincipalDep,
 ) -> Response:
-    try:
-        samu_id = SISAMU.samu(principal, id_crra)
-        correlation = CorrelationDossier.model_validate(await SISAMU.body(request, "CorrelationDossier"))
-        await run_in_threadpool(_correlate, platform, samu_id, id_dossier, correlation)
-    except CtiRefused as refused:
-        return refused.response()
-    return Response(status_code=status.HTTP_202_ACCEPTED)
+    return await SISAMU.accept(
+        request,
+        principal,
+        id_crra,
+        CorrelationDossier,
+        lambda samu_id, body: _correlate(platform, samu_id, id_dossier, body),
+    )
