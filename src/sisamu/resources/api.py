@@ -133,12 +133,16 @@ def update_resource(
     return _out(row, local)
 
 
-@units.post(
-    "/{resource_id}/status", summary="Status of the unit's current mission (crew terminal or console)"
-)
-def resource_status(
-    samu_id: str, resource_id: str, payload: StatusIn, platform: PlatformDep, principal: Reporter
+def _report_status(
+    platform: PlatformDep,
+    principal: Principal,
+    samu_id: str,
+    payload: StatusIn,
+    *,
+    resource_id: str | None = None,
+    mission_id: int | None = None,
 ) -> MissionOut:
+    """A status by unit (its current mission) or by mission: the same service, a 409 on a concurrent change."""
     try:
         with platform.uow() as uow:
             item = service.report_status(
@@ -146,6 +150,7 @@ def resource_status(
                 principal=principal,
                 samu_id=samu_id,
                 resource_id=resource_id,
+                mission_id=mission_id,
                 status=payload.status,
                 at=payload.at,
                 now=platform.clock.now(),
@@ -153,6 +158,15 @@ def resource_status(
     except StaleVersion as exc:
         raise _conflict() from exc
     return MissionOut.of(item)
+
+
+@units.post(
+    "/{resource_id}/status", summary="Status of the unit's current mission (crew terminal or console)"
+)
+def resource_status(
+    samu_id: str, resource_id: str, payload: StatusIn, platform: PlatformDep, principal: Reporter
+) -> MissionOut:
+    return _report_status(platform, principal, samu_id, payload, resource_id=resource_id)
 
 
 @units.post("/{resource_id}/position", summary="An AVL fix of the unit (crew terminal or console)")
@@ -220,20 +234,7 @@ def get_mission(samu_id: str, mission_id: int, platform: PlatformDep, principal:
 def mission_status(
     samu_id: str, mission_id: int, payload: StatusIn, platform: PlatformDep, principal: Reporter
 ) -> MissionOut:
-    try:
-        with platform.uow() as uow:
-            item = service.report_status(
-                uow,
-                principal=principal,
-                samu_id=samu_id,
-                mission_id=mission_id,
-                status=payload.status,
-                at=payload.at,
-                now=platform.clock.now(),
-            )
-    except StaleVersion as exc:
-        raise _conflict() from exc
-    return MissionOut.of(item)
+    return _report_status(platform, principal, samu_id, payload, mission_id=mission_id)
 
 
 @missions.get("/{mission_id}/messages", summary="Radio log of a mission")
