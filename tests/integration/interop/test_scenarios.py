@@ -67,10 +67,6 @@ def _label(start: str, role: str) -> str:
 
 
 _WEIGHT = "sisamu's patient has no weight, height nor hypothesis (patient.detail, patient.hypothesis)"
-_FIRE_CASE = (
-    "the example's caseId is the fire service's case (fr.fire.sis044…), never shared with this SAMU by an RS-EDA "
-    "in the scenario: sisamu answers RS-ERROR 702 (wrong message sequence)"
-)
 KNOWN: dict[tuple[str, str, str], str] = {
     (_label("Didier Morel", "Editeur 77"), "01a", "send"): _RS_EDA_GAPS,
     (_label("Didier Morel", "Editeur 77"), "02", "send"): _WEIGHT,
@@ -139,8 +135,6 @@ _MORE = {
     ),
 }
 KNOWN |= {(label, step, "send"): reason for (label, step), reason in _MORE.items()}
-for _step in ("06", "08", "12"):
-    KNOWN[(_label("Delphine VIGNEAU", "L'éditeur est le logiciel SMUR"), _step, "receive")] = _FIRE_CASE
 
 
 def _case(category: str, t: int) -> dict[str, Any]:

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PARTNER_ROLE = "partner"
+# What an update about an unknown case must carry to start a shared file (`update_case`).
+OPENS_A_FILE = ("patient", "medicalNote", "decision")
 
 
 def _get(data: Any, *path: str) -> Any:
@@ -245,14 +247,21 @@ def receive_case(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
 
 
 def update_case(uow: UnitOfWork, message: HubMessage, now: datetime, *, link: CaseLink | None = None) -> str:
-    """RS-EDA-MAJ: apply the partner's update to the linked local file (702 when the case id is unknown)."""
+    """RS-EDA-MAJ: apply the partner's update to the linked local file.
+
+    An update about a case never shared with us (its RS-EDA went elsewhere or was never sent, e.g. the fire
+    service's case) that carries something to regulate — a patient, a medical note or a decision — starts the
+    shared file from that partner, as an RS-EDA would: medical information is never dropped. An update that
+    carries nothing to keep (a status, an owner) on an unknown case is refused with 702."""
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     body = message.body
     case_id = str(body["caseId"])
     link = link or link_of_case(uow.conn, samu_id, case_id, lock=True)
     if link is None:
+        if any(body.get(key) for key in OPENS_A_FILE):
+            return receive_case(uow, message, now)
         raise RejectMessageError(
-            ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}: no RS-EDA before"
+            ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}: no RS-EDA before, nothing to regulate"
         )
     file = service.load_file(uow, samu_id, link.number, lock=True)
     patient_map = dict(link.patient_map)
