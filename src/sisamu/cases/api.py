@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from sisamu.cases import reads, service, sharing
 from sisamu.cases.access import check_file
+from sisamu.cases.details import hypothesis_of
 from sisamu.cases.schemas import (
     BoardEntryOut,
     CareLevelIn,
@@ -23,6 +24,7 @@ from sisamu.cases.schemas import (
     FileOut,
     FileSummaryOut,
     GrantIn,
+    HypothesisPut,
     NoteIn,
     NoteOut,
     OpenFileIn,
@@ -264,6 +266,22 @@ def set_care_level(
             number=file_number,
             patient_no=patient_no,
             level=payload.level,
+            now=platform.clock.now(),
+        )
+    return PatientOut.of(patient)
+
+
+@files.put("/patients/{patient_no}/hypothesis", summary="Set a patient's diagnostic hypothesis (physician)")
+def set_hypothesis(
+    file_number: str, patient_no: int, payload: HypothesisPut, platform: PlatformDep, principal: Regulator
+) -> PatientOut:
+    with platform.uow() as uow:
+        patient = service.set_hypothesis(
+            uow,
+            principal=principal,
+            number=file_number,
+            patient_no=patient_no,
+            hypothesis=hypothesis_of(payload.hypothesis.model_dump()) if payload.hypothesis else None,
             now=platform.clock.now(),
         )
     return PatientOut.of(patient)

@@ -1,4 +1,8 @@
-"""A file as a Hub Santé RS-EDA message (`createCaseHealth`): the minimal export; the interop feature completes it."""
+"""A file as a Hub Santé RS-EDA message (`createCaseHealth`); the interop feature adapts it to each link.
+
+A code's label is the wording it was given with (a partner's, kept), else the nomenclature's; `isAml` is written
+only when the point's origin is known; a note a partner sent keeps the partner's `medicalNoteId`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sisamu.cases.model import RegulationFile
+from sisamu.cases.details import Access, Diagnosis, Hypothesis
+from sisamu.cases.model import Location, RegulationFile
 from sisamu.cases.numbering import hub_note_id, hub_patient_id
 from sisamu.domain.codes import code_list
 from sisamu.domain.errors import DomainError
@@ -27,6 +32,36 @@ def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v not in (None, {}, [], "")}
 
 
+def _address(loc: Location) -> dict[str, Any] | None:
+    street = (
+        _drop_empty({"complete": loc.street.complete, "type": loc.street.type, "name": loc.street.name})
+        if loc.street
+        else None
+    )
+    complete = loc.address or " ".join(p for p in (loc.number, loc.street and loc.street.complete) if p)
+    if not complete:
+        return None
+    return _drop_empty({"complete": complete, "number": loc.number, "wayName": street})
+
+
+def _access(access: Access | None) -> dict[str, Any] | None:
+    if access is None:
+        return None
+    return _drop_empty(
+        {
+            "floor": access.floor,
+            "roomNumber": access.room_number,
+            "interphone": access.interphone,
+            "accessCode": list(access.access_codes),
+            "elevator": access.elevator,
+            "buildingName": access.building_name,
+            "entrance": access.entrance,
+            "entity": access.entity,
+            "phoneNumber": access.phone,
+        }
+    )
+
+
 def _location(file: RegulationFile) -> dict[str, Any]:
     loc = file.qualification.location
     city = _drop_empty(
@@ -40,17 +75,28 @@ def _location(file: RegulationFile) -> dict[str, Any]:
     geometry = None
     if loc.lat is not None and loc.lon is not None:
         coord = {"lat": loc.lat, "lon": loc.lon, "precision": loc.precision or "INCONNUE"}
-        geometry = {
-            "datetime": format_hub_datetime(file.created_at),
-            "point": {"coord": coord, "isAml": loc.aml},
-        }
+        point: dict[str, Any] = {"coord": coord}
+        if loc.aml is not None:
+            point["isAml"] = loc.aml
+        geometry = {"datetime": format_hub_datetime(loc.point_at or file.created_at), "point": point}
     return _drop_empty(
         {
-            "detailedAddress": {"complete": loc.address} if loc.address else None,
+            "name": loc.name,
+            "externalLocationId": [{"source": i.source, "value": i.value} for i in loc.external_ids],
+            "detailedAddress": _address(loc),
             "city": city,
+            "access": _access(loc.access),
             "geometry": geometry,
+            "freetext": loc.directions,
         }
     )
+
+
+def _coded(file: RegulationFile, list_name: str, code: str | None) -> dict[str, str] | None:
+    """A nomenclature code with its label: the wording it was given with, else the nomenclature's."""
+    if code is None:
+        return None
+    return {"code": code, "label": file.qualification.labels.get(code) or code_list(list_name).label(code)}
 
 
 def _qualification(file: RegulationFile) -> dict[str, Any]:
@@ -66,10 +112,11 @@ def _qualification(file: RegulationFile) -> dict[str, Any]:
     )
     return _drop_empty(
         {
-            "healthMotive": {"code": q.motif, "label": code_list("motif").label(q.motif)}
-            if q.motif
-            else None,
-            "locationKind": {"code": q.lieu, "label": code_list("lieu").label(q.lieu)} if q.lieu else None,
+            "origin": q.origine,
+            "whatsHappen": _coded(file, "fait", q.fait),
+            "riskThreat": [_coded(file, "risque", r) for r in q.risques],
+            "healthMotive": _coded(file, "motif", q.motif),
+            "locationKind": _coded(file, "lieu", q.lieu),
             "details": details,
         }
     )
@@ -84,9 +131,30 @@ def _alert(file: RegulationFile) -> dict[str, Any] | None:
     }
     if q.callback_phone:
         caller["callbackContact"] = {"channel": "PERSONNE", "type": "TEL", "detail": q.callback_phone}
-    if q.caller_name:
-        caller["detailedName"] = {"complete": q.caller_name}
-    return {"reception": format_hub_datetime(file.created_at), "caller": caller}
+    complete = q.caller_name or " ".join(n for n in (q.caller_first_name, q.caller_last_name) if n)
+    if complete:
+        caller["detailedName"] = _drop_empty(
+            {"complete": complete, "lastName": q.caller_last_name, "firstName": q.caller_first_name}
+        )
+    caller |= _drop_empty(
+        {
+            "language": q.caller_language,
+            "type": q.caller_type,
+            "communication": q.caller_communication,
+            "freetext": q.caller_note,
+        }
+    )
+    notes = [
+        _drop_empty({"freetext": n.text, "creation": format_hub_datetime(n.at) if n.at else None})
+        for n in q.alert_notes
+    ]
+    return _drop_empty(
+        {
+            "reception": format_hub_datetime(q.received_at or file.created_at),
+            "caller": caller,
+            "notes": notes,
+        }
+    )
 
 
 def _patients(file: RegulationFile) -> list[dict[str, Any]]:
@@ -109,17 +177,40 @@ def _patients(file: RegulationFile) -> list[dict[str, Any]]:
                 else None,
             }
         )
-        detail = _drop_empty({"age": p.age, "careLevel": str(p.care_level) if p.care_level else None})
+        detail = _drop_empty(
+            {
+                "weight": p.weight,
+                "height": p.height,
+                "age": p.age,
+                "careLevel": str(p.care_level) if p.care_level else None,
+            }
+        )
         patients.append(
             _drop_empty(
                 {
                     "patientId": hub_patient_id(file.samu_id, file.number, p.patient_no),
                     "identity": identity,
                     "detail": detail,
+                    "hypothesis": _hypothesis(p.hypothesis),
                 }
             )
         )
     return patients
+
+
+def _diagnosis(d: Diagnosis) -> dict[str, str]:
+    return {"code": d.code, "label": d.label}
+
+
+def _hypothesis(h: Hypothesis | None) -> dict[str, Any] | None:
+    if h is None:
+        return None
+    return _drop_empty(
+        {
+            "mainDiagnosis": _diagnosis(h.main) if h.main else None,
+            "otherDiagnosis": [_diagnosis(d) for d in h.others],
+        }
+    )
 
 
 def _patient_ref(file: RegulationFile, patient_no: int | None) -> str | None:
@@ -133,7 +224,7 @@ def rs_eda_body(file: RegulationFile) -> dict[str, Any]:
             {
                 "patientId": _patient_ref(file, n.patient_no),
                 "operator": _operator(n.role, n.author),
-                "medicalNoteId": hub_note_id(file.samu_id, file.number, n.note_no),
+                "medicalNoteId": n.hub_id or hub_note_id(file.samu_id, file.number, n.note_no),
                 "creation": format_hub_datetime(n.created_at),
                 "freetext": f"[correction de la note {n.corrects}] {n.body}" if n.corrects else n.body,
             }
@@ -155,11 +246,17 @@ def rs_eda_body(file: RegulationFile) -> dict[str, Any]:
         )
         for d in file.decisions
     ]
+    q = file.qualification
+    additional = [
+        _drop_empty({"key": e.key, "label": e.label, "value": e.value, "freetext": e.freetext})
+        for e in q.additional
+    ]
     body = {
         "caseId": file.case_id,
         "senderCaseId": file.number,
         "creation": format_hub_datetime(file.created_at),
         "perimeter": "AMU",
+        "interventionType": q.intervention,
         "qualification": _qualification(file),
         "location": _location(file),
         "initialAlert": _alert(file),
@@ -167,6 +264,7 @@ def rs_eda_body(file: RegulationFile) -> dict[str, Any]:
         "patient": _patients(file),
         "medicalNote": notes,
         "decision": decisions,
+        "additionalInformation": {"customMap": additional} if additional else None,
     }
     return {k: v for k, v in body.items() if v is not None and v != []}
 

@@ -14,6 +14,23 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from sisamu.cases.details import (
+    Access,
+    AlertNote,
+    CustomEntry,
+    ExternalId,
+    Hypothesis,
+    Street,
+    access_of,
+    alert_notes_of,
+    checked_alert_notes,
+    checked_custom_entries,
+    clean,
+    custom_entries_of,
+    external_ids_of,
+    street_of,
+)
+from sisamu.cases.details import InvalidFile as InvalidFile  # noqa: PLC0414 - re-exported
 from sisamu.domain.codes import (
     Attribution,
     Etat,
@@ -23,7 +40,6 @@ from sisamu.domain.codes import (
     TypeRessource,
     code_list,
 )
-from sisamu.domain.errors import DomainError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -31,6 +47,10 @@ if TYPE_CHECKING:
 
 MAX_NOTE_LENGTH = 10_000
 MAX_TEXT_LENGTH = 500
+MAX_WEIGHT_KG = 500.0
+MAX_HEIGHT_CM = 300.0
+MAX_RISKS = 10
+MAX_PLACE_IDS = 5
 PRECISIONS = frozenset({"VILLE", "RUE", "ADRESSE", "EXACTE", "INCONNUE"})
 ORIENTATIONS = frozenset({"URGENCES", "REA-USI", "SANTE", "CABINET", "DOMICILE", "EPHAD", "AUTRE"})
 SEXES = frozenset({"M", "F", "O", "UN"})
@@ -42,10 +62,6 @@ _FRENCH_NATIONAL_LENGTH = 10
 PHYSICIAN_ROLE = "regulator"
 LATITUDE_LIMIT = 90.0
 LONGITUDE_LIMIT = 180.0
-
-
-class InvalidFile(DomainError):
-    """A value given for the file breaks a rule (unknown code, malformed phone number, missing field…)."""
 
 
 class RegulationStep(StrEnum):
@@ -133,7 +149,23 @@ class Location:
     lat: float | None = None
     lon: float | None = None
     precision: str | None = None  # HubSante.precision: VILLE, RUE, ADRESSE, EXACTE, INCONNUE
-    aml: bool = False  # the point comes from the caller's handset (AML)
+    aml: bool | None = False  # the point comes from the caller's handset (AML); None: not said (a partner's)
+    number: str | None = None  # the address's number (12, 12 bis)
+    street: Street | None = None
+    name: str | None = None  # the place's name (a shop, a company, a campsite)
+    directions: str | None = None  # how to find it ("the garage at the back")
+    access: Access | None = None
+    external_ids: tuple[ExternalId, ...] = ()  # FINESS, SIRET… of the place
+    point_at: datetime | None = None  # when the point was taken (an AML fix, a geocoding)
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> Location:
+        """From plain data (an API payload or a partner's mapped body)."""
+        data = dict(values)
+        data["street"] = street_of(data.get("street"))
+        data["access"] = access_of(data.get("access"))
+        data["external_ids"] = external_ids_of(data.get("external_ids"))
+        return cls(**data)
 
     def checked(self) -> Location:
         if (self.lat is None) != (self.lon is None):
@@ -148,18 +180,28 @@ class Location:
             raise InvalidFile("an AML location needs a point")
         if self.commune_insee is not None and not INSEE_PATTERN.fullmatch(self.commune_insee):
             raise InvalidFile(f"not an INSEE commune code: {self.commune_insee!r}")
+        if self.point_at is not None and self.lat is None:
+            raise InvalidFile("a point's time needs a point")
+        if len(self.external_ids) > MAX_PLACE_IDS:
+            raise InvalidFile(f"at most {MAX_PLACE_IDS} ids for the place")
         return replace(
             self,
             address=_clean_text(self.address, "address"),
             commune_name=_clean_text(self.commune_name, "commune name"),
+            number=clean(self.number, "address number", 20),
+            street=self.street.checked() if self.street else None,
+            name=clean(self.name, "place name"),
+            directions=clean(self.directions, "directions", 2_000),
+            access=self.access.checked() if self.access else None,
+            external_ids=tuple(i.checked() for i in self.external_ids),
         )
 
 
 @dataclass(frozen=True, slots=True)
 class Qualification:
-    """What the ARM records: caller, location, reason, place type, ARM priority, attribution."""
+    """What the ARM records: caller, alert, location, what happened, reason, place type, priority, attribution."""
 
-    caller_name: str | None = None
+    caller_name: str | None = None  # as said, "Marie Dubois"
     caller_phone: str | None = None
     callback_phone: str | None = None
     location: Location = field(default_factory=Location)
@@ -167,9 +209,26 @@ class Qualification:
     lieu: str | None = None  # HubSante.lieu
     priority: Priorite = Priorite.P2
     attribution: Attribution | None = None
+    caller_first_name: str | None = None
+    caller_last_name: str | None = None
+    caller_type: str | None = None  # HubSante.typeAppelant: SUJET, FAMILLE, TIERS…
+    caller_language: str | None = None  # HubSante.langue (ISO 639-1): fr, en…
+    caller_communication: str | None = None  # HubSante.communication: AUCUNE, MUET, LANGUE…
+    caller_note: str | None = None  # who the caller is to the patient ("fils de la victime")
+    received_at: datetime | None = None  # when the alert came in (the call), before the file was opened
+    alert_notes: tuple[AlertNote, ...] = ()
+    fait: str | None = None  # HubSante.fait (CISU): what happened
+    risques: tuple[str, ...] = ()  # HubSante.risque: threats on the scene
+    origine: str | None = None  # HubSante.origine: where the alert came from (15, 112, CTA-PI…)
+    intervention: str | None = None  # HubSante.intervention: T1 primary, T2 secondary…
+    labels: Mapping[str, str] = field(default_factory=dict)  # a code's wording as given (a partner's)
+    additional: tuple[CustomEntry, ...] = ()  # additional information (key, value)
 
     def checked(self) -> Qualification:
-        return replace(
+        if len(self.risques) > MAX_RISKS:
+            raise InvalidFile(f"at most {MAX_RISKS} risks")
+        risques = tuple(dict.fromkeys(str(check_code("risque", r)) for r in self.risques))
+        checked = replace(
             self,
             caller_name=_clean_text(self.caller_name, "caller name"),
             caller_phone=normalize_phone(self.caller_phone),
@@ -179,7 +238,24 @@ class Qualification:
             lieu=check_code("lieu", self.lieu),
             priority=Priorite(self.priority),
             attribution=Attribution(self.attribution) if self.attribution is not None else None,
+            caller_first_name=clean(self.caller_first_name, "caller first name", 200),
+            caller_last_name=clean(self.caller_last_name, "caller last name", 200),
+            caller_type=check_code("typeAppelant", self.caller_type),
+            caller_language=check_code("langue", self.caller_language),
+            caller_communication=check_code("communication", self.caller_communication),
+            caller_note=clean(self.caller_note, "caller note"),
+            alert_notes=checked_alert_notes(self.alert_notes),
+            fait=check_code("fait", self.fait),
+            risques=risques,
+            origine=check_code("origine", self.origine),
+            intervention=check_code("intervention", self.intervention),
+            additional=checked_custom_entries(self.additional),
         )
+        return replace(checked, labels=_labels(checked, self.labels))
+
+    def codes(self) -> tuple[str, ...]:
+        """The nomenclature codes of the file that carry a label (reason, place, what happened, risks)."""
+        return tuple(c for c in (self.motif, self.lieu, self.fait, *self.risques) if c)
 
     def with_changes(self, changes: Mapping[str, Any]) -> Qualification:
         known = {f.name for f in fields(self)}
@@ -188,10 +264,30 @@ class Qualification:
             raise InvalidFile(f"unknown qualification fields: {', '.join(sorted(unknown))}")
         values = dict(changes)
         if isinstance(values.get("location"), dict):
-            values["location"] = Location(**values["location"])
+            values["location"] = Location.of(values["location"])
+        if "alert_notes" in values:
+            values["alert_notes"] = alert_notes_of(values["alert_notes"])
+        if "additional" in values:
+            values["additional"] = custom_entries_of(values["additional"])
+        for key in ("risques",):
+            if key in values:
+                values[key] = tuple(values[key] or ())
+        if "labels" in values:
+            values["labels"] = dict(values["labels"] or {})
         if values.get("priority") is None:
             values.pop("priority", None)
         return replace(self, **values).checked()
+
+
+def _labels(q: Qualification, labels: Mapping[str, str]) -> dict[str, str]:
+    """The wording kept for the file's codes: a label whose code the file no longer uses is dropped."""
+    used = set(q.codes())
+    kept = {}
+    for code, label in labels.items():
+        text = clean(label, f"label of {code}")
+        if code in used and text:
+            kept[code] = text
+    return kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +302,9 @@ class Patient:
     care_level: NiveauSoin | None = None  # R1–R4, set by the physician
     care_level_at: datetime | None = None
     care_level_by: str | None = None
+    weight: float | None = None  # kg
+    height: float | None = None  # cm
+    hypothesis: Hypothesis | None = None  # the physician's diagnostic hypothesis
 
     def checked(self, today: date) -> Patient:
         if self.birth_date is not None and self.birth_date > today:
@@ -214,6 +313,10 @@ class Patient:
             raise InvalidFile(f"age must read like P45Y, P6M, P3W or P10D: {self.age!r}")
         if self.sex is not None and self.sex not in SEXES:
             raise InvalidFile(f"{self.sex!r} is not a code of HubSante.sexe")
+        if self.weight is not None and not 0 < self.weight <= MAX_WEIGHT_KG:
+            raise InvalidFile(f"weight out of range (kg): {self.weight}")
+        if self.height is not None and not 0 < self.height <= MAX_HEIGHT_CM:
+            raise InvalidFile(f"height out of range (cm): {self.height}")
         return replace(
             self,
             last_name=_clean_text(self.last_name, "last name", 200),
@@ -223,6 +326,7 @@ class Patient:
 
 
 IDENTITY_FIELDS = ("last_name", "first_name", "birth_name", "birth_date", "age", "sex")
+PATIENT_FIELDS = (*IDENTITY_FIELDS, "weight", "height")  # what the ARM types about a patient
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +341,7 @@ class Note:
     created_at: datetime
     patient_no: int | None = None
     corrects: int | None = None
+    hub_id: str | None = None  # the Hub id a partner gave its note (kept when the file is shared on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +358,7 @@ class Decision:
     orientation: str | None = None  # ORIENT: HubSante.typeOrientation (URGENCES, REA-USI…)
     destination: str | None = None  # ORIENT: FINESS number or free text
     medical_transport: bool | None = None
+    comment: str | None = None  # the physician's words on the decision ("laissée sur place")
 
 
 @dataclass(frozen=True, slots=True)

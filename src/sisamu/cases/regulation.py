@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from sisamu.cases.details import Hypothesis, clean
 from sisamu.cases.lifecycle import ensure_modifiable, reopen
 from sisamu.cases.model import (
-    IDENTITY_FIELDS,
     MAX_NOTE_LENGTH,
     ORIENTATIONS,
+    PATIENT_FIELDS,
     Actor,
     Decision,
     DecisionRecorded,
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
 WAITING_STEPS = frozenset({RegulationStep.QUEUED, RegulationStep.DIRECT})
+# INTER sends a resource; ORIENT may name who carries the patient (SMUR, SIS, an ambulance).
+RESOURCE_DECISIONS = frozenset({TypeDecision.INTER, TypeDecision.ORIENT})
 
 
 def update_qualification(file: RegulationFile, changes: Mapping[str, Any]) -> None:
@@ -43,7 +46,7 @@ def update_qualification(file: RegulationFile, changes: Mapping[str, Any]) -> No
 
 def add_patient(file: RegulationFile, now: datetime, identity: Mapping[str, Any]) -> Patient:
     ensure_modifiable(file)
-    _only_identity(identity)
+    _only_patient_fields(identity)
     number = max((p.patient_no for p in file.patients), default=0) + 1
     patient = Patient(patient_no=number, **identity).checked(now.date())
     file.patients.append(patient)
@@ -55,14 +58,14 @@ def update_patient(
     file: RegulationFile, now: datetime, patient_no: int, changes: Mapping[str, Any]
 ) -> Patient:
     ensure_modifiable(file)
-    _only_identity(changes)
+    _only_patient_fields(changes)
     patient = replace(file.patient(patient_no), **changes).checked(now.date())
     _put_patient(file, patient)
     return patient
 
 
-def _only_identity(values: Mapping[str, Any]) -> None:
-    unknown = set(values) - set(IDENTITY_FIELDS)
+def _only_patient_fields(values: Mapping[str, Any]) -> None:
+    unknown = set(values) - set(PATIENT_FIELDS)
     if unknown:
         raise InvalidFile(f"not identity traits of a patient: {', '.join(sorted(unknown))}")
 
@@ -156,6 +159,25 @@ def set_care_level(
     return patient
 
 
+def set_hypothesis(
+    file: RegulationFile, actor: Actor, now: datetime, patient_no: int, hypothesis: Hypothesis | None
+) -> Patient:
+    """The physician states (or clears, with None) a patient's diagnostic hypothesis."""
+    ensure_modifiable(file)
+    _ensure_holder(file, actor, now)
+    patient = replace(file.patient(patient_no), hypothesis=hypothesis.checked() if hypothesis else None)
+    _put_patient(file, patient)
+    return patient
+
+
+def received_hypothesis(file: RegulationFile, patient_no: int, hypothesis: Hypothesis) -> Patient:
+    """A partner's diagnostic hypothesis for a patient of a shared file, recorded as sent."""
+    ensure_modifiable(file)
+    patient = replace(file.patient(patient_no), hypothesis=hypothesis.checked())
+    _put_patient(file, patient)
+    return patient
+
+
 def add_note(
     file: RegulationFile,
     actor: Actor,
@@ -164,8 +186,12 @@ def add_note(
     *,
     patient_no: int | None = None,
     corrects: int | None = None,
+    hub_id: str | None = None,
 ) -> Note:
-    """Append a note. Notes are never edited: a correction is a new note naming the note it corrects."""
+    """Append a note. Notes are never edited: a correction is a new note naming the note it corrects.
+
+    `hub_id` is the id a partner gave its note (received through Hub Santé): kept, so that the note keeps it
+    when the file is shared on."""
     ensure_modifiable(file)
     text = body.strip()
     if not text:
@@ -185,6 +211,7 @@ def add_note(
         created_at=now,
         patient_no=patient_no,
         corrects=corrects,
+        hub_id=clean(hub_id, "note id", 200),
     )
     file.notes.append(note)
     file.changes.append(NoteAdded(note))
@@ -202,6 +229,7 @@ def record_decision(
     orientation: str | None = None,
     destination: str | None = None,
     medical_transport: bool | None = None,
+    comment: str | None = None,
 ) -> Decision:
     """A physician's decision; on an ACHEVE or VALIDE file it sends the file back to ACTIF."""
     ensure_modifiable(file)
@@ -216,6 +244,7 @@ def record_decision(
         orientation=orientation,
         destination=destination,
         medical_transport=medical_transport,
+        comment=comment,
     )
 
 
@@ -231,16 +260,17 @@ def _record(
     orientation: str | None = None,
     destination: str | None = None,
     medical_transport: bool | None = None,
+    comment: str | None = None,
 ) -> Decision:
     if patient_no is not None:
         file.patient(patient_no)
     if kind is TypeDecision.INTER and resource_type is None:
         raise InvalidFile("an INTER decision names the type of resource to send")
-    if kind is not TypeDecision.INTER and resource_type is not None:
+    if kind not in RESOURCE_DECISIONS and resource_type is not None:
         raise InvalidFile(f"a {kind} decision sends no resource")
     destination = (destination or "").strip() or None
-    if kind is TypeDecision.ORIENT and destination is None:
-        raise InvalidFile("an ORIENT decision names its destination")
+    if kind is TypeDecision.ORIENT and destination is None and orientation is None and resource_type is None:
+        raise InvalidFile("an ORIENT decision names its destination, its kind or who carries the patient")
     if kind is not TypeDecision.ORIENT and (destination is not None or orientation is not None):
         raise InvalidFile(f"a {kind} decision has no destination")
     if orientation is not None and orientation not in ORIENTATIONS:
@@ -258,6 +288,7 @@ def _record(
         orientation=orientation,
         destination=destination,
         medical_transport=medical_transport,
+        comment=clean(comment, "decision comment", 2_000),
     )
     file.decisions.append(decision)
     file.changes.append(DecisionRecorded(decision))

@@ -9,6 +9,16 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from sisamu.cases import lifecycle
+from sisamu.cases.detail_schemas import (
+    ALERT_NOTES,
+    CUSTOM_ENTRIES,
+    AccessIn,
+    AlertNoteIn,
+    CustomEntryIn,
+    ExternalIdIn,
+    HypothesisIn,
+    StreetIn,
+)
 from sisamu.cases.model import AGE_PATTERN, Decision, Note, Patient, RegulationFile
 from sisamu.domain.codes import (
     Attribution,
@@ -33,7 +43,18 @@ class LocationIn(BaseModel):
     lat: float | None = None
     lon: float | None = None
     precision: Literal["VILLE", "RUE", "ADRESSE", "EXACTE", "INCONNUE"] | None = None
-    aml: bool = False
+    aml: bool | None = Field(
+        default=False, description="the point is the caller's handset (AML); null: unknown"
+    )
+    number: str | None = Field(default=None, max_length=20, description="the address's number: 12, 12 bis")
+    street: StreetIn | None = None
+    name: str | None = Field(default=None, max_length=500, description="the place: a shop, a company…")
+    directions: str | None = Field(
+        default=None, max_length=2_000, description="how to find the patient there"
+    )
+    access: AccessIn | None = None
+    external_ids: list[ExternalIdIn] = Field(default_factory=list, max_length=5)
+    point_at: datetime | None = Field(default=None, description="when the point was taken")
 
 
 class QualificationIn(BaseModel):
@@ -47,6 +68,22 @@ class QualificationIn(BaseModel):
     lieu: str | None = Field(default=None, description="HubSante.lieu code, e.g. L01.01.01")
     priority: Priorite | None = None
     attribution: Attribution | None = None
+    caller_first_name: str | None = Name
+    caller_last_name: str | None = Name
+    caller_type: str | None = Field(default=None, description="HubSante.typeAppelant: SUJET, FAMILLE, TIERS…")
+    caller_language: str | None = Field(default=None, max_length=3, description="HubSante.langue: fr, en…")
+    caller_communication: str | None = Field(default=None, description="HubSante.communication: AUCUNE…")
+    caller_note: str | None = Field(default=None, max_length=500, description="who the caller is: 'his son'")
+    received_at: datetime | None = Field(default=None, description="when the alert came in")
+    alert_notes: list[AlertNoteIn] | None = ALERT_NOTES
+    fait: str | None = Field(default=None, description="HubSante.fait (what happened), e.g. C09.03.00")
+    risques: list[str] | None = Field(default=None, max_length=10, description="HubSante.risque, e.g. R13")
+    origine: str | None = Field(default=None, description="HubSante.origine: 15, 112, CTA-PI…")
+    intervention: str | None = Field(default=None, description="HubSante.intervention: T1, T2-INTER…")
+    labels: dict[str, str] | None = Field(
+        default=None, description="wording of the file's codes when not the nomenclature's: {code: label}"
+    )
+    additional: list[CustomEntryIn] | None = CUSTOM_ENTRIES
 
     def changes(self) -> dict[str, Any]:
         values = self.model_dump(exclude_unset=True, exclude={"version"})
@@ -68,6 +105,8 @@ class PatientIn(BaseModel):
     birth_date: date | None = None
     age: str | None = Field(default=None, pattern=AGE_PATTERN.pattern, description="P45Y, P6M, P3W, P10D")
     sex: Literal["M", "F", "O", "UN"] | None = None
+    weight: float | None = Field(default=None, gt=0, le=500, description="kg")
+    height: float | None = Field(default=None, gt=0, le=300, description="cm")
 
 
 class PatientPatch(PatientIn):
@@ -91,6 +130,10 @@ class CareLevelIn(BaseModel):
     level: NiveauSoin
 
 
+class HypothesisPut(BaseModel):
+    hypothesis: HypothesisIn | None = Field(description="null clears it")
+
+
 class NoteIn(BaseModel):
     body: str = Field(min_length=1, max_length=10_000)
     patient_no: int | None = None
@@ -106,6 +149,7 @@ class DecisionIn(BaseModel):
     )
     destination: str | None = Field(default=None, max_length=500, description="ORIENT only: FINESS or text")
     medical_transport: bool | None = None
+    comment: str | None = Field(default=None, max_length=2_000, description="the physician's words on it")
 
 
 class TransitionIn(BaseModel):
@@ -133,6 +177,21 @@ class QualificationOut(BaseModel):
     lieu_label: str | None
     priority: Priorite
     attribution: Attribution | None
+    caller_first_name: str | None
+    caller_last_name: str | None
+    caller_type: str | None
+    caller_language: str | None
+    caller_communication: str | None
+    caller_note: str | None
+    received_at: datetime | None
+    alert_notes: list[AlertNoteIn]
+    fait: str | None
+    fait_label: str | None
+    risques: list[str]
+    origine: str | None
+    intervention: str | None
+    labels: dict[str, str]
+    additional: list[CustomEntryIn]
 
 
 class PatientOut(PatientIn):
@@ -140,6 +199,7 @@ class PatientOut(PatientIn):
     care_level: NiveauSoin | None
     care_level_at: datetime | None
     care_level_by: str | None
+    hypothesis: HypothesisIn | None
 
     @classmethod
     def of(cls, p: Patient) -> PatientOut:
@@ -182,6 +242,7 @@ class DecisionOut(BaseModel):
     orientation: str | None
     destination: str | None
     medical_transport: bool | None
+    comment: str | None
 
     @classmethod
     def of(cls, d: Decision) -> DecisionOut:
@@ -269,6 +330,21 @@ class FileOut(BaseModel):
                 lieu_label=code_list("lieu").label(q.lieu) if q.lieu else None,
                 priority=q.priority,
                 attribution=q.attribution,
+                caller_first_name=q.caller_first_name,
+                caller_last_name=q.caller_last_name,
+                caller_type=q.caller_type,
+                caller_language=q.caller_language,
+                caller_communication=q.caller_communication,
+                caller_note=q.caller_note,
+                received_at=q.received_at,
+                alert_notes=[AlertNoteIn.model_validate(n) for n in q.alert_notes],
+                fait=q.fait,
+                fait_label=code_list("fait").label(q.fait) if q.fait else None,
+                risques=list(q.risques),
+                origine=q.origine,
+                intervention=q.intervention,
+                labels=dict(q.labels),
+                additional=[CustomEntryIn.model_validate(e) for e in q.additional],
             ),
             patients=[PatientOut.of(p) for p in file.patients],
             notes=[NoteOut.of(n, corrections.get(n.note_no)) for n in file.notes],

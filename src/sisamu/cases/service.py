@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from sisamu.cases import grants, lifecycle, regulation, store
 from sisamu.cases.access import actor_of, check_file
+from sisamu.cases.details import Hypothesis
 from sisamu.cases.location import with_commune
 from sisamu.cases.model import SYSTEM, Actor, Decision, Note, Patient, RegulationFile, new_file
 from sisamu.cases.numbering import owner_of, shared_id
@@ -311,6 +312,30 @@ def set_care_level(
     return patient
 
 
+def set_hypothesis(
+    uow: UnitOfWork,
+    *,
+    principal: Principal,
+    number: str,
+    patient_no: int,
+    hypothesis: Hypothesis | None,
+    now: datetime,
+) -> Patient:
+    """The physician's diagnostic hypothesis for a patient (None clears it)."""
+    _, patient = _change(
+        uow,
+        principal,
+        Permission.REGULATE,
+        number,
+        now,
+        action="file.hypothesis",
+        kind="case.regulated",
+        apply=lambda file, actor: regulation.set_hypothesis(file, actor, now, patient_no, hypothesis),
+        detail={"patient_no": patient_no},
+    )
+    return patient
+
+
 def add_note(
     uow: UnitOfWork,
     *,
@@ -345,6 +370,7 @@ class DecisionInput:
     orientation: str | None = None
     destination: str | None = None
     medical_transport: bool | None = None
+    comment: str | None = None
 
 
 def record_decision(
@@ -368,6 +394,7 @@ def record_decision(
             orientation=decision.orientation,
             destination=decision.destination,
             medical_transport=decision.medical_transport,
+            comment=decision.comment,
         ),
         detail={"kind": str(decision.kind), "patient_no": decision.patient_no},
     )

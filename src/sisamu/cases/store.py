@@ -9,6 +9,17 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert
 
+from sisamu.cases.details import (
+    Access,
+    Street,
+    access_of,
+    alert_notes_of,
+    as_json,
+    custom_entries_of,
+    external_ids_of,
+    hypothesis_of,
+    street_of,
+)
 from sisamu.cases.model import Decision as DecisionRow
 from sisamu.cases.model import (
     DecisionRecorded,
@@ -70,6 +81,8 @@ def next_number(conn: Connection, samu_id: str, now: datetime) -> str:
 
 
 def _qualification(row: Any) -> Qualification:
+    caller = row.caller_details or {}
+    place = row.location_details or {}
     return Qualification(
         caller_name=row.caller_name,
         caller_phone=row.caller_phone,
@@ -82,12 +95,75 @@ def _qualification(row: Any) -> Qualification:
             lon=row.lon,
             precision=row.precision,
             aml=row.aml,
+            number=place.get("number"),
+            street=street_of(place.get("street")),
+            name=place.get("name"),
+            directions=place.get("directions"),
+            access=access_of(place.get("access")),
+            external_ids=external_ids_of(place.get("external_ids")),
+            point_at=row.point_at,
         ),
         motif=row.motif,
         lieu=row.lieu,
         priority=Priorite(row.priority),
         attribution=Attribution(row.attribution) if row.attribution else None,
+        caller_first_name=caller.get("first_name"),
+        caller_last_name=caller.get("last_name"),
+        caller_type=caller.get("type"),
+        caller_language=caller.get("language"),
+        caller_communication=caller.get("communication"),
+        caller_note=caller.get("note"),
+        received_at=row.received_at,
+        alert_notes=alert_notes_of(row.alert_notes),
+        fait=row.fait,
+        risques=tuple(row.risques or ()),
+        origine=row.origine,
+        intervention=row.intervention,
+        labels=dict(row.code_labels or {}),
+        additional=custom_entries_of(row.additional_information),
     )
+
+
+def _compact(values: dict[str, Any]) -> dict[str, Any] | None:
+    kept = {k: v for k, v in values.items() if v not in (None, [], {})}
+    return kept or None
+
+
+def _details_values(q: Qualification) -> dict[str, Any]:
+    loc = q.location
+    street: Street | None = loc.street
+    access: Access | None = loc.access
+    return {
+        "caller_details": _compact(
+            {
+                "first_name": q.caller_first_name,
+                "last_name": q.caller_last_name,
+                "type": q.caller_type,
+                "language": q.caller_language,
+                "communication": q.caller_communication,
+                "note": q.caller_note,
+            }
+        ),
+        "received_at": q.received_at,
+        "alert_notes": as_json(q.alert_notes) or None,
+        "location_details": _compact(
+            {
+                "number": loc.number,
+                "street": as_json(street),
+                "name": loc.name,
+                "directions": loc.directions,
+                "access": as_json(access),
+                "external_ids": as_json(loc.external_ids),
+            }
+        ),
+        "point_at": loc.point_at,
+        "fait": q.fait,
+        "risques": list(q.risques),
+        "origine": q.origine,
+        "intervention": q.intervention,
+        "code_labels": dict(q.labels) or None,
+        "additional_information": as_json(q.additional) or None,
+    }
 
 
 def _key(table: Any, samu_id: str, number: Any) -> Any:
@@ -147,11 +223,24 @@ def _assemble(conn: Connection, row: Any) -> RegulationFile:
                 care_level=NiveauSoin(p.care_level) if p.care_level else None,
                 care_level_at=p.care_level_at,
                 care_level_by=p.care_level_by,
+                weight=p.weight,
+                height=p.height,
+                hypothesis=hypothesis_of(p.hypothesis),
             )
             for p in patients
         ],
         notes=[
-            Note(n.note_no, n.body, n.author_id, n.author, n.role, n.created_at, n.patient_no, n.corrects)
+            Note(
+                n.note_no,
+                n.body,
+                n.author_id,
+                n.author,
+                n.role,
+                n.created_at,
+                n.patient_no,
+                n.corrects,
+                n.hub_id,
+            )
             for n in notes
         ],
         decisions=[
@@ -168,6 +257,7 @@ def _assemble(conn: Connection, row: Any) -> RegulationFile:
                 orientation=d.orientation,
                 destination=d.destination,
                 medical_transport=d.medical_transport,
+                comment=d.comment,
             )
             for d in decisions
         ],
@@ -207,6 +297,7 @@ def _file_values(file: RegulationFile, now: datetime) -> dict[str, Any]:
         "holder_id": holder.account_id if holder else None,
         "holder_name": holder.name if holder else None,
         "held_since": holder.since if holder else None,
+        **_details_values(q),
     }
 
 
@@ -250,6 +341,7 @@ def _write_changes(conn: Connection, file: RegulationFile) -> None:
                     author=n.author,
                     role=n.role,
                     corrects=n.corrects,
+                    hub_id=n.hub_id,
                     created_at=n.created_at,
                 )
             )
@@ -266,6 +358,7 @@ def _write_changes(conn: Connection, file: RegulationFile) -> None:
                     orientation=d.orientation,
                     destination=d.destination,
                     medical_transport=d.medical_transport,
+                    comment=d.comment,
                     author_id=d.author_id,
                     author=d.author,
                     role=d.role,
@@ -293,6 +386,9 @@ def _upsert_patient(conn: Connection, key: dict[str, str], p: Patient) -> None:
         "care_level": str(p.care_level) if p.care_level else None,
         "care_level_at": p.care_level_at,
         "care_level_by": p.care_level_by,
+        "weight": p.weight,
+        "height": p.height,
+        "hypothesis": as_json(p.hypothesis),
         "search_name": fold(names),
     }
     conn.execute(

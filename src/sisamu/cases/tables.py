@@ -21,6 +21,7 @@ from sqlalchemy import (
     Uuid,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from sisamu.storage.tables import metadata
 
@@ -67,7 +68,7 @@ case_file = Table(
     Column("lat", Float, nullable=True),
     Column("lon", Float, nullable=True),
     Column("precision", String(8), nullable=True),
-    Column("aml", Boolean, nullable=False, server_default=text("false")),
+    Column("aml", Boolean, nullable=True, server_default=text("false")),  # NULL: a partner did not say
     Column("motif", String(16), nullable=True),  # HubSante.motif
     Column("lieu", String(16), nullable=True),  # HubSante.lieu
     Column("priority", String(2), nullable=False),  # HubSante.priorite
@@ -77,6 +78,18 @@ case_file = Table(
     Column("holder_id", Uuid, nullable=True),
     Column("holder_name", Text, nullable=True),
     _ts("held_since"),
+    # What the RS-EDA carries beyond the core (migration 0007); JSONB shapes: sisamu.cases.details, store.py.
+    Column("caller_details", JSONB, nullable=True),  # names, type, language, communication, note
+    _ts("received_at"),  # the alert's reception
+    Column("alert_notes", JSONB, nullable=True),  # [{text, at}]
+    Column("location_details", JSONB, nullable=True),  # number, street, name, directions, access, ids
+    _ts("point_at"),
+    Column("fait", String(16), nullable=True),  # HubSante.fait
+    Column("risques", ARRAY(String(8)), nullable=False, server_default=text("'{}'")),  # HubSante.risque
+    Column("origine", String(16), nullable=True),  # HubSante.origine
+    Column("intervention", String(12), nullable=True),  # HubSante.intervention
+    Column("code_labels", JSONB, nullable=True),  # {code: wording given}
+    Column("additional_information", JSONB, nullable=True),  # [{key, value, label, freetext}]
     ForeignKeyConstraint(["samu_id"], ["samu.samu_id"], name="fk_case_file_samu"),
     Index("ix_case_file_queue", "samu_id", "step", "priority", "queued_at"),
     Index("ix_case_file_state_activated", "samu_id", "state", "activated_at"),
@@ -104,6 +117,9 @@ case_patient = Table(
     _ts("care_level_at"),
     Column("care_level_by", Text, nullable=True),
     Column("search_name", Text, nullable=False, server_default=text("''")),  # folded names
+    Column("weight", Float, nullable=True),  # kg
+    Column("height", Float, nullable=True),  # cm
+    Column("hypothesis", JSONB, nullable=True),  # {main: {code, label}, others: [...]} (CIM-10)
     ForeignKeyConstraint(_FILE_FK, _FILE_REF, name="fk_case_patient_file"),
     Index(
         "ix_case_patient_search_name",
@@ -126,6 +142,7 @@ case_note = Table(
     Column("author", Text, nullable=False),
     Column("role", String(16), nullable=False),
     Column("corrects", Integer, nullable=True),  # note_no of the note this one corrects
+    Column("hub_id", Text, nullable=True),  # a partner's medicalNoteId, kept
     _ts("created_at", nullable=False),
     ForeignKeyConstraint(_FILE_FK, _FILE_REF, name="fk_case_note_file"),
 )
@@ -143,6 +160,7 @@ case_decision = Table(
     Column("orientation", String(12), nullable=True),  # HubSante.typeOrientation
     Column("destination", Text, nullable=True),
     Column("medical_transport", Boolean, nullable=True),
+    Column("comment", Text, nullable=True),
     Column("author_id", Uuid, nullable=True),
     Column("author", Text, nullable=False),
     Column("role", String(16), nullable=False),

@@ -21,11 +21,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from sisamu.cases import service
-from sisamu.domain.codes import TypeDecision, TypeRessource
+from sisamu.cases.numbering import hub_patient_id
+from sisamu.cases.scheduler import run_automatic_steps
+from sisamu.domain.codes import NiveauSoin, TypeDecision, TypeRessource
 from sisamu.interop.hubsante.datetimes import parse_hub_datetime
 from sisamu.interop.hubsante.envelope import new_message, parse_document
 from sisamu.interop.hubsante.flows import case_share, mutual_aid, register_flows
-from sisamu.interop.hubsante.flows.case_receive import identity_of, qualification_of
+from sisamu.interop.hubsante.flows.case_receive import hypothesis_in, identity_of, qualification_of
 from sisamu.interop.hubsante.flows.common import links_of_file
 from sisamu.interop.hubsante.inbox import Inbox
 from sisamu.interop.hubsante.tables import hub_outbox, hub_resource_request
@@ -35,6 +37,7 @@ from sisamu.storage.tables import samu
 HUBSANTE = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "hubsante"
 SCENARIOS = json.loads((HUBSANTE / "test-cases" / "test_cases.json").read_text(encoding="utf-8"))
 SMUR_SOFTWARE = "fr.health.samu440.smur"
+CREW_REPORTS = frozenset({"RS-BPV", "RS-URL", "RS-RPIS"})
 # département in the scenario labels → (sisamu SAMU id = CRRA code, Hub client id as the examples write it)
 SAMUS = {
     "77": ("770", "fr.health.samu770"),
@@ -262,6 +265,7 @@ class Replay:
                     uow, principal=self.who(None), number=number, now=now, identity=identity
                 )
                 by_id[patient.get("patientId")] = added.patient_no
+            self._regulate(uow, number, by_id[patient.get("patientId")], patient, now)
         del file
         for note in body.get("medicalNote", []):
             service.add_note(
@@ -272,7 +276,8 @@ class Replay:
                 body=note["freetext"],
                 patient_no=by_id.get(note.get("patientId")),
             )
-        for decision in sorted(body.get("decision", []), key=lambda d: d["creation"]):
+        decisions = sorted(body.get("decision", []), key=lambda d: d["creation"])
+        for decision in decisions:
             service.record_decision(
                 uow,
                 principal=self.who({"role": "MEDECIN", **decision.get("operator", {})}),
@@ -287,7 +292,30 @@ class Replay:
                     orientation=decision.get("orientationType"),
                     destination=(decision.get("destination") or {}).get("freetext"),
                     medical_transport=decision.get("medicalTransport"),
+                    # an update's free text is what the physician wrote on its (last) decision
+                    comment=body.get("freetext") if decision is decisions[-1] else None,
                 ),
+            )
+
+    def _regulate(
+        self, uow: Any, number: str, patient_no: int, patient: dict[str, Any], now: datetime
+    ) -> None:
+        """What the physician states about a patient: the R level and the diagnostic hypothesis."""
+        physician = self.who({"role": "MEDECIN"})
+        level = (patient.get("detail") or {}).get("careLevel")
+        if level:
+            service.set_care_level(
+                uow,
+                principal=physician,
+                number=number,
+                patient_no=patient_no,
+                level=NiveauSoin(level),
+                now=now,
+            )
+        hypothesis = hypothesis_in(patient)
+        if hypothesis is not None:
+            service.set_hypothesis(
+                uow, principal=physician, number=number, patient_no=patient_no, hypothesis=hypothesis, now=now
             )
 
     def _share(self, uow: Any, body: dict[str, Any]) -> Any:
@@ -315,6 +343,9 @@ class Replay:
                 now=now,
             )
             return message
+        if (body.get("qualification") or {}).get("details", {}).get("status") == "CLOTURE":
+            # nobody closes a file by hand before VALIDE: the platform's automatic CLOTURE, 24 h after ACTIF
+            run_automatic_steps(self.platform.uow, now)
         changes = qualification_of(body)
         if changes:
             service.update_qualification(
@@ -368,6 +399,8 @@ class Replay:
                 ).scalar_one_or_none()
             if case_id:
                 inner["caseId"] = case_id
+        if self.number is not None and step["model"] in CREW_REPORTS:
+            self._our_report_ids(inner, ignored)
         if step["model"] == "RS-RR" and any(p.endswith(".requestId") for p in ignored):
             with self.platform.engine.connect() as conn:
                 request_id = conn.execute(
@@ -381,6 +414,23 @@ class Replay:
                 ).scalar_one_or_none()
             if request_id:
                 inner["requestId"] = request_id
+
+    def _our_report_ids(self, inner: dict[str, Any], ignored: list[str]) -> None:
+        """A SMUR's report names our case (RPIS: by org and case number) and our patients (`….patient.{file}.{n}`)."""
+        number = self._number()
+        if any(p.endswith(".context.senderCaseId") for p in ignored):
+            with self.platform.engine.connect() as conn:
+                case_id = conn.execute(
+                    sa.text("SELECT case_id FROM hub_case_link WHERE samu_id = :s AND number = :n LIMIT 1"),
+                    {"s": self.samu_id, "n": number},
+                ).scalar_one_or_none()
+            org, _, case_number = (case_id or f"{self.hub_id}.{number}").rpartition(".")
+            inner["context"].update(orgId=org, senderCaseId=case_number)
+        for path in (p for p in ignored if p.endswith(".patientId")):
+            holder = inner.get("patient") if ".patient." in path else inner
+            found = re.search(r"\.(\d+)$", str((holder or {}).get("patientId", "")))
+            if holder is not None and found:
+                holder["patientId"] = hub_patient_id(self.samu_id, number, int(found.group(1)))
 
     def acked(self, distribution_id: str) -> bool:
         with self.platform.engine.connect() as conn:

@@ -65,6 +65,77 @@ def case_body(
     return body
 
 
+def announced(body: dict[str, Any]) -> dict[str, Any]:
+    """The RS-EDA as announced: a file starts ACTIF, so the status is left out then (the examples' form); the
+    body kept as last sent still holds it, so a later change of status goes in the next RS-EDA-MAJ."""
+    details = body.get("qualification", {}).get("details", {})
+    if details.get("status") != "ACTIF":
+        return body
+    sent = copy.deepcopy(body)
+    del sent["qualification"]["details"]["status"]
+    if not sent["qualification"]["details"]:
+        del sent["qualification"]["details"]
+    return sent
+
+
+def decision_comments(file: RegulationFile, decisions: list[dict[str, Any]], timezone: str) -> list[str]:
+    """The physician's comments on the decisions of an update (they go in the RS-EDA-MAJ `freetext`)."""
+    zone = ZoneInfo(timezone)
+    sent = {(d.get("creation"), d.get("decisionType")) for d in decisions}
+    return [
+        d.comment
+        for d in file.decisions
+        if d.comment and (format_hub_datetime(d.created_at.astimezone(zone)), str(d.kind)) in sent
+    ]
+
+
+# What an RS-EDA-MAJ structures (its schema): the rest of a change goes, as text, in its `freetext`.
+UPDATE_SHAPE: dict[str, Any] = {
+    "caseId": True,
+    "senderCaseId": True,
+    "perimeter": True,
+    "owner": True,
+    "patient": True,
+    "medicalNote": True,
+    "decision": True,
+    "additionalInformation": True,
+    "qualification": {"riskThreat": True, "details": {"status": True, "priority": True, "careLevel": True}},
+    "location": {"externalInfo": True},
+    "initialAlert": {"notes": True},
+}
+
+
+def fit_update(
+    changes: dict[str, Any], shape: Any = None, path: str = ""
+) -> tuple[dict[str, Any], list[str]]:
+    """`changes` split into what the RS-EDA-MAJ schema structures and the other changed values, written
+    `path : value` (the schema's `freetext`: "concatenate in one note every other value changed")."""
+    shape = UPDATE_SHAPE if shape is None else shape
+    fitted: dict[str, Any] = {}
+    others: list[str] = []
+    for key, value in changes.items():
+        allowed = shape.get(key) if isinstance(shape, dict) else None
+        where = f"{path}.{key}" if path else key
+        if allowed is True:
+            fitted[key] = value
+        elif isinstance(allowed, dict) and isinstance(value, dict):
+            sub, more = fit_update(value, allowed, where)
+            if sub:
+                fitted[key] = sub
+            others += more
+        else:
+            others += _leaves(value, where)
+    return fitted, others
+
+
+def _leaves(value: Any, path: str) -> list[str]:
+    if isinstance(value, dict):
+        return [line for key, sub in value.items() for line in _leaves(sub, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [line for i, sub in enumerate(value) for line in _leaves(sub, f"{path}[{i}]")]
+    return [f"{path} : {value}"]
+
+
 def _leaf_diff(before: Any, after: Any) -> Any:
     """`after` where it differs from `before` (dicts compared key by key); None when equal."""
     if isinstance(before, dict) and isinstance(after, dict):

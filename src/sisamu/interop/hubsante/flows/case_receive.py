@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 from collections.abc import Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, update
 
 from sisamu.cases import regulation, service, store
+from sisamu.cases.details import Diagnosis, Hypothesis
 from sisamu.cases.location import with_commune
 from sisamu.cases.model import Actor, InvalidFile, Patient, Qualification
 from sisamu.interop.hubsante.datetimes import parse_hub_datetime
@@ -37,6 +40,7 @@ log = logging.getLogger(__name__)
 PARTNER_ROLE = "partner"
 # What an update about an unknown case must carry to start a shared file (`update_case`).
 OPENS_A_FILE = ("patient", "medicalNote", "decision")
+_NOTE_ID = re.compile(r"^([a-zA-Z0-9_-]+\.){3,8}medicalNote(\.[a-zA-Z0-9_-]+){1,2}$")  # the schema's pattern
 
 
 def _get(data: Any, *path: str) -> Any:
@@ -62,48 +66,126 @@ def _accepted(candidates: Mapping[str, Any], check: Any) -> dict[str, Any]:
     return kept
 
 
+_ACCESS_KEYS = {
+    "floor": "floor",
+    "roomNumber": "room_number",
+    "interphone": "interphone",
+    "accessCode": "access_codes",
+    "elevator": "elevator",
+    "buildingName": "building_name",
+    "entrance": "entrance",
+    "entity": "entity",
+    "phoneNumber": "phone",
+}
+
+
+def _checks_as_location(values: Mapping[str, Any]) -> None:
+    Qualification().with_changes({"location": dict(values)})
+
+
 def _location(body: Mapping[str, Any]) -> dict[str, Any] | None:
     loc = body.get("location")
     if not isinstance(loc, Mapping):
         return None
     coord = _get(loc, "geometry", "point", "coord") or {}
-    values = {
-        "address": _get(loc, "detailedAddress", "complete"),
+    address = _get(loc, "detailedAddress") or {}
+    way = _get(address, "wayName")
+    access = _get(loc, "access")
+    values: dict[str, Any] = {
+        "address": _get(address, "complete"),
         "commune_insee": _get(loc, "city", "inseeCode"),
         "commune_name": _get(loc, "city", "name"),
-        "lat": coord.get("lat"),
-        "lon": coord.get("lon"),
-        "precision": coord.get("precision"),
-        "aml": bool(_get(loc, "geometry", "point", "isAml")),
     }
     if values["commune_insee"]:
         try:
             with_commune({"location": values})
         except InvalidFile:
             values["commune_insee"] = None
+    point = {
+        "lat": coord.get("lat"),
+        "lon": coord.get("lon"),
+        "precision": coord.get("precision"),
+        "aml": _get(loc, "geometry", "point", "isAml"),
+        "point_at": _when(_get(loc, "geometry", "datetime"), None),
+    }
     try:
-        Qualification().with_changes({"location": dict(values)})
-    except InvalidFile:
-        values.update(lat=None, lon=None, precision=None, aml=False)
-    return {k: v for k, v in values.items() if v is not None}
+        _checks_as_location(point)
+        values |= point
+    except (InvalidFile, ValueError, TypeError):
+        log.info("hub flows: partner point left out")
+    details = {
+        "number": address.get("number"),
+        "street": {k: way.get(k) for k in ("complete", "type", "name")} if isinstance(way, Mapping) else None,
+        "name": loc.get("name"),
+        "directions": loc.get("freetext"),
+        "access": {ours: access.get(hub) for hub, ours in _ACCESS_KEYS.items() if hub in access}
+        if isinstance(access, Mapping)
+        else None,
+        "external_ids": [
+            {"source": i.get("source"), "value": i.get("value")}
+            for i in loc.get("externalLocationId") or []
+            if isinstance(i, Mapping)
+        ]
+        or None,
+    }
+    values |= _accepted(details, lambda one: _checks_as_location({**values, **one}))
+    # `aml` None: the partner did not say where its point comes from (kept as such)
+    return {k: v for k, v in values.items() if v is not None or (k == "aml" and "lat" in values)}
+
+
+def _labels(q: Mapping[str, Any]) -> dict[str, str]:
+    """The partner's wording of its codes (kept: it is what the partner wrote)."""
+    coded = [q.get(key) for key in ("whatsHappen", "healthMotive", "locationKind")] + list(
+        q.get("riskThreat") or []
+    )
+    return {
+        str(c["code"]): str(c["label"])
+        for c in coded
+        if isinstance(c, Mapping) and c.get("code") and c.get("label")
+    }
 
 
 def qualification_of(body: Mapping[str, Any]) -> dict[str, Any]:
     """The qualification fields of a `createCaseHealth`(`Update`) that sisamu accepts."""
     q = body.get("qualification") or {}
-    caller = _get(body, "initialAlert", "caller") or {}
+    alert = body.get("initialAlert") or {}
+    caller = _get(alert, "caller") or {}
     candidates: dict[str, Any] = {
         "motif": _get(q, "healthMotive", "code"),
         "lieu": _get(q, "locationKind", "code"),
+        "fait": _get(q, "whatsHappen", "code"),
+        "risques": [r.get("code") for r in q.get("riskThreat") or [] if isinstance(r, Mapping)] or None,
+        "origine": q.get("origin"),
+        "intervention": body.get("interventionType"),
         "priority": _get(q, "details", "priority"),
         "attribution": _get(q, "details", "attribution"),
         "caller_name": _get(caller, "detailedName", "complete"),
+        "caller_first_name": _get(caller, "detailedName", "firstName"),
+        "caller_last_name": _get(caller, "detailedName", "lastName"),
         "caller_phone": _get(caller, "callerContact", "detail")
         if _get(caller, "callerContact", "type") == "TEL"
         else None,
         "callback_phone": _get(caller, "callbackContact", "detail")
         if _get(caller, "callbackContact", "type") == "TEL"
         else None,
+        "caller_type": caller.get("type"),
+        "caller_language": caller.get("language"),
+        "caller_communication": caller.get("communication"),
+        "caller_note": caller.get("freetext"),
+        "received_at": _when(alert.get("reception"), None),
+        "alert_notes": [
+            {"text": n.get("freetext"), "at": _when(n.get("creation"), None)}
+            for n in alert.get("notes") or []
+            if isinstance(n, Mapping) and n.get("freetext")
+        ]
+        or None,
+        "additional": [
+            {k: e.get(k) for k in ("key", "value", "label", "freetext")}
+            for e in _get(body, "additionalInformation", "customMap") or []
+            if isinstance(e, Mapping)
+        ]
+        or None,
+        "labels": _labels(q) or None,
     }
     kept = _accepted(candidates, Qualification().with_changes)
     location = _location(body)
@@ -113,6 +195,7 @@ def qualification_of(body: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def identity_of(patient: Mapping[str, Any], today: Any) -> dict[str, Any]:
+    """A patient's identity traits, weight and height that sisamu accepts."""
     names = _get(patient, "identity", "nonStrictFeatures") or {}
     strict = _get(patient, "identity", "strictFeatures") or {}
     candidates = {
@@ -122,10 +205,10 @@ def identity_of(patient: Mapping[str, Any], today: Any) -> dict[str, Any]:
         "birth_date": strict.get("birthDate"),
         "age": _get(patient, "detail", "age"),
         "sex": strict.get("sex"),
+        "weight": _get(patient, "detail", "weight"),
+        "height": _get(patient, "detail", "height"),
     }
     if isinstance(candidates["birth_date"], str):
-        from datetime import date
-
         try:
             candidates["birth_date"] = date.fromisoformat(candidates["birth_date"])
         except ValueError:
@@ -133,11 +216,35 @@ def identity_of(patient: Mapping[str, Any], today: Any) -> dict[str, Any]:
     return _accepted(candidates, lambda one: Patient(patient_no=1, **one).checked(today))
 
 
-def _when(value: Any, default: datetime) -> datetime:
+def hypothesis_in(patient: Mapping[str, Any]) -> Hypothesis | None:
+    """A patient's diagnostic hypothesis (`hypothesis`), None when absent or not valid."""
+    data = patient.get("hypothesis")
+    if not isinstance(data, Mapping):
+        return None
+    try:
+        main = data.get("mainDiagnosis")
+        return Hypothesis(
+            Diagnosis(str(main["code"]), str(main["label"])) if isinstance(main, Mapping) else None,
+            tuple(
+                Diagnosis(str(d["code"]), str(d["label"]))
+                for d in data.get("otherDiagnosis") or []
+                if isinstance(d, Mapping)
+            ),
+        ).checked()
+    except (InvalidFile, KeyError) as exc:
+        log.info("hub flows: partner hypothesis left out: %s", exc)
+        return None
+
+
+def _when(value: Any, default: datetime | None) -> datetime | None:
     try:
         return parse_hub_datetime(value) if isinstance(value, str) else default
     except ValueError:
         return default
+
+
+def _at(value: Any, default: datetime) -> datetime:
+    return _when(value, None) or default
 
 
 def _partner_actor(item: Mapping[str, Any], sender: str) -> Actor:
@@ -161,17 +268,28 @@ def _apply(
             added = regulation.add_patient(file, now, identity)
             if hub_id:
                 patient_map[hub_id] = added.patient_no
+        hypothesis = hypothesis_in(patient)
+        if hypothesis is not None and hub_id in patient_map:
+            regulation.received_hypothesis(file, patient_map[hub_id], hypothesis)
     notes = [
-        (_when(n.get("creation"), now), n.get("freetext"), n, n.get("patientId"))
+        (_at(n.get("creation"), now), n.get("freetext"), n, n.get("patientId"), n.get("medicalNoteId"))
         for n in body.get("medicalNote") or []
     ] + [
-        (_when(d.get("creation"), now), _decision_text(d), d, d.get("patientId"))
+        (_at(d.get("creation"), now), _decision_text(d), d, d.get("patientId"), None)
         for d in body.get("decision") or []
     ]
-    for at, text, item, patient_ref in sorted(notes, key=lambda n: n[0]):
+    if body.get("freetext"):
+        latest = max((n[0] for n in notes), default=now)
+        notes.append((latest, str(body["freetext"]), {}, None, None))
+    for at, text, item, patient_ref, hub_id in sorted(notes, key=lambda n: n[0]):
         if text:
             regulation.add_note(
-                file, _partner_actor(item, sender), at, text, patient_no=patient_map.get(patient_ref)
+                file,
+                _partner_actor(item, sender),
+                at,
+                text,
+                patient_no=patient_map.get(patient_ref),
+                hub_id=hub_id if _NOTE_ID.fullmatch(str(hub_id or "")) else None,
             )
 
 

@@ -16,7 +16,13 @@ from sisamu.cases.access import check_file
 from sisamu.cases.numbering import hub_patient_id
 from sisamu.domain.errors import DomainError
 from sisamu.interop.hubsante.envelope import DistributionKind, HubMessage
-from sisamu.interop.hubsante.flows.case_body import case_body, update_body
+from sisamu.interop.hubsante.flows.case_body import (
+    announced,
+    case_body,
+    decision_comments,
+    fit_update,
+    update_body,
+)
 from sisamu.interop.hubsante.flows.common import (
     CaseLink,
     hub_id_of,
@@ -78,7 +84,7 @@ def share_file(uow: UnitOfWork, *, principal: Principal, number: str, to: str, n
         patient_map=patient_map if origin else None,
         timezone=timezone_of(uow.conn, file.samu_id),
     )
-    message = send(uow, RS_EDA, {"createCaseHealth": body}, sender=us, recipient=to, now=now)
+    message = send(uow, RS_EDA, {"createCaseHealth": announced(body)}, sender=us, recipient=to, now=now)
     uow.execute(
         insert(hub_case_link).values(
             samu_id=file.samu_id,
@@ -114,11 +120,16 @@ def send_updates(uow: UnitOfWork, *, principal: Principal, number: str, now: dat
     file = _writable(uow, principal, number, now)
     us = hub_id_of(uow.conn, file.samu_id)
     sent = []
+    timezone = timezone_of(uow.conn, file.samu_id)
     for link in links_of_file(uow.conn, file.samu_id, number, lock=True):
-        body = link_body(file, link, timezone_of(uow.conn, file.samu_id))
+        body = link_body(file, link, timezone)
         changes = update_body(link.last_sent, body)
         if changes is None:
             continue
+        changes, others = fit_update(changes)
+        text = "\n".join([*decision_comments(file, changes.get("decision", []), timezone), *others])
+        if text:
+            changes["freetext"] = text
         sent.append(
             send(
                 uow,
