@@ -128,6 +128,8 @@ def update_resource(
             crew_username=payload.crew_username,
             duty=[d.model_dump() for d in payload.duty] if payload.duty is not None else None,
             name=payload.name,
+            team_name=payload.team_name,
+            phone=payload.crew_phone,
         )
         local = service.local_now(uow, samu_id, now)
     return _out(row, local)
@@ -276,6 +278,7 @@ def engage(file_number: str, payload: EngageIn, platform: PlatformDep, principal
             number=file_number,
             resource_id=payload.resource_id,
             now=platform.clock.now(),
+            triggered=payload.triggered,
         )
     return MissionOut.of(item)
 

@@ -14,6 +14,10 @@ Besides the main path, the official meanings allow:
 Repeating the current status, going back, or any other jump is refused (`TransitionRefused`), as is a status
 dated before the previous one.
 
+A mission starts at DECISION (the regulator decided to send the unit), or directly at DECLENCHE when deciding and
+triggering are one act: a départ réflexe sent by the ARM for a P0 call, or a partner's unit (fire-service VSAV)
+that its own centre triggered and that joins the file already triggered (`START`).
+
 The unit holds the mission (is not available) from DECISION until FINPEC; from RETOUR ("la ressource est
 disponible pour être réengagée") or ANNULE it is available again. REN-BASE ends the mission.
 """
@@ -48,6 +52,8 @@ NEXT: dict[S, frozenset[S]] = {
     S.REN_BASE: frozenset(),
 }
 # The unit is free again (may be engaged on another file) from these statuses on.
+# The statuses a mission may start at.
+START = frozenset({S.DECISION, S.DECLENCHE})
 RELEASING = frozenset({S.RETOUR, S.ANNULE, S.RET_BASE, S.REN_BASE})
 FINAL = frozenset({S.REN_BASE})
 # The RS-RPIS timestamps of a SMUR report, by the status that gives each.
@@ -136,10 +142,13 @@ def engage(
     now: datetime,
     actor: str,
     source: Source = Source.CONSOLE,
+    status: S = S.DECISION,
 ) -> Mission:
-    """A new mission at DECISION (the regulator decided to send this unit)."""
-    mission = Mission(samu_id, mission_id, resource_id, file_number, S.DECISION, now)
-    mission.history.append(StatusEntry(1, S.DECISION, now, now, source, actor))
+    """A new mission at DECISION (the regulator decided to send this unit), or at DECLENCHE (triggered at once)."""
+    if status not in START:
+        raise TransitionRefused(f"a mission starts at {' or '.join(sorted(START))}, not at {status}")
+    mission = Mission(samu_id, mission_id, resource_id, file_number, status, now)
+    mission.history.append(StatusEntry(1, status, now, now, source, actor))
     return mission
 
 

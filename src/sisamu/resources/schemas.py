@@ -41,6 +41,8 @@ class ResourceIn(_In):
     company: str | None = Field(default=None, max_length=200)
     partner: bool = False
     duty: list[DutySlotIn] = Field(default=[], max_length=14)
+    team_name: str | None = Field(default=None, max_length=200, description="The crew's name (Hub team.name)")
+    crew_phone: str | None = Field(default=None, max_length=30, description="The crew's phone (Hub contact)")
 
 
 class ResourcePatch(_In):
@@ -48,6 +50,8 @@ class ResourcePatch(_In):
     crew_username: str | None = Field(default=None, max_length=120)
     duty: list[DutySlotIn] | None = Field(default=None, max_length=14)
     name: str | None = Field(default=None, min_length=1, max_length=200)
+    team_name: str | None = Field(default=None, max_length=200, description="empty text clears it")
+    crew_phone: str | None = Field(default=None, max_length=30, description="empty text clears it")
 
 
 class ResourceOut(BaseModel):
@@ -64,6 +68,8 @@ class ResourceOut(BaseModel):
     base_lat: float
     base_lon: float
     duty: list[dict[str, Any]]
+    team_name: str | None
+    crew_phone: str | None
     availability: str
     on_duty: bool
     status: str | None
@@ -109,6 +115,10 @@ class PositionOut(BaseModel):
 
 class EngageIn(_In):
     resource_id: str = _ID
+    triggered: bool = Field(
+        default=False,
+        description="Triggered at once (départ réflexe, a partner's unit its own centre triggered): DECLENCHE",
+    )
 
 
 class StatusEntryOut(BaseModel):

@@ -19,9 +19,10 @@ from sqlalchemy import Row, select
 
 from sisamu.cases import service as cases
 from sisamu.cases.access import check_file
+from sisamu.cases.model import InvalidFile, normalize_phone
 from sisamu.domain.codes import Etat, StatutVecteur
 from sisamu.domain.events import LiveEvent
-from sisamu.resources import access, store
+from sisamu.resources import access, sharing, store
 from sisamu.resources import mission as cycle
 from sisamu.resources.mission import Availability, Mission, Source
 from sisamu.resources.model import InvalidResource, ResourceUnavailable, check_unit, duty_json, is_available
@@ -115,6 +116,16 @@ class UnitInput:
     company: str | None = None
     partner: bool = False
     duty: Sequence[Mapping[str, Any]] = ()
+    team_name: str | None = None  # the crew's name as its organisation gives it ("Equipe SMUR A")
+    crew_phone: str | None = None  # the crew's phone, reachable while on mission
+
+
+def crew_phone(raw: str | None) -> str | None:
+    """The crew's phone in international form (`+33612345678`), as the Hub's `contact` wants it."""
+    try:
+        return normalize_phone(raw)
+    except InvalidFile as exc:
+        raise InvalidResource(str(exc)) from None
 
 
 def add_resource(
@@ -138,6 +149,8 @@ def add_resource(
         "base_lat": unit.base_lat,
         "base_lon": unit.base_lon,
         "duty": duty_json(parse_rota(unit.duty)),
+        "team_name": unit.team_name.strip() if unit.team_name and unit.team_name.strip() else None,
+        "crew_phone": crew_phone(unit.crew_phone),
         "availability": str(Availability.AVAILABLE),
         "lat": unit.base_lat,
         "lon": unit.base_lon,
@@ -163,8 +176,11 @@ def update_resource(
     crew_username: str | None = None,
     duty: Sequence[Mapping[str, Any]] | None = None,
     name: str | None = None,
+    team_name: str | None = None,
+    phone: str | None = None,
 ) -> Row[Any]:
-    """The supervisor puts a unit in or out of service, links its crew account, changes its rota or name."""
+    """The supervisor puts a unit in or out of service, links its crew account, changes its rota, name, crew's
+    team name or phone (an empty text clears those two)."""
     authorize(principal, Permission.ROOM_WRITE, samu_id)
     row = load_unit(uow, samu_id, resource_id, lock=True)
     values: dict[str, Any] = {}
@@ -181,6 +197,10 @@ def update_resource(
         values["duty"] = duty_json(parse_rota(duty))
     if name is not None:
         values["name"] = name
+    if team_name is not None:
+        values["team_name"] = team_name.strip() or None
+    if phone is not None:
+        values["crew_phone"] = crew_phone(phone)
     if values:
         store.update_resource(uow.conn, samu_id, resource_id, now, **values)
         row = load_unit(uow, samu_id, resource_id, lock=False)
@@ -192,9 +212,17 @@ def update_resource(
 
 
 def engage(
-    uow: UnitOfWork, *, principal: Principal | None, number: str, resource_id: str, now: datetime
+    uow: UnitOfWork,
+    *,
+    principal: Principal | None,
+    number: str,
+    resource_id: str,
+    now: datetime,
+    triggered: bool = False,
 ) -> Mission:
-    """Send a unit of the file's SAMU on the file: a mission at DECISION; only an available unit.
+    """Send a unit of the file's SAMU on the file: a mission at DECISION, or at DECLENCHE when `triggered` (a
+    départ réflexe, a partner's unit its own centre triggered); only an available unit. Partners the file is
+    shared with hear of it (`sharing`).
 
     `principal` None is the platform itself (a mutual-aid request accepted through Hub Santé, seeding)."""
     owner = cases.file_owner(number)
@@ -218,6 +246,7 @@ def engage(
         file_number=number,
         now=now,
         actor=actor,
+        status=StatutVecteur.DECLENCHE if triggered else StatutVecteur.DECISION,
     )
     store.save_mission(uow.conn, item, item.history, expected_version=item.version)
     store.update_resource(
@@ -229,9 +258,10 @@ def engage(
         status=str(item.status),
         mission_id=mission_id,
     )
-    audit_mission(uow, principal, item, "mission.engage", now)
+    audit_mission(uow, principal, item, "mission.engage", now, status=str(item.status))
     emit_mission(uow, item, "mission.engaged")
     emit_resource(uow, load_unit(uow, owner, resource_id, lock=False))
+    sharing.mission_engaged(uow, principal, item, now)
     return item
 
 
@@ -282,6 +312,7 @@ def report_status(
         uow, principal, item, "mission.status", now, status=str(item.status), source=str(entry.source)
     )
     emit_mission(uow, item, "mission.status")
+    sharing.mission_status(uow, principal, item, now)
     return item
 
 

@@ -71,6 +71,8 @@ resource = Table(
     Column("lon", Float, nullable=True),
     _ts("position_at"),
     Column("crew_account_id", Uuid, nullable=True),  # the crew terminal's account
+    Column("team_name", Text, nullable=True),  # the crew's name as its organisation gives it (Hub team.name)
+    Column("crew_phone", String(20), nullable=True),  # the crew's phone, +33… (Hub resource.contact)
     Column("version", Integer, nullable=False, server_default=text("1")),
     _ts("updated_at", nullable=False),
     ForeignKeyConstraint(["samu_id"], ["samu.samu_id"], name="fk_resource_samu"),

@@ -1,23 +1,26 @@
-"""The conformance scenarios' RS-RI and RS-SR `send` steps, typed into sisamu's resources feature.
+"""The conformance scenarios' RS-RI, RS-SR and RS-ER `send` steps, typed into sisamu's resources feature.
 
-An RS-RI step's units become sisamu units (call sign = the tail of the example's `resourceId`, vehicle, name and
-crew level as written), engaged on the scenario's file at their DECISION time (else their first status) and moved
+An RS-RI step's units become sisamu units (call sign = the tail of the example's `resourceId`, vehicle, name, crew
+level, team name and crew phone as written), engaged on the scenario's file at their DECISION time (a unit listed
+from DECLENCHE without DECISION is engaged already triggered; else at its first status or its datetime) and moved
 through the statuses the example lists, in time order; `share_resources` then builds the message from the
 missions. An RS-SR step reports the status on the unit's mission (engaging it first if no RS-RI announced it) and
-`share_status` builds the message.
+`share_status` builds the message. An RS-ER step is the physician asking the SMUR software for the example's kinds
+of unit (`engagement.request_engagement`).
 """
 
 from __future__ import annotations
 
 import re
 from collections import deque
+from datetime import datetime
 from typing import Any
 
 from scenario_driver import Replay, example
 
 from sisamu.domain.codes import StatutVecteur
 from sisamu.interop.hubsante.datetimes import parse_hub_datetime
-from sisamu.interop.hubsante.flows import resources_share
+from sisamu.interop.hubsante.flows import engagement, resources_share
 from sisamu.resources import service as fleet
 from sisamu.resources import store
 from sisamu.resources.mission import NEXT
@@ -32,6 +35,8 @@ class ResourceReplay(Replay):
     """`Replay` that can also send RS-RI and RS-SR."""
 
     def send(self, step: dict[str, Any]) -> dict[str, Any]:
+        if step["model"] == "RS-ER":
+            return self._engagement(step)
         if step["model"] not in ("RS-RI", "RS-SR"):
             return super().send(step)
         body = next(iter(example(step).values()))
@@ -60,6 +65,28 @@ class ResourceReplay(Replay):
                     now=parse_hub_datetime(state["datetime"]),
                 )
         (message,) = [m for m in sent if m.recipient_id == self.partner]
+        return self._stored(message.distribution_id)
+
+    def _engagement(self, step: dict[str, Any]) -> dict[str, Any]:
+        """RS-ER: the physician asks the SMUR software for the example's resources (kind, crew level, free text)."""
+        body = next(iter(example(step).values()))
+        asked = [
+            engagement.Asked(
+                vehicle=r["vehicleType"],
+                medical_level=(r.get("team") or {}).get("medicalLevel"),
+                freetext=tuple(r.get("freetext") or ()),
+            )
+            for r in body["resource"]
+        ]
+        with self.platform.uow() as uow:
+            message = engagement.request_engagement(
+                uow,
+                principal=self.who({"role": "MEDECIN"}),
+                number=self._number(),
+                to=self.partner,
+                asked=asked,
+                now=datetime.now().astimezone(),
+            )
         return self._stored(message.distribution_id)
 
     def _stored(self, distribution_id: str) -> dict[str, Any]:
@@ -94,15 +121,20 @@ class ResourceReplay(Replay):
                     47.2,
                     -1.55,
                     partner=str(resource.get("orgId", "")).startswith("fr.fire"),
+                    team_name=(resource.get("team") or {}).get("name"),
+                    crew_phone=_phone(resource),
                 ),
                 now=parse_hub_datetime(resource["datetime"]),
             )
         mission_id = store.latest_mission_id(uow.conn, self.samu_id, sign)
         if mission_id is None:
             decision = next((s for s in states if s["status"] == "DECISION"), None)
+            # No DECISION listed and DECLENCHE first: the unit was triggered at once (départ réflexe, or a
+            # partner's unit triggered by its own centre).
+            triggered = decision is None and bool(states) and states[0]["status"] == "DECLENCHE"
             at = parse_hub_datetime((decision or (states[0] if states else resource))["datetime"])
             mission_id = fleet.engage(
-                uow, principal=None, number=self._number(), resource_id=sign, now=at
+                uow, principal=None, number=self._number(), resource_id=sign, now=at, triggered=triggered
             ).mission_id
         for state in states:
             self._report(uow, mission_id, state)
@@ -120,6 +152,11 @@ class ResourceReplay(Replay):
             fleet.report_status(
                 uow, principal=None, samu_id=self.samu_id, mission_id=mission_id, status=status, now=at
             )
+
+
+def _phone(resource: dict[str, Any]) -> str | None:
+    contact = resource.get("contact") or {}
+    return contact.get("details") if contact.get("type") == "TEL" else None
 
 
 def path(start: StatutVecteur, target: StatutVecteur) -> list[StatutVecteur]:

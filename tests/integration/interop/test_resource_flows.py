@@ -4,6 +4,7 @@ through the outbox), and the official examples ingested into a linked file and a
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,9 @@ import pytest
 import sqlalchemy as sa
 from hub_network import EXAMPLE
 
+from sisamu.cases import service as cases
 from sisamu.interop.hubsante.envelope import new_message, parse_document
-from sisamu.interop.hubsante.flows import emsi, positions, register_flows, resources_share
+from sisamu.interop.hubsante.flows import emsi, engagement, positions, register_flows, resources_share
 from sisamu.interop.hubsante.flows.common import link_of_case
 from sisamu.interop.hubsante.flows.partner_state import partner_resources
 from sisamu.interop.hubsante.inbox import Inbox
@@ -149,8 +151,10 @@ def test_rs_ri_and_rs_sr_are_built_from_our_missions(side: Side) -> None:
         )
     assert info.recipient_id == THEM
     assert status.recipient_id == THEM
-    (ri,) = side.sent("RS-RI")
-    (sr,) = side.sent("RS-SR")
+    ri, sr = (
+        side.sent("RS-RI")[-1],
+        side.sent("RS-SR")[-1],
+    )  # the ones asked for, after those sent by the service
     for envelope in (ri, sr):
         assert validate_envelope(envelope) == []
     resource = _inner(ri)["resourcesInfo"]["resource"][0]
@@ -160,12 +164,99 @@ def test_rs_ri_and_rs_sr_are_built_from_our_missions(side: Side) -> None:
     assert resource["team"] == {"medicalLevel": "MED"}
     assert [s["status"] for s in resource["state"]] == ["DECLENCHE", "DECISION"]
     assert resource["state"][0]["availability"] is False
-    assert resource["datetime"] == "2026-03-02T10:00:00+01:00"
+    assert resource["datetime"] == "2026-03-02T10:01:00+01:00"  # "Date/heure de déclenchement": DECLENCHE
     assert _inner(sr)["resourcesStatus"]["state"] == {
         "datetime": "2026-03-02T10:03:00+01:00",
         "status": "DEPART",
         "availability": False,
     }
+
+
+def test_engagement_and_statuses_on_a_shared_file_are_sent_to_the_partner(side: Side) -> None:
+    # Side engaged its VLM on the file received from SAMU 250: the engagement went out as an RS-RI.
+    (ri,) = side.sent("RS-RI")
+    assert side.sent("RS-SR") == []
+    with side.platform.uow() as uow:
+        fleet.report_status(
+            uow,
+            principal=None,
+            samu_id="680",
+            mission_id=side.mission.mission_id,
+            status="DECLENCHE",
+            now=T0 + timedelta(minutes=1),
+        )
+    (sr,) = side.sent("RS-SR")
+    for envelope in (ri, sr):
+        assert validate_envelope(envelope) == []
+        assert envelope["descriptor"]["explicitAddress"]["explicitAddressValue"] == THEM
+    (resource,) = _inner(ri)["resourcesInfo"]["resource"]
+    assert resource["resourceId"] == f"{US}.resource.680-SMUR-COLMAR-VLM1"
+    assert resource["state"] == [
+        {"datetime": "2026-03-02T10:00:00+01:00", "status": "DECISION", "availability": False}
+    ]
+    assert _inner(sr)["resourcesStatus"] == {
+        "caseId": side.case_id,
+        "resourceId": f"{US}.resource.680-SMUR-COLMAR-VLM1",
+        "state": {"datetime": "2026-03-02T10:01:00+01:00", "status": "DECLENCHE", "availability": False},
+    }
+
+
+def test_engagement_and_statuses_on_an_unshared_file_send_nothing(side: Side) -> None:
+    with side.platform.uow() as uow:
+        file = cases.open_file(uow, principal=None, samu_id="680", now=T0, qualification={})
+        fleet.add_resource(
+            uow,
+            principal=None,
+            samu_id="680",
+            unit=fleet.UnitInput(
+                "680-SMUR-MULHOUSE-VLM1", "VLM Mulhouse 1", "SMUR", "SMUR.VLM", "MED", 47.7, 7.3
+            ),
+            now=T0,
+        )
+        item = fleet.engage(
+            uow, principal=None, number=file.number, resource_id="680-SMUR-MULHOUSE-VLM1", now=T0
+        )
+        fleet.report_status(
+            uow, principal=None, samu_id="680", mission_id=item.mission_id, status="DECLENCHE", now=T0
+        )
+    assert len(side.sent("RS-RI")) == 1  # only the shared file's engagement (Side)
+    assert side.sent("RS-SR") == []
+
+
+def test_a_partner_unit_and_a_crew_are_described_as_the_partner_must_see_them(side: Side) -> None:
+    with side.platform.uow() as uow:
+        fleet.add_resource(
+            uow,
+            principal=None,
+            samu_id="680",
+            unit=fleet.UnitInput(
+                "VSAV-COLMAR-2",
+                "VSAV Colmar 2",
+                "SIS",
+                "SIS.VSAV",
+                "SECOURS",
+                48.08,
+                7.36,
+                partner=True,
+                team_name="Equipe Rouge",
+                crew_phone="06 45 98 72 97",
+            ),
+            now=T0,
+        )
+        fleet.engage(
+            uow,
+            principal=None,
+            number=side.number,
+            resource_id="VSAV-COLMAR-2",
+            now=T0 + timedelta(minutes=2),
+            triggered=True,
+        )
+    (resource,) = _inner(side.sent("RS-RI")[-1])["resourcesInfo"]["resource"]
+    assert resource["team"] == {"medicalLevel": "SECOURS", "name": "Equipe Rouge"}
+    assert resource["contact"] == {"type": "TEL", "details": "+33645987297"}
+    # Triggered at once by its own centre: no DECISION; its availability is the fire service's, unknown to us.
+    assert resource["state"] == [{"datetime": "2026-03-02T10:02:00+01:00", "status": "DECLENCHE"}]
+    assert resource["datetime"] == "2026-03-02T10:02:00+01:00"
 
 
 def test_nothing_is_sent_for_a_file_shared_with_no_one(platform: Any, side: Side) -> None:
@@ -347,3 +438,60 @@ def test_emsi_about_an_unknown_event_is_refused_702(side: Side) -> None:
     body["EVENT"]["ID"] = "unknown"
     outcome = side.receive("EMSI", body, sender=FIRE)
     assert not outcome.applied
+
+
+PHYSICIAN = Principal(uuid.uuid4(), "regulator.680", "Dr Marie Curie", Role.REGULATOR, "680")
+
+
+def test_rs_er_asks_the_smur_for_a_kind_of_unit_or_one_of_its_units(side: Side) -> None:
+    with side.platform.uow() as uow:
+        fleet.update_resource(
+            uow,
+            principal=Principal(uuid.uuid4(), "sup.680", "Chef de salle", Role.SUPERVISOR, "680"),
+            samu_id="680",
+            resource_id="680-SMUR-COLMAR-VLM1",
+            now=T0,
+            team_name="Equipe Etoile",
+            phone="07 62 86 54 26",
+        )
+        engagement.request_engagement(
+            uow,
+            principal=PHYSICIAN,
+            number=side.number,
+            to=THEM,
+            asked=[
+                engagement.Asked(vehicle="SMUR.AR", medical_level="MED", freetext=("Patrice ARMAND",)),
+                engagement.Asked(resource_id="680-SMUR-COLMAR-VLM1"),
+            ],
+            now=T0,
+        )
+    (envelope,) = side.sent("RS-ER")
+    assert validate_envelope(envelope) == []
+    assert _inner(envelope)["resourcesEngagement"] == {
+        "caseId": side.case_id,
+        "resource": [
+            {"vehicleType": "SMUR.AR", "team": {"medicalLevel": "MED"}, "freetext": ["Patrice ARMAND"]},
+            {
+                "vehicleType": "SMUR.VLM",
+                "name": "VLM Colmar 1",
+                "team": {"medicalLevel": "MED", "name": "Equipe Etoile"},
+            },
+        ],
+    }
+
+
+def test_rs_er_needs_a_file_shared_with_that_smur_and_known_codes(side: Side) -> None:
+    with side.platform.uow() as uow, pytest.raises(engagement.InvalidEngagement, match="not shared"):
+        engagement.request_engagement(
+            uow,
+            principal=PHYSICIAN,
+            number=side.number,
+            to="fr.health.samu680.smur",
+            asked=[engagement.Asked(vehicle="SMUR.VLM")],
+            now=T0,
+        )
+    with side.platform.uow() as uow, pytest.raises(engagement.InvalidEngagement, match="typeVecteur"):
+        engagement.request_engagement(
+            uow, principal=PHYSICIAN, number=side.number, to=THEM, asked=[engagement.Asked("VLM")], now=T0
+        )
+    assert side.sent("RS-ER") == []

@@ -18,12 +18,11 @@ from scenario_driver import SCENARIOS, Replay, differences, example, roles, stri
 pytestmark = pytest.mark.db
 
 NOT_LRM = {
-    "RS-ER": "RS-ER (resources engagement asked of the SMUR): needs the resources feature's engagements",
     "RS-URL": "RS-URL (a document link from the SMUR): sisamu holds no documents",
     "RS-BPV": "RS-BPV (vital-parameter report): sisamu's file holds no vital parameters",
     "RS-RPIS": "RS-RPIS (SMUR intervention report): sisamu is a SAMU LRM; the intervention report is not built",
 }
-SENDABLE = frozenset({"RS-EDA", "RS-EDA-MAJ", "RS-DR", "RS-RR", "RS-RI", "RS-SR"})
+SENDABLE = frozenset({"RS-EDA", "RS-EDA-MAJ", "RS-DR", "RS-RR", "RS-RI", "RS-SR", "RS-ER"})
 
 # What sisamu's regulation file has no place for: left out of both sides before comparing (docs/hubsante.md).
 NOT_MODELLED = ()
@@ -71,34 +70,43 @@ KNOWN: dict[tuple[str, str, str], str] = {
         "and lists the 18:33 decision before the 18:31 one (sisamu sends them in time order)"
     ),
 }
-_CONTACT = "sisamu's units hold no crew phone (resource.contact)"
-_TEAM = "nor team name (team.name)"
-_STATES = (
-    "the example lists only some statuses of the unit (no DECISION) where sisamu sends the mission's whole history "
-    "from DECISION, newest first, with availability on the newest, and dates the resource by its DECISION"
+_NO_AVAILABILITY = (
+    "the example's status carries no availability; sisamu always says whether its own unit is free "
+    "(state.availability; left empty only for a partner's unit, whose availability it does not know)"
 )
-_NO_AVAILABILITY = "the example's status carries no availability; sisamu always says whether the unit is free (state.availability)"
+_OLDEST_FIRST = (
+    "the example lists the statuses oldest first without availability and dates the resource by its DECISION; "
+    "sisamu lists them newest first with its own unit's availability on the newest, and dates the resource by "
+    "its DECLENCHE ('Date/heure de déclenchement'), as the other examples do"
+)
 _MORE = {
-    (_label("Didier Morel", "Editeur 94"), "04c"): f"{_CONTACT}; {_STATES} (the example lists DECISION last)",
-    (_label("Didier Morel", "Editeur 77"), "01b"): f"{_CONTACT} {_TEAM}; {_STATES}",
-    (_label("Didier Morel", "Editeur 77"), "03a"): _NO_AVAILABILITY,
-    (_label("Lola HALIMI", "Editeur 78"), "03c"): f"{_CONTACT}; the example sends no status at all",
-    (_label("Lola HALIMI", "Editeur 95"), "01b"): f"{_CONTACT} {_TEAM}; {_STATES}",
-    (_label("Monsieur X", "Editeur 09"), "03"): (
-        f"{_CONTACT}; {_STATES}; the example dates the resource 2024-03-03 and its status 2024-08-03"
+    (_label("Didier Morel", "Editeur 94"), "04c"): _OLDEST_FIRST,
+    (_label("Lola HALIMI", "Editeur 78"), "03c"): (
+        "the example's resource has no status at all; sisamu's mission always has its engagement status (DECISION)"
     ),
-    (_label("Enfants NGUYEN", "Editeur 76A"), "03b"): f"{_CONTACT} {_TEAM}; {_STATES}",
+    (_label("Lola HALIMI", "Editeur 95"), "01b"): (
+        "the example gives the availability of a fire-service VSAV (a partner's unit), which sisamu does not know "
+        "and leaves empty ('VIDE = INCONNU'), as the other examples do for a partner's VSAV"
+    ),
+    (_label("Monsieur X", "Editeur 09"), "03"): (
+        "the example dates the resource 2024-03-03 15:17 and its DECLENCHE 2024-08-03 03:17; sisamu dates the "
+        "resource by its DECLENCHE"
+    ),
+    (_label("Enfants NGUYEN", "Editeur 76A"), "03b"): (
+        "the example leaves its own VLM's availability empty and gives the fire-service VSAV's; sisamu knows its "
+        "own unit's availability, not a partner's"
+    ),
     (_label("Enfants NGUYEN", "Editeur 76A"), "05a"): _NO_AVAILABILITY,
-    (_label("Enfants NGUYEN", "Editeur 76A"), "05b"): _NO_AVAILABILITY,
     (_label("Enfants NGUYEN", "Editeur 80"), "04c"): (
-        f"{_CONTACT}; {_STATES}; the example dates the resource 2024-08-01 and its statuses 2024-08-06"
+        f"{_OLDEST_FIRST}; the example dates the resource 2024-08-01 and its statuses 2024-08-06"
     ),
     (_label("Enfants NGUYEN", "Editeur 80"), "05c"): (
         "the example's status (2024-08-01 17:15) is dated before the engagement of its RS-RI (2024-08-06): "
-        "sisamu refuses a status older than the mission's current one"
+        "sisamu refuses a status older than the mission's current one; it also carries no availability"
     ),
     (_label("Alice et Grégoire", "logiciel SMUR /"), "06"): (
-        f"{_TEAM}, missionId, centerCity not held; {_STATES}; the example's VSAV has no status"
+        "the example's missionId is a template (DRFR15DDXAAJJJ0000.M001); its fire-service VSAV has no status "
+        "(sisamu's mission always has one) and a centerCity, not held"
     ),
 }
 KNOWN |= {(label, step, "send"): reason for (label, step), reason in _MORE.items()}

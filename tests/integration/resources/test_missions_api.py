@@ -175,3 +175,26 @@ def test_supervisor_adds_and_takes_units_out_of_service(api, world):
     )
     assert out.json()["availability"] == "UNAVAILABLE"
     assert _engage(api, world["number"], "TSU1.BESANCON").status_code == 422
+
+
+def test_a_unit_triggered_at_once_starts_at_declenche(api, world):
+    response = api("regulator.250").post(
+        f"/api/files/{world['number']}/missions", json={"resource_id": "VLM.BESANCON", "triggered": True}
+    )
+    assert response.status_code == 201, response.text
+    assert [h["status"] for h in response.json()["history"]] == ["DECLENCHE"]
+    assert _unit(api, "VLM.BESANCON")["availability"] == "ENGAGED"
+
+
+def test_supervisor_names_the_crew_and_its_phone(api, world):
+    supervisor = api("supervisor.250")
+    url = "/api/samus/250/resources/VLM.BESANCON"
+    out = supervisor.request(
+        "PATCH", url, json={"team_name": " Equipe SMUR A ", "crew_phone": "06 12 34 56 78"}
+    )
+    assert out.status_code == 200, out.text
+    assert (out.json()["team_name"], out.json()["crew_phone"]) == ("Equipe SMUR A", "+33612345678")
+    assert supervisor.request("PATCH", url, json={"crew_phone": "call me"}).status_code == 422
+    cleared = supervisor.request("PATCH", url, json={"team_name": "", "crew_phone": ""}).json()
+    assert (cleared["team_name"], cleared["crew_phone"]) == (None, None)
+    assert api("regulator.250").request("PATCH", url, json={"team_name": "X"}).status_code == 403

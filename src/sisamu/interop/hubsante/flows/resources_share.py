@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from sisamu.domain.codes import StatutVecteur
 from sisamu.interop.hubsante.datetimes import format_hub_datetime, parse_hub_datetime
 from sisamu.interop.hubsante.flows.common import (
     CaseLink,
@@ -58,14 +59,25 @@ def _at(moment: datetime, timezone: str) -> str:
     return format_hub_datetime(moment.astimezone(ZoneInfo(timezone)))
 
 
-def state_of(item: Mission, timezone: str) -> list[dict[str, Any]]:
-    """A mission's statuses, newest first; `availability` (free to be engaged again) on the newest one."""
+def state_of(item: Mission, timezone: str, *, ours: bool = True) -> list[dict[str, Any]]:
+    """A mission's statuses, newest first; `availability` (free to be engaged again) on the newest one when the
+    unit is `ours`. A partner's unit (fire-service VSAV) may be busy elsewhere for its own centre: its
+    availability is unknown to us, left empty ("VIDE = INCONNU")."""
     states: list[dict[str, Any]] = [
         {"datetime": _at(entry.at, timezone), "status": str(entry.status)} for entry in reversed(item.history)
     ]
-    if states:
+    if states and ours:
         states[0]["availability"] = item.status in RELEASING
     return states
+
+
+def triggered_at(item: Mission) -> datetime:
+    """The resource's `datetime` ("Date/heure de déclenchement"): when the unit was triggered (DECLENCHE), else
+    when it was engaged (its first status)."""
+    found = item.time_of(StatutVecteur.DECLENCHE)
+    if found is not None:
+        return found
+    return item.history[0].at if item.history else item.status_at
 
 
 def _request_id(uow: UnitOfWork, link: CaseLink) -> str | None:
@@ -89,16 +101,21 @@ def resource_item(uow: UnitOfWork, item: Mission, us: str, timezone: str) -> dic
     """One `resourcesInfo.resource` from one of our missions."""
     unit = fleet.load_resource(uow.conn, item.samu_id, item.resource_id, lock=False)
     assert unit is not None  # a mission's unit always exists (foreign key)
-    engaged = item.history[0].at if item.history else item.status_at
-    return {
-        "datetime": _at(engaged, timezone),
+    team = {"medicalLevel": unit.crew_level}
+    if unit.team_name:
+        team["name"] = unit.team_name
+    found: dict[str, Any] = {
+        "datetime": _at(triggered_at(item), timezone),
         "resourceId": hub_resource_id(us, item.resource_id),
         "orgId": us,
         "vehicleType": unit.vehicle,
         "name": unit.name,
-        "team": {"medicalLevel": unit.crew_level},
-        "state": state_of(item, timezone),
+        "team": team,
+        "state": state_of(item, timezone, ours=not unit.partner),
     }
+    if unit.crew_phone:
+        found["contact"] = {"type": "TEL", "details": unit.crew_phone}
+    return found
 
 
 def resources_body(uow: UnitOfWork, link: CaseLink, missions: list[Mission], us: str) -> dict[str, Any]:
@@ -160,7 +177,8 @@ def share_status(
         return []
     us = hub_id_of(uow.conn, samu_id)
     timezone = timezone_of(uow.conn, samu_id)
-    (state, *_) = state_of(item, timezone)
+    unit = fleet.load_resource(uow.conn, samu_id, item.resource_id, lock=False)
+    (state, *_) = state_of(item, timezone, ours=unit is not None and not unit.partner)
     sent = []
     for link in links_of_file(uow.conn, samu_id, item.file_number):
         body = {
