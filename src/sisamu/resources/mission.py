@@ -110,8 +110,12 @@ class Mission:
         return self.status in FINAL
 
     def time_of(self, status: S) -> datetime | None:
-        """When the mission first reached `status`, if it did."""
-        return next((entry.at for entry in self.history if entry.status is status), None)
+        """When the mission first reached `status`, if it did. A mission started at DECLENCHE was decided when it
+        was triggered (one act): its DECISION time is its DECLENCHE time (the RS-RPIS engagement time)."""
+        found = next((entry.at for entry in self.history if entry.status is status), None)
+        if found is None and status is S.DECISION and self.history and self.history[0].status is S.DECLENCHE:
+            return self.history[0].at
+        return found
 
 
 def allowed_next(status: S | str) -> frozenset[S]:

@@ -134,3 +134,30 @@ def test_unknown_code_and_earlier_time_are_refused():
         source=Source.MQTT,
     )
     assert (entry.at, entry.recorded_at) == (T0 + timedelta(minutes=1), T0 + timedelta(minutes=5))
+
+
+def test_a_mission_triggered_at_once_starts_at_declenche_and_was_decided_then() -> None:
+    item = cycle.engage(
+        samu_id="250",
+        mission_id=1,
+        resource_id="VSAV",
+        file_number="F",
+        now=T0,
+        actor="ARM",
+        status=S.DECLENCHE,
+    )
+    assert [entry.status for entry in item.history] == [S.DECLENCHE]
+    assert item.holds_resource
+    assert item.time_of(S.DECISION) == item.time_of(S.DECLENCHE) == T0
+    cycle.advance(item, S.DEPART, now=T0 + timedelta(minutes=1), actor="crew", source=Source.CREW)
+    assert item.status is S.DEPART
+    with pytest.raises(TransitionRefused, match="starts at DECISION or DECLENCHE"):
+        cycle.engage(
+            samu_id="250",
+            mission_id=2,
+            resource_id="VLM",
+            file_number="F",
+            now=T0,
+            actor="ARM",
+            status=S.DEPART,
+        )
