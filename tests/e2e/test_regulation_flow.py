@@ -55,6 +55,12 @@ def _arm_answers_and_qualifies(arm, artifacts) -> str:
     number = arm.locator("#file-number").inner_text()
     assert number.startswith("DRFR15250")
     arm.locator("[name=caller_name]").fill("M. Girard")
+    arm.locator("[name=caller_first_name]").fill("Marc")
+    arm.locator("[name=caller_last_name]").fill("Girard")
+    arm.locator("#caller-type").select_option("FAMILLE")
+    arm.locator("[name=address_number]").fill("12")
+    arm.locator("[name=street]").fill("rue des Granges")
+    arm.locator("#fait").select_option("C02.05.01")
     arm.locator("#motif").select_option(index=2)
     arm.keyboard.press("Alt+1")
     arm.locator("#p-last").fill("GIRARD")
@@ -76,6 +82,9 @@ def _physician_regulates(physician, number: str, artifacts) -> None:
     assert row.locator("td").first.inner_text() == "P1"
     row.get_by_role("button", name="Prendre").click()
     physician.locator("#file-view:not([hidden])").wait_for(timeout=10_000)
+    facts = physician.locator("#facts").inner_text()
+    assert "12 rue des Granges" in facts  # what the ARM typed: the address's number and street
+    assert "Médicale" in facts  # what happened (HubSante.fait C02.05.01)
     physician.locator("select.care-level").first.select_option("R2")
     physician.locator(".toast.ok", has_text="R2").wait_for(timeout=10_000)
     physician.locator("#note-body").fill("Douleur thoracique atypique, constantes rassurantes.")

@@ -142,7 +142,13 @@
     form.caller_name.value = q.caller_name || "";
     form.caller_phone.value = q.caller_phone || "";
     form.callback_phone.value = q.callback_phone || "";
+    form.caller_first_name.value = q.caller_first_name || "";
+    form.caller_last_name.value = q.caller_last_name || "";
+    $("caller-type").value = q.caller_type || "";
     form.address.value = q.location.address || "";
+    form.address_number.value = q.location.number || "";
+    form.street.value = q.location.street ? q.location.street.complete : "";
+    $("fait").value = q.fait || "";
     state.commune = q.location.commune_insee ? { insee: q.location.commune_insee, name: q.location.commune_name, lat: q.location.lat, lon: q.location.lon } : null;
     $("commune-search").value = q.location.commune_name || "";
     $("commune-chosen").textContent = state.commune ? "Commune retenue : " + state.commune.name + " (" + state.commune.insee + ")" : "";
@@ -159,6 +165,10 @@
       caller_name: form.caller_name.value || null,
       caller_phone: form.caller_phone.value || null,
       callback_phone: form.callback_phone.value || null,
+      caller_first_name: form.caller_first_name.value || null,
+      caller_last_name: form.caller_last_name.value || null,
+      caller_type: $("caller-type").value || null,
+      fait: $("fait").value || null,
       motif: $("motif").value || null,
       lieu: $("lieu").value || null,
       priority: priority ? priority.value : null,
@@ -166,18 +176,25 @@
       version: state.file.version,
     };
   }
-  // The file's point: the caller's AML position when there is one (far more precise), else the commune's.
+  // The file's point: the caller's AML position or a partner's point when there is one (more precise), else the
+  // commune's. What the form does not show (place, access, ids…) is sent back as it is.
   function locationOf(c) {
     const known = state.file.qualification.location;
-    const aml = known.aml && known.lat !== null ? known : null;
+    const kept = known.lat !== null && known.aml !== false ? known : null;
+    const street = form.street.value.trim();
+    const sameStreet = known.street && known.street.complete === street;
     return {
+      ...known,
       address: form.address.value || null,
+      number: form.address_number.value || null,
+      street: street ? (sameStreet ? known.street : { complete: street }) : null,
       commune_insee: c ? c.insee : null,
       commune_name: c ? c.name : null,
-      lat: aml ? aml.lat : c ? c.lat : null,
-      lon: aml ? aml.lon : c ? c.lon : null,
-      precision: aml ? aml.precision : null,
-      aml: !!aml,
+      lat: kept ? kept.lat : c ? c.lat : null,
+      lon: kept ? kept.lon : c ? c.lon : null,
+      precision: kept ? kept.precision : null,
+      aml: kept ? kept.aml : false,
+      point_at: kept ? kept.point_at : null,
     };
   }
   async function save(quiet) {
@@ -297,6 +314,8 @@
     }
   });
   S.fillSelect($("motif"), "motif", { placeholder: "— motif —" });
+  S.fillSelect($("fait"), "fait", { placeholder: "— ce qui s'est passé —" });
+  S.fillSelect($("caller-type"), "typeAppelant", { placeholder: "—" });
   S.fillSelect($("lieu"), "lieu", { placeholder: "— lieu —" });
   S.instructionsPanel();
   S.territoryMap("map", $("hospitals")).then((map) => { state.map = map; placeMarker(); }).catch((e) => S.toast("Carte indisponible : " + e.message));

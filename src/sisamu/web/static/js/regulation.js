@@ -36,11 +36,16 @@
     const q = file.qualification;
     const facts = $("facts"); facts.replaceChildren();
     fact(facts, "Priorité ARM", q.priority);
+    fact(facts, "Ce qui s'est passé", q.labels[q.fait] || q.fait_label || q.fait);
     fact(facts, "Motif", q.motif_label || q.motif);
     fact(facts, "Lieu", q.lieu_label || q.lieu);
-    fact(facts, "Appelant", [q.caller_name, q.caller_phone].filter(Boolean).join(" · "));
+    const callerName = q.caller_name || [q.caller_first_name, q.caller_last_name].filter(Boolean).join(" ");
+    fact(facts, "Appelant", [callerName, q.caller_note, q.caller_phone].filter(Boolean).join(" · "));
     fact(facts, "Rappel", q.callback_phone);
-    fact(facts, "Adresse", [q.location.address, q.location.commune_name].filter(Boolean).join(", "));
+    const loc = q.location;
+    const street = [loc.number, loc.street && loc.street.complete].filter(Boolean).join(" ");
+    fact(facts, "Adresse", [loc.address || street, loc.commune_name].filter(Boolean).join(", "));
+    fact(facts, "Lieu-dit / accès", [loc.name, loc.directions].filter(Boolean).join(" · "));
     $("patients").replaceChildren(...file.patients.map((p) => {
       const li = S.el("li");
       li.append(S.el("span", "Patient " + p.patient_no + " : " + ([p.last_name, p.first_name].filter(Boolean).join(" ") || "identité inconnue") + (p.age ? " · " + p.age.replace(/^P(\d+)Y$/, "$1 ans") : "") + (p.sex ? " · " + p.sex : "") + " "));
