@@ -6,7 +6,16 @@ from sisamu.calls import tables as calls_tables
 from sisamu.cases import tables as cases_tables
 from sisamu.interop.hubsante import tables as hub_tables
 from sisamu.resources import tables as resources_tables
+from sisamu.smur import tables as smur_tables
 from sisamu.storage import tables as foundation_tables
 from sisamu.storage.tables import metadata
 
-__all__ = ["calls_tables", "cases_tables", "foundation_tables", "hub_tables", "metadata", "resources_tables"]
+__all__ = [
+    "calls_tables",
+    "cases_tables",
+    "foundation_tables",
+    "hub_tables",
+    "metadata",
+    "resources_tables",
+    "smur_tables",
+]

@@ -28,6 +28,7 @@ from sisamu.resources.api import router as resources_router
 from sisamu.resources.mqtt import start_mqtt, stop_mqtt
 from sisamu.room.api import router as room_router
 from sisamu.security.errors import Forbidden, NotAuthenticated, NotFound, SecurityError, Throttled
+from sisamu.smur.api import router as smur_router
 from sisamu.tenants.api import router as tenants_router
 from sisamu.web import auth_pages, codes_api, geo_api, health, me_api, oidc_pages, openapi, pages
 from sisamu.web.credentials_gate import CredentialsGate
@@ -129,6 +130,7 @@ def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
         calls_router,
         cases_router,
         resources_router,
+        smur_router,
         hub_router,
         geo_api.router,
         codes_api.router,

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, func, insert, select, true, update
 
 from sisamu.interop.hubsante.tables import hub_outbox
 from sisamu.interop.hubsante.validation import ValidationIssue, validate_envelope
+from sisamu.smur.tables import smur_client
 from sisamu.storage.tables import samu
 
 if TYPE_CHECKING:
@@ -43,8 +44,13 @@ class UnknownSenderError(LookupError):
 
 
 def samu_of_client(conn: Connection, client_id: str) -> str:
-    """The `samu_id` whose Hub id is `client_id` (`fr.health.samu250` → `250`)."""
+    """The `samu_id` whose Hub id is `client_id` (`fr.health.samu250` → `250`), or whose SMUR software it is
+    (`smur_client`: `fr.health.samu440.smur` → `440`)."""
     found = conn.execute(select(samu.c.samu_id).where(samu.c.hub_id == client_id)).scalar_one_or_none()
+    if found is None:
+        found = conn.execute(
+            select(smur_client.c.samu_id).where(smur_client.c.client_id == client_id)
+        ).scalar_one_or_none()
     if found is None:
         raise UnknownSenderError(f"no SAMU with Hub id {client_id!r}")
     return str(found)
@@ -103,8 +109,11 @@ class PendingMessage:
     attempts: int
 
 
-def claim_pending(conn: Connection, samu_id: str, limit: int) -> list[PendingMessage]:
-    """Lock up to `limit` due unsent rows (`FOR UPDATE SKIP LOCKED`: two relays never take the same row).
+def claim_pending(
+    conn: Connection, samu_id: str, limit: int, *, sender: str | None = None
+) -> list[PendingMessage]:
+    """Lock up to `limit` due unsent rows (`FOR UPDATE SKIP LOCKED`: two relays never take the same row); only
+    those of Hub client `sender` when given (a SAMU with two clients, its LRM and its SMUR software).
 
     Retry schedules (`next_attempt_at`) use the database's clock, on both sides of the comparison.
     """
@@ -124,6 +133,7 @@ def claim_pending(conn: Connection, samu_id: str, limit: int) -> list[PendingMes
             hub_outbox.c.sent_at.is_(None),
             hub_outbox.c.dropped_at.is_(None),
             hub_outbox.c.next_attempt_at <= func.now(),
+            hub_outbox.c.sender == sender if sender is not None else true(),
         )
         .order_by(hub_outbox.c.next_attempt_at, hub_outbox.c.id)
         .limit(limit)

@@ -66,6 +66,7 @@ class OutboxRelay:
         clock: Clock | None = None,
         batch_size: int = 100,
         sweep_interval_s: float = 2.0,
+        own_rows_only: bool = False,
     ) -> None:
         self.engine = engine
         self.listen_url = listen_url
@@ -74,6 +75,8 @@ class OutboxRelay:
         self.clock = clock or SystemClock()
         self.batch_size = batch_size
         self.sweep_interval_s = sweep_interval_s
+        # A SAMU with two Hub clients (its LRM and its SMUR software): each relay publishes its client's rows only.
+        self.sender = transport.client_id if own_rows_only else None
         self.connection: AbstractConnection | None = None
         self.connected = asyncio.Event()
         self.connects = 0
@@ -157,7 +160,7 @@ class OutboxRelay:
 
     def _claim(self, conn: Connection) -> list[outbox.PendingMessage]:
         conn.begin()
-        return outbox.claim_pending(conn, self.samu_id, self.batch_size)
+        return outbox.claim_pending(conn, self.samu_id, self.batch_size, sender=self.sender)
 
     async def _publish(self, exchange: AbstractExchange, pending: outbox.PendingMessage) -> None:
         await exchange.publish(

@@ -91,6 +91,7 @@ def worker(
 
     from sisamu.bootstrap import build_platform
     from sisamu.interop.hubsante.consumer import HubConsumer
+    from sisamu.interop.hubsante.flows.smur_role import client_of, register_smur_flows
     from sisamu.interop.hubsante.inbox import Inbox
     from sisamu.interop.hubsante.relay import OutboxRelay
     from sisamu.interop.hubsante.transport import TransportSettings
@@ -110,10 +111,20 @@ def worker(
             transport = dataclasses.replace(transport, url=url)
         if vhost:
             transport = dataclasses.replace(transport, vhost=vhost)
+        with platform.engine.connect() as conn:
+            smur = client_of(conn, samu_id)
         relay = OutboxRelay(
-            platform.engine, platform.database.libpq_url, transport, samu_id, clock=platform.clock
+            platform.engine,
+            platform.database.libpq_url,
+            transport,
+            samu_id,
+            clock=platform.clock,
+            own_rows_only=smur is not None,  # the SAMU's SMUR software runs a worker of its own
         )
-        consumer = HubConsumer(Inbox(platform.engine, samu_id, identity, clock=platform.clock), transport)
+        inbox = Inbox(platform.engine, samu_id, identity, clock=platform.clock)
+        if smur is not None and identity == smur.client_id:
+            register_smur_flows(inbox)
+        consumer = HubConsumer(inbox, transport)
 
         async def serve() -> None:
             tasks = [asyncio.create_task(relay.run()), asyncio.create_task(consumer.run())]

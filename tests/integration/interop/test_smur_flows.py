@@ -1,0 +1,432 @@
+"""sisamu as a SAMU's SMUR software (RS-EDA in, RS-RI/RS-SR/RS-BPV/RS-URL/RS-RPIS out from its own client id) and,
+on the LRM's side, the SMUR's bilans, document links and RPIS received onto the file."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from sisamu.cases import service as cases
+from sisamu.interop.hubsante.envelope import new_message
+from sisamu.interop.hubsante.flows import register_flows, smur_reports, smur_role
+from sisamu.interop.hubsante.flows.smur_reports import RpisIncomplete
+from sisamu.interop.hubsante.inbox import Inbox
+from sisamu.interop.hubsante.tables import hub_outbox
+from sisamu.interop.hubsante.validation import validate_envelope
+from sisamu.resources import service as fleet
+from sisamu.security.roles import Principal, Role
+from sisamu.smur import service as smur
+from sisamu.smur.model import Bilan, BilanPatient, Evaluation, Rpis, VitalSign
+from sisamu.smur.tables import smur_bilan, smur_document_link, smur_rpis
+from sisamu.storage.tables import audit_event, samu
+
+pytestmark = pytest.mark.db
+LRM, SMUR = "fr.health.samu440", "fr.health.samu440.smur"
+ORU = "fr.health.oru.paysdelaloire"
+EXAMPLES = Path(__file__).resolve().parents[3].parent / "shared/reference/hubsante/examples"
+T0 = datetime(2024, 5, 18, 16, 19, tzinfo=UTC)
+CYCLE = ["DECLENCHE", "DEPART", "ARRIVEE", "PEC", "BILAN", "ORIENTAT", "TRANSP", "DESTIN", "FINPEC", "RETOUR"]
+
+
+def _example(kind: str, name: str) -> dict[str, Any]:
+    (inner,) = json.loads((EXAMPLES / kind / name).read_text(encoding="utf-8")).values()
+    return dict(inner)
+
+
+def _sent(platform: Any, distribution_id: str) -> dict[str, Any]:
+    with platform.engine.connect() as conn:
+        row = conn.execute(sa.select(hub_outbox).where(hub_outbox.c.distribution_id == distribution_id)).one()
+    assert validate_envelope(row.body) == []
+    assert (row.sender, row.samu_id) == (SMUR, "440")
+    return dict(row.body["content"][0]["jsonContent"]["embeddedJsonContent"]["message"])
+
+
+def _actions(platform: Any, samu_id: str) -> set[str]:
+    with platform.engine.connect() as conn:
+        query = sa.select(audit_event.c.action).where(audit_event.c.samu_id == samu_id)
+        return set(conn.execute(query).scalars())
+
+
+class Smur:
+    """SAMU 44 whose SMUR software is sisamu: the LRM's file received on the SMUR client, VLM2 engaged on it."""
+
+    def __init__(self, platform: Any, *, rpis_recipient: str | None = None) -> None:
+        self.platform = platform
+        with platform.uow() as uow:
+            uow.execute(
+                sa.insert(samu).values(
+                    samu_id="440",
+                    hub_id=LRM,
+                    departement="44",
+                    name="SAMU 44",
+                    city_insee="44109",
+                    timezone="Europe/Paris",
+                )
+            )
+            smur.configure_client(
+                uow,
+                principal=None,
+                samu_id="440",
+                client_id=SMUR,
+                rpis_recipient=rpis_recipient,
+                finess_legal="440000271",
+                finess_geo="440000289",
+                now=T0,
+            )
+        self.inbox = smur_role.register_smur_flows(Inbox(platform.engine, "440", SMUR))
+        body = _example("RS-EDA", "RS-EDA-SMUR_FuiteDeGaz_AliceGregoireNormand.01.json")
+        self.case_id = body["caseId"]
+        assert self.receive("RS-EDA", body).applied
+        with platform.engine.connect() as conn:
+            self.number = conn.execute(sa.text("SELECT number FROM smur_intervention")).scalar_one()
+        with platform.uow() as uow:
+            fleet.add_resource(
+                uow,
+                principal=None,
+                samu_id="440",
+                unit=fleet.UnitInput("VLM2", "VLM2", "SMUR", "SMUR.VLM", "MED", 47.2, -1.55),
+                now=T0,
+            )
+            self.mission_id = fleet.engage(
+                uow, principal=None, number=self.number, resource_id="VLM2", now=T0
+            ).mission_id
+
+    def receive(self, message_type: str, body: dict[str, Any]) -> Any:
+        message = new_message(message_type, body, sender_id=LRM, recipient_id=SMUR, sent_at=datetime.now(UTC))
+        return self.inbox.receive(json.dumps(message.to_envelope()).encode())
+
+    def through(self, statuses: list[str], step: timedelta = timedelta(minutes=5)) -> None:
+        with self.platform.uow() as uow:
+            for i, status in enumerate(statuses, start=1):
+                fleet.report_status(
+                    uow,
+                    principal=None,
+                    samu_id="440",
+                    mission_id=self.mission_id,
+                    status=status,
+                    now=T0 + i * step,
+                )
+
+    def bilan(self, patient_no: int, **evaluation: Any) -> int:
+        with self.platform.uow() as uow:
+            return smur.record_bilan(
+                uow,
+                principal=None,
+                samu_id="440",
+                mission_id=self.mission_id,
+                patient_no=patient_no,
+                bilan=Bilan(
+                    redactor_role="MEDECIN",
+                    redactor_label="Louis POINCINOT",
+                    written_at=T0 + timedelta(minutes=22),
+                    patient=BilanPatient(birth_name="Normand", weight_kg=36, height_cm=149, age=10),
+                    evaluation=Evaluation(**evaluation),
+                ),
+                now=T0 + timedelta(minutes=22),
+            )
+
+
+def test_the_lrm_file_reaches_the_smur_and_its_units_answer_from_the_smur_client(platform):
+    side = Smur(platform)
+    with platform.engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT case_id, lrm, client_id FROM smur_intervention")).one()
+    assert tuple(row) == (side.case_id, LRM, SMUR)
+    file = _file(platform, side.number)
+    assert [p.first_name for p in file.patients] == ["Alice", "Grégoire"]
+    side.through(["DECLENCHE", "DEPART"])
+    with platform.uow() as uow:
+        info = smur_role.share_engagement(uow, principal=None, samu_id="440", number=side.number, now=T0)
+        status = smur_role.share_status(
+            uow, principal=None, samu_id="440", mission_id=side.mission_id, now=T0
+        )
+    assert info is not None
+    assert status is not None
+    resources = _sent(platform, info.distribution_id)["resourcesInfo"]
+    assert resources["caseId"] == side.case_id
+    assert resources["resource"][0]["resourceId"] == "fr.health.samu440.resource.VLM2"
+    sent_status = _sent(platform, status.distribution_id)["resourcesStatus"]
+    assert sent_status["state"]["status"] == "DEPART"
+    assert {"file.hub.receive", "file.hub.smur_resources", "file.hub.smur_status"} <= _actions(
+        platform, "440"
+    )
+
+
+def test_an_engagement_asked_by_the_lrm_becomes_a_note_for_the_smur(platform):
+    side = Smur(platform)
+    asked = _example("RS-ER", "RS-ER_FuiteDeGaz_AliceGregoireNORMAND.02.json") | {"caseId": side.case_id}
+    assert side.receive("RS-ER", asked).applied
+    assert any(
+        "Engagement demandé au SMUR : SMUR.VLM (MED)" in n.body for n in _file(platform, side.number).notes
+    )
+    unknown = side.receive("RS-ER", asked | {"caseId": "fr.health.samu440.DRFR154402400000001"})
+    assert not unknown.applied
+
+
+def test_a_bilan_leaves_for_the_lrm_with_its_patient_and_revisions_keep_its_id(platform):
+    side = Smur(platform)
+    first = side.bilan(2, medical_history="Crise d'asthme récurrente", treatment="PULMICORT 0,5 mg/2 ml")
+    final = side.bilan(2, main_diagnosis="T58", vital_signs=(VitalSign("FREQUENCE_CARDIAQUE", "80-110"),))
+    with platform.uow() as uow:
+        messages = [smur_reports.send_bilan(uow, samu_id="440", bilan_id=b, now=T0) for b in (first, final)]
+    bodies = [_sent(platform, m.distribution_id)["interventionReport"] for m in messages if m is not None]
+    assert bodies[0]["reportId"] == bodies[1]["reportId"]
+    patient = bodies[1]["patient"]
+    assert patient == {
+        "patientId": "fr.health.samu440.patient.DRFR154402413800236.2",  # the LRM's id for Grégoire
+        "lastName": "Normand",  # the file's names where the crew gave none
+        "firstName": "Grégoire",
+        "birthName": "Normand",
+        "age": "10",
+        "height": 149,
+        "weight": 36,
+    }
+    assert bodies[1]["evaluation"] == {
+        "mainDiagnosis": "T58",
+        "parameter": [{"type": "FREQUENCE_CARDIAQUE", "value": "80-110"}],
+    }
+    assert bodies[1]["creation"] == "2024-05-18T18:41:00+02:00"
+    assert "file.smur.bilan" in _actions(platform, "440")
+
+
+def test_document_links_leave_for_the_lrm(platform):
+    side = Smur(platform)
+    with platform.uow() as uow:
+        link_id = smur.record_documents(
+            uow,
+            principal=None,
+            samu_id="440",
+            mission_id=side.mission_id,
+            documents=[("ECG", "https://example.org/ecg.pdf"), (None, "https://example.org/photo.jpg")],
+            patient_no=1,
+            code="AZ2892",
+            now=T0,
+        )
+        message = smur_reports.send_documents(uow, samu_id="440", link_id=link_id, now=T0)
+    assert message is not None
+    assert _sent(platform, message.distribution_id)["documentLink"] == {
+        "caseId": side.case_id,
+        "patientId": "fr.health.samu440.patient.DRFR154402413800236.1",
+        "code": "AZ2892",
+        "document": [
+            {"documentType": "ECG", "url": "https://example.org/ecg.pdf"},
+            {"url": "https://example.org/photo.jpg"},
+        ],
+    }
+
+
+def test_the_rpis_takes_its_times_from_the_mission_and_goes_to_the_rpis_recipient(platform):
+    side = Smur(platform, rpis_recipient=ORU)
+    side.bilan(1, main_diagnosis="T58")
+    entered = Rpis(orientation="OK", nurse=False, residence_insee="44018", residence_city="Bouaye")
+    with platform.uow() as uow:
+        rpis_id = smur.record_rpis(
+            uow, principal=None, samu_id="440", mission_id=side.mission_id, patient_no=1, rpis=entered, now=T0
+        )
+        with pytest.raises(RpisIncomplete, match="left_base, team_available, back_at_base"):
+            smur_reports.send_rpis(uow, samu_id="440", rpis_id=rpis_id, now=T0)
+    side.through([*CYCLE, "REN-BASE"])
+    corrected = Rpis(orientation="OK", times={"left_base": T0 + timedelta(minutes=3)})
+    with platform.uow() as uow:
+        rpis_id = smur.record_rpis(
+            uow,
+            principal=None,
+            samu_id="440",
+            mission_id=side.mission_id,
+            patient_no=1,
+            rpis=corrected,
+            now=T0,
+        )
+        message = smur_reports.send_rpis(uow, samu_id="440", rpis_id=rpis_id, now=T0)
+    assert message is not None
+    assert message.recipient_id == ORU
+    rpis = _sent(platform, message.distribution_id)["rpis"]
+    assert rpis["context"] == {
+        "orgId": LRM,
+        "senderCaseId": "DRFR154402413800236",
+        "creationDate": "2024-05-18T18:15:00+02:00",  # the case's creation at the LRM
+        "decisionDate": "2024-05-18T18:19:00+02:00",  # the mission's DECISION
+        "ressourceFinessLegal": "440000271",
+        "ressourceFinessGeo": "440000289",
+        "ressourceStructure": "0",
+    }
+    assert rpis["intervention"]["smurStatus"] == {
+        "departSmur": "2024-05-18T18:22:00+02:00",  # corrected by the crew
+        "arrivedSmur": "2024-05-18T18:34:00+02:00",
+        "departLocation": "2024-05-18T18:54:00+02:00",
+        "arrivedDestination": "2024-05-18T18:59:00+02:00",
+        "teamAvailable": "2024-05-18T19:09:00+02:00",
+        "returnSmur": "2024-05-18T19:14:00+02:00",
+    }
+    assert rpis["regulation"]["whatsHappen"] == {"code": "C09.03.00", "label": "Fuite de gaz"}
+    assert rpis["regulation"]["healthMotive"]["code"] == "M03.10"
+    assert rpis["patient"] == {
+        "patientId": "fr.health.samu440.patient.DRFR154402413800236.1",
+        "birthDate": "2011-05-11",
+        "sex": "F",
+    }
+    assert rpis["intervention"]["mainDiagnosis"] == "T58"  # from the bilan
+    with platform.engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(smur_rpis.c.rpis, smur_rpis.c.partner).order_by(smur_rpis.c.rpis_id)
+        ).all()
+    assert [row.partner for row in stored] == [None, ORU]  # the first one was never sent
+    assert stored[1].rpis == rpis
+
+
+def test_a_file_of_our_own_keeps_the_reports_without_sending(platform):
+    side = Smur(platform)
+    with platform.uow() as uow:
+        own = cases.open_file(uow, principal=None, samu_id="440", now=T0, patients=[{"last_name": "Martin"}])
+        fleet.add_resource(
+            uow,
+            principal=None,
+            samu_id="440",
+            unit=fleet.UnitInput("VLM3", "VLM3", "SMUR", "SMUR.VLM", "MED", 47.2, -1.55),
+            now=T0,
+        )
+        mission = fleet.engage(uow, principal=None, number=own.number, resource_id="VLM3", now=T0)
+        bilan_id = smur.record_bilan(
+            uow,
+            principal=None,
+            samu_id="440",
+            mission_id=mission.mission_id,
+            patient_no=1,
+            bilan=Bilan(redactor_role="INFIRMIER", written_at=T0),
+            now=T0,
+        )
+        assert smur_reports.send_bilan(uow, samu_id="440", bilan_id=bilan_id, now=T0) is None
+    assert side.number != own.number
+
+
+# --- the LRM's side --------------------------------------------------------------------------------------------
+
+
+class Lrm:
+    """SAMU 440 as the LRM: its file shared with the SMUR software, which sends its reports back."""
+
+    def __init__(self, platform: Any) -> None:
+        from sisamu.interop.hubsante.flows import case_share
+
+        self.platform = platform
+        with platform.uow() as uow:
+            uow.execute(
+                sa.insert(samu).values(
+                    samu_id="440",
+                    hub_id=LRM,
+                    departement="44",
+                    name="SAMU 44",
+                    city_insee="44109",
+                    timezone="Europe/Paris",
+                )
+            )
+            file = cases.open_file(
+                uow, principal=None, samu_id="440", now=T0, patients=[{"last_name": "Normand"}] * 2
+            )
+            self.number = file.number
+            regulator = Principal(uuid.uuid4(), "regulator.440", "Dr Martin", Role.REGULATOR, "440")
+            case_share.share_file(uow, principal=regulator, number=file.number, to=SMUR, now=T0)
+        with platform.engine.connect() as conn:
+            self.case_id = conn.execute(sa.text("SELECT case_id FROM hub_case_link")).scalar_one()
+        self.inbox = register_flows(Inbox(platform.engine, "440", LRM))
+
+    def receive(self, message_type: str, body: dict[str, Any]) -> Any:
+        message = new_message(message_type, body, sender_id=SMUR, recipient_id=LRM, sent_at=datetime.now(UTC))
+        return self.inbox.receive(json.dumps(message.to_envelope()).encode())
+
+    def patient(self, n: int) -> str:
+        return f"{LRM}.patient.{self.number}.{n}"
+
+
+def test_the_lrm_keeps_the_smur_bilans_documents_and_rpis_on_the_file(platform):
+    side = Lrm(platform)
+    bilan = _example("RS-BPV", "RS-BPV_FuiteDeGaz_GregoireNormand.14a.json")
+    bilan |= {"caseId": side.case_id, "patient": bilan["patient"] | {"patientId": side.patient(2)}}
+    assert side.receive("RS-BPV", bilan).applied
+    links = _example("RS-URL", "RS-URL_FuiteDeGaz_GregoireNormand.09.json")
+    assert side.receive("RS-URL", links | {"caseId": side.case_id, "patientId": side.patient(2)}).applied
+    rpis = _example("RS-RPIS", "RS-RPIS_FuiteDeGaz_AliceNormand.15a.json")
+    rpis["context"] |= {"orgId": LRM, "senderCaseId": side.number}
+    rpis["patient"]["patientId"] = side.patient(1)
+    assert side.receive("RS-RPIS", rpis).applied
+    with platform.engine.connect() as conn:
+        bilans = conn.execute(sa.select(smur_bilan)).all()
+        documents = conn.execute(sa.select(smur_document_link)).all()
+        summaries = conn.execute(sa.select(smur_rpis)).all()
+    assert [(b.direction, b.number, b.patient_no, b.partner) for b in bilans] == [
+        ("received", side.number, 2, SMUR)
+    ]
+    assert bilans[0].evaluation["mainDiagnosis"] == "T58"
+    assert [(d.patient_no, len(d.documents)) for d in documents] == [(2, 4)]
+    assert [(s.patient_no, s.rpis["intervention"]["mainDiagnosis"]) for s in summaries] == [(1, "T58")]
+    notes = [n.body for n in _file(platform, side.number).notes]
+    assert any(
+        n.startswith("Bilan SMUR de Gregoire Normand ; diagnostic T58 ; FREQUENCE_CARDIAQUE 80-110")
+        for n in notes
+    )
+    assert any(n.startswith("Documents SMUR reçus : PRESCRIPTION, IDENTITE") for n in notes)
+    assert {"file.hub.receive_bilan", "file.hub.receive_documents", "file.hub.receive_rpis"} <= _actions(
+        platform, "440"
+    )
+
+
+def test_a_report_on_a_case_never_shared_is_refused(platform):
+    side = Lrm(platform)
+    bilan = _example("RS-BPV", "RS-BPV_FuiteDeGaz_GregoireNormand.12a.json")
+    outcome = side.receive("RS-BPV", bilan | {"caseId": "fr.health.samu440.DRFR154402400000009"})
+    assert not outcome.applied
+    assert "unknown case" in (outcome.error or "")
+
+
+def _file(platform: Any, number: str) -> Any:
+    with platform.uow() as uow:
+        return cases.load_file(uow, "440", number, lock=False)
+
+
+def test_each_hub_client_of_the_samu_relays_its_own_rows(platform):
+    from sisamu.interop.hubsante import outbox
+
+    side = Smur(platform)
+    side.through(["DECLENCHE"])
+    with platform.uow() as uow:
+        status = smur_role.share_status(
+            uow, principal=None, samu_id="440", mission_id=side.mission_id, now=T0
+        )
+    assert status is not None
+    with platform.engine.begin() as conn:
+        everything = outbox.claim_pending(conn, "440", 100)
+        smur_rows = outbox.claim_pending(conn, "440", 100, sender=SMUR)
+        lrm_rows = outbox.claim_pending(conn, "440", 100, sender=LRM)
+    assert {row.sender for row in smur_rows} == {SMUR}
+    assert status.distribution_id in {row.distribution_id for row in smur_rows}
+    assert {row.sender for row in lrm_rows} <= {LRM}
+    assert len(smur_rows) + len(lrm_rows) == len(everything)
+
+
+def test_the_sharing_hooks_answer_from_the_smur_client_on_an_intervention_only(platform):
+    side = Smur(platform)
+    with platform.uow() as uow:
+        item = fleet.load_mission(uow, "440", side.mission_id, lock=False)
+        assert smur_role.mission_engaged(uow, None, item, T0)
+        assert smur_role.mission_status(uow, None, item, T0)
+        own = cases.open_file(uow, principal=None, samu_id="440", now=T0, patients=[{"last_name": "Martin"}])
+        fleet.add_resource(
+            uow,
+            principal=None,
+            samu_id="440",
+            unit=fleet.UnitInput("VLM3", "VLM3", "SMUR", "SMUR.VLM", "MED", 47.2, -1.55),
+            now=T0,
+        )
+        other = fleet.engage(uow, principal=None, number=own.number, resource_id="VLM3", now=T0)
+        assert not smur_role.mission_engaged(uow, None, other, T0)
+        assert not smur_role.mission_status(uow, None, other, T0)
+    with platform.engine.connect() as conn:
+        types = conn.execute(
+            sa.select(hub_outbox.c.message_type).where(hub_outbox.c.sender == SMUR).order_by(hub_outbox.c.id)
+        ).scalars()
+        assert [t for t in types if t != "RC-REF"] == ["RS-RI", "RS-SR"]
