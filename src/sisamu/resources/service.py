@@ -380,7 +380,8 @@ def report_position(
     heading: float | None = None,
     source: Source | None = None,
 ) -> Row[Any]:
-    """An AVL fix: kept in the track; the unit's last position moves unless the fix is older than it."""
+    """An AVL fix: kept in the track; the unit's last position moves unless the fix is older than it (then the
+    partners of the file it is on hear of it: GEO-POS, `sharing`)."""
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # noqa: PLR2004
         raise InvalidResource(f"not a WGS84 point: {lat}, {lon}")
     row = load_unit(uow, samu_id, resource_id, lock=True)
@@ -400,6 +401,7 @@ def report_position(
         },
     )
     if row.position_at is None or when >= row.position_at:
+        moved = (row.lat, row.lon, row.position_at) != (lat, lon, when)
         store.update_resource(uow.conn, samu_id, resource_id, now, lat=lat, lon=lon, position_at=when)
         row = load_unit(uow, samu_id, resource_id, lock=False)
         uow.emit(
@@ -411,6 +413,16 @@ def report_position(
                 {"lat": lat, "lon": lon, "at": when.isoformat()},
             )
         )
+        if moved:
+            sharing.unit_moved(
+                uow,
+                samu_id=samu_id,
+                resource_id=resource_id,
+                mission_id=row.mission_id,
+                now=now,
+                speed_kmh=speed_kmh,
+                heading=heading,
+            )
     return row
 
 

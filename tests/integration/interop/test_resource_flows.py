@@ -201,7 +201,7 @@ def test_engagement_and_statuses_on_a_shared_file_are_sent_to_the_partner(side: 
     }
 
 
-def test_engagement_and_statuses_on_an_unshared_file_send_nothing(side: Side) -> None:
+def test_engagement_statuses_and_moves_on_an_unshared_file_send_nothing(side: Side) -> None:
     with side.platform.uow() as uow:
         file = cases.open_file(uow, principal=None, samu_id="680", now=T0, qualification={})
         fleet.add_resource(
@@ -219,8 +219,18 @@ def test_engagement_and_statuses_on_an_unshared_file_send_nothing(side: Side) ->
         fleet.report_status(
             uow, principal=None, samu_id="680", mission_id=item.mission_id, status="DECLENCHE", now=T0
         )
+        fleet.report_position(
+            uow,
+            principal=None,
+            samu_id="680",
+            resource_id="680-SMUR-MULHOUSE-VLM1",
+            lat=47.71,
+            lon=7.31,
+            now=T0,
+        )
     assert len(side.sent("RS-RI")) == 1  # only the shared file's engagement (Side)
     assert side.sent("RS-SR") == []
+    assert side.sent("GEO-POS") == []
 
 
 def test_a_partner_unit_and_a_crew_are_described_as_the_partner_must_see_them(side: Side) -> None:
@@ -360,7 +370,7 @@ def test_geo_pos_is_published_when_a_unit_on_a_shared_file_moves(side: Side) -> 
             status="DEPART",
             now=T0 + timedelta(minutes=2),
         )
-        sent = positions.report_and_share(
+        fleet.report_position(
             uow,
             principal=None,
             samu_id="680",
@@ -371,7 +381,7 @@ def test_geo_pos_is_published_when_a_unit_on_a_shared_file_moves(side: Side) -> 
             speed_kmh=72.0,
             heading=90.0,
         )
-        stale = positions.report_and_share(
+        fleet.report_position(
             uow,
             principal=None,
             samu_id="680",
@@ -381,9 +391,7 @@ def test_geo_pos_is_published_when_a_unit_on_a_shared_file_moves(side: Side) -> 
             now=T0 + timedelta(minutes=4),
             at=T0,
         )
-    assert [m.recipient_id for m in sent] == [THEM]
-    assert stale == []  # an older fix: the unit did not move
-    (envelope,) = side.sent("GEO-POS")
+    (envelope,) = side.sent("GEO-POS")  # the older fix did not move the unit: nothing sent for it
     assert validate_envelope(envelope) == []
     (position,) = _inner(envelope)["geoPositionsUpdate"]["position"]
     assert position == {

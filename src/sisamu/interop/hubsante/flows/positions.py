@@ -1,7 +1,7 @@
 """Positions of vehicles (GEO-POS `geoPositionsUpdate`, 15-GPS), both ways.
 
 Sending: a unit on a mission whose file is shared publishes its position to the file's partners when it moves
-(`report_and_share`: the AVL fix through `sisamu.resources.service.report_position`, then GEO-POS) or on demand
+(`sisamu.resources.service.report_position` calls `share_position` through `resources.sharing`) or on demand
 (`share_position`). The message carries the Hub `resourceId`, the fix's time, the point, speed and heading when
 known, `move`, `status` (INDISPONIBLE while the unit holds its mission) and `engagedStatus` from the mission's
 status. Nothing is sent for a unit that is not on a shared file.
@@ -30,11 +30,10 @@ from sisamu.interop.hubsante.identifiers import resource_id as hub_resource_id
 from sisamu.interop.hubsante.outbox import samu_of_client
 from sisamu.resources import service
 from sisamu.resources import store as fleet
-from sisamu.resources.mission import Availability, Source
+from sisamu.resources.mission import Availability
 
 if TYPE_CHECKING:
     from sisamu.interop.hubsante.envelope import HubMessage
-    from sisamu.security.roles import Principal
     from sisamu.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -107,42 +106,6 @@ def share_position(
     return [
         send(uow, GEO_POS, {"geoPositionsUpdate": body}, sender=us, recipient=p, now=now) for p in partners
     ]
-
-
-def report_and_share(
-    uow: UnitOfWork,
-    *,
-    principal: Principal | None,
-    samu_id: str,
-    resource_id: str,
-    lat: float,
-    lon: float,
-    now: datetime,
-    at: datetime | None = None,
-    speed_kmh: float | None = None,
-    heading: float | None = None,
-    source: Source | None = None,
-) -> list[HubMessage]:
-    """An AVL fix of our unit, then its GEO-POS to the partners when the unit moved while on a shared file."""
-    before = service.load_unit(uow, samu_id, resource_id, lock=False)
-    after = service.report_position(
-        uow,
-        principal=principal,
-        samu_id=samu_id,
-        resource_id=resource_id,
-        lat=lat,
-        lon=lon,
-        now=now,
-        at=at,
-        speed_kmh=speed_kmh,
-        heading=heading,
-        source=source,
-    )
-    if (before.lat, before.lon, before.position_at) == (after.lat, after.lon, after.position_at):
-        return []  # an older fix, or the same point: nothing moved
-    return share_position(
-        uow, samu_id=samu_id, resource_id=resource_id, now=now, speed_kmh=speed_kmh, heading=heading
-    )
 
 
 def _newer(position: dict[str, Any], than: dict[str, Any] | None) -> bool:
