@@ -8,6 +8,9 @@
 | `resources_share` | RS-RI (`share_resources`), RS-SR (`share_status`) from our missions | the partner's resources/statuses |
 | `positions` | GEO-POS (`share_position`, after each move: `resources.sharing`) | GEO-POS → a partner resource's last position |
 | `emsi` | EMSI (`send_emsi`) to the fire service | EMSI → a note on the linked file, its resources kept |
+| `smur_reports` | RS-BPV, RS-RPIS, RS-URL from the crew's reports (our SMUR client) | |
+| `smur_received` | | RS-BPV, RS-RPIS, RS-URL → the SMUR's bilan, RPIS, links kept on the file |
+| `smur_role` | RS-RI, RS-SR as the SAMU's SMUR software | `register_smur_flows`: the LRM's file to our SMUR |
 
 `register_flows(inbox)` registers the handlers; `now` is the inbox's clock.
 """
@@ -16,12 +19,31 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sisamu.interop.hubsante.flows import case_receive, emsi, mutual_aid, positions, resources_share
+from sisamu.interop.hubsante.flows import (
+    case_receive,
+    emsi,
+    mutual_aid,
+    positions,
+    resources_share,
+    smur_received,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
     from sisamu.interop.hubsante.envelope import HubMessage
     from sisamu.interop.hubsante.inbox import Inbox
     from sisamu.storage.uow import UnitOfWork
+
+
+def _with_clock(
+    inbox: Inbox, receive: Callable[[UnitOfWork, HubMessage, datetime], object]
+) -> Callable[[UnitOfWork, HubMessage], None]:
+    def handler(uow: UnitOfWork, message: HubMessage) -> None:
+        receive(uow, message, inbox.clock.now())
+
+    return handler
 
 
 def register_flows(inbox: Inbox) -> Inbox:
@@ -59,4 +81,10 @@ def register_flows(inbox: Inbox) -> Inbox:
     inbox.register("RS-SR", on_status)
     inbox.register("GEO-POS", on_positions)
     inbox.register("EMSI", on_emsi)
+    for message_type, receive in (
+        ("RS-BPV", smur_received.receive_bilan),
+        ("RS-RPIS", smur_received.receive_rpis),
+        ("RS-URL", smur_received.receive_documents),
+    ):
+        inbox.register(message_type, _with_clock(inbox, receive))
     return inbox
