@@ -7,14 +7,17 @@ account with a bearer token logged in at a seat (no after-call work); one gatewa
 token) per SAMU.
 
 One call = the gateway offers it (`POST …/telephony/calls`, which runs a distribution pass), the ARM whose seat
-rings answers it (`POST …/seats/{seat}/answer`), opens the regulation file from it (`POST /api/samus/{samu}/files`
-with the call id) and ends it (`POST …/calls/{call}/end`, another distribution pass). Concurrent clients (httpx,
-asyncio): offerers keep at most one call per seat in flight; a call the offer's pass could not place (another
+rings answers it (`POST …/seats/{seat}/answer`) and ends it (`POST …/calls/{call}/end`, another distribution
+pass); with `--open-file` the ARM also opens the regulation file from it (`POST /api/samus/{samu}/files` with the
+call id) between the two, which measures the ARM's whole path rather than the telephony alone. Concurrent clients
+(asyncio, the lean keep-alive client of `lean_http.py`, so that the load generator leaves the cores to the
+platform): offerers keep at most one call per seat in flight; a call the offer's pass could not place (another
 pass held the free seats) is found on the next seat poll. Calls per second = calls ended during the measured
 window / its length. The decision is the `distribute` pass of each offer (lock waiting calls and free seats
 SKIP LOCKED, the pure policy, the writes, before the commit), as the server reports it in `Server-Timing`.
 
 Usage (from the repo root): python benchmarks/acd.py [--runs 3] [--seconds 20] [--seats 8] [--servers 1]
+                                                   [--open-file]
 Last line: `calls_per_s=… decision_p99_ms=…` (medians over the runs).
 """
 
@@ -40,6 +43,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
+from lean_http import LeanClient, Reply
 from sqlalchemy.engine import make_url
 
 from sisamu.bootstrap import build_platform
@@ -154,7 +158,7 @@ def wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("sisamu serve did not start")
 
 
-def server_ms(response: httpx.Response) -> float | None:
+def server_ms(response: Reply) -> float | None:
     for part in response.headers.get("server-timing", "").split(","):
         name, _, rest = part.strip().partition(";")
         if name == "distribute" and rest.startswith("dur="):
@@ -164,10 +168,11 @@ def server_ms(response: httpx.Response) -> float | None:
 
 @dataclass
 class Load:
-    clients: list[httpx.AsyncClient]
+    clients: list[LeanClient]
     gateways: dict[str, str]
     seats: list[Seat]
     run: int
+    open_file: bool
     in_flight: asyncio.Semaphore = field(init=False)
     queues: dict[tuple[str, str], asyncio.Queue[str]] = field(
         init=False
@@ -184,7 +189,7 @@ class Load:
         self.in_flight = asyncio.Semaphore(len(self.seats))
         self.queues = {(s.samu_id, s.seat_id): asyncio.Queue() for s in self.seats}
 
-    def client(self, n: int) -> httpx.AsyncClient:
+    def client(self, n: int) -> LeanClient:
         return self.clients[n % len(self.clients)]
 
     def route(self, samu_id: str, seat_id: str, call_id: str) -> None:
@@ -229,11 +234,12 @@ class Load:
                 if answered.status_code != 200 or answered.json()["call_id"] != call_id:
                     self.errors.append(f"answer {answered.status_code} {answered.text[:200]}")
                     continue
-                opened = await client.post(
-                    f"/api/samus/{seat.samu_id}/files", json={"call_id": call_id}, headers=auth
-                )
-                if opened.status_code != 201:
-                    self.errors.append(f"file {opened.status_code} {opened.text[:200]}")
+                if self.open_file:
+                    opened = await client.post(
+                        f"/api/samus/{seat.samu_id}/files", json={"call_id": call_id}, headers=auth
+                    )
+                    if opened.status_code != 201:
+                        self.errors.append(f"file {opened.status_code} {opened.text[:200]}")
                 ended = await client.post(f"{base}/calls/{call_id}/end", headers=auth)
                 if ended.status_code != 200:
                     self.errors.append(f"end {ended.status_code} {ended.text[:200]}")
@@ -266,10 +272,10 @@ async def one_run(
     warmup_s: float,
     seconds: float,
     cpu: Cpu,
+    open_file: bool,
 ) -> Run:
-    limits = httpx.Limits(max_connections=2 * len(seats), max_keepalive_connections=2 * len(seats))
-    clients = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{p}", limits=limits, timeout=30) for p in ports]
-    load = Load(clients, gateways, seats, run)
+    clients = [LeanClient("127.0.0.1", p, connections=2 * len(seats)) for p in ports]
+    load = Load(clients, gateways, seats, run, open_file)
     start = time.monotonic()
     stop = start + warmup_s + seconds
     workers = [asyncio.create_task(load.arm(n, seat)) for n, seat in enumerate(seats)]
@@ -355,6 +361,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--seats", type=int, default=8, help="ARM seats per SAMU (3 SAMUs)")
     parser.add_argument("--servers", type=int, default=1, help="`sisamu serve` instances on one database")
+    parser.add_argument("--open-file", action="store_true", help="the ARM also opens the file from each call")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
     args = parser.parse_args()
     with fresh_database() as url:
@@ -369,7 +376,9 @@ def main() -> None:
             cpu = Cpu(url, [p.pid for p in servers])
             runs: list[Run] = []
             for n in range(1, args.runs + 1):
-                run = asyncio.run(one_run(ports, gateways, seats, n, args.warmup, args.seconds, cpu))
+                run = asyncio.run(
+                    one_run(ports, gateways, seats, n, args.warmup, args.seconds, cpu, args.open_file)
+                )
                 runs.append(run)
                 per_call = ", ".join(f"{part} {ms:.1f}" for part, ms in run.cpu_ms_per_call.items())
                 print(

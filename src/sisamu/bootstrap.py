@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from sisamu.config import Settings, get_settings
 from sisamu.domain.clock import Clock, SystemClock
+from sisamu.security.token_cache import TokenCache
 from sisamu.storage.database import Database
 from sisamu.storage.uow import UnitOfWork
 
@@ -17,6 +18,7 @@ class Platform:
     settings: Settings
     database: Database
     clock: Clock = field(default_factory=SystemClock)
+    tokens: TokenCache = field(default_factory=TokenCache)  # bearer tokens checked recently (`token_cache_s`)
 
     @property
     def engine(self) -> Engine:

@@ -43,6 +43,17 @@ class Settings(BaseSettings):
         ge=1,
         description="Threads serving the synchronous routes; few keep the GIL from thrashing (benchmarks/acd.py).",
     )
+    telemetry: bool = Field(
+        default=False,
+        description="FastAPI's native OpenTelemetry (request spans, metrics, logs); costs CPU on every request, so "
+        "on only where an OTLP collector takes them (with FASTAPI_OTEL_AUTO_CONFIGURE and OTEL_* variables).",
+    )
+    token_cache_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a process may reuse a bearer token's checked principal without asking the database; "
+        "a token revoked or an account disabled elsewhere stops working within this delay (0: check every request).",
+    )
     timers_enabled: bool = Field(
         default=True,
         description="Run the telephony timers worker (ring timeouts, after-call work, distribution).",

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, case, or_, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Connection, String, any_, bindparam, case, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from sisamu.calls.agent import Agent, AgentState, PauseReason, Skills
 from sisamu.calls.call import Call, CallState, TransferTarget
@@ -23,6 +23,50 @@ from sisamu.calls.tables import (
 
 NATIONAL = "*"
 _CALL_TS = ("queued_at", "presented_at", "answered_at", "transferred_at", "ended_at", "abandoned_at")
+
+# The statements of the distribution path are built once: building and hashing a statement per execution costs
+# more CPU than PostgreSQL spends running it. Keys go in `k_*` parameters; other parameters name the columns set.
+_SAMU_IDS = bindparam("k_samu_ids", type_=ARRAY(String(8)))
+_CALL_KEY = (phone_call.c.samu_id == bindparam("k_samu_id")) & (
+    phone_call.c.call_id == bindparam("k_call_id")
+)
+_SEAT_KEY = (arm_seat.c.samu_id == bindparam("k_samu_id")) & (arm_seat.c.seat_id == bindparam("k_seat_id"))
+_GET_CALL = select(phone_call).where(_CALL_KEY)
+_GET_CALL_LOCKED = _GET_CALL.with_for_update()
+_UPDATE_CALL = phone_call.update().where(_CALL_KEY)
+_INSERT_CALL = phone_call.insert()
+_GET_SEAT = select(arm_seat).where(_SEAT_KEY)
+_GET_SEAT_LOCKED = _GET_SEAT.with_for_update()
+_UPDATE_SEAT = arm_seat.update().where(_SEAT_KEY)
+_INSERT_PRESENTATION = call_presentation.insert()
+_CLOSE_PRESENTATION = call_presentation.update().where(
+    call_presentation.c.samu_id == bindparam("k_samu_id"),
+    call_presentation.c.call_id == bindparam("k_call_id"),
+    call_presentation.c.presentation == bindparam("k_presentation"),
+)
+
+
+def _waiting_calls(scoped: bool) -> Any:
+    rank = case((phone_call.c.priority == PrioritySignal.UV.value, 0), else_=1)
+    query = select(phone_call).where(phone_call.c.state == CallState.QUEUED.value)
+    if scoped:
+        query = query.where(phone_call.c.handling_samu_id == any_(_SAMU_IDS))
+    return (
+        query.order_by(rank, phone_call.c.offered_at, phone_call.c.call_id)
+        .limit(bindparam("k_limit"))
+        .with_for_update(skip_locked=True)
+    )
+
+
+def _available_seats(scoped: bool) -> Any:
+    query = select(arm_seat).where(arm_seat.c.state == AgentState.AVAILABLE.value)
+    if scoped:
+        query = query.where(arm_seat.c.samu_id == any_(_SAMU_IDS))
+    return query.order_by(arm_seat.c.samu_id, arm_seat.c.seat_id).with_for_update(skip_locked=True)
+
+
+_WAITING_CALLS = {scoped: _waiting_calls(scoped) for scoped in (False, True)}
+_AVAILABLE_SEATS = {scoped: _available_seats(scoped) for scoped in (False, True)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,15 +127,9 @@ def _call_values(call: Call) -> dict[str, Any]:
 
 
 def insert_call(conn: Connection, call: Call, **timestamps: datetime) -> None:
-    conn.execute(
-        phone_call.insert().values(
-            samu_id=call.samu_id,
-            call_id=call.call_id,
-            offered_at=call.offered_at,
-            **_call_values(call),
-            **timestamps,
-        )
-    )
+    values = dict.fromkeys(_CALL_TS) | _call_values(call) | timestamps
+    values.update(samu_id=call.samu_id, call_id=call.call_id, offered_at=call.offered_at)
+    conn.execute(_INSERT_CALL, values)
 
 
 def update_call(conn: Connection, record: CallRecord, call: Call, **timestamps: datetime) -> int:
@@ -100,19 +138,15 @@ def update_call(conn: Connection, record: CallRecord, call: Call, **timestamps: 
     if unknown:
         raise ValueError(f"unknown call timestamps {unknown}")
     version = record.version + 1
-    conn.execute(
-        phone_call.update()
-        .where(phone_call.c.samu_id == call.samu_id, phone_call.c.call_id == call.call_id)
-        .values(**_call_values(call), **timestamps, version=version)
-    )
+    values = _call_values(call) | timestamps
+    values.update(k_samu_id=call.samu_id, k_call_id=call.call_id, version=version)
+    conn.execute(_UPDATE_CALL, values)
     return version
 
 
 def get_call(conn: Connection, samu_id: str, call_id: str, *, lock: bool = False) -> CallRecord | None:
-    query = select(phone_call).where(phone_call.c.samu_id == samu_id, phone_call.c.call_id == call_id)
-    if lock:
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+    query = _GET_CALL_LOCKED if lock else _GET_CALL
+    row = conn.execute(query, {"k_samu_id": samu_id, "k_call_id": call_id}).first()
     return _call(row) if row is not None else None
 
 
@@ -140,16 +174,10 @@ def waiting_calls_for_update(
 ) -> list[CallRecord]:
     """Queued calls of these SAMUs' queues (None: all), in distribution order, locked; rows locked by another
     distributor are skipped (`FOR UPDATE SKIP LOCKED`)."""
-    rank = case((phone_call.c.priority == PrioritySignal.UV.value, 0), else_=1)
-    query = select(phone_call).where(phone_call.c.state == CallState.QUEUED.value)
+    params: dict[str, Any] = {"k_limit": limit}
     if samu_ids is not None:
-        query = query.where(phone_call.c.handling_samu_id.in_(sorted(samu_ids)))
-    query = (
-        query.order_by(rank, phone_call.c.offered_at, phone_call.c.call_id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return [_call(r) for r in conn.execute(query)]
+        params["k_samu_ids"] = sorted(samu_ids)
+    return [_call(r) for r in conn.execute(_WAITING_CALLS[samu_ids is not None], params)]
 
 
 def ring_timeouts_for_update(conn: Connection, before: datetime, limit: int = 200) -> list[CallRecord]:
@@ -191,28 +219,20 @@ def recent_calls(
 
 def add_presentation(conn: Connection, call: Call, at: datetime) -> None:
     assert call.agent_id is not None
-    conn.execute(
-        call_presentation.insert().values(
-            samu_id=call.samu_id,
-            call_id=call.call_id,
-            presentation=call.presentations,
-            seat_samu_id=call.handling_samu_id,
-            seat_id=call.agent_id,
-            presented_at=at,
-        )
-    )
+    values = {
+        "samu_id": call.samu_id,
+        "call_id": call.call_id,
+        "presentation": call.presentations,
+        "seat_samu_id": call.handling_samu_id,
+        "seat_id": call.agent_id,
+        "presented_at": at,
+    }
+    conn.execute(_INSERT_PRESENTATION, values)
 
 
 def close_presentation(conn: Connection, call: Call, outcome: str, at: datetime) -> None:
-    conn.execute(
-        call_presentation.update()
-        .where(
-            call_presentation.c.samu_id == call.samu_id,
-            call_presentation.c.call_id == call.call_id,
-            call_presentation.c.presentation == call.presentations,
-        )
-        .values(outcome=outcome, closed_at=at)
-    )
+    key = {"k_samu_id": call.samu_id, "k_call_id": call.call_id, "k_presentation": call.presentations}
+    conn.execute(_CLOSE_PRESENTATION, {**key, "outcome": outcome, "closed_at": at})
 
 
 # ---- seats -----------------------------------------------------------------------------------------------------
@@ -250,10 +270,8 @@ def _seat_values(agent: Agent) -> dict[str, Any]:
 
 
 def get_seat(conn: Connection, samu_id: str, seat_id: str, *, lock: bool = False) -> SeatRecord | None:
-    query = select(arm_seat).where(arm_seat.c.samu_id == samu_id, arm_seat.c.seat_id == seat_id)
-    if lock:
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+    query = _GET_SEAT_LOCKED if lock else _GET_SEAT
+    row = conn.execute(query, {"k_samu_id": samu_id, "k_seat_id": seat_id}).first()
     return _seat(row) if row is not None else None
 
 
@@ -306,20 +324,14 @@ def save_seat(
     if not keep_identity:
         values.update(account_id=account_id, id_nat_ps=id_nat_ps)
     version = record.version + 1
-    conn.execute(
-        arm_seat.update()
-        .where(arm_seat.c.samu_id == agent.samu_id, arm_seat.c.seat_id == agent.agent_id)
-        .values(**values, version=version)
-    )
+    values.update(k_samu_id=agent.samu_id, k_seat_id=agent.agent_id, version=version)
+    conn.execute(_UPDATE_SEAT, values)
     return version
 
 
 def available_seats_for_update(conn: Connection, samu_ids: Collection[str] | None) -> list[SeatRecord]:
-    query = select(arm_seat).where(arm_seat.c.state == AgentState.AVAILABLE.value)
-    if samu_ids is not None:
-        query = query.where(arm_seat.c.samu_id.in_(sorted(samu_ids)))
-    query = query.order_by(arm_seat.c.samu_id, arm_seat.c.seat_id).with_for_update(skip_locked=True)
-    return [_seat(r) for r in conn.execute(query)]
+    params = {"k_samu_ids": sorted(samu_ids)} if samu_ids is not None else {}
+    return [_seat(r) for r in conn.execute(_AVAILABLE_SEATS[samu_ids is not None], params)]
 
 
 def after_call_work_due_for_update(conn: Connection, now: datetime, limit: int = 200) -> list[SeatRecord]:

@@ -89,8 +89,16 @@ def delete_session(conn: Connection, token: str) -> None:
 
 
 def token_principal(conn: Connection, token: str, now: datetime) -> Principal | None:
+    found = token_principal_until(conn, token, now)
+    return found[0] if found is not None else None
+
+
+def token_principal_until(
+    conn: Connection, token: str, now: datetime
+) -> tuple[Principal, datetime | None] | None:
+    """The principal of a valid bearer token and the token's expiry (None: it does not expire)."""
     row = conn.execute(
-        select(account)
+        select(account, api_token.c.expires_at.label("token_expires_at"))
         .join(api_token, api_token.c.account_id == account.c.account_id)
         .where(
             api_token.c.token_hash == token_digest(token),
@@ -99,4 +107,4 @@ def token_principal(conn: Connection, token: str, now: datetime) -> Principal | 
             account.c.active,
         )
     ).one_or_none()
-    return principal_from_row(row, via_token=True) if row is not None else None
+    return (principal_from_row(row, via_token=True), row.token_expires_at) if row is not None else None

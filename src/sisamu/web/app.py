@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy.exc import DataError
 
 from sisamu import __version__
@@ -39,6 +40,11 @@ from sisamu.web.templating import templates
 log = logging.getLogger(__name__)
 
 STATUS = {NotAuthenticated: 401, Forbidden: 403, NotFound: 404, Throttled: 429}
+
+
+def _telemetry(on: bool) -> TelemetryConfig:
+    """FastAPI's native OpenTelemetry, all parts on or all off (setting `telemetry`)."""
+    return TelemetryConfig(tracing=on, metrics=on, logs=on, operation_spans=on)
 
 
 def _wants_html(request: Request) -> bool:
@@ -84,6 +90,7 @@ def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
         description="API de la plateforme sisamu (SAMU – Centre 15). Authentification : cookie de session "
         "ou jeton `Authorization: Bearer`.",
         lifespan=lifespan,
+        telemetry=_telemetry(platform.settings.telemetry),
     )
     app.state.platform = platform
     app.state.live_hub = LiveHub(platform.database.libpq_url)

@@ -46,6 +46,9 @@ async def current_principal(request: Request, platform: PlatformDep) -> Principa
     if cached is not None:
         return cached
     token, cookie = bearer_token(request), request.cookies.get(SESSION_COOKIE)
+    if token and (known := platform.tokens.get(token, platform.clock.now())) is not None:
+        request.state.principal = known
+        return known
     # The database lookup runs in the thread pool: blocking calls here would stall every request of the loop.
     principal, csrf = await run_in_threadpool(_lookup, platform, token, cookie)
     if csrf is not None:
@@ -65,7 +68,12 @@ def _lookup(platform: Platform, token: str | None, cookie: str | None) -> tuple[
     now = platform.clock.now()
     with platform.engine.connect() as conn:
         if token:
-            return store.token_principal(conn, token, now), None
+            found_token = store.token_principal_until(conn, token, now)
+            if found_token is None:
+                return None, None
+            ttl_s = platform.settings.token_cache_s
+            platform.tokens.put(token, found_token[0], now, ttl_s, found_token[1])
+            return found_token[0], None
         found = store.session_principal(conn, cookie or "", now)
     return found if found is not None else (None, None)
 
