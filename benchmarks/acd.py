@@ -140,6 +140,7 @@ def start_server(url: str, port: int, data_dir: Path) -> subprocess.Popen[bytes]
         "SISAMU_DATABASE_URL": url,
         "SISAMU_DATA_DIR": str(data_dir),
         "SISAMU_SECRET_KEY": "acd-benchmark",
+        "SISAMU_ACCESS_LOG": "false",  # as behind a reverse proxy, which keeps the access log
     }
     command = [sys.executable, "-m", "sisamu.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     log = (data_dir / f"serve-{port}.log").open("wb")

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         ge=1,
         description="Threads serving the synchronous routes; few keep the GIL from thrashing (benchmarks/acd.py).",
     )
+    access_log: bool = Field(
+        default=True,
+        description="One log line per HTTP request; off behind a reverse proxy that keeps its own access log.",
+    )
     telemetry: bool = Field(
         default=False,
         description="FastAPI's native OpenTelemetry (request spans, metrics, logs); costs CPU on every request, so "

@@ -35,6 +35,7 @@ from sisamu.calls.callbacks_api import room as callbacks_room
 from sisamu.calls.cti_api import router as cti_router
 from sisamu.calls.cti_telephony_api import router as cti_telephony_router
 from sisamu.calls.pooling_api import router as pooling_router
+from sisamu.calls.tables import phone_call
 from sisamu.calls.wallboard import wallboard
 from sisamu.security import audit
 from sisamu.security.access import authorize_object
@@ -65,12 +66,18 @@ def _visible_call(
 
 
 def _visible_call_in(
-    conn: Connection, principal: Principal, samu_id: str, call_id: str, permission: Permission
+    conn: Connection,
+    principal: Principal,
+    samu_id: str,
+    call_id: str,
+    permission: Permission,
+    *,
+    lock: bool = False,
 ) -> store.CallRecord:
-    record = store.get_call(conn, samu_id, call_id)
+    record = store.get_call(conn, samu_id, call_id, lock=lock)
     if record is None:
         owner = store.owner_of_granted(conn, samu_id, call_id)
-        record = store.get_call(conn, owner, call_id) if owner is not None else None
+        record = store.get_call(conn, owner, call_id, lock=lock) if owner is not None else None
     if record is None:
         raise NotFound(f"call {call_id} not visible from samu {samu_id}")
     authorize_object(principal, permission, samu_id)
@@ -83,12 +90,13 @@ def _my_seat(platform: PlatformDep, principal: Principal, samu_id: str, seat_id:
         _my_seat_in(conn, principal, samu_id, seat_id)
 
 
-def _my_seat_in(conn: Connection, principal: Principal, samu_id: str, seat_id: str) -> None:
+def _my_seat_in(conn: Connection, principal: Principal, samu_id: str, seat_id: str) -> store.SeatRecord:
     seat = store.get_seat(conn, samu_id, seat_id)
     if seat is None:
         raise NotFound(f"seat {seat_id} of samu {samu_id}")
     if seat.account_id is not None and seat.account_id != principal.account_id:
         raise Forbidden(f"{principal.username} is not logged in at seat {seat_id}")
+    return seat
 
 
 # ---- room ----------------------------------------------------------------------------------------------------------
@@ -161,12 +169,9 @@ def call_locations(samu_id: str, call_id: str, platform: PlatformDep, principal:
 def offer_call(
     samu_id: str, payload: OfferIn, platform: PlatformDep, _: Gateway, response: Response
 ) -> CallOut:
-    known = HTTPException(status.HTTP_409_CONFLICT, "Cet appel est déjà connu.")
     try:
         with platform.uow() as uow:  # one transaction: the call, its distribution pass, the call as it is now
-            if store.get_call(uow.conn, samu_id, payload.call_id) is not None:
-                raise known
-            service.offer(
+            record = service.offer(
                 uow,
                 samu_id=samu_id,
                 call_id=payload.call_id,
@@ -175,13 +180,13 @@ def offer_call(
                 caller_number=payload.caller_number,
                 now=platform.clock.now(),
             )
-            distribution_pass(uow, platform, samu_id, response)
-            record = store.get_call(uow.conn, samu_id, payload.call_id)
-    except IntegrityError as exc:  # the same call offered twice at the same instant
-        if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) == "phone_call_pkey":
-            raise known from exc
+            for made in distribution_pass(uow, platform, samu_id, response):
+                if made.call_samu_id == samu_id and made.call_id == payload.call_id:
+                    record = made.record
+    except IntegrityError as exc:  # a call id already known, or offered twice at the same instant
+        if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) == phone_call.primary_key.name:
+            raise HTTPException(status.HTTP_409_CONFLICT, "Cet appel est déjà connu.") from exc
         raise
-    assert record is not None
     return CallOut.of(record)
 
 
@@ -250,8 +255,10 @@ def end_call(
     samu_id: str, call_id: str, platform: PlatformDep, principal: Handler, response: Response
 ) -> CallOut:
     with platform.uow() as uow:  # one transaction: the end and the pass that gives the seat its next call
-        record = _visible_call_in(uow.conn, principal, samu_id, call_id, Permission.CALL_HANDLE)
-        done = service.end(uow, samu_id=record.call.samu_id, call_id=call_id, now=platform.clock.now())
+        record = _visible_call_in(uow.conn, principal, samu_id, call_id, Permission.CALL_HANDLE, lock=True)
+        done = service.end(
+            uow, samu_id=record.call.samu_id, call_id=call_id, now=platform.clock.now(), locked=record
+        )
         distribution_pass(uow, platform, samu_id, response)
     return CallOut.of(done)
 
@@ -285,8 +292,10 @@ def log_in(
 @room.post("/seats/{seat_id}/answer", summary="Pick up the call ringing at the seat")
 def answer(samu_id: str, seat_id: str, platform: PlatformDep, principal: Handler) -> CallOut:
     with platform.uow() as uow:
-        _my_seat_in(uow.conn, principal, samu_id, seat_id)
-        return CallOut.of(service.answer(uow, samu_id=samu_id, seat_id=seat_id, now=platform.clock.now()))
+        seat = _my_seat_in(uow.conn, principal, samu_id, seat_id)
+        return CallOut.of(
+            service.answer(uow, samu_id=samu_id, seat_id=seat_id, now=platform.clock.now(), peek=seat)
+        )
 
 
 @room.post("/seats/{seat_id}/pause", summary="Pause with a reason")

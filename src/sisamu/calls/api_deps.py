@@ -25,21 +25,22 @@ Supervisor = Annotated[Principal, Depends(require(Permission.ROOM_WRITE))]
 
 def distribution_pass(
     uow: UnitOfWork, platform: PlatformDep, samu_id: str, response: Response | None = None
-) -> None:
+) -> list[distribution.Assignment]:
     """A distribution pass for the SAMU and its partners, inside the command's own transaction (one commit) but
     behind a savepoint: if the pass fails, the command still commits and the call waits for the next pass (the
     timers worker's, a second later). Its duration (decision and writes, before the commit) goes to the
-    `Server-Timing` header (`distribute;dur=<ms>`) when `response` is given."""
+    `Server-Timing` header (`distribute;dur=<ms>`) when `response` is given. Returns what the pass assigned."""
     try:
         with uow.conn.begin_nested():
             started = time.perf_counter()
-            distribution.distribute(uow, platform.clock.now(), samu_ids=[samu_id])
+            made = distribution.distribute(uow, platform.clock.now(), samu_ids=[samu_id])
             elapsed_ms = (time.perf_counter() - started) * 1000
     except Exception:
         log.exception("distribution pass for samu %s failed; the next pass will retry", samu_id)
-        return
+        return []
     if response is not None:
         response.headers["Server-Timing"] = f"distribute;dur={elapsed_ms:.3f}"
+    return made
 
 
 def distribute_after(platform: PlatformDep, samu_id: str) -> None:

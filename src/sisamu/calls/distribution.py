@@ -42,6 +42,7 @@ class Assignment:
     seat_samu_id: str
     seat_id: str
     overflowed_from: str | None  # the queue the call left, when it went to a partner
+    record: store.CallRecord  # the call as this pass left it (presented)
 
 
 def _key(samu_id: str, item_id: str) -> str:
@@ -147,7 +148,14 @@ def distribute(
         emit_call(uow, call, version, "presented")
         emit_seat(uow, agent.samu_id, agent.agent_id, seat_version)
         made.append(
-            Assignment(call.samu_id, call.call_id, agent.samu_id, agent.agent_id, decision.overflowed_from)
+            Assignment(
+                call.samu_id,
+                call.call_id,
+                agent.samu_id,
+                agent.agent_id,
+                decision.overflowed_from,
+                store.CallRecord(call, version, now),
+            )
         )
     for owner, call_id, detail in sorted(audits):  # one audit chain head per owner, always in the same order
         audit.record(

@@ -148,9 +148,13 @@ def present_external(
     return store.CallRecord(call, 1)
 
 
-def answer(uow: UnitOfWork, *, samu_id: str, seat_id: str, now: datetime) -> store.CallRecord:
-    """The ARM at `seat_id` picks up the call ringing there; closes an open callback for that number."""
-    peek = store.get_seat(uow.conn, samu_id, seat_id)
+def answer(
+    uow: UnitOfWork, *, samu_id: str, seat_id: str, now: datetime, peek: store.SeatRecord | None = None
+) -> store.CallRecord:
+    """The ARM at `seat_id` picks up the call ringing there; closes an open callback for that number.
+
+    `peek`: the seat as the caller just read it, unlocked (saves a read); the seat is locked and re-checked."""
+    peek = peek or store.get_seat(uow.conn, samu_id, seat_id)
     if peek is None:
         raise NotFoundError(f"seat {seat_id} of samu {samu_id} not found")
     if (
@@ -205,9 +209,13 @@ def transfer(
     return store.CallRecord(call, version)
 
 
-def end(uow: UnitOfWork, *, samu_id: str, call_id: str, now: datetime) -> store.CallRecord:
-    """The conversation is over; the ARM's seat goes to after-call work (or available)."""
-    record = _call(uow, samu_id, call_id)
+def end(
+    uow: UnitOfWork, *, samu_id: str, call_id: str, now: datetime, locked: store.CallRecord | None = None
+) -> store.CallRecord:
+    """The conversation is over; the ARM's seat goes to after-call work (or available).
+
+    `locked`: the call as the caller read it `FOR UPDATE` in this transaction (saves a read)."""
+    record = locked if locked is not None else _call(uow, samu_id, call_id)
     call, _ = end_call(record.call, now)
     version = store.update_call(uow.conn, record, call, ended_at=now)
     if record.call.state is CallState.ANSWERED:

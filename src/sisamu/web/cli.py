@@ -34,6 +34,7 @@ def _serve(platform: Platform, host: str, port: int) -> None:
         host=host,
         port=port,
         log_level="info",
+        access_log=platform.settings.access_log,
         proxy_headers=False,
         ws=platform.settings.websocket_impl,
         ws_per_message_deflate=False,
