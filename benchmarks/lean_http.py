@@ -3,7 +3,8 @@
 A load generator sharing two cores with the server under test must cost as little as it can: a general client
 (httpx) spends about 3 ms of CPU per request here, which the server then cannot use. This one keeps a pool of
 persistent connections to one host and speaks only what `sisamu serve` answers (a status line, headers,
-a `Content-Length` body). A refused or broken connection raises `OSError`; the request is not retried.
+a `Content-Length` body). A kept connection found closed before any byte of the answer is replaced (the server
+closed it idle, before reading the request); any other failure raises.
 """
 
 from __future__ import annotations
@@ -54,20 +55,31 @@ class LeanClient:
         lines.extend(f"{k}: {v}" for k, v in (headers or {}).items())
         message = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload
         async with self._slots:
-            reader, writer = (
-                self._idle.pop() if self._idle else await asyncio.open_connection(self.host, self.port)
-            )
-            try:
-                writer.write(message)
-                reply, keep = await _read_reply(reader)
-            except BaseException:
-                writer.close()
-                raise
-            if keep:
-                self._idle.append((reader, writer))
-            else:
-                writer.close()
-            return reply
+            while (
+                self._idle
+            ):  # a kept connection the server may have closed meanwhile (its keep-alive timeout)
+                reader, writer = self._idle.pop()
+                try:
+                    return await self._exchange(reader, writer, message)
+                except (asyncio.IncompleteReadError, ConnectionError) as exc:
+                    if getattr(exc, "partial", b""):
+                        raise  # the server had started to answer: the request may have been handled
+            return await self._exchange(*await asyncio.open_connection(self.host, self.port), message)
+
+    async def _exchange(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, message: bytes
+    ) -> Reply:
+        try:
+            writer.write(message)
+            reply, keep = await _read_reply(reader)
+        except BaseException:
+            writer.close()
+            raise
+        if keep:
+            self._idle.append((reader, writer))
+        else:
+            writer.close()
+        return reply
 
     async def aclose(self) -> None:
         for _, writer in self._idle:

@@ -33,7 +33,7 @@ def list_callbacks(samu_id: str, platform: PlatformDep, _: Reader, all: bool = F
         return [CallbackOut.of(c) for c, _v in callback_store.callbacks(conn, samu_id, open_only=not all)]
 
 
-def telephony_port(request: Request) -> SiSamuTelephony | None:
+async def telephony_port(request: Request) -> SiSamuTelephony | None:
     """The SI-SAMU telephony client, when sisamu runs as an LRM under the national telephony (else None)."""
     port: SiSamuTelephony | None = getattr(request.app.state, "si_samu_telephony", None)
     return port

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -19,7 +19,11 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_platform(request: Request) -> Platform:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in the thread pool, and a
+# thread hop costs more than the dependency itself.
+
+
+async def get_platform(request: Request) -> Platform:
     platform: Platform = request.app.state.platform
     return platform
 
@@ -93,10 +97,10 @@ async def _check_csrf(request: Request, expected: str) -> None:
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def require(permission: Permission) -> Callable[..., Principal]:
+def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     """Dependency: the caller holds `permission` on the SAMU named by the route's `samu_id` (if any)."""
 
-    def check(request: Request, principal: PrincipalDep) -> Principal:
+    async def check(request: Request, principal: PrincipalDep) -> Principal:
         samu_id = request.path_params.get("samu_id")
         authorize(principal, permission, samu_id)
         return principal
