@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Self
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import Text
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -13,6 +15,10 @@ if TYPE_CHECKING:
     from sisamu.domain.events import LiveEvent
 
 CHANNEL = "sisamu_events"
+# One statement of constant text for any number of events: PostgreSQL prepares it once per connection.
+_NOTIFY = text("SELECT pg_notify(:channel, payload) FROM unnest(:payloads) AS payload").bindparams(
+    bindparam("payloads", type_=ARRAY(Text))
+)
 
 
 class UnitOfWork:
@@ -66,7 +72,7 @@ class UnitOfWork:
     def _notify(self) -> None:
         unsent, self._unsent = self._unsent, []
         if unsent:
-            self.conn.execute(select(*(func.pg_notify(CHANNEL, payload) for payload in unsent)))
+            self.conn.execute(_NOTIFY, {"channel": CHANNEL, "payloads": unsent})
 
     def execute(self, *args: Any, **kwargs: Any) -> Any:
         return self.conn.execute(*args, **kwargs)
