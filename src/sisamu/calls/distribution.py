@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from sisamu.calls import overflow_store, policy, store
 from sisamu.calls.agent import AgentState, agent_end_after_call_work, agent_miss_presentation, agent_present
 from sisamu.calls.call import overflow_call, present_call, ring_timeout_call
+from sisamu.calls.joint_write import write_call_and_seat
 from sisamu.calls.service import emit_call, emit_seat
 from sisamu.security import audit
 
@@ -140,9 +141,9 @@ def distribute(
                 audits.append((call.samu_id, call.call_id, detail))
         call, _ = present_call(call, seat.agent.agent_id, now)
         agent, _ = agent_present(seat.agent, call.call_id, call.flux, now)
-        version = store.update_call(conn, record, call, **timestamps)
-        seat_version = store.save_seat(conn, agent, seat, call_samu_id=call.samu_id)
-        store.add_presentation(conn, call, now)
+        version, seat_version = write_call_and_seat(
+            conn, record, call, seat, agent, presentation="add", at=now, timestamps=timestamps
+        )
         if decision.overflowed_from is not None:
             emit_call(uow, call, version, "overflowed")
         emit_call(uow, call, version, "presented")

@@ -55,6 +55,7 @@ from sisamu.calls.callback import (
     start_callback,
 )
 from sisamu.calls.flux import Flux, PrioritySignal
+from sisamu.calls.joint_write import write_call_and_seat
 from sisamu.domain.errors import TransitionRefused
 from sisamu.domain.events import LiveEvent
 from sisamu.security.errors import NotFound
@@ -169,9 +170,17 @@ def answer(
     if seat.agent.call_id != call.call_id:
         raise TransitionRefused(f"seat {seat_id}: the ringing call changed")
     agent, _ = agent_answer(seat.agent, call.call_id, now)
-    version = store.update_call(uow.conn, record, call, answered_at=now)
-    seat_version = store.save_seat(uow.conn, agent, seat, call_samu_id=call.samu_id)
-    store.close_presentation(uow.conn, call, "answered", now)
+    version, seat_version = write_call_and_seat(
+        uow.conn,
+        record,
+        call,
+        seat,
+        agent,
+        presentation="close",
+        at=now,
+        timestamps={"answered_at": now},
+        outcome="answered",
+    )
     emit_call(uow, call, version, "answered")
     emit_seat(uow, samu_id, seat_id, seat_version)
     if call.caller_number:

@@ -132,13 +132,18 @@ def insert_call(conn: Connection, call: Call, **timestamps: datetime) -> None:
     conn.execute(_INSERT_CALL, values)
 
 
-def update_call(conn: Connection, record: CallRecord, call: Call, **timestamps: datetime) -> int:
-    """Write the new state; returns the new version (the row must be locked by the caller)."""
+def call_values(call: Call, timestamps: dict[str, datetime]) -> dict[str, Any]:
+    """The columns a change of state writes, with the instants it records (`queued_at`, … `overflowed_at`)."""
     unknown = set(timestamps) - set(_CALL_TS) - {"overflowed_at"}
     if unknown:
         raise ValueError(f"unknown call timestamps {unknown}")
+    return _call_values(call) | timestamps
+
+
+def update_call(conn: Connection, record: CallRecord, call: Call, **timestamps: datetime) -> int:
+    """Write the new state; returns the new version (the row must be locked by the caller)."""
     version = record.version + 1
-    values = _call_values(call) | timestamps
+    values = call_values(call, timestamps)
     values.update(k_samu_id=call.samu_id, k_call_id=call.call_id, version=version)
     conn.execute(_UPDATE_CALL, values)
     return version
@@ -269,6 +274,11 @@ def _seat_values(agent: Agent) -> dict[str, Any]:
     }
 
 
+def seat_values(agent: Agent, call_samu_id: str | None) -> dict[str, Any]:
+    """The columns a change of the seat's state writes (`call_samu_id`: owner of the call at the seat, if any)."""
+    return _seat_values(agent) | {"call_samu_id": call_samu_id if agent.call_id else None}
+
+
 def get_seat(conn: Connection, samu_id: str, seat_id: str, *, lock: bool = False) -> SeatRecord | None:
     query = _GET_SEAT_LOCKED if lock else _GET_SEAT
     row = conn.execute(query, {"k_samu_id": samu_id, "k_seat_id": seat_id}).first()
@@ -308,8 +318,7 @@ def save_seat(
     keep_identity: bool = True,
 ) -> int:
     """Insert or update the seat; returns its new version. `keep_identity` keeps who is logged in."""
-    values = _seat_values(agent)
-    values["call_samu_id"] = call_samu_id if agent.call_id else None
+    values = seat_values(agent, call_samu_id)
     if record is None:
         conn.execute(
             arm_seat.insert().values(
