@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 from sisamu.storage.embedded import EmbeddedPostgres
 
@@ -15,6 +17,9 @@ if TYPE_CHECKING:
     from sisamu.config import Settings
 
 log = logging.getLogger(__name__)
+
+# A pooled connection unused for longer than this is checked (a round trip) before it is lent again.
+IDLE_CHECK_S = 1.0
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -49,7 +54,8 @@ class Database:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self._engine = create_engine(self.url, pool_size=10, max_overflow=20)
+            check_idle_connections(self._engine)
         return self._engine
 
     @property
@@ -62,3 +68,30 @@ class Database:
             self._engine = None
         if self.embedded is not None:
             self.embedded.stop()
+
+
+def check_idle_connections(engine: Engine, idle_s: float = IDLE_CHECK_S) -> None:
+    """Check a pooled connection before lending it only when it sat unused for more than `idle_s`.
+
+    SQLAlchemy's `pool_pre_ping` costs a round trip on every checkout, a third of them on the busiest routes. A
+    connection returned moments ago is alive unless the server went away in those moments; one idle for longer
+    (a PostgreSQL restart or fail-over, a firewall's idle timeout) is pinged, and replaced if dead. A connection
+    that breaks while in use is caught by SQLAlchemy's disconnect handling: the pool is emptied, the request fails
+    once, and the next ones reconnect.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _lent(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned <= idle_s:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # any failure of the ping means: do not lend this connection
+            raise DisconnectionError("idle pooled connection is dead") from exc
+        if not alive:
+            raise DisconnectionError("idle pooled connection is dead")
