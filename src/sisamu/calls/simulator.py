@@ -18,8 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from sisamu.calls import distribution, service, store
+from sisamu.calls import distribution, overflow_store, service, store
 from sisamu.calls.agent import AgentState
 from sisamu.calls.call import CallState
 from sisamu.calls.flux import Flux, PrioritySignal
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SIMULATED_SEAT = "SIM-"
+PARIS = ZoneInfo("Europe/Paris")
 # Share of the daily mean per local hour (0 h … 23 h): quiet nights, a morning rise, evening peak; mean 1.
 DAILY_PROFILE: tuple[float, ...] = (
     0.55, 0.45, 0.4, 0.35, 0.35, 0.4, 0.55, 0.8, 1.1, 1.3, 1.35, 1.3,
@@ -65,8 +67,18 @@ class SimulatorGateway:
     # Call ids unique per gateway: several simulators may offer calls to one platform.
     _tag: str = field(init=False, default_factory=lambda: uuid.uuid4().hex[:6])
 
+    # Each room's own time zone: the daily profile follows the callers' clocks (Réunion is 3 h ahead of Paris).
+    _zones: dict[str, ZoneInfo] = field(init=False, default_factory=dict)
+
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)  # noqa: S311 - a simulation, not a secret
+
+    def local_hour(self, samu_id: str, now: datetime) -> int:
+        """The hour of `now` in the SAMU's time zone (Europe/Paris for a SAMU the database does not know)."""
+        if not self._zones:
+            with self.platform.engine.connect() as conn:
+                self._zones = {k: ZoneInfo(v) for k, v in overflow_store.timezones(conn).items()}
+        return now.astimezone(self._zones.get(samu_id, PARIS)).hour
 
     def _arrivals(self, rate_per_s: float, dt_s: float) -> int:
         count, t = 0, self.rng.expovariate(rate_per_s) if rate_per_s > 0 else dt_s + 1
@@ -134,7 +146,7 @@ class SimulatorGateway:
         """Advance the room by `dt_s` seconds ending at `now`."""
         result = StepResult()
         for samu_id in self.samu_ids:
-            rate = self.calls_per_hour * DAILY_PROFILE[now.hour] / 3600
+            rate = self.calls_per_hour * DAILY_PROFILE[self.local_hour(samu_id, now)] / 3600
             for _ in range(self._arrivals(rate, dt_s)):
                 self._offer(samu_id, now, result)
         self._hang_up_impatient(now, result)
@@ -203,5 +215,5 @@ StepHook = Callable[[datetime, StepResult, StepResult], None]
 
 
 def calls_per_hour_for(calls_per_hour_now: float, now: datetime) -> float:
-    """The daily-mean rate that gives `calls_per_hour_now` at `now`'s hour of the profile."""
-    return calls_per_hour_now / DAILY_PROFILE[now.hour]
+    """The daily-mean rate that gives `calls_per_hour_now` at `now`'s hour of the profile (mainland time)."""
+    return calls_per_hour_now / DAILY_PROFILE[now.astimezone(PARIS).hour]
