@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from sisamu.cases.details import Access, Diagnosis, Hypothesis
-from sisamu.cases.model import Location, RegulationFile
+from sisamu.cases.model import RegulationFile
 from sisamu.cases.numbering import hub_note_id, hub_patient_id
+from sisamu.cases.qualification import Location
 from sisamu.domain.codes import code_list
 from sisamu.domain.errors import DomainError
 from sisamu.interop.hubsante.datetimes import format_hub_datetime

@@ -24,18 +24,17 @@ from sisamu.cases.model import Decision as DecisionRow
 from sisamu.cases.model import (
     DecisionRecorded,
     Holder,
-    Location,
     Note,
     NoteAdded,
     Patient,
     PatientSaved,
-    Qualification,
     RegulationFile,
     RegulationStep,
     StateChanged,
     StatusChange,
 )
 from sisamu.cases.numbering import file_number, local_day
+from sisamu.cases.qualification import Location, Qualification
 from sisamu.cases.tables import (
     case_decision,
     case_file,

@@ -10,7 +10,8 @@ import pytest
 
 from sisamu.cases import regulation
 from sisamu.cases.details import Access, Diagnosis, ExternalId, Hypothesis, Street
-from sisamu.cases.model import Actor, InvalidFile, Location, Qualification, new_file
+from sisamu.cases.model import Actor, InvalidFile, new_file
+from sisamu.cases.qualification import Location, Qualification
 from sisamu.domain.codes import TypeDecision, TypeRessource
 
 T0 = datetime(2026, 1, 25, 10, 0, tzinfo=UTC)

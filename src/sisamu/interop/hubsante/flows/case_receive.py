@@ -20,7 +20,8 @@ from sqlalchemy import insert, update
 from sisamu.cases import regulation, service, store
 from sisamu.cases.details import Diagnosis, Hypothesis
 from sisamu.cases.location import with_commune
-from sisamu.cases.model import Actor, InvalidFile, Patient, Qualification
+from sisamu.cases.model import Actor, InvalidFile, Patient
+from sisamu.cases.qualification import Qualification
 from sisamu.interop.hubsante.datetimes import parse_hub_datetime
 from sisamu.interop.hubsante.flows.case_body import case_body
 from sisamu.interop.hubsante.flows.common import CaseLink, link_of_case, record, timezone_of
