@@ -81,7 +81,9 @@ class QualificationIn(BaseModel):
     origine: str | None = Field(default=None, description="HubSante.origine: 15, 112, CTA-PI…")
     intervention: str | None = Field(default=None, description="HubSante.intervention: T1, T2-INTER…")
     labels: dict[str, str] | None = Field(
-        default=None, description="wording of the file's codes when not the nomenclature's: {code: label}"
+        default=None,
+        max_length=20,
+        description="wording of the file's codes when not the nomenclature's: {code: label}",
     )
     additional: list[CustomEntryIn] | None = CUSTOM_ENTRIES
 

@@ -73,6 +73,8 @@ def test_details_typed_read_back_and_exported(accounts, login):
     refused = arm.request("PATCH", f"/api/files/{number}", json={"risques": ["R99"]})
     assert refused.status_code == 422, refused.text
     assert arm.request("PATCH", f"/api/files/{number}", json={"caller_type": "VOISIN"}).status_code == 422
+    many = {"labels": {f"M01.{i:02}": "x" for i in range(21)}}
+    assert arm.request("PATCH", f"/api/files/{number}", json=many).status_code == 422
     bad_siret = {"location": {"external_ids": [{"source": "SIRET", "value": "123"}]}}
     assert arm.request("PATCH", f"/api/files/{number}", json=bad_siret).status_code == 422
 
