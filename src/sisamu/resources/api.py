@@ -10,7 +10,7 @@ Access is checked in dependencies (before the body is read) and again, precisely
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -51,8 +51,8 @@ hospitals = APIRouter(prefix="/api/samus/{samu_id}/hospitals", tags=["resources"
 crew = APIRouter(prefix="/api/crew", tags=["resources"])
 
 
-def _checked(check: Callable[[Principal, str], None]) -> Callable[..., Principal]:
-    def dependency(request: Request, principal: PrincipalDep) -> Principal:
+def _checked(check: Callable[[Principal, str], None]) -> Callable[..., Awaitable[Principal]]:
+    async def dependency(request: Request, principal: PrincipalDep) -> Principal:  # no I/O: no thread hop
         check(principal, request.path_params["samu_id"])
         return principal
 
