@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
 
+from sisamu.calls.store import owner_of_granted
 from sisamu.cases import reads, service
 from sisamu.cases.room_schemas import BoardEntryOut, FileSummaryOut, QueueEntryOut
 from sisamu.cases.schemas import FileOut, OpenFileIn
@@ -26,7 +27,9 @@ def _waiting(platform: PlatformDep, since: Any) -> float | None:
 
 
 @room.post(
-    "", status_code=status.HTTP_201_CREATED, summary="Open a file (answered call, by hand, or PROGRAM)"
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Open a file (answered call, by hand, or PROGRAM); an overflowed call's file is its caller's SAMU's",
 )
 def open_file(
     samu_id: str,
@@ -35,10 +38,13 @@ def open_file(
     principal: Annotated[Principal, Depends(require(Permission.PATIENT_WRITE))],
 ) -> FileOut:
     with platform.uow() as uow:
+        # The ARM answered a call another SAMU overflowed to this one: the file is the caller's SAMU's.
+        owner = owner_of_granted(uow.conn, samu_id, payload.call_id) if payload.call_id else None
         file = service.open_file(
             uow,
             principal=principal,
-            samu_id=samu_id,
+            samu_id=owner or samu_id,
+            partner_samu_id=samu_id if owner else None,
             now=platform.clock.now(),
             call_id=payload.call_id,
             program=payload.program,

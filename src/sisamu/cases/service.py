@@ -108,13 +108,16 @@ def open_file(
     planned_at: datetime | None = None,
     qualification: Mapping[str, Any] | None = None,
     patients: Sequence[Mapping[str, Any]] = (),
+    partner_samu_id: str | None = None,
 ) -> RegulationFile:
     """Open a file: from an answered call (`call_id`, a plain reference to telephony), by hand, or PROGRAM.
 
-    `principal` None is the platform itself (telephony opening the file of an overflowed call).
+    `principal` None is the platform itself. `partner_samu_id`: the SAMU whose ARM answered this SAMU's overflowed
+    call (the caller checked the call's overflow grant): the file is this SAMU's, opened on its behalf by the
+    partner's ARM, and the partner gets a grant on this file only (reason OVERFLOW); both are audited here.
     """
     if principal is not None:
-        authorize(principal, Permission.PATIENT_WRITE, samu_id)
+        authorize(principal, Permission.PATIENT_WRITE, partner_samu_id or samu_id)
     actor = actor_of(principal) if principal is not None else SYSTEM
     number = store.next_number(uow.conn, samu_id, now)
     file = new_file(
@@ -131,7 +134,15 @@ def open_file(
     for identity in patients:
         regulation.add_patient(file, now, identity)
     store.insert_file(uow.conn, file, now)
-    audit_file(uow, principal, file, "file.open", now, {"call_id": call_id, "state": str(file.state)})
+    detail = {"call_id": call_id, "state": str(file.state)}
+    if partner_samu_id is not None:
+        grants.put_grant(
+            uow.conn, samu_id=samu_id, number=number, grantee=partner_samu_id, reason="OVERFLOW",
+            granted_by=principal.username if principal else "system", now=now, expires_at=None,
+        )  # fmt: skip
+        detail["opened_for"] = samu_id
+        detail["by_samu"] = partner_samu_id
+    audit_file(uow, principal, file, "file.open", now, detail)
     emit_file(uow, file, "case.opened", now)
     return file
 

@@ -5,10 +5,12 @@ interface answers with bodies the official Swagger accepts."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from sisamu.calls.cti_client import FakeSiSamuTelephony
 from sisamu.calls.cti_schema import validate_body
 from sisamu.security import service, store
+from sisamu.storage.tables import audit_event
 
 pytestmark = pytest.mark.db
 BASE = "/api/samus/{}/telephony"
@@ -79,6 +81,32 @@ def test_overflowed_call_is_visible_to_the_partner_through_its_grant_only(platfo
     assert login("supervisor.680").get(f"{BASE.format('680')}/wallboard").json()["overflow_in_today"] == 1
     board_a = supervisor.get(f"{BASE.format('250')}/wallboard").json()
     assert (board_a["overflow_out_today"], board_a["waiting"]) == (1, 1)
+
+
+def test_the_partner_opens_an_overflowed_calls_file_for_the_callers_samu(platform, client, accounts, login):
+    supervisor = login("supervisor.250")
+    agreement = {"partners": ["680"], "wait_threshold_s": 0}
+    assert supervisor.request("PUT", f"{BASE.format('250')}/overflow", json=agreement).status_code == 200
+    arm_b = login("arm.680")
+    assert arm_b.post(f"{BASE.format('680')}/seats/B1/login", json={}).status_code == 200
+    gateway = _token(platform, "partner.250")
+    client.post(f"{BASE.format('250')}/calls", json={"call_id": "over"}, headers=gateway)
+    assert arm_b.post(f"{BASE.format('680')}/seats/B1/answer").json()["call_id"] == "over"
+
+    opened = arm_b.post("/api/samus/680/files", json={"call_id": "over"})
+    assert opened.status_code == 201, opened.text
+    number = opened.json()["number"]
+    assert (opened.json()["samu_id"], opened.json()["call_id"]) == ("250", "over")  # the caller's SAMU's file
+    assert arm_b.get(f"/api/files/{number}").status_code == 200
+    others = login("arm.250").post("/api/samus/250/files", json={}).json()["number"]
+    assert arm_b.get(f"/api/files/{others}").status_code == 404  # no other file of A
+    assert login("arm.250").get(f"/api/files/{number}").status_code == 200  # A holds it as its own
+    with platform.engine.connect() as conn:
+        (opening,) = conn.execute(
+            select(audit_event).where(audit_event.c.object_id == number, audit_event.c.action == "file.open")
+        ).all()
+    assert (opening.samu_id, opening.actor) == ("250", "arm.680")
+    assert opening.detail["by_samu"] == "680"
 
 
 def test_hangups_fill_the_callback_list_and_callbacks_dial_through_the_telephony(
