@@ -198,3 +198,25 @@ def test_supervisor_names_the_crew_and_its_phone(api, world):
     cleared = supervisor.request("PATCH", url, json={"team_name": "", "crew_phone": ""}).json()
     assert (cleared["team_name"], cleared["crew_phone"]) == (None, None)
     assert api("regulator.250").request("PATCH", url, json={"team_name": "X"}).status_code == 403
+
+
+def test_a_shared_file_tells_its_partner_of_engagements_and_asks_the_smur_through_the_api(
+    api, world, platform
+):
+    import sqlalchemy as sa
+
+    from sisamu.interop.hubsante.tables import hub_outbox
+
+    number, smur = world["number"], "fr.health.samu250.smur"
+    regulator = api("regulator.250")
+    ask = {"to": smur, "resources": [{"vehicle": "SMUR.AR", "medical_level": "MED", "freetext": ["Dr A"]}]}
+    refused = regulator.post(f"/api/files/{number}/engagement-request", json=ask)
+    assert refused.status_code == 422  # not shared with that SMUR software yet
+    assert regulator.post(f"/api/files/{number}/share", json={"to": smur}).status_code == 202
+    assert regulator.post(f"/api/files/{number}/engagement-request", json=ask).status_code == 202
+    assert _engage(api, number).status_code == 201
+    with platform.engine.connect() as conn:
+        sent = conn.execute(
+            sa.select(hub_outbox.c.message_type, hub_outbox.c.recipient).order_by(hub_outbox.c.id)
+        ).all()
+    assert [tuple(row) for row in sent] == [("RS-EDA", smur), ("RS-ER", smur), ("RS-RI", smur)]

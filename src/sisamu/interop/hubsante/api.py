@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
 from sisamu.cases.api import Writer
-from sisamu.interop.hubsante.flows import case_share, mutual_aid
+from sisamu.interop.hubsante.flows import case_share, engagement, mutual_aid
 from sisamu.security.roles import Permission, Principal
 from sisamu.web.deps import PlatformDep, require
 
@@ -18,6 +18,22 @@ HUB_ID = r"^[a-z]+(\.[a-zA-Z0-9_-]+){2,}$"
 
 class ShareIn(BaseModel):
     to: str = Field(pattern=HUB_ID, description="Hub client id of the other SAMU, e.g. fr.health.samu680")
+
+
+class AskedIn(BaseModel):
+    vehicle: str | None = Field(
+        default=None, max_length=24, description="HubSante.typeVecteur, e.g. SMUR.VLM"
+    )
+    medical_level: Literal["MED", "PARAMED", "SECOURS", "SANS"] | None = None
+    resource_id: str | None = Field(default=None, max_length=40, description="one of the SMUR's units")
+    freetext: list[str] = Field(default=[], max_length=5)
+
+
+class EngagementIn(BaseModel):
+    to: str = Field(
+        pattern=HUB_ID, description="Hub client id of the SMUR software, e.g. fr.health.samu440.smur"
+    )
+    resources: list[AskedIn] = Field(min_length=1, max_length=10)
 
 
 class AnswerIn(BaseModel):
@@ -37,6 +53,30 @@ def share_file(
     with platform.uow() as uow:
         message = case_share.share_file(
             uow, principal=principal, number=file_number, to=payload.to, now=platform.clock.now()
+        )
+    return {"distribution_id": message.distribution_id, "to": payload.to}
+
+
+@router.post(
+    "/api/files/{file_number}/engagement-request",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Ask a SMUR software to engage resources on the shared file (RS-ER through Hub Santé)",
+)
+def request_engagement(
+    file_number: str, payload: EngagementIn, platform: PlatformDep, principal: Writer
+) -> dict[str, Any]:
+    asked = [
+        engagement.Asked(
+            vehicle=r.vehicle,
+            medical_level=r.medical_level,
+            resource_id=r.resource_id,
+            freetext=tuple(text[:500] for text in r.freetext),
+        )
+        for r in payload.resources
+    ]
+    with platform.uow() as uow:
+        message = engagement.request_engagement(
+            uow, principal=principal, number=file_number, to=payload.to, asked=asked, now=platform.clock.now()
         )
     return {"distribution_id": message.distribution_id, "to": payload.to}
 
