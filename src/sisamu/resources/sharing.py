@@ -53,13 +53,15 @@ def _mission_shared(uow: UnitOfWork, samu_id: str, mission_id: int) -> bool:
 def mission_engaged(uow: UnitOfWork, principal: Principal | None, item: Mission, now: datetime) -> None:
     """RS-RI about this mission's unit to every partner of its file."""
     # Imported here: the Hub flows read this feature's missions (`resources_share` imports `resources.store`).
-    from sisamu.interop.hubsante.flows import resources_share
+    from sisamu.interop.hubsante.flows import resources_share, smur_role
     from sisamu.interop.hubsante.outbox import InvalidOutgoingMessageError
 
     if not _shared(uow, item):
         return
     try:
         with uow.conn.begin_nested():
+            if smur_role.mission_engaged(uow, principal, item, now):  # our SMUR software answers its LRM
+                return
             resources_share.share_resources(
                 uow,
                 principal=principal,
@@ -74,13 +76,15 @@ def mission_engaged(uow: UnitOfWork, principal: Principal | None, item: Mission,
 
 def mission_status(uow: UnitOfWork, principal: Principal | None, item: Mission, now: datetime) -> None:
     """RS-SR with this mission's new status to every partner of its file."""
-    from sisamu.interop.hubsante.flows import resources_share
+    from sisamu.interop.hubsante.flows import resources_share, smur_role
     from sisamu.interop.hubsante.outbox import InvalidOutgoingMessageError
 
     if not _shared(uow, item):
         return
     try:
         with uow.conn.begin_nested():
+            if smur_role.mission_status(uow, principal, item, now):  # from our SMUR client
+                return
             resources_share.share_status(
                 uow, principal=principal, samu_id=item.samu_id, mission_id=item.mission_id, now=now
             )

@@ -429,4 +429,21 @@ def test_the_sharing_hooks_answer_from_the_smur_client_on_an_intervention_only(p
         types = conn.execute(
             sa.select(hub_outbox.c.message_type).where(hub_outbox.c.sender == SMUR).order_by(hub_outbox.c.id)
         ).scalars()
-        assert [t for t in types if t != "RC-REF"] == ["RS-RI", "RS-SR"]
+        # the engagement's own RS-RI (resources.sharing), then the hooks called here
+        assert [t for t in types if t != "RC-REF"] == ["RS-RI", "RS-RI", "RS-SR"]
+
+
+def test_an_engagement_and_its_statuses_on_an_intervention_leave_from_the_smur_client_by_themselves(platform):
+    side = Smur(platform)  # VLM2 engaged through resources.service.engage
+    side.through(["DECLENCHE", "DEPART"])
+    with platform.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(hub_outbox.c.sender, hub_outbox.c.message_type)
+            .where(hub_outbox.c.message_type.in_(["RS-RI", "RS-SR"]))
+            .order_by(hub_outbox.c.id)
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (SMUR, "RS-RI"),
+        (SMUR, "RS-SR"),
+        (SMUR, "RS-SR"),
+    ]
