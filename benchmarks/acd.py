@@ -179,6 +179,7 @@ class Load:
         init=False
     )  # per run: a queue binds to its loop
     routed: set[str] = field(default_factory=set)
+    unrouted: dict[str, set[str]] = field(default_factory=lambda: {samu_id: set() for samu_id in SAMUS})
     offered: int = 0
     unplaced: int = 0
     ended_at: list[float] = field(default_factory=list)
@@ -194,6 +195,7 @@ class Load:
         return self.clients[n % len(self.clients)]
 
     def route(self, samu_id: str, seat_id: str, call_id: str) -> None:
+        self.unrouted[samu_id].discard(call_id)
         if call_id not in self.routed:
             self.routed.add(call_id)
             self.queues[(samu_id, seat_id)].put_nowait(call_id)
@@ -224,6 +226,8 @@ class Load:
                 self.route(call["handling_samu_id"], call["seat_id"], call_id)
             else:
                 self.unplaced += 1
+                if call_id not in self.routed:  # a later pass presents it: the sweeper finds where
+                    self.unrouted[samu_id].add(call_id)
 
     async def arm(self, n: int, seat: Seat) -> None:
         client, auth = self.client(n), {"Authorization": f"Bearer {seat.token}"}
@@ -250,12 +254,11 @@ class Load:
                 self.in_flight.release()
 
     async def sweeper(self) -> None:
-        """Calls the offer's own pass could not place are presented by a later pass: find them at the seats."""
+        """Calls the offer's own pass could not place are presented by a later pass: find them at the seats (only
+        in the rooms where such calls wait, so that the load generator's polling stays small)."""
         while True:
             await asyncio.sleep(0.05)
-            if len(self.routed) >= self.offered:
-                continue
-            for samu_id in SAMUS:
+            for samu_id in [samu_id for samu_id, waiting in self.unrouted.items() if waiting]:
                 auth = {
                     "Authorization": f"Bearer {next(s for s in self.seats if s.samu_id == samu_id).token}"
                 }
