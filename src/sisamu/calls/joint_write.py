@@ -46,6 +46,15 @@ def _statement(
         .cte("seat_written")
     )
     main: Insert | Update
+    if presentation is None:
+        return (
+            arm_seat.update()
+            .where(
+                arm_seat.c.samu_id == bindparam("ks_samu_id"), arm_seat.c.seat_id == bindparam("ks_seat_id")
+            )
+            .values({name: bindparam(f"s_{name}", type_=arm_seat.c[name].type) for name in seat_columns})
+            .add_cte(call_cte)
+        )
     if presentation == "add":
         main = call_presentation.insert().values(
             {name: bindparam(f"p_{name}", type_=call_presentation.c[name].type) for name in _PRESENTATION_ADD}
@@ -70,14 +79,14 @@ def write_call_and_seat(
     seat: store.SeatRecord,
     agent: Agent,
     *,
-    presentation: Presentation,
+    presentation: Presentation | None,
     at: datetime,
     timestamps: dict[str, datetime],
     outcome: str | None = None,
 ) -> tuple[int, int]:
     """Write the call's new state (and `timestamps`), the seat's, and add the call's current presentation to the
-    log (`add`, at the seat the call rings at) or close it with `outcome` (`close`). Returns the new versions of the
-    call and of the seat."""
+    log (`add`, at the seat the call rings at), close it with `outcome` (`close`) or leave the log alone (None).
+    Returns the new versions of the call and of the seat."""
     call_version, seat_version = record.version + 1, seat.version + 1
     call_values = store.call_values(call, timestamps) | {"version": call_version}
     seat_values = store.seat_values(agent, call.samu_id) | {"version": seat_version}
@@ -92,7 +101,9 @@ def write_call_and_seat(
     }
     params |= {f"c_{name}": value for name, value in call_values.items()}
     params |= {f"s_{name}": value for name, value in seat_values.items()}
-    if presentation == "add":
+    if presentation is None:
+        pass
+    elif presentation == "add":
         params |= {"p_seat_samu_id": call.handling_samu_id, "p_seat_id": call.agent_id, "p_presented_at": at}
     else:
         params |= {"p_outcome": outcome, "p_closed_at": at}

@@ -19,6 +19,7 @@ from sisamu.calls import aml as aml_parser
 from sisamu.calls import callback_store, store
 from sisamu.calls.agent import (
     DEFAULT_AFTER_CALL_WORK_S,
+    Agent,
     AgentState,
     PauseReason,
     Skills,
@@ -191,18 +192,23 @@ def answer(
     return store.CallRecord(call, version)
 
 
-def _release_seat(uow: UnitOfWork, call: Call, now: datetime) -> None:
+def _seat_to_release(uow: UnitOfWork, call: Call, now: datetime) -> tuple[store.SeatRecord, Agent] | None:
+    """The seat where `call` was being talked (locked) and its state once released; None if it moved on."""
     if call.agent_id is None:
-        return
+        return None
     seat = _seat(uow, call.handling_samu_id, call.agent_id)
     if seat.agent.state is AgentState.ON_CALL and seat.agent.call_id == call.call_id:
         agent, _ = agent_release(seat.agent, call.call_id, now)
-        emit_seat(
-            uow,
-            agent.samu_id,
-            agent.agent_id,
-            store.save_seat(uow.conn, agent, seat, call_samu_id=call.samu_id),
-        )
+        return seat, agent
+    return None
+
+
+def _release_seat(uow: UnitOfWork, call: Call, now: datetime) -> None:
+    found = _seat_to_release(uow, call, now)
+    if found is not None:
+        seat, agent = found
+        version = store.save_seat(uow.conn, agent, seat, call_samu_id=call.samu_id)
+        emit_seat(uow, agent.samu_id, agent.agent_id, version)
 
 
 def transfer(
@@ -226,9 +232,15 @@ def end(
     `locked`: the call as the caller read it `FOR UPDATE` in this transaction (saves a read)."""
     record = locked if locked is not None else _call(uow, samu_id, call_id)
     call, _ = end_call(record.call, now)
-    version = store.update_call(uow.conn, record, call, ended_at=now)
-    if record.call.state is CallState.ANSWERED:
-        _release_seat(uow, record.call, now)
+    talked = _seat_to_release(uow, record.call, now) if record.call.state is CallState.ANSWERED else None
+    if talked is None:
+        version = store.update_call(uow.conn, record, call, ended_at=now)
+    else:  # the call and its seat in one statement
+        seat, agent = talked
+        version, seat_version = write_call_and_seat(
+            uow.conn, record, call, seat, agent, presentation=None, at=now, timestamps={"ended_at": now}
+        )
+        emit_seat(uow, agent.samu_id, agent.agent_id, seat_version)
     emit_call(uow, call, version, "ended")
     return store.CallRecord(call, version)
 
