@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -447,3 +447,55 @@ def test_an_engagement_and_its_statuses_on_an_intervention_leave_from_the_smur_c
         (SMUR, "RS-SR"),
         (SMUR, "RS-SR"),
     ]
+
+
+def test_the_rpis_of_a_file_of_our_own_goes_to_the_rpis_recipient_only(platform):
+    Smur(platform, rpis_recipient=ORU)
+    with platform.uow() as uow:
+        own = cases.open_file(
+            uow,
+            principal=None,
+            samu_id="440",
+            now=T0,
+            qualification={"motif": "M03.10", "location": {"commune_insee": "44109"}},
+            patients=[{"last_name": "Martin", "birth_date": date(1950, 2, 1), "sex": "M"}],
+        )
+        fleet.add_resource(
+            uow,
+            principal=None,
+            samu_id="440",
+            unit=fleet.UnitInput("VLM3", "VLM3", "SMUR", "SMUR.VLM", "MED", 47.2, -1.55),
+            now=T0,
+        )
+        mission_id = fleet.engage(
+            uow, principal=None, number=own.number, resource_id="VLM3", now=T0
+        ).mission_id
+        for i, status in enumerate([*CYCLE, "REN-BASE"], start=1):
+            fleet.report_status(
+                uow,
+                principal=None,
+                samu_id="440",
+                mission_id=mission_id,
+                status=status,
+                now=T0 + i * timedelta(minutes=5),
+            )
+        rpis_id = smur.record_rpis(
+            uow,
+            principal=None,
+            samu_id="440",
+            mission_id=mission_id,
+            patient_no=1,
+            rpis=Rpis(orientation="OK", main_diagnosis="I21"),
+            now=T0,
+        )
+        message = smur_reports.send_rpis(uow, samu_id="440", rpis_id=rpis_id, now=T0)
+    assert message is not None
+    assert (message.sender_id, message.recipient_id) == (SMUR, ORU)
+    rpis = _sent(platform, message.distribution_id)["rpis"]
+    assert (rpis["context"]["orgId"], rpis["context"]["senderCaseId"]) == (LRM, own.number)
+    assert rpis["patient"] == {
+        "patientId": f"{LRM}.patient.{own.number}.1",
+        "birthDate": "1950-02-01",
+        "sex": "M",
+    }
+    assert rpis["regulation"]["healthMotive"]["code"] == "M03.10"

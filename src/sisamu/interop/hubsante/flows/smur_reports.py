@@ -3,8 +3,8 @@
 Sending (the SMUR software's side): built from what the crew recorded (`sisamu.smur`) and from sisamu's state —
 the file received from the LRM and its link (case id, Hub patient ids, the LRM's own body), the mission's
 statuses, the unit, the SMUR's settings (`smur_client`) — and sent from our SMUR client id to the LRM (RPIS: to
-`smur_client.rpis_recipient` when set, the RPIS data hub). Nothing is sent for a file that did not come from an
-LRM to our SMUR client: the report stays in sisamu, on the file.
+`smur_client.rpis_recipient` when set, the RPIS data hub). For a file that did not come from an LRM to our SMUR
+client the report stays in sisamu, on the file — except the RPIS, sent to the RPIS recipient when one is set.
 
 - RS-BPV `interventionReport`: `reportId` (kept by the patient's later bilans), `redactor`, `creation`, the patient
   as the crew identified them (names from the file when the crew gave none) with the Hub `patientId`, the
@@ -28,11 +28,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import desc, select, update
 
 from sisamu.cases import service as cases
+from sisamu.cases.export import rs_eda_body
 from sisamu.cases.numbering import hub_patient_id as our_patient_id
 from sisamu.domain.codes import code_list
 from sisamu.domain.errors import DomainError
 from sisamu.interop.hubsante.datetimes import format_hub_datetime, parse_hub_datetime
-from sisamu.interop.hubsante.flows.common import CaseLink, record, send, timezone_of
+from sisamu.interop.hubsante.flows.common import CaseLink, hub_id_of, record, send, timezone_of
 from sisamu.interop.hubsante.flows.smur_role import Intervention, client_of, intervention_of
 from sisamu.resources import store as fleet
 from sisamu.smur.model import SMUR_STATUS, missing_times, rpis_from_json, rpis_times
@@ -159,6 +160,8 @@ def rpis_body(uow: UnitOfWork, row: Row[Any], found: Intervention) -> dict[str, 
     if not (diagnosis and birth_date and sex):
         raise RpisIncomplete("the RPIS needs the main diagnosis, the patient's birth date and sex")
     location = file.qualification.location
+    if not (location.commune_insee and location.commune_name):
+        raise RpisIncomplete("the RPIS needs the commune of the intervention (its INSEE code)")
     intervention: dict[str, Any] = {
         "location": {"detailedAddress": {"inseeCode": location.commune_insee, "city": location.commune_name}},
         "team": {"doctor": entered.doctor, "nurse": entered.nurse, "driver": entered.driver},
@@ -267,10 +270,25 @@ def send_documents(uow: UnitOfWork, *, samu_id: str, link_id: int, now: datetime
     return message
 
 
+def _own_file(uow: UnitOfWork, samu_id: str, number: str) -> Intervention | None:
+    """A file of the SAMU's own, regulated here: its SMUR's RPIS still goes to the RPIS recipient when one is set
+    (the regulation part from our own RS-EDA body); None when the SAMU has no SMUR client or no RPIS recipient."""
+    settings = client_of(uow.conn, samu_id)
+    if settings is None or settings.rpis_recipient is None:
+        return None
+    file = cases.load_file(uow, samu_id, number, lock=False)
+    us = hub_id_of(uow.conn, samu_id)
+    link = CaseLink(
+        samu_id, file.case_id, settings.rpis_recipient, number, "shared", us, None, rs_eda_body(file), {}
+    )
+    return Intervention(samu_id, number, file.case_id, us, settings.client_id, link)
+
+
 def send_rpis(uow: UnitOfWork, *, samu_id: str, rpis_id: int, now: datetime) -> HubMessage | None:
-    """RS-RPIS of a recorded RPIS to the RPIS recipient (the LRM unless set); `RpisIncomplete` when it cannot be."""
+    """RS-RPIS of a recorded RPIS to the RPIS recipient (the LRM unless set; for a file of our own, only when set);
+    `RpisIncomplete` when it cannot be built yet."""
     row = _row(uow, smur_rpis, smur_rpis.c.rpis_id, samu_id, rpis_id)
-    found = intervention_of(uow.conn, samu_id, row.number)
+    found = intervention_of(uow.conn, samu_id, row.number) or _own_file(uow, samu_id, row.number)
     if found is None:
         return None
     body = rpis_body(uow, row, found)
