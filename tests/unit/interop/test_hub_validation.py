@@ -110,3 +110,41 @@ def test_validators_are_cached() -> None:
 def test_format_path() -> None:
     assert format_path(["content", 0, "jsonContent", "a", 2]) == "content[0].jsonContent.a[2]"
     assert format_path([]) == ""
+
+
+def _accepted_by_full_schema(envelope: object) -> bool:
+    return not any(True for _ in validator("EDXL-DE-full").iter_errors(envelope))
+
+
+def _envelopes() -> list[tuple[str, object]]:
+    """Every envelope sample, every example wrapped in a valid envelope, and breakages of the embedded message."""
+    template = load(next(p for p in VALID if p.parent.name == "RC-EDA"))
+    found: list[tuple[str, object]] = []
+    for path in [*VALID, *FAILING]:
+        document = load(path)
+        if is_envelope(document):
+            found.append((path.name, document))
+    for path in EXAMPLES:
+        ((root_key, body),) = load(path).items()
+        envelope = copy.deepcopy(template)
+        message = envelope["content"][0]["jsonContent"]["embeddedJsonContent"]["message"]
+        del message["createCase"]
+        message[root_key] = body
+        found.append((path.name, envelope))
+        two_types = copy.deepcopy(envelope)
+        two_types["content"][0]["jsonContent"]["embeddedJsonContent"]["message"]["technicalNoreq"] = {}
+        found.append((path.name + "+technicalNoreq", two_types))
+        no_header = copy.deepcopy(envelope)
+        del no_header["content"][0]["jsonContent"]["embeddedJsonContent"]["message"]["sender"]
+        found.append((path.name + "-sender", no_header))
+    return found
+
+
+ENVELOPES = _envelopes()
+
+
+@pytest.mark.parametrize(("name", "envelope"), ENVELOPES, ids=[name for name, _ in ENVELOPES])
+def test_the_fast_path_accepts_exactly_what_the_full_schema_accepts(name: str, envelope: object) -> None:
+    fast = validate_envelope(envelope)
+    assert (not fast) == _accepted_by_full_schema(envelope)
+    assert validate_envelope(envelope, exhaustive=True) == fast

@@ -65,7 +65,7 @@ def validate(
             if message_type:
                 issues = validate_message(message_type, document)
             elif is_envelope(document):
-                issues = validate_envelope(document)
+                issues = validate_envelope(document, exhaustive=True)
             else:
                 issues = validate_document(document)
         except _UnreadableFileError as exc:
