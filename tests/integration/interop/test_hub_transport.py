@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
+from typing import Any
 
 import aio_pika
 import pytest
@@ -205,3 +207,37 @@ async def test_expired_messages_are_not_applied(nodes: tuple[Node, Node], hub: L
     [dropped] = a.rows("SELECT sent_at, last_error FROM hub_outbox")
     assert dropped["sent_at"] is None
     assert "expired" in dropped["last_error"]
+
+
+async def test_a_row_committed_while_a_batch_is_published_leaves_without_waiting_for_the_sweep(
+    nodes: tuple[Node, Node],
+) -> None:
+    """The relay wakes on each commit's NOTIFY; one arriving while a batch is being published must not be lost
+    (it was: the event was cleared after the batch, and the row then waited for the periodic sweep)."""
+    a, b = nodes
+    relay = a.relay
+    relay.sweep_interval_s = 600.0  # within this test, only a notification can wake the relay
+    first, second = a.rs_eda(b), a.rs_eda(b)
+    batch = relay.relay_batch
+
+    async def batch_then_commit_another(exchange: Any) -> int:
+        taken = await batch(exchange)
+        if taken and not second_enqueued:
+            second_enqueued.append(True)
+            await asyncio.to_thread(_enqueue, a, second)  # committed after this batch read the table
+            await eventually(relay._wake.is_set, within=5.0, what="the NOTIFY of the second row")
+        return taken
+
+    second_enqueued: list[bool] = []
+    relay.relay_batch = batch_then_commit_another  # type: ignore[method-assign]
+    await asyncio.to_thread(_enqueue, a, first)
+    await eventually(
+        lambda: a.scalar("SELECT count(*) FROM hub_outbox WHERE kind <> 'Ack' AND sent_at IS NOT NULL") == 2,
+        within=10.0,
+        what="both messages sent without a sweep",
+    )
+
+
+def _enqueue(node: Node, message: HubMessage) -> None:
+    with UnitOfWork(node.engine) as uow:
+        outbox.enqueue(uow, message)

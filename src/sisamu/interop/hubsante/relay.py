@@ -128,11 +128,13 @@ class OutboxRelay:
             self.connected.set()
             log.info("outbox relay %s: connected as %s", self.samu_id, self.transport.client_id)
             while True:
+                # Cleared before the batch reads the table, not after: a row committed while the batch runs
+                # sets the event again, so the wait below returns at once instead of sleeping a whole sweep.
+                self._wake.clear()
                 published = await self.relay_batch(exchange)
                 if self._broken or self.connection.is_closed or channel.is_closed:
                     raise ConnectionError("broker connection lost while publishing")
                 if published < self.batch_size:
-                    self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.sweep_interval_s)
         finally:
