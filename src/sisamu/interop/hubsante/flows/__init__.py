@@ -3,9 +3,10 @@
 | module | sends | receives |
 |---|---|---|
 | `case_share` | RS-EDA (`share_file`), RS-EDA-MAJ (`send_updates`, `take_charge`) | |
-| `case_receive` | | RS-EDA → a local file with the shared id; RS-EDA-MAJ → applied to it |
+| `case_receive` | | RS-EDA → a local file with the shared id; RS-EDA-MAJ → applied to it (or starts it) |
 | `mutual_aid` | RS-DR (`request_resources`), RS-RR (`answer_request`) | RS-DR → pending request; RS-RR → answer |
-| `resources_share` | RS-RI (`share_resources`), RS-SR (`share_status`) from our missions | the partner's resources/statuses |
+| `resources_share` | RS-RI (`share_resources`), RS-SR (`share_status`) from our missions, after each engagement and status (`resources.sharing`) | the partner's resources/statuses |
+| `engagement` | RS-ER (`request_engagement`) to the SMUR software the file is shared with | (`smur_role`) |
 | `positions` | GEO-POS (`share_position`, after each move: `resources.sharing`) | GEO-POS → a partner resource's last position |
 | `emsi` | EMSI (`send_emsi`) to the fire service | EMSI → a note on the linked file, its resources kept |
 | `smur_reports` | RS-BPV, RS-RPIS, RS-URL from the crew's reports (our SMUR client) | |
