@@ -39,7 +39,7 @@ class Settings(BaseSettings):
         default=15, description="Hang-ups before this many seconds of waiting are not counted as lost calls."
     )
     worker_threads: int = Field(
-        default=8,
+        default=4,
         ge=1,
         description="Threads serving the synchronous routes; few keep the GIL from thrashing (benchmarks/acd.py).",
     )

@@ -20,6 +20,7 @@ from sisamu.calls import store
 from sisamu.calls.agent import Agent
 from sisamu.calls.call import Call
 from sisamu.calls.tables import arm_seat, call_presentation, phone_call
+from sisamu.storage import direct
 
 Presentation = Literal["add", "close"]
 _PRESENTATION_ADD = ("samu_id", "call_id", "presentation", "seat_samu_id", "seat_id", "presented_at")
@@ -107,5 +108,5 @@ def write_call_and_seat(
         params |= {"p_seat_samu_id": call.handling_samu_id, "p_seat_id": call.agent_id, "p_presented_at": at}
     else:
         params |= {"p_outcome": outcome, "p_closed_at": at}
-    conn.execute(_statement(tuple(call_values), tuple(seat_values), presentation), params)
+    direct.execute(conn, _statement(tuple(call_values), tuple(seat_values), presentation), params)
     return call_version, seat_version

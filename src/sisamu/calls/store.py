@@ -20,6 +20,7 @@ from sisamu.calls.tables import (
     call_presentation,
     phone_call,
 )
+from sisamu.storage import direct
 
 NATIONAL = "*"
 _CALL_TS = ("queued_at", "presented_at", "answered_at", "transferred_at", "ended_at", "abandoned_at")
@@ -129,7 +130,7 @@ def _call_values(call: Call) -> dict[str, Any]:
 def insert_call(conn: Connection, call: Call, **timestamps: datetime) -> None:
     values = dict.fromkeys(_CALL_TS) | _call_values(call) | timestamps
     values.update(samu_id=call.samu_id, call_id=call.call_id, offered_at=call.offered_at)
-    conn.execute(_INSERT_CALL, values)
+    direct.execute(conn, _INSERT_CALL, values, set_columns=values)
 
 
 def call_values(call: Call, timestamps: dict[str, datetime]) -> dict[str, Any]:
@@ -143,15 +144,15 @@ def call_values(call: Call, timestamps: dict[str, datetime]) -> dict[str, Any]:
 def update_call(conn: Connection, record: CallRecord, call: Call, **timestamps: datetime) -> int:
     """Write the new state; returns the new version (the row must be locked by the caller)."""
     version = record.version + 1
-    values = call_values(call, timestamps)
-    values.update(k_samu_id=call.samu_id, k_call_id=call.call_id, version=version)
-    conn.execute(_UPDATE_CALL, values)
+    values = call_values(call, timestamps) | {"version": version}
+    keys = {"k_samu_id": call.samu_id, "k_call_id": call.call_id}
+    direct.execute(conn, _UPDATE_CALL, values | keys, set_columns=values)
     return version
 
 
 def get_call(conn: Connection, samu_id: str, call_id: str, *, lock: bool = False) -> CallRecord | None:
     query = _GET_CALL_LOCKED if lock else _GET_CALL
-    row = conn.execute(query, {"k_samu_id": samu_id, "k_call_id": call_id}).first()
+    row = direct.execute(conn, query, {"k_samu_id": samu_id, "k_call_id": call_id}).fetchone()
     return _call(row) if row is not None else None
 
 
@@ -182,7 +183,7 @@ def waiting_calls_for_update(
     params: dict[str, Any] = {"k_limit": limit}
     if samu_ids is not None:
         params["k_samu_ids"] = sorted(samu_ids)
-    return [_call(r) for r in conn.execute(_WAITING_CALLS[samu_ids is not None], params)]
+    return [_call(r) for r in direct.execute(conn, _WAITING_CALLS[samu_ids is not None], params)]
 
 
 def ring_timeouts_for_update(conn: Connection, before: datetime, limit: int = 200) -> list[CallRecord]:
@@ -232,12 +233,13 @@ def add_presentation(conn: Connection, call: Call, at: datetime) -> None:
         "seat_id": call.agent_id,
         "presented_at": at,
     }
-    conn.execute(_INSERT_PRESENTATION, values)
+    direct.execute(conn, _INSERT_PRESENTATION, values, set_columns=values)
 
 
 def close_presentation(conn: Connection, call: Call, outcome: str, at: datetime) -> None:
     key = {"k_samu_id": call.samu_id, "k_call_id": call.call_id, "k_presentation": call.presentations}
-    conn.execute(_CLOSE_PRESENTATION, {**key, "outcome": outcome, "closed_at": at})
+    values = {"outcome": outcome, "closed_at": at}
+    direct.execute(conn, _CLOSE_PRESENTATION, key | values, set_columns=values)
 
 
 # ---- seats -----------------------------------------------------------------------------------------------------
@@ -281,7 +283,7 @@ def seat_values(agent: Agent, call_samu_id: str | None) -> dict[str, Any]:
 
 def get_seat(conn: Connection, samu_id: str, seat_id: str, *, lock: bool = False) -> SeatRecord | None:
     query = _GET_SEAT_LOCKED if lock else _GET_SEAT
-    row = conn.execute(query, {"k_samu_id": samu_id, "k_seat_id": seat_id}).first()
+    row = direct.execute(conn, query, {"k_samu_id": samu_id, "k_seat_id": seat_id}).fetchone()
     return _seat(row) if row is not None else None
 
 
@@ -333,14 +335,15 @@ def save_seat(
     if not keep_identity:
         values.update(account_id=account_id, id_nat_ps=id_nat_ps)
     version = record.version + 1
-    values.update(k_samu_id=agent.samu_id, k_seat_id=agent.agent_id, version=version)
-    conn.execute(_UPDATE_SEAT, values)
+    values["version"] = version
+    keys = {"k_samu_id": agent.samu_id, "k_seat_id": agent.agent_id}
+    direct.execute(conn, _UPDATE_SEAT, values | keys, set_columns=values)
     return version
 
 
 def available_seats_for_update(conn: Connection, samu_ids: Collection[str] | None) -> list[SeatRecord]:
     params = {"k_samu_ids": sorted(samu_ids)} if samu_ids is not None else {}
-    return [_seat(r) for r in conn.execute(_AVAILABLE_SEATS[samu_ids is not None], params)]
+    return [_seat(r) for r in direct.execute(conn, _AVAILABLE_SEATS[samu_ids is not None], params)]
 
 
 def after_call_work_due_for_update(conn: Connection, now: datetime, limit: int = 200) -> list[SeatRecord]:

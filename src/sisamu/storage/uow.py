@@ -9,6 +9,8 @@ from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Text
 
+from sisamu.storage import direct
+
 if TYPE_CHECKING:
     from types import TracebackType
 
@@ -72,7 +74,7 @@ class UnitOfWork:
     def _notify(self) -> None:
         unsent, self._unsent = self._unsent, []
         if unsent:
-            self.conn.execute(_NOTIFY, {"channel": CHANNEL, "payloads": unsent})
+            direct.execute(self.conn, _NOTIFY, {"channel": CHANNEL, "payloads": unsent})
 
     def execute(self, *args: Any, **kwargs: Any) -> Any:
         return self.conn.execute(*args, **kwargs)
