@@ -21,7 +21,7 @@ from collections import deque
 from pathlib import Path
 
 from sisamu.bootstrap import Platform, build_platform
-from sisamu.calls import distribution, service
+from sisamu.calls import distribution, overflow_service, service
 from sisamu.calls.flux import Flux
 from sisamu.calls.policy import OverflowAgreement
 from sisamu.config import Settings
@@ -43,7 +43,7 @@ def prepare(platform: Platform, clock: FakeClock) -> None:
                     name=f"SAMU {samu_id}", city_insee="25056", timezone="Europe/Paris",
                 )
             )  # fmt: skip
-        service.set_agreement(
+        overflow_service.set_agreement(
             uow, principal=None, agreement=OverflowAgreement("250", ("680", "700"), 0.0), active=True,
             now=clock.now(),
         )  # fmt: skip
