@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, HTTPException, Response, status
 from sqlalchemy.exc import IntegrityError
 
-from sisamu.calls import callback_store, service, store
+from sisamu.calls import callback_store, callbacks, service, store
 from sisamu.calls.aml import AmlError
 from sisamu.calls.api_deps import Gateway, Handler, Reader, distribute_after, distribution_pass
 from sisamu.calls.api_models import (
@@ -213,7 +213,7 @@ def hang_up(samu_id: str, call_id: str, platform: PlatformDep, principal: Gatewa
 def receive_aml(samu_id: str, payload: AmlIn, platform: PlatformDep, _: Gateway) -> AmlOut:
     try:
         with platform.uow() as uow:
-            location, call_id = service.receive_aml(
+            location, call_id = callbacks.receive_aml(
                 uow, samu_id=samu_id, text=payload.text, msisdn=payload.msisdn, now=platform.clock.now()
             )
     except AmlError as exc:

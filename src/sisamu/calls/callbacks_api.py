@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
-from sisamu.calls import callback_store, overflow_service, overflow_store, service, store
+from sisamu.calls import callback_store, callbacks, overflow_service, overflow_store, store
 from sisamu.calls.api_deps import Handler, Reader, Supervisor, distribute_after
 from sisamu.calls.api_models import (
     AgreementIn,
@@ -49,7 +49,7 @@ def start_callback(
     port: Annotated[SiSamuTelephony | None, Depends(telephony_port)],
 ) -> CallbackStartOut:
     with platform.uow() as uow:
-        item = service.start_callback_attempt(
+        item = callbacks.start_callback_attempt(
             uow,
             samu_id=samu_id,
             callback_id=callback_id,
@@ -73,7 +73,7 @@ def callback_outcome(
     samu_id: str, callback_id: int, payload: OutcomeIn, platform: PlatformDep, _: Handler
 ) -> CallbackOut:
     with platform.uow() as uow:
-        item = service.record_callback_outcome(
+        item = callbacks.record_callback_outcome(
             uow,
             samu_id=samu_id,
             callback_id=callback_id,

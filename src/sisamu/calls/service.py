@@ -12,11 +12,10 @@ both with `SKIP LOCKED`, so it never waits on them.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sisamu.calls import aml as aml_parser
-from sisamu.calls import callback_store, store
+from sisamu.calls import callbacks, store
 from sisamu.calls.agent import (
     DEFAULT_AFTER_CALL_WORK_S,
     Agent,
@@ -45,21 +44,12 @@ from sisamu.calls.call import (
     queue_call,
     transfer_call,
 )
-from sisamu.calls.callback import (
-    Callback,
-    CallbackOutcome,
-    close_called_back,
-    is_lost,
-    merge_abandoned,
-    new_callback,
-    record_outcome,
-    start_callback,
-)
+from sisamu.calls.callback import is_lost
+from sisamu.calls.errors import NotFoundError
 from sisamu.calls.flux import Flux, PrioritySignal
 from sisamu.calls.joint_write import write_call_and_seat
 from sisamu.domain.errors import TransitionRefused
 from sisamu.domain.events import LiveEvent
-from sisamu.security.errors import NotFound
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -68,10 +58,6 @@ if TYPE_CHECKING:
     from sisamu.storage.uow import UnitOfWork
 
 DEFAULT_LANGUAGES = frozenset({"fr"})
-
-
-class NotFoundError(NotFound):
-    """The call, seat or callback does not exist (in this SAMU): 404 on the web."""
 
 
 # ---- events -----------------------------------------------------------------------------------------------------
@@ -185,10 +171,7 @@ def answer(
     emit_call(uow, call, version, "answered")
     emit_seat(uow, samu_id, seat_id, seat_version)
     if call.caller_number:
-        number = aml_parser.normalise_number(call.caller_number)
-        found = callback_store.open_callback_for_number(uow.conn, call.samu_id, number)
-        if found is not None:
-            _save_callback(uow, close_called_back(found[0], now), found[1])
+        callbacks.close_for_number(uow, call.samu_id, call.caller_number, now)
     return store.CallRecord(call, version)
 
 
@@ -262,7 +245,7 @@ def abandon(
     emit_call(uow, call, version, "abandoned")
     waited = call.waited_s or 0.0
     if call.caller_number and is_lost(waited, lost_call_threshold_s):
-        _add_to_callbacks(uow, call, waited, now)
+        callbacks.add_lost_call(uow, call, waited, now)
     return store.CallRecord(call, version)
 
 
@@ -338,92 +321,3 @@ def resume(uow: UnitOfWork, *, samu_id: str, seat_id: str, now: datetime) -> sto
 def ready(uow: UnitOfWork, *, samu_id: str, seat_id: str, now: datetime) -> store.SeatRecord:
     """End after-call work early: the ARM is available again."""
     return _seat_command(uow, samu_id, seat_id, now, "ready")
-
-
-# ---- callbacks --------------------------------------------------------------------------------------------------
-
-
-def _save_callback(uow: UnitOfWork, item: Callback, version: int, *, account_id: UUID | None = None) -> int:
-    new_version = callback_store.update_callback(uow.conn, item, version, account_id=account_id)
-    uow.emit(LiveEvent(item.samu_id, "callback.changed", str(item.callback_id), new_version))
-    return new_version
-
-
-def _add_to_callbacks(uow: UnitOfWork, call: Call, waited_s: float, now: datetime) -> None:
-    assert call.caller_number is not None
-    number = aml_parser.normalise_number(call.caller_number)
-    for _ in range(2):  # a concurrent hang-up from the same number may open the entry between our two queries
-        found = callback_store.open_callback_for_number(uow.conn, call.samu_id, number)
-        if found is not None:
-            _save_callback(uow, merge_abandoned(found[0], call.call_id, waited_s, now), found[1])
-            return
-        fresh = new_callback(call.samu_id, 0, number, call.call_id, waited_s, now)
-        inserted = callback_store.insert_callback_if_none_open(uow.conn, fresh)
-        if inserted is not None:
-            uow.emit(LiveEvent(call.samu_id, "callback.changed", str(inserted[0].callback_id), inserted[1]))
-            return
-    raise TransitionRefused(f"call {call.call_id}: could not add the callback")
-
-
-def _callback(uow: UnitOfWork, samu_id: str, callback_id: int) -> tuple[Callback, int]:
-    found = callback_store.get_callback(uow.conn, samu_id, callback_id, lock=True)
-    if found is None:
-        raise NotFoundError(f"callback {callback_id} of samu {samu_id} not found")
-    return found
-
-
-def start_callback_attempt(
-    uow: UnitOfWork,
-    *,
-    samu_id: str,
-    callback_id: int,
-    seat_id: str,
-    now: datetime,
-    account_id: UUID | None = None,
-) -> Callback:
-    item, version = _callback(uow, samu_id, callback_id)
-    started = start_callback(item, seat_id, now)
-    _save_callback(uow, started, version, account_id=account_id)
-    return started
-
-
-def record_callback_outcome(
-    uow: UnitOfWork,
-    *,
-    samu_id: str,
-    callback_id: int,
-    outcome: CallbackOutcome,
-    now: datetime,
-    note: str | None,
-) -> Callback:
-    item, version = _callback(uow, samu_id, callback_id)
-    done = record_outcome(item, outcome, now)
-    _save_callback(uow, done, version)
-    if note:
-        callback_store.set_callback_note(uow.conn, samu_id, callback_id, note)
-    return done
-
-
-# ---- AML --------------------------------------------------------------------------------------------------------
-
-
-def receive_aml(
-    uow: UnitOfWork,
-    *,
-    samu_id: str,
-    text: str,
-    now: datetime,
-    msisdn: str | None = None,
-    window: timedelta = timedelta(minutes=10),
-) -> tuple[aml_parser.AmlLocation, str | None]:
-    """Parse an AML message (AmlError if malformed), keep it, attach it to this SAMU's matching call if any."""
-    location = aml_parser.parse_aml(text, msisdn=msisdn)
-    call_id: str | None = None
-    if location.msisdn and location.lat is not None:
-        start, end = location.positioned_at - window, location.positioned_at + window
-        candidates = [r.call for r in store.calls_between(uow.conn, samu_id, start, end)]
-        call_id = next(iter(aml_parser.match_location([location], candidates, window)), None)
-    callback_store.add_location(uow.conn, samu_id, location, call_id=call_id, received_at=now)
-    if call_id is not None:
-        uow.emit(LiveEvent(samu_id, "call.location", call_id))
-    return location, call_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from sisamu.calls import callback_store, distribution, overflow_service, service, store
+from sisamu.calls import callback_store, callbacks, distribution, overflow_service, service, store
 from sisamu.calls.call import CallState
 from sisamu.calls.callback import CallbackOutcome, CallbackState
 from sisamu.calls.flux import Flux
@@ -50,11 +50,11 @@ def test_abandoned_calls_keep_their_wait_and_repeated_numbers_merge(platform, cl
     assert (entry.caller_number, entry.longest_wait_s) == ("0611111111", 40)
 
     with platform.uow() as uow:
-        service.start_callback_attempt(
+        callbacks.start_callback_attempt(
             uow, samu_id="250", callback_id=entry.callback_id, seat_id="P1", now=clock.now()
         )
     with platform.uow() as uow:
-        again = service.record_callback_outcome(
+        again = callbacks.record_callback_outcome(
             uow,
             samu_id="250",
             callback_id=entry.callback_id,
@@ -64,10 +64,10 @@ def test_abandoned_calls_keep_their_wait_and_repeated_numbers_merge(platform, cl
         )
     assert (again.state, again.attempts) == (CallbackState.PENDING, 1)
     with platform.uow() as uow:
-        service.start_callback_attempt(
+        callbacks.start_callback_attempt(
             uow, samu_id="250", callback_id=entry.callback_id, seat_id="P1", now=clock.now()
         )
-        done = service.record_callback_outcome(
+        done = callbacks.record_callback_outcome(
             uow,
             samu_id="250",
             callback_id=entry.callback_id,
