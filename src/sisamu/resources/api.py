@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from sisamu.cases import service as cases
 from sisamu.cases.access import check_file
 from sisamu.domain.codes import NiveauSoin
-from sisamu.resources import access, dispatch, radio, service
+from sisamu.resources import access, dispatch, positions, radio, service
 from sisamu.resources.model import on_duty
 from sisamu.resources.schemas import (
     CapacityIn,
@@ -177,7 +177,7 @@ def resource_position(
 ) -> ResourceOut:
     now = platform.clock.now()
     with platform.uow() as uow:
-        row = service.report_position(
+        row = positions.report_position(
             uow,
             principal=principal,
             samu_id=samu_id,
@@ -205,7 +205,7 @@ def resource_positions(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[PositionOut]:
     with platform.uow() as uow:
-        rows = service.positions(
+        rows = positions.positions(
             uow, principal=principal, samu_id=samu_id, resource_id=resource_id, since=since, limit=limit
         )
     return [PositionOut(**{k: getattr(r, k) for k in PositionOut.model_fields}) for r in rows]

@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sisamu.domain.codes import StatutVecteur
 from sisamu.domain.errors import DomainError
-from sisamu.resources import service
+from sisamu.resources import positions, service
 from sisamu.resources.mission import Source
 from sisamu.resources.store import StaleVersion
 from sisamu.security.errors import SecurityError
@@ -121,7 +121,7 @@ def apply(platform: Platform, message: Message) -> None:
             )
         else:
             p = message.payload
-            service.report_position(
+            positions.report_position(
                 uow,
                 principal=None,
                 samu_id=message.samu_id,

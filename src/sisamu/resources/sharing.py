@@ -2,7 +2,7 @@
 """Partners hear of our units on a shared file: after an engagement (RS-RI), each status (RS-SR), each move (GEO-POS).
 
 Every entry point (console, crew terminal, MQTT, mutual aid) goes through `service.engage`,
-`service.report_status` and `service.report_position`, which call these in the same transaction: the message leaves through the Hub outbox if
+`service.report_status` and `positions.report_position`, which call these in the same transaction: the message leaves through the Hub outbox if
 and only if the mission change commits. Nothing is sent for a file shared with no one. A message the Hub's schemas
 would refuse is not sent, and the mission change stands (a unit must never be held back by a message): the
 failure is logged, inside a savepoint so that nothing half-written remains.

@@ -23,6 +23,7 @@ from sisamu.interop.hubsante.message_types import RS_EDA
 from sisamu.interop.hubsante.tables import hub_outbox
 from sisamu.interop.hubsante.validation import validate_envelope
 from sisamu.resources import service as fleet
+from sisamu.resources.positions import report_position
 from sisamu.security.roles import Principal, Role
 from sisamu.storage.tables import samu
 
@@ -219,7 +220,7 @@ def test_engagement_statuses_and_moves_on_an_unshared_file_send_nothing(side: Si
         fleet.report_status(
             uow, principal=None, samu_id="680", mission_id=item.mission_id, status="DECLENCHE", now=T0
         )
-        fleet.report_position(
+        report_position(
             uow,
             principal=None,
             samu_id="680",
@@ -370,7 +371,7 @@ def test_geo_pos_is_published_when_a_unit_on_a_shared_file_moves(side: Side) -> 
             status="DEPART",
             now=T0 + timedelta(minutes=2),
         )
-        fleet.report_position(
+        report_position(
             uow,
             principal=None,
             samu_id="680",
@@ -381,7 +382,7 @@ def test_geo_pos_is_published_when_a_unit_on_a_shared_file_moves(side: Side) -> 
             speed_kmh=72.0,
             heading=90.0,
         )
-        fleet.report_position(
+        report_position(
             uow,
             principal=None,
             samu_id="680",

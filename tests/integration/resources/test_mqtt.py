@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from sisamu.resources import service
+from sisamu.resources import positions, service
 from sisamu.resources.mqtt import MqttAdapter
 
 pytestmark = [pytest.mark.db, pytest.mark.broker]
@@ -119,7 +119,7 @@ def test_statuses_and_positions_over_mqtt(platform, world, adapter, publisher, p
             for r in service.list_resources(uow, principal=regulator, samu_id="250")
             if r.resource_id == "VLM.BESANCON"
         )
-        track = service.positions(
+        track = positions.positions(
             uow, principal=regulator, samu_id="250", resource_id="VLM.BESANCON", since=None, limit=10
         )
     assert (unit.lat, unit.lon, unit.status) == (47.26, 6.05, "ARRIVEE")

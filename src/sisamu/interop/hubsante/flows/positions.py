@@ -1,7 +1,7 @@
 """Positions of vehicles (GEO-POS `geoPositionsUpdate`, 15-GPS), both ways.
 
 Sending: a unit on a mission whose file is shared publishes its position to the file's partners when it moves
-(`sisamu.resources.service.report_position` calls `share_position` through `resources.sharing`) or on demand
+(`sisamu.resources.positions.report_position` calls `share_position` through `resources.sharing`) or on demand
 (`share_position`). The message carries the Hub `resourceId`, the fix's time, the point, speed and heading when
 known, `move`, `status` (INDISPONIBLE while the unit holds its mission) and `engagedStatus` from the mission's
 status. Nothing is sent for a unit that is not on a shared file.
