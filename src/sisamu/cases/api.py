@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from sisamu.cases import reads, service, sharing
+from sisamu.cases import patients, reads, service, sharing
 from sisamu.cases.access import check_file
 from sisamu.cases.details import hypothesis_of
 from sisamu.cases.room_api import room
@@ -96,7 +96,7 @@ def update_qualification(
 @files.post("/patients", status_code=status.HTTP_201_CREATED, summary="Add a patient")
 def add_patient(file_number: str, payload: PatientIn, platform: PlatformDep, principal: Writer) -> PatientOut:
     with platform.uow() as uow:
-        patient = service.add_patient(
+        patient = patients.add_patient(
             uow,
             principal=principal,
             number=file_number,
@@ -111,7 +111,7 @@ def update_patient(
     file_number: str, patient_no: int, payload: PatientPatch, platform: PlatformDep, principal: Writer
 ) -> PatientOut:
     with _conflict(), platform.uow() as uow:
-        patient = service.update_patient(
+        patient = patients.update_patient(
             uow,
             principal=principal,
             number=file_number,
@@ -128,7 +128,7 @@ def set_care_level(
     file_number: str, patient_no: int, payload: CareLevelIn, platform: PlatformDep, principal: Regulator
 ) -> PatientOut:
     with platform.uow() as uow:
-        patient = service.set_care_level(
+        patient = patients.set_care_level(
             uow,
             principal=principal,
             number=file_number,
@@ -144,7 +144,7 @@ def set_hypothesis(
     file_number: str, patient_no: int, payload: HypothesisPut, platform: PlatformDep, principal: Regulator
 ) -> PatientOut:
     with platform.uow() as uow:
-        patient = service.set_hypothesis(
+        patient = patients.set_hypothesis(
             uow,
             principal=principal,
             number=file_number,

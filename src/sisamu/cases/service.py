@@ -14,11 +14,10 @@ from typing import Any, TypeVar
 
 from sisamu.cases import grants, lifecycle, regulation, store
 from sisamu.cases.access import actor_of, check_file
-from sisamu.cases.details import Hypothesis
 from sisamu.cases.location import with_commune
-from sisamu.cases.model import SYSTEM, Actor, Decision, Note, Patient, RegulationFile, new_file
+from sisamu.cases.model import SYSTEM, Actor, Decision, Note, RegulationFile, new_file
 from sisamu.cases.numbering import owner_of, shared_id
-from sisamu.domain.codes import Etat, NiveauSoin, TypeDecision, TypeRessource
+from sisamu.domain.codes import Etat, TypeDecision, TypeRessource
 from sisamu.domain.events import LiveEvent
 from sisamu.security import audit
 from sisamu.security.access import authorize
@@ -72,7 +71,7 @@ def load_file(uow: UnitOfWork, owner: str, number: str, *, lock: bool) -> Regula
     return file
 
 
-def _change(
+def change(
     uow: UnitOfWork,
     principal: Principal,
     permission: Permission,
@@ -85,6 +84,9 @@ def _change(
     expected_version: int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> tuple[RegulationFile, T]:
+    """One change of a file by `principal`: access checked (`permission`), the file locked and checked against
+    `expected_version`, `apply` run, the file saved, audited (`action`, `detail`) and the consoles told (`kind`).
+    Returns the file and what `apply` returned."""
     owner = file_owner(number)
     check_file(uow.conn, principal, permission, owner, number, now)
     file = load_file(uow, owner, number, lock=True)
@@ -169,7 +171,7 @@ def update_qualification(
     def apply(file: RegulationFile, _: Actor) -> None:
         regulation.update_qualification(file, checked)
 
-    file, _ = _change(
+    file, _ = change(
         uow,
         principal,
         Permission.PATIENT_WRITE,
@@ -184,55 +186,6 @@ def update_qualification(
     return file
 
 
-def add_patient(
-    uow: UnitOfWork,
-    *,
-    principal: Principal,
-    number: str,
-    now: datetime,
-    identity: Mapping[str, Any],
-    expected_version: int | None = None,
-) -> Patient:
-    _, patient = _change(
-        uow,
-        principal,
-        Permission.PATIENT_WRITE,
-        number,
-        now,
-        action="file.patient.add",
-        kind="case.updated",
-        apply=lambda file, _: regulation.add_patient(file, now, identity),
-        expected_version=expected_version,
-        detail={"fields": sorted(identity)},
-    )
-    return patient
-
-
-def update_patient(
-    uow: UnitOfWork,
-    *,
-    principal: Principal,
-    number: str,
-    patient_no: int,
-    now: datetime,
-    changes: Mapping[str, Any],
-    expected_version: int | None = None,
-) -> Patient:
-    _, patient = _change(
-        uow,
-        principal,
-        Permission.PATIENT_WRITE,
-        number,
-        now,
-        action="file.patient.update",
-        kind="case.updated",
-        apply=lambda file, _: regulation.update_patient(file, now, patient_no, changes),
-        expected_version=expected_version,
-        detail={"patient_no": patient_no, "fields": sorted(changes)},
-    )
-    return patient
-
-
 def reflex_departure(
     uow: UnitOfWork,
     *,
@@ -243,7 +196,7 @@ def reflex_departure(
     patient_no: int | None = None,
 ) -> Decision:
     """P0: a reflex INTER decision by the ARM; the file goes straight to a physician."""
-    _, decision = _change(
+    _, decision = change(
         uow,
         principal,
         Permission.PATIENT_WRITE,
@@ -259,7 +212,7 @@ def reflex_departure(
 
 def hand_over(uow: UnitOfWork, *, principal: Principal, number: str, now: datetime) -> RegulationFile:
     """The ARM transfers the file to medical regulation (queue, or a physician at once for a P0)."""
-    file, _ = _change(
+    file, _ = change(
         uow,
         principal,
         Permission.PATIENT_WRITE,
@@ -273,7 +226,7 @@ def hand_over(uow: UnitOfWork, *, principal: Principal, number: str, now: dateti
 
 
 def take(uow: UnitOfWork, *, principal: Principal, number: str, now: datetime) -> RegulationFile:
-    file, _ = _change(
+    file, _ = change(
         uow,
         principal,
         Permission.REGULATE,
@@ -287,7 +240,7 @@ def take(uow: UnitOfWork, *, principal: Principal, number: str, now: datetime) -
 
 
 def release(uow: UnitOfWork, *, principal: Principal, number: str, now: datetime) -> RegulationFile:
-    file, _ = _change(
+    file, _ = change(
         uow,
         principal,
         Permission.REGULATE,
@@ -300,53 +253,6 @@ def release(uow: UnitOfWork, *, principal: Principal, number: str, now: datetime
     return file
 
 
-def set_care_level(
-    uow: UnitOfWork,
-    *,
-    principal: Principal,
-    number: str,
-    patient_no: int,
-    level: NiveauSoin,
-    now: datetime,
-) -> Patient:
-    _, patient = _change(
-        uow,
-        principal,
-        Permission.REGULATE,
-        number,
-        now,
-        action="file.care_level",
-        kind="case.regulated",
-        apply=lambda file, actor: regulation.set_care_level(file, actor, now, patient_no, level),
-        detail={"patient_no": patient_no, "care_level": str(level)},
-    )
-    return patient
-
-
-def set_hypothesis(
-    uow: UnitOfWork,
-    *,
-    principal: Principal,
-    number: str,
-    patient_no: int,
-    hypothesis: Hypothesis | None,
-    now: datetime,
-) -> Patient:
-    """The physician's diagnostic hypothesis for a patient (None clears it)."""
-    _, patient = _change(
-        uow,
-        principal,
-        Permission.REGULATE,
-        number,
-        now,
-        action="file.hypothesis",
-        kind="case.regulated",
-        apply=lambda file, actor: regulation.set_hypothesis(file, actor, now, patient_no, hypothesis),
-        detail={"patient_no": patient_no},
-    )
-    return patient
-
-
 def add_note(
     uow: UnitOfWork,
     *,
@@ -357,7 +263,7 @@ def add_note(
     patient_no: int | None = None,
     corrects: int | None = None,
 ) -> Note:
-    _, note = _change(
+    _, note = change(
         uow,
         principal,
         Permission.PATIENT_WRITE,
@@ -387,7 +293,7 @@ class DecisionInput:
 def record_decision(
     uow: UnitOfWork, *, principal: Principal, number: str, now: datetime, decision: DecisionInput
 ) -> Decision:
-    _, recorded = _change(
+    _, recorded = change(
         uow,
         principal,
         Permission.REGULATE,
@@ -422,7 +328,7 @@ def change_state(
     uow: UnitOfWork, *, principal: Principal, number: str, target: Etat, now: datetime
 ) -> RegulationFile:
     """A life-cycle step asked by a person; validating, closing and archiving are the physician's."""
-    file, _ = _change(
+    file, _ = change(
         uow,
         principal,
         _TRANSITION_PERMISSION.get(target, Permission.REGULATE),

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from sisamu.cases import reads, service, sharing
+from sisamu.cases import patients, reads, service, sharing
 from sisamu.cases.model import InvalidFile, RegulationStep
 from sisamu.cases.store import StaleVersion
 from sisamu.cases.tables import case_note
@@ -100,10 +100,10 @@ def test_qualification_patients_and_optimistic_version(platform, clock, staff):
             changes={"priority": "P3"},
             expected_version=1,
         )
-    patient = run(platform, service.add_patient, principal=arm, number=file.number, identity={"age": "P70Y"})
+    patient = run(platform, patients.add_patient, principal=arm, number=file.number, identity={"age": "P70Y"})
     run(
         platform,
-        service.update_patient,
+        patients.update_patient,
         principal=arm,
         number=file.number,
         patient_no=patient.patient_no,
@@ -153,7 +153,7 @@ def test_a_physician_regulates_to_acheve_valide_and_back(platform, clock, staff)
     run(platform, service.hand_over, principal=arm, number=file.number)
     with platform.uow() as uow:
         service.take(uow, principal=mr, number=file.number, now=clock.now())
-        service.set_care_level(
+        patients.set_care_level(
             uow, principal=mr, number=file.number, patient_no=1, level=NiveauSoin.R2, now=clock.now()
         )
         note = service.add_note(

@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sisamu.cases import service
+from sisamu.cases import patients, service
 from sisamu.cases.numbering import hub_patient_id
 from sisamu.cases.scheduler import run_automatic_steps
 from sisamu.domain.codes import NiveauSoin, TypeDecision, TypeRessource
@@ -252,7 +252,7 @@ class Replay:
             identity = identity_of(patient, now.date())
             if patient.get("patientId") in by_id:
                 if identity:
-                    service.update_patient(
+                    patients.update_patient(
                         uow,
                         principal=self.who(None),
                         number=number,
@@ -261,7 +261,7 @@ class Replay:
                         changes=identity,
                     )
             else:
-                added = service.add_patient(
+                added = patients.add_patient(
                     uow, principal=self.who(None), number=number, now=now, identity=identity
                 )
                 by_id[patient.get("patientId")] = added.patient_no
@@ -304,7 +304,7 @@ class Replay:
         physician = self.who({"role": "MEDECIN"})
         level = (patient.get("detail") or {}).get("careLevel")
         if level:
-            service.set_care_level(
+            patients.set_care_level(
                 uow,
                 principal=physician,
                 number=number,
@@ -314,7 +314,7 @@ class Replay:
             )
         hypothesis = hypothesis_in(patient)
         if hypothesis is not None:
-            service.set_hypothesis(
+            patients.set_hypothesis(
                 uow, principal=physician, number=number, patient_no=patient_no, hypothesis=hypothesis, now=now
             )
 

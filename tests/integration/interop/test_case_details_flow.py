@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from sisamu.cases import service
+from sisamu.cases import patients, service
 from sisamu.cases.details import Diagnosis, Hypothesis
 from sisamu.domain.codes import TypeDecision
 from sisamu.interop.hubsante.flows import case_share, register_flows
@@ -101,14 +101,14 @@ def test_details_survive_a_share_and_a_share_on(platform, samus):
     with platform.uow() as uow:
         file = service.open_file(uow, principal=ARM, samu_id="250", now=T0, qualification=QUALIFICATION)
         number = file.number
-        service.add_patient(
+        patients.add_patient(
             uow,
             principal=ARM,
             number=number,
             now=T0,
             identity={"first_name": "Alice", "weight": 44, "height": 155},
         )
-        service.set_hypothesis(
+        patients.set_hypothesis(
             uow,
             principal=MR,
             number=number,
@@ -168,7 +168,7 @@ def test_details_survive_a_share_and_a_share_on(platform, samus):
 def test_a_decision_comment_goes_as_the_update_free_text(platform, samus):
     with platform.uow() as uow:
         file = service.open_file(uow, principal=ARM, samu_id="250", now=T0, qualification={"motif": "M03.10"})
-        service.add_patient(
+        patients.add_patient(
             uow, principal=ARM, number=file.number, now=T0, identity={"first_name": "Delphine"}
         )
         shared = case_share.share_file(uow, principal=ARM, number=file.number, to=B, now=T0)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from sisamu.cases import patients
 from sisamu.cases import service as cases
 from sisamu.domain.codes import NiveauSoin
 from sisamu.resources import service
@@ -126,7 +127,7 @@ def world(platform) -> dict[str, Any]:
     with platform.uow() as uow:
         cases.take(uow, principal=regulator, number=file.number, now=now)
     with platform.uow() as uow:
-        cases.set_care_level(
+        patients.set_care_level(
             uow, principal=regulator, number=file.number, patient_no=1, level=NiveauSoin.R1, now=now
         )
     return {"principals": principals, "tokens": tokens, "number": file.number}
