@@ -26,9 +26,17 @@ Presentation = Literal["add", "close"]
 _PRESENTATION_ADD = ("samu_id", "call_id", "presentation", "seat_samu_id", "seat_id", "presented_at")
 
 
+def _seat_update(seat_columns: tuple[str, ...]) -> Update:
+    return (
+        arm_seat.update()
+        .where(arm_seat.c.samu_id == bindparam("ks_samu_id"), arm_seat.c.seat_id == bindparam("ks_seat_id"))
+        .values({name: bindparam(f"s_{name}", type_=arm_seat.c[name].type) for name in seat_columns})
+    )
+
+
 @functools.cache
 def _statement(
-    call_columns: tuple[str, ...], seat_columns: tuple[str, ...], presentation: Presentation
+    call_columns: tuple[str, ...], seat_columns: tuple[str, ...], presentation: Presentation | None
 ) -> Any:
     call_cte = (
         phone_call.update()
@@ -39,23 +47,10 @@ def _statement(
         .returning(phone_call.c.call_id)
         .cte("call_written")
     )
-    seat_cte = (
-        arm_seat.update()
-        .where(arm_seat.c.samu_id == bindparam("ks_samu_id"), arm_seat.c.seat_id == bindparam("ks_seat_id"))
-        .values({name: bindparam(f"s_{name}", type_=arm_seat.c[name].type) for name in seat_columns})
-        .returning(arm_seat.c.seat_id)
-        .cte("seat_written")
-    )
+    if presentation is None:  # the seat's update is the statement itself
+        return _seat_update(seat_columns).add_cte(call_cte)
+    seat_cte = _seat_update(seat_columns).returning(arm_seat.c.seat_id).cte("seat_written")
     main: Insert | Update
-    if presentation is None:
-        return (
-            arm_seat.update()
-            .where(
-                arm_seat.c.samu_id == bindparam("ks_samu_id"), arm_seat.c.seat_id == bindparam("ks_seat_id")
-            )
-            .values({name: bindparam(f"s_{name}", type_=arm_seat.c[name].type) for name in seat_columns})
-            .add_cte(call_cte)
-        )
     if presentation == "add":
         main = call_presentation.insert().values(
             {name: bindparam(f"p_{name}", type_=call_presentation.c[name].type) for name in _PRESENTATION_ADD}
@@ -102,11 +97,9 @@ def write_call_and_seat(
     }
     params |= {f"c_{name}": value for name, value in call_values.items()}
     params |= {f"s_{name}": value for name, value in seat_values.items()}
-    if presentation is None:
-        pass
-    elif presentation == "add":
+    if presentation == "add":
         params |= {"p_seat_samu_id": call.handling_samu_id, "p_seat_id": call.agent_id, "p_presented_at": at}
-    else:
+    elif presentation == "close":
         params |= {"p_outcome": outcome, "p_closed_at": at}
     direct.execute(conn, _statement(tuple(call_values), tuple(seat_values), presentation), params)
     return call_version, seat_version
