@@ -27,7 +27,7 @@ from sisamu.domain.codes import NiveauSoin, TypeDecision, TypeRessource
 from sisamu.interop.hubsante.datetimes import parse_hub_datetime
 from sisamu.interop.hubsante.envelope import new_message, parse_document
 from sisamu.interop.hubsante.flows import case_share, mutual_aid, register_flows
-from sisamu.interop.hubsante.flows.case_receive import hypothesis_in, identity_of, qualification_of
+from sisamu.interop.hubsante.flows.case_reading import hypothesis_in, identity_of, qualification_of
 from sisamu.interop.hubsante.flows.common import links_of_file
 from sisamu.interop.hubsante.inbox import Inbox
 from sisamu.interop.hubsante.tables import hub_outbox, hub_resource_request

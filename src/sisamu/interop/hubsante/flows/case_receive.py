@@ -1,6 +1,6 @@
 """Receiving a shared file: RS-EDA opens a local file carrying the sender's shared case id, RS-EDA-MAJ updates it.
 
-The partner's body is mapped onto sisamu's file where sisamu has a place for it (qualification codes, location,
+The partner's body is mapped onto sisamu's file (read by `case_reading`) where sisamu has a place for it (qualification codes, location,
 caller, patients, notes; a partner's decision becomes a note). Values sisamu refuses (a code outside the lists, a
 malformed phone number, an unknown INSEE code) are left out of the local file; the whole body as received, merged
 with its updates, stays in `hub_case_link.received`, so nothing the partner sent is lost.
@@ -12,18 +12,20 @@ import copy
 import logging
 import re
 from collections.abc import Mapping
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, update
 
 from sisamu.cases import regulation, service, store
-from sisamu.cases.details import Diagnosis, Hypothesis
-from sisamu.cases.location import with_commune
-from sisamu.cases.model import Actor, InvalidFile, Patient
-from sisamu.cases.qualification import Qualification
-from sisamu.interop.hubsante.datetimes import parse_hub_datetime
+from sisamu.cases.model import Actor
 from sisamu.interop.hubsante.flows.case_body import case_body
+from sisamu.interop.hubsante.flows.case_reading import (
+    get_path,
+    hypothesis_in,
+    identity_of,
+    qualification_of,
+    when_of,
+)
 from sisamu.interop.hubsante.flows.common import CaseLink, link_of_case, record, timezone_of
 from sisamu.interop.hubsante.inbox import RejectMessageError
 from sisamu.interop.hubsante.outbox import samu_of_client
@@ -44,213 +46,13 @@ OPENS_A_FILE = ("patient", "medicalNote", "decision")
 _NOTE_ID = re.compile(r"^([a-zA-Z0-9_-]+\.){3,8}medicalNote(\.[a-zA-Z0-9_-]+){1,2}$")  # the schema's pattern
 
 
-def _get(data: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(data, Mapping):
-            return None
-        data = data.get(key)
-    return data
-
-
-def _accepted(candidates: Mapping[str, Any], check: Any) -> dict[str, Any]:
-    """Keep each value `check` accepts on its own (InvalidFile → left out, logged)."""
-    kept = {}
-    for key, value in candidates.items():
-        if value is None:
-            continue
-        try:
-            check({key: value})
-        except (InvalidFile, ValueError, TypeError) as exc:
-            log.info("hub flows: partner value %s left out: %s", key, exc)
-            continue
-        kept[key] = value
-    return kept
-
-
-_ACCESS_KEYS = {
-    "floor": "floor",
-    "roomNumber": "room_number",
-    "interphone": "interphone",
-    "accessCode": "access_codes",
-    "elevator": "elevator",
-    "buildingName": "building_name",
-    "entrance": "entrance",
-    "entity": "entity",
-    "phoneNumber": "phone",
-}
-
-
-def _checks_as_location(values: Mapping[str, Any]) -> None:
-    Qualification().with_changes({"location": dict(values)})
-
-
-def _location(body: Mapping[str, Any]) -> dict[str, Any] | None:
-    loc = body.get("location")
-    if not isinstance(loc, Mapping):
-        return None
-    coord = _get(loc, "geometry", "point", "coord") or {}
-    address = _get(loc, "detailedAddress") or {}
-    way = _get(address, "wayName")
-    access = _get(loc, "access")
-    values: dict[str, Any] = {
-        "address": _get(address, "complete"),
-        "commune_insee": _get(loc, "city", "inseeCode"),
-        "commune_name": _get(loc, "city", "name"),
-    }
-    if values["commune_insee"]:
-        try:
-            with_commune({"location": values})
-        except InvalidFile:
-            values["commune_insee"] = None
-    point = {
-        "lat": coord.get("lat"),
-        "lon": coord.get("lon"),
-        "precision": coord.get("precision"),
-        "aml": _get(loc, "geometry", "point", "isAml"),
-        "point_at": _when(_get(loc, "geometry", "datetime"), None),
-    }
-    try:
-        _checks_as_location(point)
-        values |= point
-    except (InvalidFile, ValueError, TypeError):
-        log.info("hub flows: partner point left out")
-    details = {
-        "number": address.get("number"),
-        "street": {k: way.get(k) for k in ("complete", "type", "name")} if isinstance(way, Mapping) else None,
-        "name": loc.get("name"),
-        "directions": loc.get("freetext"),
-        "access": {ours: access.get(hub) for hub, ours in _ACCESS_KEYS.items() if hub in access}
-        if isinstance(access, Mapping)
-        else None,
-        "external_ids": [
-            {"source": i.get("source"), "value": i.get("value")}
-            for i in loc.get("externalLocationId") or []
-            if isinstance(i, Mapping)
-        ]
-        or None,
-    }
-    values |= _accepted(details, lambda one: _checks_as_location({**values, **one}))
-    # `aml` None: the partner did not say where its point comes from (kept as such)
-    return {k: v for k, v in values.items() if v is not None or (k == "aml" and "lat" in values)}
-
-
-def _labels(q: Mapping[str, Any]) -> dict[str, str]:
-    """The partner's wording of its codes (kept: it is what the partner wrote)."""
-    coded = [q.get(key) for key in ("whatsHappen", "healthMotive", "locationKind")] + list(
-        q.get("riskThreat") or []
-    )
-    return {
-        str(c["code"]): str(c["label"])
-        for c in coded
-        if isinstance(c, Mapping) and c.get("code") and c.get("label")
-    }
-
-
-def qualification_of(body: Mapping[str, Any]) -> dict[str, Any]:
-    """The qualification fields of a `createCaseHealth`(`Update`) that sisamu accepts."""
-    q = body.get("qualification") or {}
-    alert = body.get("initialAlert") or {}
-    caller = _get(alert, "caller") or {}
-    candidates: dict[str, Any] = {
-        "motif": _get(q, "healthMotive", "code"),
-        "lieu": _get(q, "locationKind", "code"),
-        "fait": _get(q, "whatsHappen", "code"),
-        "risques": [r.get("code") for r in q.get("riskThreat") or [] if isinstance(r, Mapping)] or None,
-        "origine": q.get("origin"),
-        "intervention": body.get("interventionType"),
-        "priority": _get(q, "details", "priority"),
-        "attribution": _get(q, "details", "attribution"),
-        "caller_name": _get(caller, "detailedName", "complete"),
-        "caller_first_name": _get(caller, "detailedName", "firstName"),
-        "caller_last_name": _get(caller, "detailedName", "lastName"),
-        "caller_phone": _get(caller, "callerContact", "detail")
-        if _get(caller, "callerContact", "type") == "TEL"
-        else None,
-        "callback_phone": _get(caller, "callbackContact", "detail")
-        if _get(caller, "callbackContact", "type") == "TEL"
-        else None,
-        "caller_type": caller.get("type"),
-        "caller_language": caller.get("language"),
-        "caller_communication": caller.get("communication"),
-        "caller_note": caller.get("freetext"),
-        "received_at": _when(alert.get("reception"), None),
-        "alert_notes": [
-            {"text": n.get("freetext"), "at": _when(n.get("creation"), None)}
-            for n in alert.get("notes") or []
-            if isinstance(n, Mapping) and n.get("freetext")
-        ]
-        or None,
-        "additional": [
-            {k: e.get(k) for k in ("key", "value", "label", "freetext")}
-            for e in _get(body, "additionalInformation", "customMap") or []
-            if isinstance(e, Mapping)
-        ]
-        or None,
-        "labels": _labels(q) or None,
-    }
-    kept = _accepted(candidates, Qualification().with_changes)
-    location = _location(body)
-    if location:
-        kept["location"] = location
-    return kept
-
-
-def identity_of(patient: Mapping[str, Any], today: Any) -> dict[str, Any]:
-    """A patient's identity traits, weight and height that sisamu accepts."""
-    names = _get(patient, "identity", "nonStrictFeatures") or {}
-    strict = _get(patient, "identity", "strictFeatures") or {}
-    candidates = {
-        "last_name": names.get("lastName"),
-        "first_name": names.get("firstName"),
-        "birth_name": strict.get("birthName"),
-        "birth_date": strict.get("birthDate"),
-        "age": _get(patient, "detail", "age"),
-        "sex": strict.get("sex"),
-        "weight": _get(patient, "detail", "weight"),
-        "height": _get(patient, "detail", "height"),
-    }
-    if isinstance(candidates["birth_date"], str):
-        try:
-            candidates["birth_date"] = date.fromisoformat(candidates["birth_date"])
-        except ValueError:
-            candidates["birth_date"] = None
-    return _accepted(candidates, lambda one: Patient(patient_no=1, **one).checked(today))
-
-
-def hypothesis_in(patient: Mapping[str, Any]) -> Hypothesis | None:
-    """A patient's diagnostic hypothesis (`hypothesis`), None when absent or not valid."""
-    data = patient.get("hypothesis")
-    if not isinstance(data, Mapping):
-        return None
-    try:
-        main = data.get("mainDiagnosis")
-        return Hypothesis(
-            Diagnosis(str(main["code"]), str(main["label"])) if isinstance(main, Mapping) else None,
-            tuple(
-                Diagnosis(str(d["code"]), str(d["label"]))
-                for d in data.get("otherDiagnosis") or []
-                if isinstance(d, Mapping)
-            ),
-        ).checked()
-    except (InvalidFile, KeyError) as exc:
-        log.info("hub flows: partner hypothesis left out: %s", exc)
-        return None
-
-
-def _when(value: Any, default: datetime | None) -> datetime | None:
-    try:
-        return parse_hub_datetime(value) if isinstance(value, str) else default
-    except ValueError:
-        return default
-
-
 def _at(value: Any, default: datetime) -> datetime:
-    return _when(value, None) or default
+    return when_of(value, None) or default
 
 
 def _partner_actor(item: Mapping[str, Any], sender: str) -> Actor:
-    label = _get(item, "operator", "label")
-    role = _get(item, "operator", "role") or "AUTRE"
+    label = get_path(item, "operator", "label")
+    role = get_path(item, "operator", "role") or "AUTRE"
     return Actor(account_id=None, name=f"{label or role} ({sender})", role=PARTNER_ROLE)
 
 
@@ -297,8 +99,8 @@ def _apply(
 def _decision_text(decision: Mapping[str, Any]) -> str:
     parts = [f"Décision du partenaire : {decision.get('decisionType')}"]
     parts.extend(str(decision[key]) for key in ("resourceType", "orientationType") if decision.get(key))
-    if _get(decision, "destination", "freetext"):
-        parts.append(f"vers {_get(decision, 'destination', 'freetext')}")
+    if get_path(decision, "destination", "freetext"):
+        parts.append(f"vers {get_path(decision, 'destination', 'freetext')}")
     return " ".join(parts)
 
 
