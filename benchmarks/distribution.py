@@ -21,9 +21,12 @@ from collections import deque
 from pathlib import Path
 
 from sisamu.bootstrap import Platform, build_platform
-from sisamu.calls import distribution, overflow_service, service
+from sisamu.calls.distribution import assignment as distribution
+from sisamu.calls.distribution import service
+from sisamu.calls.distribution.policy import OverflowAgreement
 from sisamu.calls.flux import Flux
-from sisamu.calls.policy import OverflowAgreement
+from sisamu.calls.overflow import service as overflow_service
+from sisamu.calls.seats import service as seat_service
 from sisamu.config import Settings
 from sisamu.domain.clock import FakeClock
 from sisamu.storage import migrate
@@ -49,7 +52,9 @@ def prepare(platform: Platform, clock: FakeClock) -> None:
         )  # fmt: skip
         for samu_id, count in SEATS.items():
             for n in range(count):
-                service.log_in(uow, samu_id=samu_id, seat_id=f"S{n}", now=clock.now(), after_call_work_s=0)
+                seat_service.log_in(
+                    uow, samu_id=samu_id, seat_id=f"S{n}", now=clock.now(), after_call_work_s=0
+                )
 
 
 def one_run(

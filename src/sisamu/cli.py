@@ -7,8 +7,8 @@ import sys
 
 import typer
 
-from sisamu.calls.cli import app as aml_app
-from sisamu.calls.sim_cli import app as calls_app
+from sisamu.calls.aml.cli import app as aml_app
+from sisamu.calls.simulator.cli import app as calls_app
 from sisamu.cases.cli import app as cases_app
 from sisamu.geo.cli import app as geo_app
 from sisamu.interop.hubsante.cli import app as hub_app

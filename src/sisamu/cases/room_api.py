@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
 
-from sisamu.calls.store import owner_of_granted
+from sisamu.calls.distribution.store import owner_of_granted
 from sisamu.cases import reads, service
 from sisamu.cases.room_schemas import BoardEntryOut, FileSummaryOut, QueueEntryOut
 from sisamu.cases.schemas import FileOut, OpenFileIn

@@ -1,6 +1,6 @@
 """Discrete-event engine of the twin: a `heapq` event list, ARM and physician pools per room.
 
-Every distribution decision goes through `sisamu.calls.policy` (`choose_agent` when a call arrives or its
+Every distribution decision goes through `sisamu.calls.distribution.policy` (`choose_agent` when a call arrives or its
 overflow timer fires, `choose_call` when an ARM becomes free), the same functions the live platform calls.
 Simulation time is seconds since Monday 00:00 on the simulation clock; each room's local hour is the simulation
 hour plus its offset (`utc_offsets_h`). ARM and physician head-counts change on the hour: extra staff start at
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from sisamu.calls.policy import (
+from sisamu.calls.distribution.policy import (
     Agent,
     AgentState,
     Assign,

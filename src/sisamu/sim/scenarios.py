@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from sisamu.calls.policy import OverflowAgreement, OverflowRules
+from sisamu.calls.distribution.policy import OverflowAgreement, OverflowRules
 from sisamu.sim.arrivals import CALLS_PER_YEAR, Distribution, Surge, rate_matrix, sample_calls
 from sisamu.sim.engine import TwinSetup
 from sisamu.sim.staffing import room_plan

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DataError
 from sisamu import __version__
 from sisamu.bootstrap import Platform
 from sisamu.calls.api import router as calls_router
-from sisamu.calls.worker import TimersWorker
+from sisamu.calls.distribution.worker import TimersWorker
 from sisamu.cases.api import router as cases_router
 from sisamu.cases.worker import FileStepsWorker
 from sisamu.domain.errors import DomainError

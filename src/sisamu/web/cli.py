@@ -12,7 +12,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from sisamu.bootstrap import Platform, build_platform
-from sisamu.calls.sim_cli import start_in_background
+from sisamu.calls.simulator.cli import start_in_background
 from sisamu.console_output import console
 from sisamu.storage import migrate
 from sisamu.tenants.seeding import STEPS as SEED_STEPS

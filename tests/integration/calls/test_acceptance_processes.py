@@ -15,9 +15,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from sisamu.calls import distribution, overflow_service, service
+from sisamu.calls.distribution import assignment as distribution
+from sisamu.calls.distribution import service
+from sisamu.calls.distribution.policy import OverflowAgreement
 from sisamu.calls.flux import Flux, PrioritySignal
-from sisamu.calls.policy import OverflowAgreement
+from sisamu.calls.overflow import service as overflow_service
+from sisamu.calls.seats import service as seat_service
 from sisamu.calls.tables import arm_seat, call_grant, call_presentation, phone_call
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
@@ -45,7 +48,7 @@ def _room(platform: Any) -> None:
             overflow_service.set_agreement(uow, principal=None, agreement=agreement, active=True, now=now)
         for samu_id, count in SEATS.items():
             for n in range(count):
-                service.log_in(uow, samu_id=samu_id, seat_id=f"S{n:02d}", now=now, after_call_work_s=0)
+                seat_service.log_in(uow, samu_id=samu_id, seat_id=f"S{n:02d}", now=now, after_call_work_s=0)
 
 
 def _unfinished(platform: Any) -> int:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sisamu.calls import callback_store, callbacks, service
-from sisamu.calls.aml import AmlError
+from sisamu.calls.aml import service as aml_service
+from sisamu.calls.aml import store as aml_store
+from sisamu.calls.aml.model import AmlError
+from sisamu.calls.distribution import service
 from sisamu.calls.flux import Flux
 
 pytestmark = pytest.mark.db
@@ -22,7 +24,7 @@ def test_location_attaches_to_the_matching_call(platform, clock, samus):
     top = clock.now().strftime("%Y%m%d%H%M%S")
     sms = f'A"ML=1;lt=+47.23800;lg=+6.02430;rd=12;top={top};lc=68;pm=G'
     with platform.uow() as uow:
-        location, call_id = callbacks.receive_aml(
+        location, call_id = aml_service.receive_aml(
             uow, samu_id="250", text=sms, msisdn="+33612345678", now=clock.advance(5)
         )
         events = [(e.kind, e.object_id) for e in uow.events]
@@ -30,16 +32,16 @@ def test_location_attaches_to_the_matching_call(platform, clock, samus):
     assert (location.lat, location.lon, location.radius_m) == (47.238, 6.0243, 12)
     assert events == [("call.location", "c1")]
     with platform.engine.connect() as conn:
-        (row,) = callback_store.locations_of_call(conn, "250", "c1")
+        (row,) = aml_store.locations_of_call(conn, "250", "c1")
     assert (row.method, row.transport, row.msisdn) == ("G", "sms", "+33612345678")
     with platform.uow() as uow:  # a number with no call: kept, attached to nothing
         assert (
-            callbacks.receive_aml(uow, samu_id="250", text=sms, msisdn="0700000000", now=clock.now())[1]
+            aml_service.receive_aml(uow, samu_id="250", text=sms, msisdn="0700000000", now=clock.now())[1]
             is None
         )
 
 
 def test_malformed_message_is_refused_with_its_reason(platform, clock, samus):
     with pytest.raises(AmlError) as caught, platform.uow() as uow:
-        callbacks.receive_aml(uow, samu_id="250", text='A"ML=1;lt=+95;lg=0', now=clock.now())
+        aml_service.receive_aml(uow, samu_id="250", text='A"ML=1;lt=+95;lg=0', now=clock.now())
     assert caught.value.reason

@@ -6,10 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from sisamu.calls import distribution, service, store
-from sisamu.calls.agent import AgentState, PauseReason
-from sisamu.calls.call import CallState, TransferTarget
+from sisamu.calls.distribution import assignment as distribution
+from sisamu.calls.distribution import service, store
+from sisamu.calls.distribution.model import CallState, TransferTarget
 from sisamu.calls.flux import Flux, PrioritySignal
+from sisamu.calls.seats import service as seat_service
+from sisamu.calls.seats import store as seat_store
+from sisamu.calls.seats.model import AgentState, PauseReason
 from sisamu.calls.tables import call_presentation
 from sisamu.domain.errors import TransitionRefused
 
@@ -18,7 +21,7 @@ pytestmark = pytest.mark.db
 
 def _login(platform, clock, samu_id, seat_id, **kwargs):
     with platform.uow() as uow:
-        return service.log_in(uow, samu_id=samu_id, seat_id=seat_id, now=clock.now(), **kwargs)
+        return seat_service.log_in(uow, samu_id=samu_id, seat_id=seat_id, now=clock.now(), **kwargs)
 
 
 def _offer(platform, clock, samu_id, call_id, **kwargs):
@@ -58,7 +61,7 @@ def test_full_call_flow(platform, clock, samus):
             now=clock.now(),
         )
     with platform.engine.connect() as conn:
-        seat = store.get_seat(conn, "250", "P1")
+        seat = seat_store.get_seat(conn, "250", "P1")
         assert seat is not None
         assert seat.agent.state is AgentState.AFTER_CALL_WORK
     clock.advance(120)
@@ -76,7 +79,7 @@ def test_full_call_flow(platform, clock, samus):
             row.ended_at,
         )
         assert row.version == 5
-        seat = store.get_seat(conn, "250", "P1")
+        seat = seat_store.get_seat(conn, "250", "P1")
         assert seat is not None
         assert seat.agent.state is AgentState.AVAILABLE
 
@@ -86,14 +89,14 @@ def test_priority_then_arrival_and_longest_idle_seat(platform, clock, samus):
     clock.advance(1)
     _login(platform, clock, "250", "P2")
     with platform.uow() as uow:
-        service.pause(uow, samu_id="250", seat_id="P2", reason=PauseReason.BREAK, now=clock.now())
+        seat_service.pause(uow, samu_id="250", seat_id="P2", reason=PauseReason.BREAK, now=clock.now())
     _offer(platform, clock, "250", "px-early")
     clock.advance(1)
     _offer(platform, clock, "250", "uv-late", priority=PrioritySignal.UV)
     (first,) = _distribute(platform, clock)
     assert (first.call_id, first.seat_id) == ("uv-late", "P1")
     with platform.uow() as uow:
-        service.resume(uow, samu_id="250", seat_id="P2", now=clock.now())
+        seat_service.resume(uow, samu_id="250", seat_id="P2", now=clock.now())
     (second,) = _distribute(platform, clock)
     assert (second.call_id, second.seat_id) == ("px-early", "P2")
 
@@ -121,7 +124,7 @@ def test_ring_timeout_goes_to_next_seat_and_pauses_an_empty_seat(platform, clock
     with platform.uow() as uow:
         distribution.tick(uow, clock.now(), ring_timeout_s=20, max_missed=1)
     with platform.engine.connect() as conn:
-        p2 = store.get_seat(conn, "250", "P2")
+        p2 = seat_store.get_seat(conn, "250", "P2")
         assert p2 is not None
         assert (p2.agent.state, p2.agent.pause_reason) == (AgentState.PAUSED, PauseReason.ABSENT)
         outcomes = conn.execute(
@@ -138,7 +141,7 @@ def test_refusals_roll_back(platform, clock, samus):
     with pytest.raises(TransitionRefused), platform.uow() as uow:
         service.answer(uow, samu_id="250", seat_id="P1", now=clock.now())
     with pytest.raises(TransitionRefused), platform.uow() as uow:
-        service.log_in(uow, samu_id="250", seat_id="P1", now=clock.now())
+        seat_service.log_in(uow, samu_id="250", seat_id="P1", now=clock.now())
     _offer(platform, clock, "250", "c1")
     with pytest.raises(TransitionRefused), platform.uow() as uow:
         service.end(uow, samu_id="250", call_id="c1", now=clock.now())

@@ -11,10 +11,13 @@ from collections import Counter, defaultdict
 import pytest
 from sqlalchemy import func, select
 
-from sisamu.calls import distribution, overflow_service, service
-from sisamu.calls.call import CallState
+from sisamu.calls.distribution import assignment as distribution
+from sisamu.calls.distribution import service
+from sisamu.calls.distribution.model import CallState
+from sisamu.calls.distribution.policy import OverflowAgreement
 from sisamu.calls.flux import Flux, PrioritySignal
-from sisamu.calls.policy import OverflowAgreement
+from sisamu.calls.overflow import service as overflow_service
+from sisamu.calls.seats import service as seat_service
 from sisamu.calls.tables import arm_seat, call_presentation, phone_call
 from sisamu.domain.clock import SystemClock
 from sisamu.domain.errors import TransitionRefused
@@ -35,7 +38,7 @@ def _setup(platform, clock) -> None:
             )
         for samu_id, count in SEATS.items():
             for n in range(count):
-                service.log_in(
+                seat_service.log_in(
                     uow, samu_id=samu_id, seat_id=f"S{n:02d}", now=clock.now(), after_call_work_s=0
                 )
 

@@ -5,11 +5,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from sisamu.calls import callback_store, callbacks, distribution, overflow_service, service, store
-from sisamu.calls.call import CallState
-from sisamu.calls.callback import CallbackOutcome, CallbackState
+from sisamu.calls.callbacks import service as callbacks
+from sisamu.calls.callbacks import store as callback_store
+from sisamu.calls.callbacks.model import CallbackOutcome, CallbackState
+from sisamu.calls.distribution import assignment as distribution
+from sisamu.calls.distribution import service, store
+from sisamu.calls.distribution.model import CallState
+from sisamu.calls.distribution.policy import OverflowAgreement
 from sisamu.calls.flux import Flux
-from sisamu.calls.policy import OverflowAgreement
+from sisamu.calls.overflow import service as overflow_service
+from sisamu.calls.seats import service as seat_service
+from sisamu.calls.seats import store as seat_store
 from sisamu.calls.tables import call_grant
 from sisamu.security.audit import verify
 from sisamu.storage.tables import audit_event
@@ -86,14 +92,14 @@ def test_abandoned_calls_keep_their_wait_and_repeated_numbers_merge(platform, cl
 
 def test_a_ringing_call_abandoned_frees_the_seat_and_an_answer_closes_the_callback(platform, clock, samus):
     with platform.uow() as uow:
-        service.log_in(uow, samu_id="250", seat_id="P1", now=clock.now())
+        seat_service.log_in(uow, samu_id="250", seat_id="P1", now=clock.now())
     _offer(platform, clock, "250", "c1", "0622222222")
     with platform.uow() as uow:
         distribution.distribute(uow, clock.now())
     clock.advance(30)
     _abandon(platform, clock, "250", "c1")
     with platform.engine.connect() as conn:
-        seat = store.get_seat(conn, "250", "P1")
+        seat = seat_store.get_seat(conn, "250", "P1")
         assert seat is not None
         assert (seat.agent.state.value, seat.agent.missed_presentations) == ("available", 0)
         assert len(callback_store.callbacks(conn, "250", open_only=True)) == 1
@@ -116,8 +122,8 @@ def test_overflow_to_an_idle_partner_grants_that_call_only_and_is_audited(platfo
             active=True,
             now=clock.now(),
         )
-        service.log_in(uow, samu_id="250", seat_id="A1", now=clock.now())
-        service.log_in(uow, samu_id="680", seat_id="B1", now=clock.now())
+        seat_service.log_in(uow, samu_id="250", seat_id="A1", now=clock.now())
+        seat_service.log_in(uow, samu_id="680", seat_id="B1", now=clock.now())
     _offer(platform, clock, "250", "first")
     _offer(platform, clock, "250", "second")
     with platform.uow() as uow:
@@ -159,7 +165,7 @@ def test_a_partner_serves_its_own_callers_first(platform, clock, samus):
             active=True,
             now=clock.now(),
         )
-        service.log_in(uow, samu_id="680", seat_id="B1", now=clock.now())
+        seat_service.log_in(uow, samu_id="680", seat_id="B1", now=clock.now())
     _offer(platform, clock, "250", "a-call")
     clock.advance(1)
     _offer(platform, clock, "680", "b-call")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from sisamu.calls.simulator import DAILY_PROFILE, SimulatorGateway, calls_per_hour_for
+from sisamu.calls.simulator.gateway import DAILY_PROFILE, SimulatorGateway, calls_per_hour_for
 from sisamu.calls.tables import phone_call
 from sisamu.storage.tables import samu
 

@@ -11,12 +11,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from sisamu.calls import service, store
-from sisamu.calls.agent import AgentState
-from sisamu.calls.call import CallState
+from sisamu.calls.distribution import service, store
+from sisamu.calls.distribution.model import CallState
+from sisamu.calls.distribution.worker import TimersWorker, run_timers
 from sisamu.calls.flux import Flux
+from sisamu.calls.seats import service as seat_service
+from sisamu.calls.seats import store as seat_store
+from sisamu.calls.seats.model import AgentState
 from sisamu.calls.tables import call_presentation, phone_call
-from sisamu.calls.worker import TimersWorker, run_timers
 from sisamu.web.app import create_app
 
 pytestmark = pytest.mark.db
@@ -29,7 +31,7 @@ def _offer(platform, samu_id: str, call_id: str) -> None:
 
 def test_one_pass_distributes_rings_out_and_ends_after_call_work(platform, clock, samus):
     with platform.uow() as uow:
-        service.log_in(uow, samu_id="250", seat_id="P1", now=clock.now(), after_call_work_s=10)
+        seat_service.log_in(uow, samu_id="250", seat_id="P1", now=clock.now(), after_call_work_s=10)
     _offer(platform, "250", "a")
     assert run_timers(platform).assigned == 1
     clock.advance(21)  # nobody picks up: rings out, back to the queue, presented again
@@ -41,7 +43,7 @@ def test_one_pass_distributes_rings_out_and_ends_after_call_work(platform, clock
     clock.advance(11)
     assert run_timers(platform).after_call_work_ended == 1
     with platform.engine.connect() as conn:
-        seat = store.get_seat(conn, "250", "P1")
+        seat = seat_store.get_seat(conn, "250", "P1")
     assert seat is not None
     assert seat.agent.state is AgentState.AVAILABLE
 
@@ -50,7 +52,7 @@ def test_several_instances_never_assign_twice(platform, samus):
     with platform.uow() as uow:
         for samu_id in samus:
             for n in range(4):
-                service.log_in(uow, samu_id=samu_id, seat_id=f"S{n}", now=platform.clock.now())
+                seat_service.log_in(uow, samu_id=samu_id, seat_id=f"S{n}", now=platform.clock.now())
     for n in range(60):
         _offer(platform, samus[n % 3], f"c{n}")
     barrier, errors, assigned = threading.Barrier(4), [], Counter()
@@ -80,7 +82,7 @@ def test_several_instances_never_assign_twice(platform, samus):
 def test_the_web_app_runs_the_worker_when_enabled(platform, samus):
     platform.settings = platform.settings.model_copy(update={"timers_enabled": True})
     with platform.uow() as uow:
-        service.log_in(uow, samu_id="250", seat_id="P1", now=platform.clock.now())
+        seat_service.log_in(uow, samu_id="250", seat_id="P1", now=platform.clock.now())
     _offer(platform, "250", "w1")  # offered without a distribution pass: only the worker presents it
     with TestClient(create_app(platform, live=False)):
         deadline = time.monotonic() + 10

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from sisamu.calls.seats import service as seat_service
 from sisamu.security import service
 from sisamu.security.roles import Role
 from sisamu.storage.tables import samu
@@ -122,11 +123,11 @@ def login(client) -> Callable[..., LoggedIn]:
 @pytest.fixture
 def sample_objects(platform, rooms) -> dict[str, str]:
     """Objects of SAMU 250 named by `TENANT_PARAMS` in test_route_access.py (one small block per feature)."""
-    from sisamu.calls import service as calls
+    from sisamu.calls.distribution import service as calls
 
     now = platform.clock.now()
     with platform.uow() as uow:  # telephony: a seat (CTI agent 810000000250), a lost call and its callback
-        calls.log_in(uow, samu_id="250", seat_id="P250", now=now, id_nat_ps="810000000250")
+        seat_service.log_in(uow, samu_id="250", seat_id="P250", now=now, id_nat_ps="810000000250")
         calls.offer(
             uow,
             samu_id="250",

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from sisamu.calls.cti_client import FakeSiSamuTelephony
-from sisamu.calls.cti_schema import validate_body
+from sisamu.calls.cti.client import FakeSiSamuTelephony
+from sisamu.calls.cti.schema import validate_body
 from sisamu.security import service, store
 from sisamu.storage.tables import audit_event
 

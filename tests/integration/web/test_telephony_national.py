@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from sisamu.calls import service as calls
-from sisamu.calls.cti_client import CtiRequestFailed, HttpSiSamuTelephony
-from sisamu.calls.cti_models import CorrelationDossier, DemandeAppelSortant
+from sisamu.calls.cti.client import CtiRequestFailed, HttpSiSamuTelephony
+from sisamu.calls.cti.models import CorrelationDossier, DemandeAppelSortant
+from sisamu.calls.distribution import service as calls
+from sisamu.calls.seats import service as seat_service
 from sisamu.security import service, store
 from sisamu.storage.tables import audit_event
 
@@ -63,7 +64,7 @@ def test_only_the_national_operator_sets_pooling(platform, client, accounts, log
 def test_pooling_on_sends_waiting_calls_to_any_samu(platform, client, accounts, login, rooms):
     now = platform.clock.now()
     with platform.uow() as uow:
-        calls.log_in(uow, samu_id="680", seat_id="P9", now=now)
+        seat_service.log_in(uow, samu_id="680", seat_id="P9", now=now)
         calls.offer(uow, samu_id="250", call_id="crisis-1", flux=calls.Flux.CENTRE_15, now=now)
     national = login("national")
     assert (

@@ -6,7 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sisamu.calls.agent import (
+from sisamu.calls.flux import (
+    Flux,
+)
+from sisamu.calls.seats.model import (
     Agent,
     AgentAfterCallWorkEnded,
     AgentCallAnswered,
@@ -34,9 +37,6 @@ from sisamu.calls.agent import (
     agent_withdraw_presentation,
     can_take,
     new_agent,
-)
-from sisamu.calls.flux import (
-    Flux,
 )
 from sisamu.domain.errors import (
     TransitionRefused,

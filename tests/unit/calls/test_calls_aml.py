@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from sisamu.calls.aml import (
+from sisamu.calls.aml.model import (
     AmlError,
     AmlLocation,
     PositioningMethod,

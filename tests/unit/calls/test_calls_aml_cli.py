@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from sisamu.calls.cli import app
+from sisamu.calls.aml.cli import app
 
 SMS = (
     'A"ML=1;lt=+48.85661;lg=+2.35222;rd=15;top=20260125101530;lc=68;pm=G;'

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sisamu.calls.call import (
+from sisamu.calls.distribution.model import (
     Call,
     CallAbandoned,
     CallAnswered,

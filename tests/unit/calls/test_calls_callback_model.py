@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sisamu.calls.callback import (
+from sisamu.calls.callbacks.model import (
     CallbackOutcome,
     CallbackState,
     close_called_back,

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from sisamu.calls.cti_models import (
+from sisamu.calls.cti.idflux import FrontOffice
+from sisamu.calls.cti.models import (
     DEFINITION_MODELS,
     AffichageDossier,
     Appelant,
@@ -21,7 +22,7 @@ from sisamu.calls.cti_models import (
     Error,
     Patient,
 )
-from sisamu.calls.cti_schema import (
+from sisamu.calls.cti.schema import (
     SPEC_FILES,
     CtiSchemaError,
     definition_names,
@@ -30,7 +31,6 @@ from sisamu.calls.cti_schema import (
     schema_errors,
     validate_body,
 )
-from sisamu.calls.idflux import FrontOffice
 
 REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference" / "si-samu-cti"
 
@@ -93,11 +93,11 @@ INVALID: list[tuple[str, str, dict[str, Any]]] = [
 
 def test_package_copies_are_the_official_files() -> None:
     for name in SPEC_FILES.values():
-        packaged = files("sisamu.calls").joinpath("cti_spec", name).read_bytes()
+        packaged = files("sisamu.calls.cti").joinpath("spec", name).read_bytes()
         if REFERENCE.is_dir():
             assert packaged == (REFERENCE / name).read_bytes()
         assert json.loads(packaged)["swagger"] == "2.0"
-    assert files("sisamu.calls").joinpath("cti_spec", "PROVENANCE.md").is_file()
+    assert files("sisamu.calls.cti").joinpath("spec", "PROVENANCE.md").is_file()
 
 
 def test_every_definition_has_a_model_and_an_example() -> None:

@@ -7,15 +7,15 @@ import json
 import httpx
 import pytest
 
-from sisamu.calls.cti_client import (
+from sisamu.calls.cti.client import (
     CtiRequestFailed,
     FakeSiSamuTelephony,
     HttpSiSamuTelephony,
     id_crra,
     samu_of_id_crra,
 )
-from sisamu.calls.cti_models import CorrelationDossier, DemandeAppelSortant, Patient
-from sisamu.calls.cti_schema import CtiSchemaError, operation_definitions, validate_body
+from sisamu.calls.cti.models import CorrelationDossier, DemandeAppelSortant, Patient
+from sisamu.calls.cti.schema import CtiSchemaError, operation_definitions, validate_body
 
 BASE = "https://telephonie.invalid/si-samu-back-synchro-lrm-web/api"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sisamu.calls.distribution import scope_of
-from sisamu.calls.policy import OverflowAgreement, OverflowRules
+from sisamu.calls.distribution.assignment import scope_of
+from sisamu.calls.distribution.policy import OverflowAgreement, OverflowRules
 
 
 def test_scope_follows_agreements_both_ways_and_pooling_means_everyone():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from sisamu.calls.cti.idflux import FrontOffice, IdFlux, format_id_flux, parse_id_flux
 from sisamu.calls.flux import Flux
-from sisamu.calls.idflux import FrontOffice, IdFlux, format_id_flux, parse_id_flux
 
 
 @pytest.mark.parametrize(

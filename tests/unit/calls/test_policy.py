@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from sisamu.calls.policy import (
+from sisamu.calls.distribution.policy import (
     Agent,
     AgentState,
     Assign,

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from sisamu.calls.policy import OverflowAgreement, OverflowRules
+from sisamu.calls.distribution.policy import OverflowAgreement, OverflowRules
 from sisamu.sim.arrivals import DAY_OF_WEEK, HOUR_OF_DAY, Distribution, Surge, rate_matrix, sample_calls
 from sisamu.sim.engine import TwinSetup, run
 from sisamu.sim.report import indicators

@@ -11,7 +11,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from sisamu.calls.policy import OverflowRules
+from sisamu.calls.distribution.policy import OverflowRules
 from sisamu.sim.arrivals import Distribution
 from sisamu.sim.engine import run
 from sisamu.sim.erlang import erlang_a

@@ -1,0 +1,1 @@
+"""AML (Advanced Mobile Location): handset locations parsed, kept and attached to calls."""

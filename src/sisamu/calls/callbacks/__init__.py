@@ -1,0 +1,1 @@
+"""The callback list: lost calls merged by number, call-back attempts and their outcomes."""

@@ -1,0 +1,1 @@
+"""Overflow between SAMUs: agreements and national pooling."""

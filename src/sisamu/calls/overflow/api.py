@@ -1,0 +1,96 @@
+"""HTTP routes of overflow: a SAMU's agreement (`/api/samus/{samu_id}/telephony/overflow`) and national pooling
+(`/api/telephony/pooling`).
+
+National pooling (mutualisation nationale) for crises: while it is on, any SAMU's ARM may answer calls that
+have waited longer than `pooling_wait_s` anywhere, on top of the SAMUs' own overflow agreements.
+
+Turning it on or off is a platform-level decision, taken by the national operator (role `national`): a SAMU's
+supervisor decides only their own SAMU's agreement (`PUT /api/samus/{samu_id}/telephony/overflow`). Reading it is
+open to nationwide readers (`room.read` at platform level: `national`, a platform administrator). Every change is
+audited (`overflow.pooling`) and followed by a distribution pass over every SAMU.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, status
+
+from sisamu.calls.distribution import assignment as distribution
+from sisamu.calls.distribution.policy import HourRange, OverflowAgreement
+from sisamu.calls.http import Reader, Supervisor, distribute_after
+from sisamu.calls.overflow import service as overflow_service
+from sisamu.calls.overflow import store as overflow_store
+from sisamu.calls.overflow.schemas import AgreementIn, AgreementOut, HoursIn, PoolingIn, PoolingOut
+from sisamu.security.errors import Forbidden
+from sisamu.security.roles import Permission, Principal, Role
+from sisamu.web.deps import PlatformDep, require
+
+router = APIRouter(prefix="/api/telephony/pooling", tags=["telephony"])
+room = APIRouter(prefix="/api/samus/{samu_id}/telephony", tags=["telephony"])
+NationalReader = Annotated[Principal, Depends(require(Permission.ROOM_READ))]
+
+
+@router.get("", summary="National pooling: on or off, and its wait (nationwide readers)")
+def get_pooling(platform: PlatformDep, _: NationalReader) -> PoolingOut:
+    with platform.engine.connect() as conn:
+        rules = overflow_store.load_rules(conn)
+    return PoolingOut(national_pooling=rules.national_pooling, pooling_wait_s=rules.pooling_wait_s)
+
+
+@router.put("", summary="Turn national pooling on or off (national operator; audited)")
+def put_pooling(payload: PoolingIn, platform: PlatformDep, principal: NationalReader) -> PoolingOut:
+    if principal.role is not Role.NATIONAL:
+        raise Forbidden(f"{principal.username} ({principal.role}) may not set national pooling")
+    now = platform.clock.now()
+    with platform.uow() as uow:
+        overflow_service.set_pooling(
+            uow,
+            principal=principal,
+            national_pooling=payload.national_pooling,
+            pooling_wait_s=payload.pooling_wait_s,
+            now=now,
+        )
+    with platform.uow() as uow:
+        distribution.distribute(uow, now)
+    return PoolingOut(**payload.model_dump())
+
+
+@room.get("/overflow", summary="This SAMU's overflow agreement (null if none)")
+def get_agreement(samu_id: str, platform: PlatformDep, _: Reader) -> AgreementOut | None:
+    with platform.engine.connect() as conn:
+        agreement = overflow_store.load_rules(conn).agreements.get(samu_id)
+    if agreement is None:
+        return None
+    return AgreementOut(
+        samu_id=samu_id,
+        partners=list(agreement.partners),
+        wait_threshold_s=agreement.wait_threshold_s,
+        queue_threshold=agreement.queue_threshold,
+        hours=[HoursIn(start=h.start, end=h.end) for h in agreement.hours],
+    )
+
+
+@room.put("/overflow", summary="Set this SAMU's overflow agreement (supervisor; audited)")
+def put_agreement(
+    samu_id: str, payload: AgreementIn, platform: PlatformDep, principal: Supervisor
+) -> AgreementOut:
+    try:
+        hours = tuple(HourRange(h.start, h.end) for h in payload.hours)
+    except ValueError as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "Plage horaire invalide (0–24 h)."
+        ) from exc
+    agreement = OverflowAgreement(
+        from_samu=samu_id,
+        partners=tuple(payload.partners),
+        wait_threshold_s=payload.wait_threshold_s,
+        queue_threshold=payload.queue_threshold,
+        hours=hours,
+    )
+    with platform.uow() as uow:
+        overflow_service.set_agreement(
+            uow, principal=principal, agreement=agreement, active=payload.active, now=platform.clock.now()
+        )
+    distribute_after(platform, samu_id)
+    return AgreementOut(samu_id=samu_id, **payload.model_dump())

@@ -1,0 +1,123 @@
+"""The events features exchange on the message bus: what one feature records, others react to.
+
+Each is recorded by the one service that makes it happen, inside that use case's transaction
+(`uow.record(...)`); `bootstrap` subscribes the handlers. A feature subscribes to these, never imports the
+feature that records them. `actor` is who did it (None: the platform itself, or a partner over Hub Santé —
+`source` says which).
+
+| event | recorded by | handled by |
+|---|---|---|
+| `FileOpened` | `cases.service.open_file` | the telephony (the file goes with its call) |
+| `FileChanged` | `cases.service.change` | Hub flows (RS-EDA-MAJ to the partners the file is shared with) |
+| `MissionEngaged` | `resources.service.engage` | Hub flows (RS-RI, or the SMUR software's RS-RI to its LRM) |
+| `MissionStatusChanged` | `resources.service.report_status` | Hub flows (RS-SR) |
+| `UnitMoved` | `resources.positions.report_position` | Hub flows (GEO-POS) |
+| `SmurReportRecorded` | `smur.service` (bilan, RPIS, document links) | Hub flows (RS-BPV, RS-RPIS, RS-URL) |
+| `DialRequested` | `calls.callbacks.service`, the SI-SAMU telephony routes | the telephony (rings the seat, dials) |
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sisamu.domain.events import DomainEvent
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sisamu.security.roles import Principal
+
+
+class Source(enum.StrEnum):
+    """Where a change came from: this platform's users and workers, or a partner over Hub Santé."""
+
+    LOCAL = "local"
+    HUB = "hub"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileOpened(DomainEvent):
+    samu_id: str
+    number: str
+    at: datetime
+    actor: Principal | None
+    call_id: str | None  # the call the file was opened from
+    source: Source = Source.LOCAL
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileChanged(DomainEvent):
+    samu_id: str
+    number: str
+    version: int
+    action: str  # what changed, as audited (`file.qualification`, `file.note`, `file.decision`…)
+    at: datetime
+    actor: Principal | None
+    source: Source = Source.LOCAL
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MissionEngaged(DomainEvent):
+    samu_id: str
+    mission_id: int
+    file_number: str
+    resource_id: str
+    at: datetime
+    actor: Principal | None
+    source: Source = Source.LOCAL
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MissionStatusChanged(DomainEvent):
+    samu_id: str
+    mission_id: int
+    file_number: str
+    resource_id: str
+    status: str
+    at: datetime
+    actor: Principal | None
+    source: Source = Source.LOCAL
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnitMoved(DomainEvent):
+    samu_id: str
+    resource_id: str
+    mission_id: int | None  # the mission the unit is on, if any
+    at: datetime
+    speed_kmh: float | None = None
+    heading: float | None = None
+
+
+class SmurReport(enum.StrEnum):
+    BILAN = "bilan"  # RS-BPV
+    RPIS = "rpis"  # RS-RPIS
+    DOCUMENTS = "documents"  # RS-URL
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmurReportRecorded(DomainEvent):
+    samu_id: str
+    report: SmurReport
+    report_id: int  # bilan_id, rpis_id or link_id
+    at: datetime
+    actor: Principal | None
+
+
+class DialReason(enum.StrEnum):
+    CALLBACK = "callback"  # an ARM calls back a lost call
+    CLICK_TO_CALL = "click_to_call"  # an LRM asked the telephony to dial (SI-SAMU `DemandeAppelSortant`)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DialRequested(DomainEvent):
+    samu_id: str
+    seat_id: str
+    id_nat_ps: str | None
+    number: str
+    reason: DialReason
+    at: datetime
+    file_number: str | None = None
+    callback_id: int | None = None
