@@ -51,7 +51,7 @@ from sisamu.config import Settings
 from sisamu.security import service as accounts
 from sisamu.security import store
 from sisamu.security.roles import Role
-from sisamu.storage import migrate
+from sisamu import migrations as migrate
 from sisamu.storage.database import Database, libpq_url, sqlalchemy_url
 from sisamu.storage.embedded import EmbeddedPostgres
 from sisamu.storage.tables import samu

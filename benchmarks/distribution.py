@@ -20,7 +20,7 @@ import time
 from collections import deque
 from pathlib import Path
 
-from sisamu.bootstrap import Platform, build_platform
+from sisamu.bootstrap import build_platform
 from sisamu.calls.distribution import assignment as distribution
 from sisamu.calls.distribution import service
 from sisamu.calls.distribution.policy import OverflowAgreement
@@ -29,7 +29,8 @@ from sisamu.calls.overflow import service as overflow_service
 from sisamu.calls.seats import service as seat_service
 from sisamu.config import Settings
 from sisamu.domain.clock import FakeClock
-from sisamu.storage import migrate
+from sisamu.platform import Platform
+from sisamu import migrations as migrate
 from sisamu.storage.tables import samu
 
 SEATS = {"250": 3, "680": 8, "700": 8}

@@ -120,7 +120,9 @@ async def _run_samu(samu_id: str, place: HubPlace, database_url: str, events: An
     from sisamu.interop.hubsante.consumer import HubConsumer
     from sisamu.interop.hubsante.inbox import Inbox
     from sisamu.interop.hubsante.relay import OutboxRelay
+    from sisamu.storage.bus import MessageBus
     from sisamu.storage.database import Database
+    from sisamu.storage.uow import UnitOfWork
 
     class TimedInbox(Inbox):
         """Reports each applied message, with the time its inbox transaction committed, to the benchmark."""
@@ -145,7 +147,9 @@ async def _run_samu(samu_id: str, place: HubPlace, database_url: str, events: An
     database = Database(url=database_url)
     transport = place.local_hub().transport(client_id)
     relay = OutboxRelay(database.engine, database.libpq_url, transport, samu_id)
-    consumer = HubConsumer(TimedInbox(database.engine, samu_id, client_id), transport)
+    consumer = HubConsumer(
+        TimedInbox(lambda: UnitOfWork(database.engine, MessageBus()), samu_id, client_id), transport
+    )
     relay_busy = [0.0]
     relay_batch = relay.relay_batch
 
@@ -243,7 +247,7 @@ def prepare_database(folder: Path) -> tuple[str, Any]:
     from sqlalchemy import create_engine, insert
     from sqlalchemy.engine import make_url
 
-    from sisamu.storage import migrate
+    from sisamu import migrations as migrate
     from sisamu.storage.database import libpq_url, sqlalchemy_url
     from sisamu.storage.embedded import EmbeddedPostgres
     from sisamu.storage.tables import samu
@@ -295,12 +299,13 @@ class Producer:
         from sisamu.interop.hubsante import outbox
         from sisamu.interop.hubsante.envelope import new_message
         from sisamu.interop.hubsante.message_types import RS_EDA
+        from sisamu.storage.bus import MessageBus
         from sisamu.storage.uow import UnitOfWork
 
         message = new_message(
             RS_EDA, self.body, sender_id=SENDER[1], recipient_id=RECEIVER[1], sent_at=datetime.now(UTC)
         )
-        with UnitOfWork(self.engine) as uow:
+        with UnitOfWork(self.engine, MessageBus()) as uow:
             outbox.enqueue(uow, message)
         self.committed[message.distribution_id] = time.time()
 

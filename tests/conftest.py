@@ -13,9 +13,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from sisamu.bootstrap import Platform, build_platform
+from sisamu import migrations as migrate
+from sisamu.bootstrap import build_platform
 from sisamu.config import Settings
-from sisamu.storage import migrate
+from sisamu.platform import Platform
 from sisamu.storage.database import Database, libpq_url, sqlalchemy_url
 from sisamu.storage.embedded import EmbeddedPostgres
 

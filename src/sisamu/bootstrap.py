@@ -1,34 +1,42 @@
-"""Composition root: builds the database, clock and services once, for the web app, the CLI and the workers."""
+"""The composition root: the one place that builds the platform — settings, database, clock, the message bus with
+every handler, and the adapters to the outside world — for the web app, each CLI command, each worker, the
+simulator and the tests alike. A test swaps an adapter by passing it here, never by patching a module.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
+from sisamu.calls.distribution.worker import TimersWorker
+from sisamu.cases.worker import FileStepsWorker
 from sisamu.config import Settings, get_settings
 from sisamu.domain.clock import Clock, SystemClock
-from sisamu.security.token_cache import TokenCache
+from sisamu.geo.roads import RoadEstimator
+from sisamu.geo.travel import StraightLineEstimator
+from sisamu.interop.flows.worker import workers_for
+from sisamu.platform import Platform
+from sisamu.platform.services import BackgroundService, TaskService, ThreadedService
+from sisamu.resources.mqtt import MqttAdapter
+from sisamu.storage.bus import MessageBus
 from sisamu.storage.database import Database
-from sisamu.storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from sisamu.domain.ports import Telephony, TravelTimeEstimator
+
+ROAD_LIMIT_S = 3600.0  # searches on a road graph stop at an hour
 
 
-@dataclass
-class Platform:
-    settings: Settings
-    database: Database
-    clock: Clock = field(default_factory=SystemClock)
-    tokens: TokenCache = field(default_factory=TokenCache)  # bearer tokens checked recently (`token_cache_s`)
+def travel_times_for(settings: Settings) -> TravelTimeEstimator:
+    """The road graph's estimator when one is configured (`road_graph`), else the straight-line estimator."""
+    if settings.road_graph is not None:
+        return RoadEstimator.load(str(settings.road_graph), limit_s=ROAD_LIMIT_S)
+    return StraightLineEstimator()
 
-    @property
-    def engine(self) -> Engine:
-        return self.database.engine
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine)
-
-    def close(self) -> None:
-        self.database.close()
+def build_bus() -> MessageBus:
+    """Every handler of the platform, subscribed once."""
+    return MessageBus()
 
 
 def build_platform(
@@ -36,8 +44,34 @@ def build_platform(
     *,
     database: Database | None = None,
     clock: Clock | None = None,
+    telephony: Telephony | None = None,
+    travel_times: TravelTimeEstimator | None = None,
     keep_database_running: bool = False,
 ) -> Platform:
+    """The platform for `settings` (default: the `SISAMU_*` environment); any adapter given replaces the one the
+    settings choose."""
     settings = settings or get_settings()
     database = database or Database.from_settings(settings, keep_running=keep_database_running)
-    return Platform(settings=settings, database=database, clock=clock or SystemClock())
+    return Platform(
+        settings=settings,
+        database=database,
+        bus=build_bus(),
+        travel_times=travel_times or travel_times_for(settings),
+        telephony=telephony,
+        clock=clock or SystemClock(),
+    )
+
+
+def background_services(platform: Platform, *, hub_samus: Sequence[str] = ()) -> list[BackgroundService]:
+    """What runs beside the requests of a platform process: the telephony timers and the regulation file's
+    scheduled steps (unless `timers_enabled` is off), the vehicles' MQTT adapter when `mqtt_url` is set, and a Hub
+    worker for each Hub identity of the SAMUs in `hub_samus`."""
+    services: list[BackgroundService] = [TimersWorker(platform), FileStepsWorker(platform)]
+    if platform.settings.mqtt_url:
+        mqtt = MqttAdapter(platform, platform.settings.mqtt_url)
+        services.append(ThreadedService("mqtt", mqtt.start, mqtt.stop))
+    services.extend(
+        TaskService(f"hub-{worker.identity.client_id}", worker.run)
+        for worker in workers_for(platform, list(hub_samus))
+    )
+    return services

@@ -1,4 +1,8 @@
-"""The `sisamu` command: one Typer app with a sub-command per feature."""
+"""The `sisamu` command: one Typer app with a sub-command per feature.
+
+The root callback hands every command the composition root's builder (`bootstrap.build_platform`) through the
+Typer context; a feature's command takes its platform with `sisamu.platform.cli.platform_of(ctx)`.
+"""
 
 from __future__ import annotations
 
@@ -7,35 +11,50 @@ import sys
 
 import typer
 
+from sisamu.bootstrap import build_platform
 from sisamu.calls.aml.cli import app as aml_app
 from sisamu.calls.simulator.cli import app as calls_app
 from sisamu.cases.cli import app as cases_app
 from sisamu.geo.cli import app as geo_app
+from sisamu.interop.flows.cli import worker as hub_worker
 from sisamu.interop.hubsante.cli import app as hub_app
+from sisamu.interop.hubsante.transport_cli import local as hub_local
+from sisamu.migrations.cli import app as db_app
 from sisamu.resources.cli import app as resources_app
 from sisamu.security.cli import accounts_app, audit_app
+from sisamu.seeding.cli import app as seed_app
 from sisamu.sim.cli import app as sim_app
 from sisamu.sim.load.cli import app as load_app
-from sisamu.storage.cli import app as db_app
-from sisamu.tenants.cli import app as seed_app
 from sisamu.web import cli as web_cli
 
 app = typer.Typer(
     name="sisamu",
-    help="sisamu — plateforme ouverte pour les SAMU – Centre 15 (demo, serve, db, seed, audit, hub, simulate…).",
+    help="sisamu — plateforme ouverte pour les SAMU – Centre 15 (demo, run, serve, db, seed, audit, hub, simulate…).",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
 
-# Feature sub-commands are mounted here, one line each.
-# --- sub-apps ---
-app.add_typer(hub_app, name="hub", help="Messages Hub Santé : valider, relire (aller-retour JSON).")
+
+@app.callback()
+def _platform(ctx: typer.Context) -> None:
+    """sisamu — plateforme ouverte pour les SAMU – Centre 15."""
+    if ctx.obj is None:  # a test may hand its own builder (CliRunner.invoke(..., obj=...))
+        ctx.obj = build_platform
+
+
+hub_app.command("local")(hub_local)
+hub_app.command("worker")(hub_worker)
+
+app.command("run")(web_cli.run)
+app.command("serve")(web_cli.serve)
+app.command("demo")(web_cli.demo)
+app.add_typer(
+    hub_app, name="hub", help="Hub Santé : valider, relire, hub local, relais et consommateur d'un SAMU."
+)
 app.add_typer(db_app, name="db", help="Base de données : migrations, contrôle du schéma.")
 app.add_typer(seed_app, name="seed", help="Données de référence : salles SAMU, hôpitaux, bases SMUR.")
 app.add_typer(audit_app, name="audit", help="Journal d'audit chaîné : vérification.")
 app.add_typer(accounts_app, name="accounts", help="Comptes des personnels et des machines.")
-app.command("serve")(web_cli.serve)
-app.command("demo")(web_cli.demo)
 app.add_typer(aml_app, name="aml", help="Localisation AML des appelants : analyser un SMS ou un corps HTTPS.")
 app.add_typer(
     sim_app, name="simulate", help="Jumeau numérique : charge nationale, débordement, effectifs ARM."
@@ -49,7 +68,6 @@ app.add_typer(
     resources_app, name="resources", help="Moyens : adaptateur MQTT des véhicules (statuts, positions)."
 )
 app.add_typer(load_app, name="load", help="Tests de charge par l'API : appels, ARM simulés, dossiers.")
-# --- end sub-apps ---
 
 
 def main() -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -73,12 +74,42 @@ class Settings(BaseSettings):
         default=None,
         description="MQTT broker for vehicle statuses and positions (mqtt://host:1883); unset = off.",
     )
+    hub_url: str = Field(
+        default="amqp://guest:guest@127.0.0.1:5672/",
+        description="Hub Santé broker (AMQP URL); amqps:// with mutual TLS for the real Hub.",
+    )
+    hub_vhost: str | None = Field(default=None, description="Broker vhost (the local hub's: sisamu-hub).")
+    hub_samus: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="SAMUs whose Hub worker `sisamu run` starts (comma-separated ids; empty: Hub off).",
+    )
+    hub_tls_cert: Path | None = Field(default=None, description="Client certificate (CN = Hub client id).")
+    hub_tls_key: Path | None = None
+    hub_tls_ca: Path | None = Field(default=None, description="CA that signed the broker's certificate.")
+    hub_tls_key_password: str | None = None
+    hub_tls_server_hostname: str | None = None
+    hub_tls_external: bool = Field(default=True, description="SASL EXTERNAL (identity = certificate CN).")
+    cti_url: str | None = Field(
+        default=None,
+        description="The SI-SAMU telephony's API root (its Swagger basePath); set: sisamu runs as an LRM under "
+        "the national telephony, which dials callbacks and receives file correlations. Unset: no telephony "
+        "executes requests (the ARM dials by hand).",
+    )
+    cti_token: str | None = Field(default=None, description="Bearer token sisamu presents to the telephony.")
+    cti_timeout_s: float = Field(default=5.0, gt=0)
     oidc_enabled: bool = False
     oidc_issuer: str = ""
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
     oidc_redirect_uri: str = "http://127.0.0.1:8000/auth/oidc/callback"
     oidc_scope: str = "openid profile"
+
+    @field_validator("hub_samus", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
 
     @property
     def pgdata(self) -> Path:

@@ -22,7 +22,7 @@ class Served:
 @pytest.fixture
 def served(platform, database_url, tmp_path, request) -> Iterator[Served]:
     """`sisamu serve` on a free port, on this test's fresh database seeded with the pilots and demo accounts."""
-    from sisamu.tenants.seeding import seed
+    from sisamu.seeding import seed
 
     seed(platform, "pilots", demo_accounts=True)
     port = free_port()

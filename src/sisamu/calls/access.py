@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sisamu.calls.distribution import store
+from sisamu.platform.http import PlatformDep
 from sisamu.security.access import authorize_object
 from sisamu.security.errors import NotFound
 from sisamu.security.roles import Permission, Principal
-from sisamu.web.deps import PlatformDep
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

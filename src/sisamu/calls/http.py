@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Depends, Response
 
 from sisamu.calls.distribution import assignment as distribution
+from sisamu.platform.http import PlatformDep, require
 from sisamu.security.roles import Permission, Principal
-from sisamu.web.deps import PlatformDep, require
 
 if TYPE_CHECKING:
     from sisamu.storage.uow import UnitOfWork

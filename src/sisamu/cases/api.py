@@ -33,8 +33,8 @@ from sisamu.cases.schemas import (
     TransitionIn,
 )
 from sisamu.cases.store import StaleVersion
+from sisamu.platform.http import PlatformDep, PrincipalDep
 from sisamu.security.roles import Permission, Principal
-from sisamu.web.deps import PlatformDep, PrincipalDep
 
 files = APIRouter(prefix="/api/files/{file_number}", tags=["files"])
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from sisamu.cases.scheduler import run_automatic_steps
+from sisamu.platform.cli import platform_of
+
 app = typer.Typer(no_args_is_help=True, help="Dossiers de régulation : tâches planifiées.")
 
 
@@ -13,19 +16,13 @@ def cases() -> None:
 
 
 @app.command("tick")
-def tick() -> None:
+def tick(ctx: typer.Context) -> None:
     """Passe les dossiers à l'étape automatique due (CLOTURE 24 h après ACTIF, CLASSE 3 mois après CLOTURE).
 
     À lancer périodiquement (cron, timer systemd) ; plusieurs instances peuvent tourner en même temps.
     """
-    from sisamu.bootstrap import build_platform
-    from sisamu.cases.scheduler import run_automatic_steps
-
-    platform = build_platform()
-    try:
+    with platform_of(ctx) as platform:
         moved = run_automatic_steps(platform.uow, platform.clock.now())
-    finally:
-        platform.close()
     if not moved:
         typer.echo("Aucun dossier à faire avancer.")
     for state, count in sorted(moved.items()):

@@ -13,8 +13,8 @@ from sisamu.cases import reads, service
 from sisamu.cases.room_schemas import BoardEntryOut, FileSummaryOut, QueueEntryOut
 from sisamu.cases.schemas import FileOut, OpenFileIn
 from sisamu.domain.codes import code_list
+from sisamu.platform.http import PlatformDep, require
 from sisamu.security.roles import Permission, Principal
-from sisamu.web.deps import PlatformDep, require
 
 room = APIRouter(prefix="/api/samus/{samu_id}/files", tags=["files"])
 

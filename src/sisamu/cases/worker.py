@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sisamu.cases.scheduler import run_automatic_steps
 
 if TYPE_CHECKING:
-    from sisamu.bootstrap import Platform
+    from sisamu.platform import Platform
 
 log = logging.getLogger(__name__)
 INTERVAL_S = 60.0

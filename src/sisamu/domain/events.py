@@ -1,4 +1,5 @@
-"""Base live event: what changed (tenant, kind, id, version), pushed to consoles after commit."""
+"""The two kinds of events: domain events (what happened, for other features to react to, through the message bus)
+and live events (what changed, for the consoles to refetch, pushed after commit)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,12 @@ class LiveEvent:
             version=int(payload.get("version", 0)),
             data=dict(payload.get("data") or {}),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvent:
+    """Base of every domain event: something that happened, named in the past tense (`CallAnswered`).
+
+    Recorded by a service on its unit of work (`uow.record`); the bus hands it to the handlers `bootstrap`
+    subscribed. The events features exchange are in `sisamu.platform.events`; a feature's own stay with it.
+    """

@@ -10,7 +10,8 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from sisamu.geo.travel import Point, StraightLineEstimator, great_circle_m, vehicle_class
+from sisamu.domain.ports import Point
+from sisamu.geo.travel import StraightLineEstimator, great_circle_m, vehicle_class
 
 app = typer.Typer(no_args_is_help=True, help="Géographie : graphe routier OpenStreetMap, temps de trajet.")
 console = Console()

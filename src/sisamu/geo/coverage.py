@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
     from sisamu.domain.codes import TypeVecteur
-    from sisamu.geo.travel import TravelTimeEstimator, VehicleClass
+    from sisamu.domain.ports import TravelTimeEstimator
+    from sisamu.geo.travel import VehicleClass
 
 THRESHOLD_S = 30 * 60.0
 

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
+from sisamu.domain.ports import Point
 from sisamu.geo.roadgraph import CLASS_CODES, RoadGraph, largest_component
 from sisamu.geo.travel import (
-    Point,
     StraightLineEstimator,
     VehicleClass,
     as_points,

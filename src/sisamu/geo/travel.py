@@ -1,5 +1,5 @@
 # Copyright 2026 the sisamu contributors. SPDX-License-Identifier: Apache-2.0
-"""Travel times: the `TravelTimeEstimator` port and the embedded default, a calibrated straight-line estimator.
+"""Travel times: the embedded default of the `TravelTimeEstimator` port (`domain.ports`), a calibrated straight-line estimator.
 
 Points are `(lat, lon)` in WGS84 degrees; arrays of points have shape `(n, 2)` in the same order. Times are in
 seconds. Vehicles are Hub Santé `typeVecteur` codes (`SMUR.VLM`…) or the short names `VLM`, `AR`, `UMH`, `VSAV`,
@@ -23,18 +23,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sisamu.domain.codes import TypeVecteur
+from sisamu.domain.ports import Point
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from numpy.typing import ArrayLike, NDArray
 
-Point = tuple[float, float]  # (lat, lon), WGS84 degrees
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 ROAD_DETOUR = 1.3
 NEAR_KM = 10.0
@@ -106,26 +106,6 @@ def vehicle_class(vehicle: TypeVecteur | VehicleClass | str) -> VehicleClass:
     if text in {v.value for v in TypeVecteur}:
         return VehicleClass.CAR
     raise ValueError(f"unknown vehicle {vehicle!r}")
-
-
-class TravelTimeEstimator(Protocol):
-    """Travel time between points for one vehicle: the port behind which road engines sit."""
-
-    def seconds(
-        self, from_point: Point, to_point: Point, vehicle: TypeVecteur | VehicleClass | str
-    ) -> float: ...
-
-    def many(
-        self, from_points: ArrayLike, to_point: Point, vehicle: TypeVecteur | VehicleClass | str
-    ) -> NDArray[np.float64]:
-        """Seconds from each of `from_points` (shape `(n, 2)`) to one point; `inf` where unreachable."""
-        ...
-
-    def matrix(
-        self, from_points: ArrayLike, to_points: ArrayLike, vehicle: TypeVecteur | VehicleClass | str
-    ) -> NDArray[np.float64]:
-        """Seconds as an `(n_from, n_to)` array; `inf` where unreachable."""
-        ...
 
 
 def as_points(points: ArrayLike) -> NDArray[np.float64]:

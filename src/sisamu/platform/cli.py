@@ -4,6 +4,8 @@ root."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -21,9 +23,22 @@ def platform_of(ctx: typer.Context, **overrides: Any) -> Iterator[Platform]:
     """The platform for this command (closed when the block ends); `overrides` go to `build_platform`."""
     build = ctx.find_root().obj
     if not callable(build):
-        raise RuntimeError("this command runs under the root `sisamu` command, which builds the platform")
+        raise TypeError("this command runs under the root `sisamu` command, which builds the platform")
     platform: Platform = build(**overrides)
     try:
         yield platform
     finally:
         platform.close()
+
+
+async def until_stopped() -> None:
+    """Wait for SIGINT or SIGTERM, so that a long-running command leaves cleanly (connections, topology)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from sisamu.cases import service as cases
 from sisamu.cases.access import check_file
 from sisamu.domain.codes import NiveauSoin
+from sisamu.platform.http import PlatformDep, PrincipalDep, require
 from sisamu.resources import access, dispatch, positions, radio, service
 from sisamu.resources.model import on_duty
 from sisamu.resources.schemas import (
@@ -41,7 +42,6 @@ from sisamu.resources.schemas import (
 )
 from sisamu.resources.store import StaleVersion
 from sisamu.security.roles import Permission, Principal
-from sisamu.web.deps import PlatformDep, PrincipalDep, require
 
 router = APIRouter()
 units = APIRouter(prefix="/api/samus/{samu_id}/resources", tags=["resources"])
@@ -306,7 +306,7 @@ def recommendation(
     level: NiveauSoin | None = None,
     coverage: bool = True,
 ) -> RecommendationsOut:
-    estimator = dispatch.estimator_for(platform.settings.road_graph)
+    estimator = platform.travel_times
     with platform.uow() as uow:
         found = dispatch.recommend(
             uow,
@@ -335,7 +335,7 @@ def destinations(
     specialty: Annotated[str, Query(min_length=1, max_length=40)] = "urgences",
     top: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> list[HospitalChoiceOut]:
-    estimator = dispatch.estimator_for(platform.settings.road_graph)
+    estimator = platform.travel_times
     with platform.uow() as uow:
         choices = dispatch.rank_destinations(
             uow,

@@ -9,25 +9,29 @@ from types import FrameType
 
 import typer
 
+from sisamu.platform.cli import platform_of
+from sisamu.resources.mqtt import MqttAdapter
+
 app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("mqtt")
 def mqtt(
+    ctx: typer.Context,
     url: str = typer.Option(
         None, "--url", help="Courtier MQTT (mqtt://hôte:1883) ; par défaut le réglage SISAMU_MQTT_URL."
     ),
 ) -> None:
     """Reçoit statuts et positions des véhicules (MQTT) et les applique, jusqu'à Ctrl-C."""
-    from sisamu.bootstrap import build_platform
-    from sisamu.resources.mqtt import MqttAdapter
+    with platform_of(ctx) as platform:
+        address = url or platform.settings.mqtt_url
+        if not address:
+            typer.echo("Aucun courtier MQTT : donnez --url ou SISAMU_MQTT_URL.", err=True)
+            raise typer.Exit(2)
+        _serve(MqttAdapter(platform, address))
 
-    platform = build_platform()
-    address = url or platform.settings.mqtt_url
-    if not address:
-        typer.echo("Aucun courtier MQTT : donnez --url ou SISAMU_MQTT_URL.", err=True)
-        raise typer.Exit(2)
-    adapter = MqttAdapter(platform, address)
+
+def _serve(adapter: MqttAdapter) -> None:
     stop = threading.Event()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -45,5 +49,4 @@ def mqtt(
         pass
     finally:
         adapter.stop()
-        platform.close()
         typer.echo(f"Arrêté : {adapter.applied} messages appliqués.")

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -20,9 +19,9 @@ from sisamu.cases import service as cases
 from sisamu.domain.codes import NiveauSoin
 from sisamu.domain.errors import DomainError
 from sisamu.domain.events import LiveEvent
+from sisamu.domain.ports import TravelTimeEstimator
 from sisamu.geo.coverage import Demand, territory_demand
 from sisamu.geo.gazetteer import commune
-from sisamu.geo.travel import StraightLineEstimator, TravelTimeEstimator
 from sisamu.hospitals.directory import HospitalDef, all_hospitals, hospital
 from sisamu.resources import access, store
 from sisamu.resources.model import needed_level, snapshot
@@ -35,23 +34,9 @@ from sisamu.security.roles import Permission, Principal
 from sisamu.storage.tables import samu
 from sisamu.storage.uow import UnitOfWork
 
-ROAD_LIMIT_S = 3600.0  # recommendation searches on a road graph stop at an hour
-
 
 class NoLocation(DomainError):
     """The file has neither a point nor a commune to rank units against."""
-
-
-@lru_cache(maxsize=4)
-def _road_estimator(path: str) -> TravelTimeEstimator:
-    from sisamu.geo.roads import RoadEstimator
-
-    return RoadEstimator.load(path, limit_s=ROAD_LIMIT_S)
-
-
-def estimator_for(road_graph: Path | None) -> TravelTimeEstimator:
-    """The road graph's estimator when a graph is configured, else the embedded straight-line estimator."""
-    return _road_estimator(str(road_graph)) if road_graph else StraightLineEstimator()
 
 
 @lru_cache(maxsize=16)

@@ -35,7 +35,7 @@ from sisamu.resources.store import StaleVersion
 from sisamu.security.errors import SecurityError
 
 if TYPE_CHECKING:
-    from sisamu.bootstrap import Platform
+    from sisamu.platform import Platform
 
 log = logging.getLogger(__name__)
 
@@ -227,18 +227,3 @@ class MqttAdapter:
 
     def _on_message(self, _client: Any, _userdata: Any, message: Any) -> None:
         self.handle(str(message.topic), bytes(message.payload))
-
-
-def start_mqtt(platform: Platform) -> MqttAdapter | None:
-    """The adapter of the web app's lifespan, when the `mqtt_url` setting is set (default off)."""
-    url = platform.settings.mqtt_url
-    if not url:
-        return None
-    adapter = MqttAdapter(platform, url)
-    adapter.start()
-    return adapter
-
-
-def stop_mqtt(adapter: MqttAdapter | None) -> None:
-    if adapter is not None:
-        adapter.stop()

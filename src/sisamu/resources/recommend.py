@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
+    from sisamu.domain.ports import Point, TravelTimeEstimator
     from sisamu.geo.coverage import Demand
-    from sisamu.geo.travel import Point, TravelTimeEstimator
     from sisamu.hospitals.directory import HospitalDef
 
 # Bounds of the speed as the crow flies, for the coverage pre-filter: no road vehicle drives faster than 150 km/h

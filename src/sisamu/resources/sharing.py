@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def _shared(uow: UnitOfWork, item: Mission) -> bool:
     """Whether the mission's file is shared with a partner (one query: most files are not)."""
-    from sisamu.interop.hubsante.flows.common import links_of_file
+    from sisamu.interop.flows.common import links_of_file
 
     return bool(links_of_file(uow.conn, item.samu_id, item.file_number))
 
@@ -53,7 +53,7 @@ def _mission_shared(uow: UnitOfWork, samu_id: str, mission_id: int) -> bool:
 def mission_engaged(uow: UnitOfWork, principal: Principal | None, item: Mission, now: datetime) -> None:
     """RS-RI about this mission's unit to every partner of its file."""
     # Imported here: the Hub flows read this feature's missions (`resources_share` imports `resources.store`).
-    from sisamu.interop.hubsante.flows import resources_share, smur_role
+    from sisamu.interop.flows import resources_share, smur_role
     from sisamu.interop.hubsante.outbox import InvalidOutgoingMessageError
 
     if not _shared(uow, item):
@@ -76,7 +76,7 @@ def mission_engaged(uow: UnitOfWork, principal: Principal | None, item: Mission,
 
 def mission_status(uow: UnitOfWork, principal: Principal | None, item: Mission, now: datetime) -> None:
     """RS-SR with this mission's new status to every partner of its file."""
-    from sisamu.interop.hubsante.flows import resources_share, smur_role
+    from sisamu.interop.flows import resources_share, smur_role
     from sisamu.interop.hubsante.outbox import InvalidOutgoingMessageError
 
     if not _shared(uow, item):
@@ -105,7 +105,7 @@ def unit_moved(
     """GEO-POS of a unit that moved while on a mission, to the partners of the mission's file."""
     if mission_id is None or not _mission_shared(uow, samu_id, mission_id):
         return
-    from sisamu.interop.hubsante.flows import positions
+    from sisamu.interop.flows import positions
     from sisamu.interop.hubsante.outbox import InvalidOutgoingMessageError
 
     try:

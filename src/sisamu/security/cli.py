@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from sisamu.bootstrap import build_platform
 from sisamu.console_output import console, fail
+from sisamu.platform.cli import platform_of
 from sisamu.security import audit, passwords, service, totp
 from sisamu.security.roles import Role
 
@@ -17,14 +17,17 @@ accounts_app = typer.Typer(help="Comptes des personnels et des machines.", no_ar
 
 
 @audit_app.command("verify")
-def verify(samu: str | None = typer.Option(None, help="Vérifier un seul SAMU (identifiant CRRA).")) -> None:
+def verify(
+    ctx: typer.Context,
+    samu: str | None = typer.Option(None, help="Vérifier un seul SAMU (identifiant CRRA)."),
+) -> None:
     """Vérifie la chaîne de hachage : détecte une entrée modifiée, insérée ou supprimée (code 1 si altérée)."""
-    platform = build_platform()
-    try:
-        with platform.engine.connect() as conn, console.status("Vérification de la chaîne d'audit…"):
-            checked, problems = audit.verify(conn, samu)
-    finally:
-        platform.close()
+    with (
+        platform_of(ctx) as platform,
+        platform.engine.connect() as conn,
+        console.status("Vérification de la chaîne d'audit…"),
+    ):
+        checked, problems = audit.verify(conn, samu)
     if not problems:
         console.print(f"[green]Journal d'audit intègre[/] : {checked} entrées vérifiées.")
         return
@@ -37,6 +40,7 @@ def verify(samu: str | None = typer.Option(None, help="Vérifier un seul SAMU (i
 
 @accounts_app.command("create")
 def create(
+    ctx: typer.Context,
     username: str = typer.Argument(..., help="Identifiant de connexion."),
     role: Role = typer.Option(..., help="Rôle."),
     samu: str | None = typer.Option(None, help="SAMU de rattachement (CRRA), sauf rôles nationaux."),
@@ -46,20 +50,16 @@ def create(
     """Crée un compte avec second facteur TOTP et affiche l'URI d'enrôlement."""
     if problem := passwords.password_problem(password):
         fail(problem, 2)
-    platform = build_platform()
-    try:
-        with platform.uow() as uow:
-            created = service.create_account(
-                uow,
-                username=username,
-                display_name=name,
-                role=role,
-                samu_id=samu,
-                password=password,
-                now=platform.clock.now(),
-            )
-    finally:
-        platform.close()
+    with platform_of(ctx) as platform, platform.uow() as uow:
+        created = service.create_account(
+            uow,
+            username=username,
+            display_name=name,
+            role=role,
+            samu_id=samu,
+            password=password,
+            now=platform.clock.now(),
+        )
     console.print(f"[green]Compte {created.username} créé.[/]")
     if created.totp_secret:
         console.print("Enrôlez l'application d'authentification avec :")

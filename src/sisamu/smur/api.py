@@ -17,12 +17,12 @@ from fastapi import APIRouter, Depends, Request, status
 
 from sisamu.cases import service as cases
 from sisamu.cases.access import check_file
-from sisamu.interop.hubsante.flows import smur_reports
+from sisamu.interop.flows import smur_reports
+from sisamu.platform.http import PlatformDep, PrincipalDep, require
 from sisamu.resources import access
 from sisamu.security.roles import Permission, Principal
 from sisamu.smur import service
 from sisamu.smur.schemas import BilanIn, DocumentsIn, FileReportsOut, RecordedOut, RpisIn, SmurClientIn
-from sisamu.web.deps import PlatformDep, PrincipalDep, require
 
 router = APIRouter()
 missions = APIRouter(prefix="/api/samus/{samu_id}/missions/{mission_id}", tags=["smur"])

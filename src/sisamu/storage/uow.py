@@ -1,8 +1,12 @@
-"""Unit of work: one transaction per use case; live events are queued inside it and delivered on commit."""
+"""Unit of work: one transaction per use case; the domain events it records reach the message bus, its live events
+reach the consoles on commit."""
 
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import Connection, Engine, bindparam, text
@@ -14,8 +18,10 @@ from sisamu.storage import direct
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from sisamu.domain.events import LiveEvent
+    from sisamu.domain.events import DomainEvent, LiveEvent
+    from sisamu.storage.bus import MessageBus
 
+log = logging.getLogger(__name__)
 CHANNEL = "sisamu_events"
 # One statement of constant text for any number of events: PostgreSQL prepares it once per connection.
 _NOTIFY = text("SELECT pg_notify(:channel, payload) FROM unnest(:payloads) AS payload").bindparams(
@@ -24,17 +30,22 @@ _NOTIFY = text("SELECT pg_notify(:channel, payload) FROM unnest(:payloads) AS pa
 
 
 class UnitOfWork:
-    """`with UnitOfWork(engine) as uow:` runs a transaction; leaving the block commits, an exception rolls back.
+    """`with platform.uow() as uow:` runs a transaction; leaving the block commits, an exception rolls back.
 
-    `emit` queues a `pg_notify`; all of a transaction's notifications are sent in one statement just before the
-    commit (one round trip, whatever their number). PostgreSQL delivers them only if the transaction commits, so
-    screens never show what was rolled back.
+    `record(event)` hands a domain event to the bus at once: its in-transaction handlers run inside this
+    transaction (and the current savepoint); its after-commit handlers run once the transaction has committed.
+    `emit(live_event)` queues a `pg_notify`; all of a transaction's notifications are sent in one statement just
+    before the commit (one round trip, whatever their number). PostgreSQL delivers them only if the transaction
+    commits, so screens never show what was rolled back. `savepoint()` undoes both, with the writes, when the
+    block inside it fails.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, bus: MessageBus) -> None:
         self._engine = engine
+        self._bus = bus
         self._conn: Connection | None = None
-        self.events: list[LiveEvent] = []
+        self.live_events: list[LiveEvent] = []
+        self.recorded: list[DomainEvent] = []
         self._unsent: list[str] = []
 
     @property
@@ -55,20 +66,53 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn = self.conn
+        committed = False
         try:
             if exc_type is None:
                 self._notify()
                 conn.commit()
+                committed = True
             else:
                 conn.rollback()
         finally:
             conn.close()
             self._conn = None
             self._unsent = []
+        if committed:
+            self._after_commit()
+
+    def record(self, *events: DomainEvent) -> None:
+        """Record what happened; the bus's in-transaction handlers run now, in this transaction."""
+        self.conn  # noqa: B018 - inside the `with` block only
+        for event in events:
+            self.recorded.append(event)
+            for handler in self._bus.in_transaction(event):
+                handler(self, event)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: if the block fails, its writes, recorded events and live events are undone."""
+        marks = len(self.recorded), len(self.live_events), len(self._unsent)
+        try:
+            with self.conn.begin_nested():
+                yield
+        except BaseException:
+            del self.recorded[marks[0] :]
+            del self.live_events[marks[1] :]
+            del self._unsent[marks[2] :]
+            raise
+
+    def _after_commit(self) -> None:
+        for event in self.recorded:
+            for handler in self._bus.after_commit(event):
+                try:
+                    handler(event)
+                except Exception:
+                    log.exception("after-commit handler %r failed on %s", handler, type(event).__name__)
 
     def emit(self, event: LiveEvent) -> None:
         self.conn  # noqa: B018 - inside the `with` block only
-        self.events.append(event)
+        self.live_events.append(event)
         self._unsent.append(json.dumps(event.to_payload()))
 
     def _notify(self) -> None:

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
+from sisamu.platform.http import PlatformDep, PrincipalDep, require
 from sisamu.security.errors import NotFound
 from sisamu.security.roles import Permission, Principal
 from sisamu.tenants import store
-from sisamu.web.deps import PlatformDep, PrincipalDep, require
 
 router = APIRouter(prefix="/api/samus", tags=["samus"])
 

@@ -1,8 +1,7 @@
-"""Use cases of the tenant registry: seeding SAMU rooms, their hospitals and SMUR bases, and demo accounts."""
+"""Use cases of the tenant registry: seeding SAMU rooms and demo accounts."""
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -11,10 +10,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from sisamu.hospitals.directory import HospitalDef
 from sisamu.security import audit, passwords
 from sisamu.security.roles import Role
-from sisamu.storage.tables import account, hospital, samu, smur_base
+from sisamu.storage.tables import account, samu
 from sisamu.storage.uow import UnitOfWork
 from sisamu.tenants.registry import RoomDef
 
@@ -47,61 +45,6 @@ def upsert_rooms(uow: UnitOfWork, rooms: Iterable[RoomDef], *, pilot_ids: set[st
         uow.execute(stmt.on_conflict_do_update(index_elements=["samu_id"], set_=values))
         count += 1
     return count
-
-
-def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
-
-
-def upsert_hospitals(
-    uow: UnitOfWork,
-    hospitals: Sequence[HospitalDef],
-    rooms: Sequence[RoomDef],
-    room_points: dict[str, tuple[float, float]],
-) -> tuple[int, int]:
-    """Hospitals of the rooms' départements; each SMUR hospital becomes a base of the nearest room there."""
-    departements = {r.departement for r in rooms}
-    wanted = [h for h in hospitals if h.departement in departements]
-    bases = 0
-    for h in wanted:
-        values = {
-            "hospital_id": h.key,
-            "name": h.name,
-            "departement": h.departement,
-            "city_insee": h.city_insee,
-            "lat": h.lat,
-            "lon": h.lon,
-            "kind": h.kind,
-            "finess": h.finess,
-            "specialties": list(h.specialties),
-            "beds": dict(h.beds),
-        }
-        uow.execute(
-            insert(hospital)
-            .values(**values)
-            .on_conflict_do_update(index_elements=["hospital_id"], set_=values)
-        )
-        if not h.has_smur:
-            continue
-        candidates = [r for r in rooms if r.departement == h.departement]
-        owner = min(candidates, key=lambda r: _distance_km(h.lat, h.lon, *room_points[r.crra_id]))
-        base = {
-            "samu_id": owner.crra_id,
-            "base_id": f"smur.{h.key}",
-            "hospital_id": h.key,
-            "name": f"SMUR {h.name}",
-            "helismur": h.has_helismur,
-        }
-        uow.execute(
-            insert(smur_base)
-            .values(**base)
-            .on_conflict_do_update(index_elements=["samu_id", "base_id"], set_=base)
-        )
-        bases += 1
-    return len(wanted), bases
 
 
 def demo_accounts(samu_ids: Iterable[str]) -> list[DemoAccount]:

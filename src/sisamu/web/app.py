@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -18,20 +18,20 @@ from fastapi.telemetry import TelemetryConfig
 from sqlalchemy.exc import DataError
 
 from sisamu import __version__
-from sisamu.bootstrap import Platform
+from sisamu.bootstrap import background_services
 from sisamu.calls.api import router as calls_router
-from sisamu.calls.distribution.worker import TimersWorker
 from sisamu.cases.api import router as cases_router
-from sisamu.cases.worker import FileStepsWorker
 from sisamu.domain.errors import DomainError
-from sisamu.interop.hubsante.api import router as hub_router
+from sisamu.geo.api import router as geo_router
+from sisamu.instructions.api import router as instructions_router
+from sisamu.interop.flows.api import router as hub_router
+from sisamu.platform import Platform
+from sisamu.platform.services import BackgroundService
 from sisamu.resources.api import router as resources_router
-from sisamu.resources.mqtt import start_mqtt, stop_mqtt
-from sisamu.room.api import router as room_router
 from sisamu.security.errors import Forbidden, NotAuthenticated, NotFound, SecurityError, Throttled
 from sisamu.smur.api import router as smur_router
 from sisamu.tenants.api import router as tenants_router
-from sisamu.web import auth_pages, codes_api, geo_api, health, me_api, oidc_pages, openapi, pages
+from sisamu.web import auth_pages, codes_api, health, me_api, oidc_pages, openapi, pages
 from sisamu.web.credentials_gate import CredentialsGate
 from sisamu.web.live import LiveHub
 from sisamu.web.live import router as live_router
@@ -62,38 +62,8 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Threads for the synchronous routes: a few, so that they do not fight over the GIL (`worker_threads`).
-        anyio.to_thread.current_default_thread_limiter().total_tokens = platform.settings.worker_threads
-        hub: LiveHub = app.state.live_hub
-        if live:
-            await hub.start()
-        mqtt = start_mqtt(platform)  # vehicle terminals over MQTT, when `mqtt_url` is set
-        timers = TimersWorker(platform)
-        timers.start()  # unless `timers_enabled` is off
-        file_steps = FileStepsWorker(platform)
-        file_steps.start()  # CLOTURE / CLASSE when due, once a minute (same switch)
-        freeze_startup_objects()
-        try:
-            yield
-        finally:
-            await timers.stop()
-            await file_steps.stop()
-            await hub.stop()
-            stop_mqtt(mqtt)
-
-    app = FastAPI(
-        title="sisamu",
-        version=__version__,
-        description="API de la plateforme sisamu (SAMU – Centre 15). Authentification : cookie de session "
-        "ou jeton `Authorization: Bearer`.",
-        lifespan=lifespan,
-        telemetry=_telemetry(platform.settings.telemetry),
-    )
-    app.state.platform = platform
-    app.state.live_hub = LiveHub(platform.database.libpq_url)
+def _handle_errors(app: FastAPI) -> None:
+    """Refusals and bad input become answers: French messages, the status each error means."""
 
     @app.exception_handler(SecurityError)
     async def security_error(request: Request, exc: SecurityError) -> Response:
@@ -127,19 +97,57 @@ def create_app(platform: Platform, *, live: bool = True) -> FastAPI:
         ]
         return JSONResponse({"detail": "Requête invalide.", "errors": errors}, status_code=422)
 
+
+def create_app(
+    platform: Platform, *, live: bool = True, services: Sequence[BackgroundService] | None = None
+) -> FastAPI:
+    """The web application of `platform`. Its lifespan starts the live feed (`live`) and the background services
+    (default: `bootstrap.background_services`, without Hub workers — `sisamu run` adds them)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Threads for the synchronous routes: a few, so that they do not fight over the GIL (`worker_threads`).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = platform.settings.worker_threads
+        hub: LiveHub = app.state.live_hub
+        if live:
+            await hub.start()
+        running = list(services) if services is not None else background_services(platform)
+        for service in running:
+            service.start()
+        freeze_startup_objects()
+        try:
+            yield
+        finally:
+            for service in reversed(running):
+                await service.stop()
+            await hub.stop()
+
+    app = FastAPI(
+        title="sisamu",
+        version=__version__,
+        description="API de la plateforme sisamu (SAMU – Centre 15). Authentification : cookie de session "
+        "ou jeton `Authorization: Bearer`.",
+        lifespan=lifespan,
+        telemetry=_telemetry(platform.settings.telemetry),
+    )
+    app.state.platform = platform
+    app.state.live_hub = LiveHub(platform.database.libpq_url)
+
+    _handle_errors(app)
+
     for router in (
         health.router,
         auth_pages.router,
         pages.router,
         me_api.router,
         tenants_router,
-        room_router,
+        instructions_router,
         calls_router,
         cases_router,
         resources_router,
         smur_router,
         hub_router,
-        geo_api.router,
+        geo_router,
         codes_api.router,
         live_router,
         oidc_pages.router,

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from sisamu.platform.http import SESSION_COOKIE, PlatformDep, PrincipalDep, client_ip
 from sisamu.security import service
 from sisamu.security.errors import LoginFailed, SecondFactorRequired, SecurityError, Throttled
-from sisamu.web.deps import SESSION_COOKIE, PlatformDep, PrincipalDep, client_ip
 from sisamu.web.templating import templates
 
 log = logging.getLogger(__name__)

@@ -1,9 +1,18 @@
-"""`sisamu serve` and `sisamu demo`: run the platform."""
+"""`sisamu run`, `sisamu serve` and `sisamu demo`: run the platform.
+
+- `run`: a whole SAMU site as in production, in one process: migrations, the web application and its live feed,
+  the telephony timers and scheduled file steps, the MQTT adapter when configured, and the Hub worker of each SAMU
+  in `SISAMU_HUB_SAMUS` (relay and consumer of each of its Hub identities, every business flow applied).
+- `serve`: the web application with its timers, without Hub workers (more web instances behind a balancer, with
+  `sisamu hub worker` processes of their own).
+- `demo`: `run` on the embedded database with the pilot SAMUs, demo accounts and simulated calls.
+"""
 
 from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Sequence
 
 import typer
 import uvicorn
@@ -11,23 +20,27 @@ from rich.panel import Panel
 from rich.progress import Progress
 from rich.table import Table
 
-from sisamu.bootstrap import Platform, build_platform
+from sisamu import migrations
+from sisamu.bootstrap import background_services, build_platform
 from sisamu.calls.simulator.cli import start_in_background
 from sisamu.console_output import console
-from sisamu.storage import migrate
-from sisamu.tenants.seeding import STEPS as SEED_STEPS
-from sisamu.tenants.seeding import seed
+from sisamu.platform import Platform
+from sisamu.platform.services import BackgroundService
+from sisamu.seeding import STEPS as SEED_STEPS
+from sisamu.seeding import seed
 from sisamu.tenants.service import DEMO_PASSWORD, DemoAccount
 from sisamu.web.app import create_app
 
 log = logging.getLogger(__name__)
 
 
-def _serve(platform: Platform, host: str, port: int) -> None:
+def _serve(
+    platform: Platform, host: str, port: int, *, services: Sequence[BackgroundService] | None = None
+) -> None:
     # uvicorn re-raises the stop signal once it has shut down; with Python's default SIGTERM action the process
     # would die there without running our clean-up (stopping the embedded PostgreSQL). Make it an exception.
     signal.signal(signal.SIGTERM, _terminate)
-    app = create_app(platform)
+    app = create_app(platform, services=services)
     # No per-message deflate: compressing each event once per console costs more than the bytes it saves.
     config = uvicorn.Config(
         app,
@@ -53,8 +66,30 @@ def serve(
     """Sert l'application web (base déjà migrée)."""
     platform = build_platform()
     try:
-        migrate.upgrade(platform.database.url)
+        migrations.upgrade(platform.database.url)
         _serve(platform, host or platform.settings.host, port or platform.settings.port)
+    finally:
+        platform.close()
+
+
+def run(
+    host: str = typer.Option(None, help="Adresse d'écoute (défaut : SISAMU_HOST)."),
+    port: int = typer.Option(None, help="Port (défaut : SISAMU_PORT)."),
+    hub_samu: list[str] = typer.Option(
+        None,
+        "--hub-samu",
+        help="SAMU dont le relais Hub Santé tourne ici (répéter) ; défaut : SISAMU_HUB_SAMUS.",
+    ),
+) -> None:
+    """Un site SAMU complet comme en production : web, minuteries, adaptateurs et relais Hub Santé."""
+    platform = build_platform()
+    try:
+        migrations.upgrade(platform.database.url)
+        samus = hub_samu or platform.settings.hub_samus
+        services = background_services(platform, hub_samus=samus)
+        if samus:
+            console.print(f"Relais Hub Santé : SAMU {', '.join(samus)} ({platform.settings.hub_url}).")
+        _serve(platform, host or platform.settings.host, port or platform.settings.port, services=services)
     finally:
         platform.close()
 
@@ -74,7 +109,7 @@ def demo(
         console.print(f"Base de données {where}.")
         with Progress(console=console) as progress:
             task = progress.add_task("Migration du schéma", total=len(SEED_STEPS) + 1)
-            migrate.upgrade(platform.database.url)
+            migrations.upgrade(platform.database.url)
             progress.advance(task)
             report = seed(
                 platform,

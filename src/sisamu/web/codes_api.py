@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from sisamu.domain.codes import code_list, code_list_names
+from sisamu.platform.http import PrincipalDep
 from sisamu.security.errors import NotFound
-from sisamu.web.deps import PrincipalDep
 
 router = APIRouter(prefix="/api/codes", tags=["codes"])
 

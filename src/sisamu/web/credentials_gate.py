@@ -11,8 +11,8 @@ import json
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sisamu.platform.http import SESSION_COOKIE
 from sisamu.security.errors import NotAuthenticated
-from sisamu.web.deps import SESSION_COOKIE
 
 GUARDED_PREFIXES = ("/api/", "/v1/")
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from sisamu.web.deps import PlatformDep
+from sisamu.platform.http import PlatformDep
 
 router = APIRouter(tags=["health"])
 

@@ -15,10 +15,10 @@ import psycopg
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from sisamu.domain.events import LiveEvent
+from sisamu.platform.http import SESSION_COOKIE
 from sisamu.security import store
 from sisamu.security.roles import Permission, Principal, allows
 from sisamu.storage.uow import CHANNEL
-from sisamu.web.deps import SESSION_COOKIE
 
 log = logging.getLogger(__name__)
 router = APIRouter()

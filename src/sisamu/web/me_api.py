@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, Field
 
+from sisamu.platform.http import PlatformDep, PrincipalDep
 from sisamu.security import service
 from sisamu.security.roles import ROLE_PERMISSIONS
-from sisamu.web.deps import PlatformDep, PrincipalDep
 
 router = APIRouter(prefix="/api/me", tags=["me"])
 

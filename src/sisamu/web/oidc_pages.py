@@ -15,11 +15,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from sisamu.bootstrap import Platform
+from sisamu.platform import Platform
+from sisamu.platform.http import PlatformDep, client_ip
 from sisamu.security.errors import NotFound, SecurityError
 from sisamu.security.oidc import OidcClient, OidcError, OidcUnknownSubject, login_with_identity
 from sisamu.web.auth_pages import login_page, safe_next, set_session_cookie
-from sisamu.web.deps import PlatformDep, client_ip
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/auth/oidc", include_in_schema=False)

@@ -11,10 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from sisamu.platform.http import PlatformDep, require
 from sisamu.security.errors import NotFound
 from sisamu.security.roles import ROLE_LABELS_FR, Permission, Principal, Role, allows
 from sisamu.tenants import store as tenants_store
-from sisamu.web.deps import PlatformDep, require
 from sisamu.web.templating import templates
 
 router = APIRouter(include_in_schema=False)

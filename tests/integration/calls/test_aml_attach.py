@@ -27,7 +27,7 @@ def test_location_attaches_to_the_matching_call(platform, clock, samus):
         location, call_id = aml_service.receive_aml(
             uow, samu_id="250", text=sms, msisdn="+33612345678", now=clock.advance(5)
         )
-        events = [(e.kind, e.object_id) for e in uow.events]
+        events = [(e.kind, e.object_id) for e in uow.live_events]
     assert call_id == "c1"
     assert (location.lat, location.lon, location.radius_m) == (47.238, 6.0243, 12)
     assert events == [("call.location", "c1")]

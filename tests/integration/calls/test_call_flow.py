@@ -46,7 +46,7 @@ def test_full_call_flow(platform, clock, samus):
     clock.advance(4)
     with platform.uow() as uow:
         answered = service.answer(uow, samu_id="250", seat_id="P1", now=clock.now())
-        events = [e.kind for e in uow.events]
+        events = [e.kind for e in uow.live_events]
     assert answered.call.state is CallState.ANSWERED
     assert answered.call.waited_s == pytest.approx(5)
     assert events == ["call.answered", "seat.changed"]

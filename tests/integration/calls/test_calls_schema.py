@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from sisamu.storage.schema import metadata
+from sisamu.schema import metadata
 
 pytestmark = pytest.mark.db
 

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from sisamu.bootstrap import build_platform
 from sisamu.cases import service
 from sisamu.cases.scheduler import run_automatic_steps
 from sisamu.cases.tables import case_status
@@ -132,8 +133,8 @@ def test_tick_command(platform, clock, staff, settings, monkeypatch):
 
     config.get_settings.cache_clear()
     try:
-        result = CliRunner().invoke(app, ["tick"])
-        again = CliRunner().invoke(app, ["tick"])
+        result = CliRunner().invoke(app, ["tick"], obj=build_platform)
+        again = CliRunner().invoke(app, ["tick"], obj=build_platform)
     finally:
         config.get_settings.cache_clear()
     assert result.exit_code == 0, result.output

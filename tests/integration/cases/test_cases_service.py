@@ -54,7 +54,7 @@ def test_open_from_an_answered_call(platform, clock, staff):
             qualification={"caller_phone": "06 12 34 56 78", "motif": "M01.01", "priority": "P1"},
             patients=[{"last_name": "Durand", "first_name": "Léa", "sex": "F"}],
         )
-        events = list(uow.events)
+        events = list(uow.live_events)
     assert re.fullmatch(r"DRFR152502602500001", file.number)
     assert file.case_id == "fr.health.samu250.DRFR152502602500001"
     assert file.state is Etat.ACTIF
@@ -174,7 +174,7 @@ def test_a_physician_regulates_to_acheve_valide_and_back(platform, clock, staff)
             now=clock.now(),
             decision=service.DecisionInput(TypeDecision.ORIENT, patient_no=1, destination="CHU Minjoz"),
         )
-        kinds = [e.kind for e in uow.events]
+        kinds = [e.kind for e in uow.live_events]
     assert kinds == ["case.taken", "case.regulated", "case.noted", "case.noted", "case.regulated"]
     for target in (Etat.ACHEVE, Etat.VALIDE):
         run(platform, service.change_state, principal=mr, number=file.number, target=target)
@@ -238,7 +238,7 @@ def test_another_samu_sees_nothing_until_granted(platform, clock, staff, who):
             reason="SHARED",
             now=clock.now(),
         )
-        assert [e.samu_id for e in uow.events] == ["250", "680"]
+        assert [e.samu_id for e in uow.live_events] == ["250", "680"]
     with platform.uow() as uow:
         assert (
             service.get_file(uow, principal=staff[who], number=file.number, now=clock.now()).number

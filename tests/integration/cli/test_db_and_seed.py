@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from typer.testing import CliRunner
 
+from sisamu import migrations as migrate
 from sisamu.cli import app
 from sisamu.config import get_settings
-from sisamu.storage import migrate
 from sisamu.storage.database import sqlalchemy_url
 from sisamu.storage.tables import account, samu
 

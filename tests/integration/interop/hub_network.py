@@ -21,6 +21,7 @@ from sisamu.interop.hubsante.inbox import Inbox
 from sisamu.interop.hubsante.local_hub import LocalHub
 from sisamu.interop.hubsante.message_types import RS_EDA
 from sisamu.interop.hubsante.relay import OutboxRelay
+from sisamu.storage.bus import MessageBus
 from sisamu.storage.database import Database
 from sisamu.storage.tables import samu
 from sisamu.storage.uow import UnitOfWork
@@ -65,7 +66,12 @@ class Node:
         self.relay = OutboxRelay(
             self.engine, self.database.libpq_url, transport, self.samu_id, sweep_interval_s=0.5
         )
-        self.inbox = Inbox(self.engine, self.samu_id, self.client_id, default_handler=log_applied)
+        self.inbox = Inbox(
+            lambda: UnitOfWork(self.engine, MessageBus()),
+            self.samu_id,
+            self.client_id,
+            default_handler=log_applied,
+        )
         self.inbox.register(RS_EDA.schema, log_applied)
         self.consumer = HubConsumer(self.inbox, transport)
 

@@ -19,8 +19,8 @@ from typing import Any
 from scenario_driver import Replay, example
 
 from sisamu.domain.codes import StatutVecteur
+from sisamu.interop.flows import engagement, resources_share
 from sisamu.interop.hubsante.datetimes import parse_hub_datetime
-from sisamu.interop.hubsante.flows import engagement, resources_share
 from sisamu.resources import service as fleet
 from sisamu.resources import store
 from sisamu.resources.mission import NEXT

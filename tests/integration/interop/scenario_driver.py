@@ -24,11 +24,11 @@ from sisamu.cases import patients, service
 from sisamu.cases.numbering import hub_patient_id
 from sisamu.cases.scheduler import run_automatic_steps
 from sisamu.domain.codes import NiveauSoin, TypeDecision, TypeRessource
+from sisamu.interop.flows import case_share, mutual_aid, register_flows
+from sisamu.interop.flows.case_reading import hypothesis_in, identity_of, qualification_of
+from sisamu.interop.flows.common import links_of_file
 from sisamu.interop.hubsante.datetimes import parse_hub_datetime
 from sisamu.interop.hubsante.envelope import new_message, parse_document
-from sisamu.interop.hubsante.flows import case_share, mutual_aid, register_flows
-from sisamu.interop.hubsante.flows.case_reading import hypothesis_in, identity_of, qualification_of
-from sisamu.interop.hubsante.flows.common import links_of_file
 from sisamu.interop.hubsante.inbox import Inbox
 from sisamu.interop.hubsante.tables import hub_outbox, hub_resource_request
 from sisamu.security.roles import Principal, Role
@@ -182,7 +182,7 @@ class Replay:
                     timezone="Europe/Paris",
                 )
             )
-        self.inbox = register_flows(Inbox(self.platform.engine, self.samu_id, self.hub_id))
+        self.inbox = register_flows(Inbox(self.platform.uow, self.samu_id, self.hub_id))
 
     def who(self, operator: dict[str, Any] | None) -> Principal:
         role = Role.REGULATOR if (operator or {}).get("role") == "MEDECIN" else Role.ARM

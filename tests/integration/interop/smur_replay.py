@@ -15,9 +15,9 @@ from typing import Any
 from resource_replay import ResourceReplay
 from scenario_driver import INSEE, SMUR_SOFTWARE, example
 
+from sisamu.interop.flows import smur_reports, smur_role
+from sisamu.interop.flows.common import links_of_file
 from sisamu.interop.hubsante.datetimes import parse_hub_datetime
-from sisamu.interop.hubsante.flows import smur_reports, smur_role
-from sisamu.interop.hubsante.flows.common import links_of_file
 from sisamu.interop.hubsante.inbox import Inbox
 from sisamu.resources import store
 from sisamu.smur import service as smur
@@ -75,7 +75,7 @@ class SmurReplay(ResourceReplay):
                 structure="0",
                 now=datetime.now().astimezone(),
             )
-        self.inbox = smur_role.register_smur_flows(Inbox(self.platform.engine, self.samu_id, SMUR_SOFTWARE))
+        self.inbox = smur_role.register_smur_flows(Inbox(self.platform.uow, self.samu_id, SMUR_SOFTWARE))
 
     def send(self, step: dict[str, Any]) -> dict[str, Any]:
         model = step["model"]

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sisamu.cases import patients, service
 from sisamu.cases.details import Diagnosis, Hypothesis
 from sisamu.domain.codes import TypeDecision
-from sisamu.interop.hubsante.flows import case_share, register_flows
-from sisamu.interop.hubsante.flows.common import link_of_case
+from sisamu.interop.flows import case_share, register_flows
+from sisamu.interop.flows.common import link_of_case
 from sisamu.interop.hubsante.inbox import Inbox
 from sisamu.interop.hubsante.tables import hub_outbox
 from sisamu.security.roles import Principal, Role
@@ -75,7 +75,7 @@ def samus(platform):
                     timezone="Europe/Paris",
                 )
             )
-    return register_flows(Inbox(platform.engine, "680", B))
+    return register_flows(Inbox(platform.uow, "680", B))
 
 
 def _envelope(platform, message) -> dict:

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from sisamu.interop.flows import register_flows
+from sisamu.interop.flows.common import link_of_case
 from sisamu.interop.hubsante.envelope import new_message
-from sisamu.interop.hubsante.flows import register_flows
-from sisamu.interop.hubsante.flows.common import link_of_case
 from sisamu.interop.hubsante.inbox import Inbox
 from sisamu.interop.hubsante.tables import hub_outbox
 from sisamu.storage.tables import samu
@@ -35,7 +35,7 @@ def inbox(platform: Any) -> Inbox:
                 timezone="Europe/Paris",
             )
         )
-    return register_flows(Inbox(platform.engine, "440", US))
+    return register_flows(Inbox(platform.uow, "440", US))
 
 
 def _receive(inbox: Inbox, body: dict[str, Any]) -> Any:

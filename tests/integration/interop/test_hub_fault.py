@@ -13,6 +13,7 @@ from hub_network import Node, eventually
 
 from sisamu.interop.hubsante import outbox
 from sisamu.interop.hubsante.local_hub import LocalHub
+from sisamu.storage.bus import MessageBus
 from sisamu.storage.uow import UnitOfWork
 
 pytestmark = [pytest.mark.broker, pytest.mark.db, pytest.mark.timeout(90)]
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 def _enqueue(node: Node, to: Node) -> str:
     message = node.rs_eda(to)
-    with UnitOfWork(node.engine) as uow:
+    with UnitOfWork(node.engine, MessageBus()) as uow:
         outbox.enqueue(uow, message)
     return message.distribution_id
 

@@ -15,6 +15,7 @@ from sisamu.interop.hubsante.envelope import HubMessage, new_message, parse_docu
 from sisamu.interop.hubsante.inbox import Inbox, RejectMessageError
 from sisamu.interop.hubsante.message_types import RS_EDA
 from sisamu.interop.hubsante.replies import ErrorCode
+from sisamu.storage.bus import MessageBus
 from sisamu.storage.tables import samu
 from sisamu.storage.uow import UnitOfWork
 
@@ -54,7 +55,7 @@ def _count(engine, sql: str) -> int:
 
 
 def test_concurrent_copies_are_applied_once(engine) -> None:
-    inbox = Inbox(engine, "680", US, handlers={"RS-EDA": _log})
+    inbox = Inbox(lambda: UnitOfWork(engine, MessageBus()), "680", US, handlers={"RS-EDA": _log})
     body = json.dumps(_incoming().to_envelope()).encode()
     barrier = threading.Barrier(4)
     outcomes: list[str] = []
@@ -79,7 +80,7 @@ def test_a_refusing_handler_rolls_back_and_answers_with_its_code(engine) -> None
         _log(uow, message)
         raise RejectMessageError(ErrorCode.CASE_ALREADY_EXISTS, "case already shared")
 
-    outcome = Inbox(engine, "680", US, handlers={"RS-EDA": refuse}).receive(
+    outcome = Inbox(lambda: UnitOfWork(engine, MessageBus()), "680", US, handlers={"RS-EDA": refuse}).receive(
         json.dumps(_incoming().to_envelope()).encode()
     )
     assert (outcome.status, outcome.error) == ("invalid", "case already shared")
@@ -95,7 +96,7 @@ def test_a_failing_handler_is_kept_as_invalid_with_an_internal_error(engine) -> 
     def crash(uow: UnitOfWork, message: HubMessage) -> None:
         raise KeyError("bug")
 
-    outcome = Inbox(engine, "680", US, default_handler=crash).receive(
+    outcome = Inbox(lambda: UnitOfWork(engine, MessageBus()), "680", US, default_handler=crash).receive(
         json.dumps(_incoming().to_envelope()).encode()
     )
     assert outcome.status == "invalid"
@@ -113,7 +114,9 @@ def test_an_invalid_ack_is_kept_but_never_answered(engine) -> None:
     envelope = _incoming().to_envelope()
     envelope["distributionKind"] = "Ack"
     del envelope["descriptor"]["language"]
-    outcome = Inbox(engine, "680", US).receive(json.dumps(envelope).encode())
+    outcome = Inbox(lambda: UnitOfWork(engine, MessageBus()), "680", US).receive(
+        json.dumps(envelope).encode()
+    )
     assert outcome.status == "invalid"
     assert outcome.reply_id is None
     assert _count(engine, "SELECT count(*) FROM hub_outbox") == 0
@@ -123,7 +126,7 @@ def test_enqueue_refuses_a_schema_invalid_message(engine) -> None:
     message = new_message(RS_EDA, {"caseId": 12}, sender_id=US, recipient_id=THEM, sent_at=datetime.now(UTC))
     with (
         pytest.raises(outbox.InvalidOutgoingMessageError, match="createCaseHealth"),
-        UnitOfWork(engine) as uow,
+        UnitOfWork(engine, MessageBus()) as uow,
     ):
         outbox.enqueue(uow, message)
     assert _count(engine, "SELECT count(*) FROM hub_outbox") == 0
@@ -131,7 +134,7 @@ def test_enqueue_refuses_a_schema_invalid_message(engine) -> None:
 
 def test_two_relays_never_claim_the_same_rows(engine) -> None:
     for _ in range(6):
-        with UnitOfWork(engine) as uow:
+        with UnitOfWork(engine, MessageBus()) as uow:
             reply = new_message(
                 "RC-REF",
                 {"distributionID": "x_1"},

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from sisamu.config import Settings
 from sisamu.interop.hubsante.transport import TlsSettings, TransportSettings
 
 x509 = pytest.importorskip("cryptography.x509", reason="cryptography is needed to generate test certificates")
@@ -187,17 +188,21 @@ def test_connection_url_without_tls_keeps_plain_credentials() -> None:
     assert transport.queues == (f"{CLIENT_ID}.message", f"{CLIENT_ID}.ack", f"{CLIENT_ID}.info")
 
 
-def test_settings_from_environment(pki: Pki) -> None:
+def test_settings_from_environment(pki: Pki, monkeypatch: pytest.MonkeyPatch) -> None:
     env = {
-        "SISAMU_HUB_CLIENT_ID": CLIENT_ID,
         "SISAMU_HUB_URL": "amqps://hub.example:5671/",
         "SISAMU_HUB_TLS_CERT": str(pki.folder / "client.crt"),
         "SISAMU_HUB_TLS_KEY": str(pki.folder / "client.key"),
         "SISAMU_HUB_TLS_CA": str(pki.folder / "ca.crt"),
+        "SISAMU_HUB_SAMUS": "250, 680",
     }
-    transport = TransportSettings.from_env(env)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    assert settings.hub_samus == ["250", "680"]
+    transport = TransportSettings.from_settings(settings, CLIENT_ID)
     assert transport.client_id == CLIENT_ID
     assert transport.tls == pki.tls()
     assert transport.connection_url().query["auth"] == "external"
     with pytest.raises(ValueError, match="TLS_KEY"):
-        TransportSettings.from_env({**env, "SISAMU_HUB_TLS_KEY": ""})
+        TransportSettings.from_settings(settings.model_copy(update={"hub_tls_key": None}), CLIENT_ID)

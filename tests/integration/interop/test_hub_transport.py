@@ -15,6 +15,7 @@ from sisamu.interop.hubsante import outbox
 from sisamu.interop.hubsante.envelope import HubMessage
 from sisamu.interop.hubsante.local_hub import LocalHub
 from sisamu.interop.hubsante.replies import ErrorCode
+from sisamu.storage.bus import MessageBus
 from sisamu.storage.uow import UnitOfWork
 
 pytestmark = [pytest.mark.broker, pytest.mark.db, pytest.mark.timeout(60)]
@@ -37,7 +38,7 @@ async def _publish(
 
 
 def _enqueue_then_fail(node: Node, message: HubMessage) -> None:
-    with UnitOfWork(node.engine) as uow:
+    with UnitOfWork(node.engine, MessageBus()) as uow:
         outbox.enqueue(uow, message)
         raise RuntimeError("business rule failed: nothing leaves")
 
@@ -49,7 +50,7 @@ def _applied(node: Node) -> int:
 async def test_rs_eda_is_shared_applied_once_and_acknowledged(nodes: tuple[Node, Node]) -> None:
     a, b = nodes
     message = a.rs_eda(b)
-    with UnitOfWork(a.engine) as uow:
+    with UnitOfWork(a.engine, MessageBus()) as uow:
         outbox.enqueue(uow, message)
     rolled_back = a.rs_eda(b)
     with pytest.raises(RuntimeError, match="nothing leaves"):
@@ -184,7 +185,7 @@ async def test_expired_messages_are_not_applied(nodes: tuple[Node, Node], hub: L
     )
     # Expired in our own outbox before it could leave: dropped and recorded, never published.
     stale = a.rs_eda(b, expires_at=now() - timedelta(seconds=1))
-    with UnitOfWork(a.engine) as uow:
+    with UnitOfWork(a.engine, MessageBus()) as uow:
         outbox.enqueue(uow, stale)
 
     await eventually(
@@ -239,5 +240,5 @@ async def test_a_row_committed_while_a_batch_is_published_leaves_without_waiting
 
 
 def _enqueue(node: Node, message: HubMessage) -> None:
-    with UnitOfWork(node.engine) as uow:
+    with UnitOfWork(node.engine, MessageBus()) as uow:
         outbox.enqueue(uow, message)

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from hub_network import EXAMPLE
 
 from sisamu.cases import service as cases
+from sisamu.interop.flows import emsi, engagement, positions, register_flows, resources_share
+from sisamu.interop.flows.common import link_of_case
+from sisamu.interop.flows.partner_state import partner_resources
 from sisamu.interop.hubsante.envelope import new_message, parse_document
-from sisamu.interop.hubsante.flows import emsi, engagement, positions, register_flows, resources_share
-from sisamu.interop.hubsante.flows.common import link_of_case
-from sisamu.interop.hubsante.flows.partner_state import partner_resources
 from sisamu.interop.hubsante.inbox import Inbox
 from sisamu.interop.hubsante.message_types import RS_EDA
 from sisamu.interop.hubsante.tables import hub_outbox
@@ -53,7 +53,7 @@ class Side:
                     timezone="Europe/Paris",
                 )
             )
-        self.inbox = register_flows(Inbox(platform.engine, "680", US))
+        self.inbox = register_flows(Inbox(platform.uow, "680", US))
         body = parse_document(json.loads(EXAMPLE.read_text(encoding="utf-8"))).body
         self.case_id = str(body["caseId"])
         assert self.receive(RS_EDA, body).applied

@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from sisamu.cases import service as cases
+from sisamu.interop.flows import register_flows, smur_reports, smur_role
+from sisamu.interop.flows.smur_reports import RpisIncomplete
 from sisamu.interop.hubsante.envelope import new_message
-from sisamu.interop.hubsante.flows import register_flows, smur_reports, smur_role
-from sisamu.interop.hubsante.flows.smur_reports import RpisIncomplete
 from sisamu.interop.hubsante.inbox import Inbox
 from sisamu.interop.hubsante.tables import hub_outbox
 from sisamu.interop.hubsante.validation import validate_envelope
@@ -79,7 +79,7 @@ class Smur:
                 finess_geo="440000289",
                 now=T0,
             )
-        self.inbox = smur_role.register_smur_flows(Inbox(platform.engine, "440", SMUR))
+        self.inbox = smur_role.register_smur_flows(Inbox(platform.uow, "440", SMUR))
         body = _example("RS-EDA", "RS-EDA-SMUR_FuiteDeGaz_AliceGregoireNormand.01.json")
         self.case_id = body["caseId"]
         assert self.receive("RS-EDA", body).applied
@@ -311,7 +311,7 @@ class Lrm:
     """SAMU 440 as the LRM: its file shared with the SMUR software, which sends its reports back."""
 
     def __init__(self, platform: Any) -> None:
-        from sisamu.interop.hubsante.flows import case_share
+        from sisamu.interop.flows import case_share
 
         self.platform = platform
         with platform.uow() as uow:
@@ -333,7 +333,7 @@ class Lrm:
             case_share.share_file(uow, principal=regulator, number=file.number, to=SMUR, now=T0)
         with platform.engine.connect() as conn:
             self.case_id = conn.execute(sa.text("SELECT case_id FROM hub_case_link")).scalar_one()
-        self.inbox = register_flows(Inbox(platform.engine, "440", LRM))
+        self.inbox = register_flows(Inbox(platform.uow, "440", LRM))
 
     def receive(self, message_type: str, body: dict[str, Any]) -> Any:
         message = new_message(message_type, body, sender_id=SMUR, recipient_id=LRM, sent_at=datetime.now(UTC))

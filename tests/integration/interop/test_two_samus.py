@@ -14,9 +14,10 @@ import pytest
 from hub_network import SAMU_A, SAMU_B, Node, eventually, now
 
 from sisamu.cases import service
-from sisamu.interop.hubsante.flows import case_share, register_flows
+from sisamu.interop.flows import case_share, register_flows
 from sisamu.interop.hubsante.local_hub import LocalHub
 from sisamu.security.roles import Principal, Role
+from sisamu.storage.bus import MessageBus
 from sisamu.storage.database import Database
 from sisamu.storage.uow import UnitOfWork
 
@@ -57,7 +58,7 @@ async def test_a_file_shared_updated_and_acknowledged_both_ways(samus: tuple[Nod
     arm_a, arm_b = _arm(a.samu_id), _arm(b.samu_id)
 
     def share() -> str:
-        with UnitOfWork(a.engine) as uow:
+        with UnitOfWork(a.engine, MessageBus()) as uow:
             file = service.open_file(
                 uow,
                 principal=arm_a,
@@ -89,7 +90,7 @@ async def test_a_file_shared_updated_and_acknowledged_both_ways(samus: tuple[Nod
     )
 
     def update() -> None:
-        with UnitOfWork(b.engine) as uow:
+        with UnitOfWork(b.engine, MessageBus()) as uow:
             service.add_note(
                 uow, principal=arm_b, number=number_b, now=now(), body="Patient conscient, SMUR 68 sur place"
             )

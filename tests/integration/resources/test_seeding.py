@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sisamu.resources.tables import resource
-from sisamu.tenants.seeding import seed
+from sisamu.seeding import seed
 
 pytestmark = pytest.mark.db
 

@@ -39,7 +39,7 @@ def _free_port() -> int:
 @pytest.fixture
 def served(platform, database_url: str, tmp_path: Path) -> Iterator[str]:
     """`sisamu serve` (timers worker on) on this test's database, seeded with the pilot rooms."""
-    from sisamu.tenants.seeding import seed
+    from sisamu.seeding import seed
 
     seed(platform, "pilots")
     port = _free_port()

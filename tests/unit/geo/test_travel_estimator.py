@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from sisamu.domain.codes import TypeVecteur
+from sisamu.domain.ports import TravelTimeEstimator
 from sisamu.geo.travel import (
     StraightLineEstimator,
-    TravelTimeEstimator,
     VehicleClass,
     great_circle_m,
     great_circle_matrix_m,

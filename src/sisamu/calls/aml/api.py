@@ -12,9 +12,9 @@ from sisamu.calls.aml import service, store
 from sisamu.calls.aml.model import AmlError
 from sisamu.calls.aml.schemas import AmlIn, AmlOut
 from sisamu.calls.http import Gateway, Handler
+from sisamu.platform.http import PlatformDep
 from sisamu.security import audit
 from sisamu.security.roles import Permission
-from sisamu.web.deps import PlatformDep
 
 log = logging.getLogger(__name__)
 room = APIRouter(prefix="/api/samus/{samu_id}/telephony", tags=["telephony"])

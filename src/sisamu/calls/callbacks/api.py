@@ -18,7 +18,7 @@ from sisamu.calls.cti.client import SiSamuTelephony, id_crra
 from sisamu.calls.cti.models import DemandeAppelSortant
 from sisamu.calls.http import Handler, Reader
 from sisamu.calls.seats import store as seat_store
-from sisamu.web.deps import PlatformDep
+from sisamu.platform.http import PlatformDep
 
 room = APIRouter(prefix="/api/samus/{samu_id}/telephony", tags=["telephony"])
 

@@ -26,7 +26,7 @@ from sisamu.calls.flux import Flux, PrioritySignal
 from sisamu.calls.seats import store as seat_store
 from sisamu.domain.errors import DomainError
 from sisamu.domain.events import LiveEvent
-from sisamu.web.deps import PlatformDep, PrincipalDep
+from sisamu.platform.http import PlatformDep, PrincipalDep
 
 router = APIRouter(prefix="/v1/cti/{idCrra}", tags=["cti"])
 

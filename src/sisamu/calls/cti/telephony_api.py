@@ -30,7 +30,7 @@ from sisamu.calls.distribution import store
 from sisamu.calls.seats import store as seat_store
 from sisamu.calls.seats.model import AgentState
 from sisamu.domain.events import LiveEvent
-from sisamu.web.deps import PlatformDep, PrincipalDep
+from sisamu.platform.http import PlatformDep, PrincipalDep
 
 PREFIX = "/api/si-samu"
 router = APIRouter(prefix=PREFIX + "/v1/cti/{idCrra}", tags=["cti"])

@@ -23,8 +23,8 @@ from sisamu.calls.distribution.schemas import (
 from sisamu.calls.distribution.wallboard import wallboard
 from sisamu.calls.http import Gateway, Handler, Reader, distribute_after, distribution_pass
 from sisamu.calls.tables import phone_call
+from sisamu.platform.http import PlatformDep
 from sisamu.security.roles import Permission
-from sisamu.web.deps import PlatformDep
 
 log = logging.getLogger(__name__)
 room = APIRouter(prefix="/api/samus/{samu_id}/telephony", tags=["telephony"])

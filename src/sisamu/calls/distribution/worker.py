@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from sisamu.calls.distribution import assignment as distribution
 
 if TYPE_CHECKING:
-    from sisamu.bootstrap import Platform
+    from sisamu.platform import Platform
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_S = 1.0

@@ -22,9 +22,9 @@ from sisamu.calls.http import Reader, Supervisor, distribute_after
 from sisamu.calls.overflow import service as overflow_service
 from sisamu.calls.overflow import store as overflow_store
 from sisamu.calls.overflow.schemas import AgreementIn, AgreementOut, HoursIn, PoolingIn, PoolingOut
+from sisamu.platform.http import PlatformDep, require
 from sisamu.security.errors import Forbidden
 from sisamu.security.roles import Permission, Principal, Role
-from sisamu.web.deps import PlatformDep, require
 
 router = APIRouter(prefix="/api/telephony/pooling", tags=["telephony"])
 room = APIRouter(prefix="/api/samus/{samu_id}/telephony", tags=["telephony"])

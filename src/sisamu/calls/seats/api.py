@@ -13,9 +13,9 @@ from sisamu.calls.distribution.schemas import CallOut
 from sisamu.calls.http import Handler, Reader, distribute_after
 from sisamu.calls.seats import service, store
 from sisamu.calls.seats.schemas import LogInIn, PauseIn, SeatOut
+from sisamu.platform.http import PlatformDep
 from sisamu.security.errors import Forbidden, NotFound
 from sisamu.security.roles import Principal
-from sisamu.web.deps import PlatformDep
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

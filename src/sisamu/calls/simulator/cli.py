@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from sisamu.calls.simulator.gateway import SimulatorGateway, StepResult, calls_per_hour_for
+from sisamu.platform.cli import platform_of
+from sisamu.tenants.registry import pilot_rooms
+
 if TYPE_CHECKING:
-    from sisamu.bootstrap import Platform
-    from sisamu.calls.simulator.gateway import StepResult
+    from sisamu.platform import Platform
 
 app = typer.Typer(no_args_is_help=True, help="Téléphonie : simulateur d'appels (charge, endurance).")
 
@@ -44,6 +47,7 @@ def _print_step(every_s: float) -> Callable[[datetime, StepResult, StepResult], 
 
 @app.command("simulate")
 def simulate(
+    ctx: typer.Context,
     samu: list[str] = typer.Option(
         None, "--samu", help="SAMU appelés (répéter) ; défaut : les SAMU pilotes."
     ),
@@ -57,37 +61,39 @@ def simulate(
     seed: int = typer.Option(15, help="Graine aléatoire."),
 ) -> None:
     """Offrir des appels en continu (profil journalier) aux SAMU d'une plateforme en marche."""
-    from sisamu.bootstrap import build_platform
-    from sisamu.calls.simulator.gateway import SimulatorGateway, calls_per_hour_for
-    from sisamu.tenants.registry import pilot_rooms
-
-    platform = build_platform()
     stop = threading.Event()
-    try:
-        samu_ids = samu or [r.crra_id for r in pilot_rooms()]
-        now = platform.clock.now()
-        gateway = SimulatorGateway(
-            platform, samu_ids, calls_per_hour=calls_per_hour_for(rate, now), patience_s=patience,
-            talk_s=talk, seed=seed, run_timers=timers,
-        )  # fmt: skip
-        if seats:
-            gateway.log_in_simulated_seats(seats, now)
-        typer.echo(f"Simulation pour {len(samu_ids)} SAMU : {', '.join(samu_ids)} (Ctrl-C pour arrêter).")
-        for stop_signal in (signal.SIGTERM, signal.SIGINT):  # stop cleanly: simulated seats log out
-            signal.signal(stop_signal, lambda *_: stop.set())
-        if duration > 0:
-            timer = threading.Timer(duration, stop.set)
-            timer.daemon = True
-            timer.start()
-        totals = gateway.run(stop, step_s=step, on_step=_print_step(10.0))
-        gateway.log_out_simulated_seats(platform.clock.now())
-        typer.echo(
-            f"offered={totals.offered} assigned={totals.assigned} answered={totals.answered} "
-            f"ended={totals.ended} abandoned={totals.abandoned}"
-        )
-    finally:
-        stop.set()
-        platform.close()
+    with platform_of(ctx) as platform:
+        try:
+            _simulate(platform, stop, samu or [r.crra_id for r in pilot_rooms()], rate=rate, patience=patience,
+                      talk=talk, seats=seats, duration=duration, step=step, timers=timers, seed=seed)  # fmt: skip
+        finally:
+            stop.set()
+
+
+def _simulate(
+    platform: Platform, stop: threading.Event, samu_ids: list[str], *, rate: float, patience: float,
+    talk: float, seats: int, duration: float, step: float, timers: bool, seed: int,
+) -> None:  # fmt: skip
+    now = platform.clock.now()
+    gateway = SimulatorGateway(
+        platform, samu_ids, calls_per_hour=calls_per_hour_for(rate, now), patience_s=patience,
+        talk_s=talk, seed=seed, run_timers=timers,
+    )  # fmt: skip
+    if seats:
+        gateway.log_in_simulated_seats(seats, now)
+    typer.echo(f"Simulation pour {len(samu_ids)} SAMU : {', '.join(samu_ids)} (Ctrl-C pour arrêter).")
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):  # stop cleanly: simulated seats log out
+        signal.signal(stop_signal, lambda *_: stop.set())
+    if duration > 0:
+        timer = threading.Timer(duration, stop.set)
+        timer.daemon = True
+        timer.start()
+    totals = gateway.run(stop, step_s=step, on_step=_print_step(10.0))
+    gateway.log_out_simulated_seats(platform.clock.now())
+    typer.echo(
+        f"offered={totals.offered} assigned={totals.assigned} answered={totals.answered} "
+        f"ended={totals.ended} abandoned={totals.abandoned}"
+    )
 
 
 DEMO_CALLS_PER_HOUR = (
@@ -101,9 +107,6 @@ def start_in_background(platform: Platform, *, auto_answer: bool = False) -> Cal
 
     Calls are answered by people at their browser seats; simulated seats (`SIM-…`) pick up only with
     `auto_answer`. The platform's timers worker rings out and distributes, unless it is turned off."""
-    from sisamu.calls.simulator.gateway import SimulatorGateway, calls_per_hour_for
-    from sisamu.tenants.registry import pilot_rooms
-
     now = platform.clock.now()
     gateway = SimulatorGateway(
         platform, [r.crra_id for r in pilot_rooms()], calls_per_hour=calls_per_hour_for(DEMO_CALLS_PER_HOUR, now),

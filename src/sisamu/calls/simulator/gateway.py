@@ -31,7 +31,7 @@ from sisamu.calls.seats.model import AgentState
 from sisamu.domain.errors import TransitionRefused
 
 if TYPE_CHECKING:
-    from sisamu.bootstrap import Platform
+    from sisamu.platform import Platform
 
 log = logging.getLogger(__name__)
 SIMULATED_SEAT = "SIM-"

@@ -1,4 +1,6 @@
-"""`sisamu hub …`: check Hub Santé message files against the official schemas, round-trip them through the model."""
+"""`sisamu hub validate|roundtrip`: check Hub Santé message files against the official schemas, round-trip them
+through the model. (`hub local` is in `transport_cli`; `hub worker`, which applies the business flows, in
+`sisamu.interop.flows.cli`; the root command mounts them on this app.)"""
 
 from __future__ import annotations
 
@@ -106,13 +108,3 @@ def roundtrip(
         console.print(f"[red]✗[/red] {escape(str(path))} : {escape(str(exc))}")
         raise typer.Exit(code=1) from None
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
-
-
-def _mount_transport() -> None:
-    """`hub local` and `hub worker` live in `transport_cli` (AMQP); their commands join this app."""
-    from sisamu.interop.hubsante.transport_cli import app as transport_app
-
-    app.add_typer(transport_app)
-
-
-_mount_transport()

@@ -36,7 +36,7 @@ from sisamu.storage.uow import UnitOfWork
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from sqlalchemy import Connection, Engine
+    from sqlalchemy import Connection
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class Inbox:
 
     def __init__(
         self,
-        engine: Engine,
+        new_uow: Callable[[], UnitOfWork],
         samu_id: str,
         client_id: str,
         *,
@@ -95,7 +95,7 @@ class Inbox:
         default_handler: Handler = record_only,
         clock: Clock | None = None,
     ) -> None:
-        self.engine = engine
+        self.new_uow = new_uow  # `platform.uow`: units of work whose events reach the platform's bus
         self.samu_id = samu_id
         self.client_id = client_id
         self.clock = clock or SystemClock()
@@ -143,7 +143,7 @@ class Inbox:
     def _apply(self, document: dict[str, Any], message: HubMessage) -> Outcome:
         handler = self.handlers.get(message.message_type.schema, self.default_handler)
         try:
-            with UnitOfWork(self.engine) as uow:
+            with self.new_uow() as uow:
                 now = self.clock.now()
                 if not self._insert(uow.conn, document, message, "applied", None, now):
                     return self._duplicate(uow.conn, message.distribution_id)
@@ -174,7 +174,7 @@ class Inbox:
     ) -> Outcome:
         """Store the message with `status` and `cause`; send an RS-ERROR `code` unless it is an Ack or an error."""
         distribution_id = str(document["distributionID"])
-        with UnitOfWork(self.engine) as uow:
+        with self.new_uow() as uow:
             now = self.clock.now()
             if not self._insert(uow.conn, document, message, status, cause, now):
                 return self._duplicate(uow.conn, distribution_id)
@@ -185,7 +185,7 @@ class Inbox:
     def _unparseable(self, body: bytes, document: Any, cause: str) -> Outcome:
         key = "unparseable:" + hashlib.sha256(body).hexdigest()
         stored: dict[str, Any] = {"raw": body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")}
-        with UnitOfWork(self.engine) as uow:
+        with self.new_uow() as uow:
             now = self.clock.now()
             if not self._insert(uow.conn, stored, None, "invalid", cause, now, key=key, document=document):
                 self._duplicate(uow.conn, key)

@@ -1,28 +1,30 @@
 """How to reach the Hub Santé broker: AMQP URL, client id, vhost, mutual TLS with SASL EXTERNAL or plain login.
 
 The Hub identifies a client by its TLS client certificate (CN = client id) and SASL EXTERNAL; the local broker of
-tests and the demo takes plain credentials. `TransportSettings.from_env()` reads `SISAMU_HUB_*` variables.
+tests and the demo takes plain credentials. `TransportSettings.from_settings()` takes them from the `SISAMU_HUB_*`
+settings (`sisamu.config`).
 """
 
 from __future__ import annotations
 
-import os
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import aio_pika
 import yarl
 from aio_pika.abc import AbstractRobustConnection
 
+if TYPE_CHECKING:
+    from sisamu.config import Settings
+
 EXCHANGE = "hubsante"
 QUEUE_SUFFIXES = ("message", "ack", "info")
 CONTENT_TYPE = "application/json"
 DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672/"
-ENV_PREFIX = "SISAMU_HUB_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,30 +128,20 @@ class TransportSettings:
         return connection
 
     @classmethod
-    def from_env(
-        cls, environ: Mapping[str, str] | None = None, *, client_id: str | None = None
-    ) -> TransportSettings:
-        """`SISAMU_HUB_CLIENT_ID`, `_URL`, `_VHOST`; mutual TLS when `_TLS_CERT` is set (`_TLS_KEY`, `_TLS_CA`,
-        `_TLS_KEY_PASSWORD`, `_TLS_SERVER_HOSTNAME`, `_TLS_EXTERNAL` = 1/0)."""
-        env = os.environ if environ is None else environ
-
-        def get(name: str) -> str | None:
-            return env.get(ENV_PREFIX + name) or None
-
-        identity = client_id or get("CLIENT_ID")
-        if not identity:
-            raise ValueError(f"{ENV_PREFIX}CLIENT_ID is required")
+    def from_settings(cls, settings: Settings, client_id: str) -> TransportSettings:
+        """The broker and TLS of `settings` (`SISAMU_HUB_*`) for the Hub client `client_id`."""
         tls = None
-        if cert := get("TLS_CERT"):
-            key, ca = get("TLS_KEY"), get("TLS_CA")
-            if not key or not ca:
-                raise ValueError(f"{ENV_PREFIX}TLS_KEY and {ENV_PREFIX}TLS_CA are required with TLS_CERT")
+        if settings.hub_tls_cert is not None:
+            if settings.hub_tls_key is None or settings.hub_tls_ca is None:
+                raise ValueError(
+                    "SISAMU_HUB_TLS_KEY and SISAMU_HUB_TLS_CA are required with SISAMU_HUB_TLS_CERT"
+                )
             tls = TlsSettings(
-                ca_file=Path(ca),
-                cert_file=Path(cert),
-                key_file=Path(key),
-                key_password=get("TLS_KEY_PASSWORD"),
-                server_hostname=get("TLS_SERVER_HOSTNAME"),
-                external_auth=(get("TLS_EXTERNAL") or "1") not in {"0", "false", "no"},
+                ca_file=settings.hub_tls_ca,
+                cert_file=settings.hub_tls_cert,
+                key_file=settings.hub_tls_key,
+                key_password=settings.hub_tls_key_password,
+                server_hostname=settings.hub_tls_server_hostname,
+                external_auth=settings.hub_tls_external,
             )
-        return cls(client_id=identity, url=get("URL") or DEFAULT_URL, vhost=get("VHOST"), tls=tls)
+        return cls(client_id=client_id, url=settings.hub_url, vhost=settings.hub_vhost, tls=tls)

@@ -17,7 +17,7 @@ from sisamu.security.roles import Principal, Role
 from sisamu.storage.tables import samu
 
 if TYPE_CHECKING:
-    from sisamu.bootstrap import Platform
+    from sisamu.platform import Platform
     from sisamu.storage.uow import UnitOfWork
 
 __all__ = ["create_load_accounts", "tokens_document"]

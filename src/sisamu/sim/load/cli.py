@@ -16,10 +16,15 @@ import typer
 from rich.console import Console
 from rich.live import Live
 
+from sisamu.config import Settings
+from sisamu.console_output import fail
+from sisamu.platform.cli import platform_of
+from sisamu.sim.load.accounts import create_load_accounts, tokens_document
 from sisamu.sim.load.display import render, status_line
 from sisamu.sim.load.driver import LoadConfig, LoadRun, RoomTokens
 from sisamu.sim.load.shape import LoadShape, ShapeKind
 from sisamu.sim.load.stats import LoadStats
+from sisamu.tenants.registry import pilot_rooms
 
 app = typer.Typer(
     no_args_is_help=True, help="Tests de charge et d'endurance par l'API d'une plateforme en marche."
@@ -60,31 +65,27 @@ def refusal(url: str, *, allow_remote: bool) -> str | None:
     )
 
 
-def _setup(database_url: str, samu_ids: list[str], arms: int, days: float) -> dict[str, dict[str, Any]]:
-    from sisamu.bootstrap import build_platform
-    from sisamu.config import Settings
-    from sisamu.console_output import fail
-    from sisamu.sim.load.accounts import create_load_accounts
-
-    with tempfile.TemporaryDirectory(prefix="sisamu-load-") as folder:
-        platform = build_platform(Settings(database_url=database_url, data_dir=Path(folder)))
+def _setup(
+    ctx: typer.Context, database_url: str, samu_ids: list[str], arms: int, days: float
+) -> dict[str, dict[str, Any]]:
+    with (
+        tempfile.TemporaryDirectory(prefix="sisamu-load-") as folder,
+        platform_of(ctx, settings=Settings(database_url=database_url, data_dir=Path(folder))) as platform,
+    ):
         try:
             return create_load_accounts(platform, samu_ids, arms_per_samu=arms, days=days)
         except LookupError as missing:
             fail(f"SAMU inconnus dans cette base : {missing} (chargez-les : sisamu seed pilots).")
             raise
-        finally:
-            platform.close()
 
 
 def _default_samus() -> list[str]:
-    from sisamu.tenants.registry import pilot_rooms
-
     return [room.crra_id for room in pilot_rooms()]
 
 
 @app.command("setup")
 def setup(
+    ctx: typer.Context,
     database_url: str = typer.Argument(..., help="URL PostgreSQL de la plateforme visée."),
     samu: list[str] = SAMUS,
     arms: int = ARMS,
@@ -97,10 +98,8 @@ def setup(
     ),
 ) -> None:
     """Créer en base les comptes passerelle et ARM de charge et leurs jetons, et les afficher (JSON)."""
-    from sisamu.sim.load.accounts import tokens_document
-
     samu_ids = samu or _default_samus()
-    document = json.dumps(tokens_document(url, _setup(database_url, samu_ids, arms, days)), indent=2)
+    document = json.dumps(tokens_document(url, _setup(ctx, database_url, samu_ids, arms, days)), indent=2)
     if out is None:
         typer.echo(document)
         return
@@ -110,7 +109,6 @@ def setup(
 
 
 def _pairs(values: list[str], samu_ids: list[str], what: str) -> list[tuple[str, str]]:
-    from sisamu.console_output import fail
 
     pairs = []
     for value in values:
@@ -124,14 +122,14 @@ def _pairs(values: list[str], samu_ids: list[str], what: str) -> list[tuple[str,
 
 
 def _rooms(
+    ctx: typer.Context,
     samu: list[str], gateway_tokens: list[str], arm_tokens: list[str], tokens_file: Path | None,
     setup_url: str | None, arms: int,
 ) -> list[RoomTokens]:  # fmt: skip
-    from sisamu.console_output import fail
 
     found: dict[str, dict[str, Any]] = {}
     if setup_url:
-        found = _setup(setup_url, samu or _default_samus(), arms, 2.0)
+        found = _setup(ctx, setup_url, samu or _default_samus(), arms, 2.0)
     elif tokens_file is not None:
         found = json.loads(tokens_file.read_text(encoding="utf-8"))["samus"]
     for samu_id, token in _pairs(gateway_tokens, samu, "--gateway-token"):
@@ -152,6 +150,7 @@ def _rooms(
 
 @app.command("run")
 def run(
+    ctx: typer.Context,
     url: str = typer.Option(
         "http://127.0.0.1:8000", "--url", help="Plateforme visée (boucle locale seulement)."
     ),
@@ -199,14 +198,13 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Résumé final en JSON sur la sortie standard."),
 ) -> None:
     """Charger une plateforme en marche par son API : appels offerts, ARM simulés, dossiers ouverts."""
-    from sisamu.console_output import fail
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request otherwise
     reason = refusal(url, allow_remote=allow_remote)
     if reason is not None:
         fail(reason, code=2)
     samu = [s.upper() for s in samu or []]
-    rooms = _rooms(samu, gateway_token, arm_token, tokens, setup_url, arms)
+    rooms = _rooms(ctx, samu, gateway_token, arm_token, tokens, setup_url, arms)
     shape = LoadShape(
         scenario, rate, compression=compression, start_hour=start_hour,
         surge_factor=surge_factor if scenario is ShapeKind.SURGE else 1.0,

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select, update
 
 from sisamu.domain.errors import DomainError
-from sisamu.interop.hubsante.datetimes import format_hub_datetime
-from sisamu.interop.hubsante.flows.case_share import _writable
-from sisamu.interop.hubsante.flows.common import (
+from sisamu.interop.flows.case_share import _writable
+from sisamu.interop.flows.common import (
     OBJECT_REQUEST,
     hub_id_of,
     link_of_case,
@@ -24,6 +23,7 @@ from sisamu.interop.hubsante.flows.common import (
     record,
     send,
 )
+from sisamu.interop.hubsante.datetimes import format_hub_datetime
 from sisamu.interop.hubsante.identifiers import case_id as make_case_id
 from sisamu.interop.hubsante.inbox import RejectMessageError
 from sisamu.interop.hubsante.outbox import samu_of_client

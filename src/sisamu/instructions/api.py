@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
-from sisamu.room import service, store
-from sisamu.room.model import MAX_LENGTH, Instruction
+from sisamu.instructions import service, store
+from sisamu.instructions.model import MAX_LENGTH, Instruction
+from sisamu.platform.http import PlatformDep, require
 from sisamu.security.roles import Permission, Principal
-from sisamu.web.deps import PlatformDep, require
 
 router = APIRouter(prefix="/api/samus/{samu_id}/instructions", tags=["room"])
 

@@ -1,13 +1,15 @@
-"""Seeding a platform: rooms, hospitals, SMUR bases, demo accounts — shared by `sisamu seed` and `sisamu demo`."""
+"""Seeding a platform: rooms, hospitals, SMUR bases, demo units and accounts — shared by `sisamu seed` and
+`sisamu demo`. It calls each feature's seeding service in one transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sisamu.bootstrap import Platform
 from sisamu.geo import gazetteer
+from sisamu.hospitals import service as hospitals
 from sisamu.hospitals.directory import all_hospitals
+from sisamu.platform import Platform
 from sisamu.resources.seeding import seed_demo_resources
 from sisamu.tenants import registry, service
 
@@ -40,7 +42,7 @@ def seed(
         say("rooms")
         n_rooms = service.upsert_rooms(uow, rooms, pilot_ids={r.crra_id for r in pilots}, now=now)
         say("hospitals")
-        n_hospitals, n_bases = service.upsert_hospitals(uow, all_hospitals(), rooms, points)
+        n_hospitals, n_bases = hospitals.upsert_hospitals(uow, all_hospitals(), rooms, points)
         seed_demo_resources(uow, pilots, now=now)  # demo units of the pilot rooms (SMUR at bases, TSU, VSAV)
         accounts = service.demo_accounts(r.crra_id for r in rooms) if demo_accounts else []
         say("accounts")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select
 
-from sisamu.room.model import Instruction
+from sisamu.instructions.model import Instruction
 from sisamu.storage.tables import room_note
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sisamu.domain.events import LiveEvent
-from sisamu.room import store
-from sisamu.room.model import Instruction, clean_body
+from sisamu.instructions import store
+from sisamu.instructions.model import Instruction, clean_body
 from sisamu.security.access import authorize
 from sisamu.security.roles import Permission, Principal
 from sisamu.storage.uow import UnitOfWork

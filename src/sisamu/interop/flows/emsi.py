@@ -25,8 +25,7 @@ from sisamu.cases import service as cases
 from sisamu.cases.access import check_file
 from sisamu.domain.codes import NiveauSoin, code_list
 from sisamu.domain.errors import DomainError
-from sisamu.interop.hubsante.datetimes import format_hub_datetime
-from sisamu.interop.hubsante.flows.common import (
+from sisamu.interop.flows.common import (
     CaseLink,
     hub_id_of,
     link_of_case,
@@ -35,7 +34,8 @@ from sisamu.interop.hubsante.flows.common import (
     send,
     timezone_of,
 )
-from sisamu.interop.hubsante.flows.partner_state import add_notes, partner_resources, save_partner_resources
+from sisamu.interop.flows.partner_state import add_notes, partner_resources, save_partner_resources
+from sisamu.interop.hubsante.datetimes import format_hub_datetime
 from sisamu.interop.hubsante.identifiers import resource_id as hub_resource_id
 from sisamu.interop.hubsante.inbox import RejectMessageError
 from sisamu.interop.hubsante.outbox import samu_of_client

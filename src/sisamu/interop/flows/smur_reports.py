@@ -32,9 +32,9 @@ from sisamu.cases.export import rs_eda_body
 from sisamu.cases.numbering import hub_patient_id as our_patient_id
 from sisamu.domain.codes import code_list
 from sisamu.domain.errors import DomainError
+from sisamu.interop.flows.common import CaseLink, hub_id_of, record, send, timezone_of
+from sisamu.interop.flows.smur_role import Intervention, client_of, intervention_of
 from sisamu.interop.hubsante.datetimes import format_hub_datetime, parse_hub_datetime
-from sisamu.interop.hubsante.flows.common import CaseLink, hub_id_of, record, send, timezone_of
-from sisamu.interop.hubsante.flows.smur_role import Intervention, client_of, intervention_of
 from sisamu.resources import store as fleet
 from sisamu.smur.model import SMUR_STATUS, missing_times, rpis_from_json, rpis_times
 from sisamu.smur.tables import smur_bilan, smur_document_link, smur_rpis

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sisamu.domain.codes import StatutVecteur as S
-from sisamu.interop.hubsante.datetimes import format_hub_datetime, parse_hub_datetime
-from sisamu.interop.hubsante.flows.common import hub_id_of, links_of_file, send, timezone_of
-from sisamu.interop.hubsante.flows.partner_state import (
+from sisamu.interop.flows.common import hub_id_of, links_of_file, send, timezone_of
+from sisamu.interop.flows.partner_state import (
     links_following,
     partner_resources,
     save_partner_resources,
 )
+from sisamu.interop.hubsante.datetimes import format_hub_datetime, parse_hub_datetime
 from sisamu.interop.hubsante.identifiers import resource_id as hub_resource_id
 from sisamu.interop.hubsante.outbox import samu_of_client
 from sisamu.resources import service

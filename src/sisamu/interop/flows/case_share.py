@@ -15,15 +15,14 @@ from sisamu.cases import service
 from sisamu.cases.access import check_file
 from sisamu.cases.numbering import hub_patient_id
 from sisamu.domain.errors import DomainError
-from sisamu.interop.hubsante.envelope import DistributionKind, HubMessage
-from sisamu.interop.hubsante.flows.case_body import (
+from sisamu.interop.flows.case_body import (
     announced,
     case_body,
     decision_comments,
     fit_update,
     update_body,
 )
-from sisamu.interop.hubsante.flows.common import (
+from sisamu.interop.flows.common import (
     CaseLink,
     hub_id_of,
     links_of_file,
@@ -31,6 +30,7 @@ from sisamu.interop.hubsante.flows.common import (
     send,
     timezone_of,
 )
+from sisamu.interop.hubsante.envelope import DistributionKind, HubMessage
 from sisamu.interop.hubsante.identifiers import case_id as make_case_id
 from sisamu.interop.hubsante.tables import hub_case_link
 from sisamu.security.roles import Permission

@@ -5,18 +5,17 @@ from __future__ import annotations
 import typer
 from rich.progress import Progress
 
-from sisamu.bootstrap import build_platform
+from sisamu import migrations
 from sisamu.console_output import console
-from sisamu.storage import migrate
-from sisamu.tenants.seeding import STEPS, seed
+from sisamu.platform.cli import platform_of
+from sisamu.seeding import STEPS, seed
 
 app = typer.Typer(help="Données de référence : salles SAMU, hôpitaux, bases SMUR.", no_args_is_help=True)
 
 
-def _run(scope: str, *, demo_accounts: bool) -> None:
-    platform = build_platform()
-    try:
-        migrate.upgrade(platform.database.url)
+def _run(ctx: typer.Context, scope: str, *, demo_accounts: bool) -> None:
+    with platform_of(ctx) as platform:
+        migrations.upgrade(platform.database.url)
         with Progress(console=console) as progress:
             task = progress.add_task(f"Chargement ({scope})", total=len(STEPS))
             report = seed(
@@ -29,25 +28,25 @@ def _run(scope: str, *, demo_accounts: bool) -> None:
             f"[green]{report.rooms} salles[/], {report.hospitals} hôpitaux, {report.smur_bases} bases SMUR, "
             f"{report.demo_accounts_created} comptes de démonstration créés."
         )
-    finally:
-        platform.close()
 
 
 @app.command("pilots")
 def pilots(
+    ctx: typer.Context,
     demo_accounts: bool = typer.Option(
         False, "--demo-accounts", help="Créer aussi les comptes de démonstration."
     ),
 ) -> None:
     """Les onze SAMU pilotes du programme SI-SAMU."""
-    _run("pilots", demo_accounts=demo_accounts)
+    _run(ctx, "pilots", demo_accounts=demo_accounts)
 
 
 @app.command("national")
 def national(
+    ctx: typer.Context,
     demo_accounts: bool = typer.Option(
         False, "--demo-accounts", help="Créer aussi les comptes de démonstration."
     ),
 ) -> None:
     """Une salle par département (102 salles avec les deux salles des Pyrénées-Atlantiques)."""
-    _run("national", demo_accounts=demo_accounts)
+    _run(ctx, "national", demo_accounts=demo_accounts)

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from sisamu.geo import gazetteer
+from sisamu.platform.http import PrincipalDep
 from sisamu.security.errors import NotFound
-from sisamu.web.deps import PrincipalDep
 
 router = APIRouter(prefix="/api/geo", tags=["geo"])
 

@@ -21,8 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from sisamu.domain.codes import StatutVecteur
-from sisamu.interop.hubsante.datetimes import format_hub_datetime, parse_hub_datetime
-from sisamu.interop.hubsante.flows.common import (
+from sisamu.interop.flows.common import (
     CaseLink,
     hub_id_of,
     link_of_case,
@@ -31,12 +30,13 @@ from sisamu.interop.hubsante.flows.common import (
     send,
     timezone_of,
 )
-from sisamu.interop.hubsante.flows.partner_state import (
+from sisamu.interop.flows.partner_state import (
     add_notes,
     merge_states,
     partner_resources,
     save_partner_resources,
 )
+from sisamu.interop.hubsante.datetimes import format_hub_datetime, parse_hub_datetime
 from sisamu.interop.hubsante.identifiers import resource_id as hub_resource_id
 from sisamu.interop.hubsante.inbox import RejectMessageError
 from sisamu.interop.hubsante.outbox import samu_of_client

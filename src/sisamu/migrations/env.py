@@ -5,11 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from sisamu.storage.schema import metadata
+from sisamu.schema import metadata
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
-if url is None:  # pragma: no cover - always set by sisamu.storage.migrate
+if url is None:  # pragma: no cover - always set by sisamu.migrations
     raise RuntimeError("sqlalchemy.url is not set")
 
 engine = create_engine(url, poolclass=pool.NullPool)

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from sisamu.domain.codes import TypeVecteur
 from sisamu.domain.errors import DomainError
-from sisamu.interop.hubsante.flows.case_share import _writable
-from sisamu.interop.hubsante.flows.common import hub_id_of, links_of_file, record, send
+from sisamu.interop.flows.case_share import _writable
+from sisamu.interop.flows.common import hub_id_of, links_of_file, record, send
 from sisamu.resources import store as fleet
 
 if TYPE_CHECKING:

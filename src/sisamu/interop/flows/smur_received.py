@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert
 
 from sisamu.cases import service as cases
+from sisamu.interop.flows.common import CaseLink, link_of_case, record
+from sisamu.interop.flows.partner_state import add_notes
+from sisamu.interop.flows.smur_reports import patient_no_of
 from sisamu.interop.hubsante.datetimes import parse_hub_datetime
-from sisamu.interop.hubsante.flows.common import CaseLink, link_of_case, record
-from sisamu.interop.hubsante.flows.partner_state import add_notes
-from sisamu.interop.hubsante.flows.smur_reports import patient_no_of
 from sisamu.interop.hubsante.inbox import RejectMessageError
 from sisamu.interop.hubsante.outbox import samu_of_client
 from sisamu.interop.hubsante.replies import ErrorCode

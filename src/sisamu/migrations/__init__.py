@@ -1,4 +1,5 @@
-"""Alembic, driven from Python so the installed package migrates itself (`sisamu db upgrade`, `sisamu db check`)."""
+"""The schema's migrations (Alembic scripts in `versions/`), driven from Python so the installed package migrates
+itself (`sisamu db upgrade`, `sisamu db check`). They span every feature's tables (`sisamu.schema`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parent
 
 
 def alembic_config(url: str) -> Config:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sisamu.interop.hubsante.flows import (
+from sisamu.interop.flows import (
     case_receive,
     emsi,
     mutual_aid,

@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 
 from sisamu.cases import regulation, service, store
 from sisamu.cases.model import Actor
-from sisamu.interop.hubsante.flows.case_body import case_body
-from sisamu.interop.hubsante.flows.case_receive import absorb
-from sisamu.interop.hubsante.flows.common import CaseLink, link_from_row, links_of_file, timezone_of
+from sisamu.interop.flows.case_body import case_body
+from sisamu.interop.flows.case_receive import absorb
+from sisamu.interop.flows.common import CaseLink, link_from_row, links_of_file, timezone_of
 from sisamu.interop.hubsante.tables import hub_case_link
 
 if TYPE_CHECKING:

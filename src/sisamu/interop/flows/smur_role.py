@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from sisamu.interop.hubsante.flows import case_receive, resources_share
-from sisamu.interop.hubsante.flows.common import (
+from sisamu.interop.flows import case_receive, resources_share
+from sisamu.interop.flows.common import (
     CaseLink,
     hub_id_of,
     link_of_case,
@@ -31,7 +31,7 @@ from sisamu.interop.hubsante.flows.common import (
     send,
     timezone_of,
 )
-from sisamu.interop.hubsante.flows.partner_state import add_notes
+from sisamu.interop.flows.partner_state import add_notes
 from sisamu.interop.hubsante.identifiers import resource_id as hub_resource_id
 from sisamu.interop.hubsante.inbox import RejectMessageError
 from sisamu.interop.hubsante.outbox import samu_of_client

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
 from sisamu.cases.api import Writer
-from sisamu.interop.hubsante.flows import case_share, engagement, mutual_aid
+from sisamu.interop.flows import case_share, engagement, mutual_aid
+from sisamu.platform.http import PlatformDep, require
 from sisamu.security.roles import Permission, Principal
-from sisamu.web.deps import PlatformDep, require
 
 router = APIRouter(tags=["hub santé"])
 HUB_ID = r"^[a-z]+(\.[a-zA-Z0-9_-]+){2,}$"

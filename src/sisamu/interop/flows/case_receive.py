@@ -18,15 +18,15 @@ from sqlalchemy import insert, update
 
 from sisamu.cases import regulation, service, store
 from sisamu.cases.model import Actor
-from sisamu.interop.hubsante.flows.case_body import case_body
-from sisamu.interop.hubsante.flows.case_reading import (
+from sisamu.interop.flows.case_body import case_body
+from sisamu.interop.flows.case_reading import (
     get_path,
     hypothesis_in,
     identity_of,
     qualification_of,
     when_of,
 )
-from sisamu.interop.hubsante.flows.common import CaseLink, link_of_case, record, timezone_of
+from sisamu.interop.flows.common import CaseLink, link_of_case, record, timezone_of
 from sisamu.interop.hubsante.inbox import RejectMessageError
 from sisamu.interop.hubsante.outbox import samu_of_client
 from sisamu.interop.hubsante.replies import ErrorCode
@@ -235,7 +235,7 @@ def update_case(uow: UnitOfWork, message: HubMessage, now: datetime, *, link: Ca
 
 def absorb(last_sent: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """`last_sent` plus what changed between `before` and `after` (the partner's own changes)."""
-    from sisamu.interop.hubsante.flows.case_body import update_body
+    from sisamu.interop.flows.case_body import update_body
 
     changes = update_body(before, after) or {}
     absorbed = _merge(last_sent, {k: v for k, v in changes.items() if k not in ("caseId", "patient")})

@@ -1,0 +1,64 @@
+"""Background services: what a process runs beside its requests (timers, Hub workers, adapters), started in the
+running event loop and stopped at shutdown. `bootstrap.background_services` chooses them; the web app's lifespan
+and `sisamu run` start them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class BackgroundService(Protocol):
+    def start(self) -> None:
+        """Start (in the running event loop); returns at once."""
+        ...
+
+    async def stop(self) -> None: ...
+
+
+class TaskService:
+    """A coroutine function run as a task until stopped; a crash is logged and the coroutine started again."""
+
+    def __init__(self, name: str, run: Callable[[], Awaitable[None]], *, restart_s: float = 2.0) -> None:
+        self.name = name
+        self._run = run
+        self._restart_s = restart_s
+        self._task: asyncio.Task[None] | None = None
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self._run()
+            except Exception:
+                log.exception("%s stopped on an error; restarting in %.0f s", self.name, self._restart_s)
+            await asyncio.sleep(self._restart_s)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._loop(), name=self.name)
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+class ThreadedService:
+    """A service with blocking `start` and `stop` of its own (an MQTT client's network thread)."""
+
+    def __init__(self, name: str, start: Callable[[], None], stop: Callable[[], None]) -> None:
+        self.name = name
+        self._start, self._stop = start, stop
+
+    def start(self) -> None:
+        self._start()
+
+    async def stop(self) -> None:
+        await asyncio.to_thread(self._stop)
