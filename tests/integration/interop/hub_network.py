@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,15 +23,13 @@ from sisamu.interop.hubsante.relay import OutboxRelay
 from sisamu.storage.database import Database
 from sisamu.storage.tables import samu
 from sisamu.storage.uow import UnitOfWork
+from support import DATA
 
 BROKER_HOST, BROKER_PORT = "127.0.0.1", 5672
 BROKER_URL = f"amqp://guest:guest@{BROKER_HOST}:{BROKER_PORT}/"
 SAMU_A = ("250", "fr.health.samu250")
 SAMU_B = ("680", "fr.health.samu680")
-EXAMPLE = (
-    Path(__file__).resolve().parents[3].parent
-    / "shared/reference/hubsante/examples/RS-EDA/RS-EDA_partageDossier_DidierMorel.01a.json"
-)
+EXAMPLE = DATA / "hubsante/examples/RS-EDA/RS-EDA_partageDossier_DidierMorel.01a.json"
 
 
 def now() -> datetime:

@@ -15,7 +15,6 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,8 +32,9 @@ from sisamu.interop.hubsante.inbox import Inbox
 from sisamu.interop.hubsante.tables import hub_outbox, hub_resource_request
 from sisamu.security.roles import Principal, Role
 from sisamu.storage.tables import samu
+from support import DATA
 
-HUBSANTE = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "hubsante"
+HUBSANTE = DATA / "hubsante"
 SCENARIOS = json.loads((HUBSANTE / "test-cases" / "test_cases.json").read_text(encoding="utf-8"))
 SMUR_SOFTWARE = "fr.health.samu440.smur"
 CREW_REPORTS = frozenset({"RS-BPV", "RS-URL", "RS-RPIS"})

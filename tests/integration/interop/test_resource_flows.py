@@ -26,10 +26,11 @@ from sisamu.resources import service as fleet
 from sisamu.resources.positions import report_position
 from sisamu.security.roles import Principal, Role
 from sisamu.storage.tables import samu
+from support import DATA
 
 pytestmark = pytest.mark.db
 US, THEM, FIRE = "fr.health.samu680", "fr.health.samu250", "fr.fire.nexsis.sdis68"
-EXAMPLES = Path(__file__).resolve().parents[3].parent / "shared/reference/hubsante/examples"
+EXAMPLES = DATA / "hubsante/examples"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 

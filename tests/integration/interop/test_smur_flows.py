@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,11 +24,12 @@ from sisamu.smur import service as smur
 from sisamu.smur.model import Bilan, BilanPatient, Evaluation, Rpis, VitalSign
 from sisamu.smur.tables import smur_bilan, smur_document_link, smur_rpis
 from sisamu.storage.tables import audit_event, samu
+from support import DATA
 
 pytestmark = pytest.mark.db
 LRM, SMUR = "fr.health.samu440", "fr.health.samu440.smur"
 ORU = "fr.health.oru.paysdelaloire"
-EXAMPLES = Path(__file__).resolve().parents[3].parent / "shared/reference/hubsante/examples"
+EXAMPLES = DATA / "hubsante/examples"
 T0 = datetime(2024, 5, 18, 16, 19, tzinfo=UTC)
 CYCLE = ["DECLENCHE", "DEPART", "ARRIVEE", "PEC", "BILAN", "ORIENTAT", "TRANSP", "DESTIN", "FINPEC", "RETOUR"]
 
