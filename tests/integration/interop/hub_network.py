@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from factories import add_samu
 from sisamu.interop.hubsante.consumer import HubConsumer
 from sisamu.interop.hubsante.envelope import HubMessage, new_message, parse_document
 from sisamu.interop.hubsante.inbox import Inbox
@@ -21,7 +22,6 @@ from sisamu.interop.hubsante.local_hub import LocalHub
 from sisamu.interop.hubsante.message_types import RS_EDA
 from sisamu.interop.hubsante.relay import OutboxRelay
 from sisamu.storage.database import Database
-from sisamu.storage.tables import samu
 from sisamu.storage.uow import UnitOfWork
 from support import DATA
 
@@ -72,16 +72,7 @@ class Node:
 
     def prepare(self) -> None:
         with self.engine.begin() as conn:
-            conn.execute(
-                sa.insert(samu).values(
-                    samu_id=self.samu_id,
-                    hub_id=self.client_id,
-                    departement=self.samu_id[:2],
-                    name=f"SAMU {self.samu_id}",
-                    city_insee=f"{self.samu_id[:2]}000",
-                    timezone="Europe/Paris",
-                )
-            )
+            add_samu(conn, self.samu_id, hub_id=self.client_id)
             conn.execute(
                 sa.text(
                     "CREATE TABLE applied_log (distribution_id text NOT NULL, message_type text NOT NULL)"

@@ -10,12 +10,12 @@ import pytest
 import sqlalchemy as sa
 from hub_network import EXAMPLE
 
+from factories import add_samu
 from sisamu.interop.hubsante import outbox
 from sisamu.interop.hubsante.envelope import HubMessage, new_message, parse_document
 from sisamu.interop.hubsante.inbox import Inbox, RejectMessageError
 from sisamu.interop.hubsante.message_types import RS_EDA
 from sisamu.interop.hubsante.replies import ErrorCode
-from sisamu.storage.tables import samu
 from sisamu.storage.uow import UnitOfWork
 
 pytestmark = pytest.mark.db
@@ -25,16 +25,7 @@ US, THEM = "fr.health.samu680", "fr.health.samu250"
 @pytest.fixture
 def engine(platform):
     with platform.engine.begin() as conn:
-        conn.execute(
-            sa.insert(samu).values(
-                samu_id="680",
-                hub_id=US,
-                departement="68",
-                name="SAMU 68",
-                city_insee="68224",
-                timezone="Europe/Paris",
-            )
-        )
+        add_samu(conn, "680", hub_id=US)
         conn.execute(sa.text("CREATE TABLE applied_log (distribution_id text NOT NULL)"))
     return platform.engine
 
