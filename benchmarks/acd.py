@@ -46,12 +46,12 @@ import psycopg
 from lean_http import LeanClient, Reply
 from sqlalchemy.engine import make_url
 
+from sisamu import migrations as migrate
 from sisamu.bootstrap import build_platform
 from sisamu.config import Settings
 from sisamu.security import service as accounts
 from sisamu.security import store
 from sisamu.security.roles import Role
-from sisamu import migrations as migrate
 from sisamu.storage.database import Database, libpq_url, sqlalchemy_url
 from sisamu.storage.embedded import EmbeddedPostgres
 from sisamu.storage.tables import samu

@@ -28,13 +28,13 @@ from typing import Any
 import httpx
 import websockets
 
+from sisamu import migrations as migrate
 from sisamu.bootstrap import build_platform
 from sisamu.config import Settings
 from sisamu.domain.events import LiveEvent
 from sisamu.platform import Platform
 from sisamu.security import service, store
 from sisamu.security.roles import Role
-from sisamu import migrations as migrate
 from sisamu.storage.tables import samu
 
 

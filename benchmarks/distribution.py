@@ -20,9 +20,10 @@ import time
 from collections import deque
 from pathlib import Path
 
+from sisamu import migrations as migrate
 from sisamu.bootstrap import build_platform
-from sisamu.calls.distribution import assignment as distribution
-from sisamu.calls.distribution import service
+from sisamu.calls.distribution.assignment import assignment as distribution
+from sisamu.calls.distribution.assignment import service
 from sisamu.calls.distribution.policy import OverflowAgreement
 from sisamu.calls.flux import Flux
 from sisamu.calls.overflow import service as overflow_service
@@ -30,7 +31,6 @@ from sisamu.calls.seats import service as seat_service
 from sisamu.config import Settings
 from sisamu.domain.clock import FakeClock
 from sisamu.platform import Platform
-from sisamu import migrations as migrate
 from sisamu.storage.tables import samu
 
 SEATS = {"250": 3, "680": 8, "700": 8}

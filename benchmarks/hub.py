@@ -51,9 +51,10 @@ if TYPE_CHECKING:
     from sisamu.interop.hubsante.inbox import Outcome
     from sisamu.interop.hubsante.local_hub import LocalHub
 
+# An official example from the test data (tests/data/PROVENANCE.md).
 EXAMPLE = (
-    Path(__file__).resolve().parents[1].parent
-    / "shared/reference/hubsante/examples/RS-EDA/RS-EDA_partageDossier_DidierMorel.01a.json"
+    Path(__file__).resolve().parents[1]
+    / "tests/data/hubsante/examples/RS-EDA/RS-EDA_partageDossier_DidierMorel.01a.json"
 )
 SENDER = ("250", "fr.health.samu250")
 RECEIVER = ("680", "fr.health.samu680")

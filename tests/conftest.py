@@ -20,8 +20,6 @@ from sisamu.platform import Platform
 from sisamu.storage.database import Database, libpq_url, sqlalchemy_url
 from sisamu.storage.embedded import EmbeddedPostgres
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
-
 
 def _with_db(url: str, name: str) -> str:
     from sqlalchemy.engine import make_url

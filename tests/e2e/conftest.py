@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from processes import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port, sisamu_command, stop, wait_ready
 
+from support import missing_service
+
 
 @dataclass(frozen=True)
 class Served:
@@ -60,7 +62,7 @@ def chromium() -> Iterator[object]:
     """Per module: Playwright's sync API runs an event loop in the main thread while it lives, which would break
     every asyncio test that runs after the browser tests if it stayed up for the whole session."""
     if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-        pytest.skip(
+        missing_service(
             f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium); CI installs it"
         )
     from playwright.sync_api import sync_playwright

@@ -6,14 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from factories import add_samu
 from sisamu.domain.clock import FakeClock
-from sisamu.storage.tables import samu
 
-ROOMS = {
-    "250": ("fr.health.samu250", "25", "Besançon", "25056"),
-    "680": ("fr.health.samu680", "68", "Mulhouse", "68224"),
-    "700": ("fr.health.samu700", "70", "Vesoul", "70550"),
-}
+ROOMS = ("250", "680", "700")
 
 
 @pytest.fixture
@@ -26,15 +22,4 @@ def clock(platform) -> FakeClock:
 @pytest.fixture
 def samus(platform) -> list[str]:
     with platform.uow() as uow:
-        for samu_id, (hub, dep, name, insee) in ROOMS.items():
-            uow.execute(
-                samu.insert().values(
-                    samu_id=samu_id,
-                    hub_id=hub,
-                    departement=dep,
-                    name=name,
-                    city_insee=insee,
-                    timezone="Europe/Paris",
-                )
-            )
-    return list(ROOMS)
+        return [add_samu(uow, samu_id) for samu_id in ROOMS]

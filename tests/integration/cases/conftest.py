@@ -7,14 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from factories import add_samu
 from sisamu.domain.clock import FakeClock
 from sisamu.security.roles import Principal, Role
-from sisamu.storage.tables import samu
 
-ROOMS = {
-    "250": {"hub_id": "fr.health.samu250", "departement": "25", "name": "Besançon", "city_insee": "25056"},
-    "680": {"hub_id": "fr.health.samu680", "departement": "68", "name": "Mulhouse", "city_insee": "68224"},
-}
+ROOMS = ("250", "680")
 
 
 @pytest.fixture
@@ -25,10 +22,10 @@ def clock(platform) -> FakeClock:
 
 
 @pytest.fixture
-def rooms(platform):
+def rooms(platform) -> tuple[str, ...]:
     with platform.uow() as uow:
-        for samu_id, values in ROOMS.items():
-            uow.execute(samu.insert().values(samu_id=samu_id, timezone="Europe/Paris", **values))
+        for samu_id in ROOMS:
+            add_samu(uow, samu_id)
     return ROOMS
 
 

@@ -13,6 +13,7 @@ from hub_network import BROKER_HOST, BROKER_PORT, BROKER_URL, SAMU_A, SAMU_B, No
 
 from sisamu.interop.hubsante.local_hub import LocalHub
 from sisamu.storage.database import Database, sqlalchemy_url
+from support import missing_service
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +21,7 @@ def broker_url() -> str:
     try:
         socket.create_connection((BROKER_HOST, BROKER_PORT), timeout=2).close()
     except OSError as exc:
-        pytest.skip(f"RabbitMQ unreachable on {BROKER_HOST}:{BROKER_PORT}: {exc}")
+        missing_service(f"RabbitMQ unreachable on {BROKER_HOST}:{BROKER_PORT}: {exc}")
     return BROKER_URL
 
 

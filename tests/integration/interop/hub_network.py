@@ -9,12 +9,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from factories import add_samu
 from sisamu.interop.hubsante.consumer import HubConsumer
 from sisamu.interop.hubsante.envelope import HubMessage, new_message, parse_document
 from sisamu.interop.hubsante.inbox import Inbox
@@ -23,17 +23,14 @@ from sisamu.interop.hubsante.message_types import RS_EDA
 from sisamu.interop.hubsante.relay import OutboxRelay
 from sisamu.storage.bus import MessageBus
 from sisamu.storage.database import Database
-from sisamu.storage.tables import samu
 from sisamu.storage.uow import UnitOfWork
+from support import DATA
 
 BROKER_HOST, BROKER_PORT = "127.0.0.1", 5672
 BROKER_URL = f"amqp://guest:guest@{BROKER_HOST}:{BROKER_PORT}/"
 SAMU_A = ("250", "fr.health.samu250")
 SAMU_B = ("680", "fr.health.samu680")
-EXAMPLE = (
-    Path(__file__).resolve().parents[3].parent
-    / "shared/reference/hubsante/examples/RS-EDA/RS-EDA_partageDossier_DidierMorel.01a.json"
-)
+EXAMPLE = DATA / "hubsante/examples/RS-EDA/RS-EDA_partageDossier_DidierMorel.01a.json"
 
 
 def now() -> datetime:
@@ -81,16 +78,7 @@ class Node:
 
     def prepare(self) -> None:
         with self.engine.begin() as conn:
-            conn.execute(
-                sa.insert(samu).values(
-                    samu_id=self.samu_id,
-                    hub_id=self.client_id,
-                    departement=self.samu_id[:2],
-                    name=f"SAMU {self.samu_id}",
-                    city_insee=f"{self.samu_id[:2]}000",
-                    timezone="Europe/Paris",
-                )
-            )
+            add_samu(conn, self.samu_id, hub_id=self.client_id)
             conn.execute(
                 sa.text(
                     "CREATE TABLE applied_log (distribution_id text NOT NULL, message_type text NOT NULL)"

@@ -18,6 +18,7 @@ from typing import Any
 
 from scenario_driver import Replay, example
 
+from factories import add_unit
 from sisamu.domain.codes import StatutVecteur
 from sisamu.interop.flows import engagement, resources_share
 from sisamu.interop.hubsante.datetimes import parse_hub_datetime
@@ -107,23 +108,18 @@ class ResourceReplay(Replay):
         try:
             fleet.load_unit(uow, self.samu_id, sign, lock=False)
         except NotFound:
-            vehicle = resource.get("vehicleType", "SMUR.VLM")
-            fleet.add_resource(
+            team = resource.get("team") or {}
+            add_unit(
                 uow,
-                principal=None,
-                samu_id=self.samu_id,
-                unit=fleet.UnitInput(
-                    sign,
-                    resource.get("name") or sign,
-                    vehicle.split(".")[0],
-                    vehicle,
-                    (resource.get("team") or {}).get("medicalLevel", "MED"),
-                    47.2,
-                    -1.55,
-                    partner=str(resource.get("orgId", "")).startswith("fr.fire"),
-                    team_name=(resource.get("team") or {}).get("name"),
-                    crew_phone=_phone(resource),
-                ),
+                self.samu_id,
+                sign,
+                name=resource.get("name") or sign,
+                vehicle=resource.get("vehicleType", "SMUR.VLM"),
+                crew_level=team.get("medicalLevel", "MED"),
+                base=(47.2, -1.55),
+                partner=str(resource.get("orgId", "")).startswith("fr.fire"),
+                team_name=team.get("name"),
+                crew_phone=_phone(resource),
                 now=parse_hub_datetime(resource["datetime"]),
             )
         mission_id = store.latest_mission_id(uow.conn, self.samu_id, sign)

@@ -15,11 +15,11 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from factories import add_samu
 from sisamu.cases import patients, service
 from sisamu.cases.numbering import hub_patient_id
 from sisamu.cases.scheduler import run_automatic_steps
@@ -32,9 +32,9 @@ from sisamu.interop.hubsante.envelope import new_message, parse_document
 from sisamu.interop.hubsante.inbox import Inbox
 from sisamu.interop.hubsante.tables import hub_outbox, hub_resource_request
 from sisamu.security.roles import Principal, Role
-from sisamu.storage.tables import samu
+from support import DATA
 
-HUBSANTE = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "hubsante"
+HUBSANTE = DATA / "hubsante"
 SCENARIOS = json.loads((HUBSANTE / "test-cases" / "test_cases.json").read_text(encoding="utf-8"))
 SMUR_SOFTWARE = "fr.health.samu440.smur"
 CREW_REPORTS = frozenset({"RS-BPV", "RS-URL", "RS-RPIS"})
@@ -50,8 +50,6 @@ SAMUS = {
     "76A": ("76A", "fr.health.samu76A"),
     "44": ("440", "fr.health.samu440"),
 }
-INSEE = {"770": "77288", "940": "94028", "950": "95500", "780": "78646", "090": "09122", "310": "31555"}
-INSEE |= {"800": "80021", "76A": "76540", "440": "44109"}
 
 
 def example(step: dict[str, Any]) -> dict[str, Any]:
@@ -172,16 +170,7 @@ class Replay:
 
     def prepare(self) -> None:
         with self.platform.uow() as uow:
-            uow.execute(
-                samu.insert().values(
-                    samu_id=self.samu_id,
-                    hub_id=self.hub_id,
-                    departement=self.department[:2],
-                    name=f"SAMU {self.department}",
-                    city_insee=INSEE[self.samu_id],
-                    timezone="Europe/Paris",
-                )
-            )
+            add_samu(uow, self.samu_id, hub_id=self.hub_id)
         self.inbox = register_flows(Inbox(self.platform.uow, self.samu_id, self.hub_id))
 
     def who(self, operator: dict[str, Any] | None) -> Principal:

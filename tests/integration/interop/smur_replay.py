@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from resource_replay import ResourceReplay
-from scenario_driver import INSEE, SMUR_SOFTWARE, example
+from scenario_driver import SMUR_SOFTWARE, example
 
+from factories import add_samu
 from sisamu.interop.flows import smur_reports, smur_role
 from sisamu.interop.flows.common import links_of_file
 from sisamu.interop.hubsante.datetimes import parse_hub_datetime
@@ -32,7 +33,6 @@ from sisamu.smur.model import (
     VitalSign,
     rpis_times,
 )
-from sisamu.storage.tables import samu
 
 LRM = "fr.health.samu440"
 # The SMUR's establishment, as the SAMU configures its SMUR software (the scenarios' RS-RPIS context).
@@ -55,16 +55,7 @@ class SmurReplay(ResourceReplay):
 
     def prepare(self) -> None:
         with self.platform.uow() as uow:
-            uow.execute(
-                samu.insert().values(
-                    samu_id=self.samu_id,
-                    hub_id=LRM,
-                    departement="44",
-                    name="SAMU 44",
-                    city_insee=INSEE[self.samu_id],
-                    timezone="Europe/Paris",
-                )
-            )
+            add_samu(uow, self.samu_id, hub_id=LRM)
             smur.configure_client(
                 uow,
                 principal=None,

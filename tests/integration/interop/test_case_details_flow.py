@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from factories import add_samu
 from sisamu.cases import patients, service
 from sisamu.cases.details import Diagnosis, Hypothesis
 from sisamu.domain.codes import TypeDecision
@@ -20,7 +21,6 @@ from sisamu.interop.flows.common import link_of_case
 from sisamu.interop.hubsante.inbox import Inbox
 from sisamu.interop.hubsante.tables import hub_outbox
 from sisamu.security.roles import Principal, Role
-from sisamu.storage.tables import samu
 
 pytestmark = pytest.mark.db
 A, B, C = "fr.health.samu250", "fr.health.samu680", "fr.health.samu440"
@@ -63,18 +63,8 @@ QUALIFICATION = {
 
 @pytest.fixture
 def samus(platform):
-    with platform.engine.begin() as conn:
-        for samu_id, hub_id, dep, insee in (("250", A, "25", "25056"), ("680", B, "68", "68224")):
-            conn.execute(
-                sa.insert(samu).values(
-                    samu_id=samu_id,
-                    hub_id=hub_id,
-                    departement=dep,
-                    name=samu_id,
-                    city_insee=insee,
-                    timezone="Europe/Paris",
-                )
-            )
+    add_samu(platform, "250", hub_id=A)
+    add_samu(platform, "680", hub_id=B)
     return register_flows(Inbox(platform.uow, "680", B))
 
 

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from factories import add_samu
 from sisamu.interop.flows import register_flows
 from sisamu.interop.flows.common import link_of_case
 from sisamu.interop.hubsante.envelope import new_message
 from sisamu.interop.hubsante.inbox import Inbox
 from sisamu.interop.hubsante.tables import hub_outbox
-from sisamu.storage.tables import samu
 
 pytestmark = pytest.mark.db
 US, FIRE = "fr.health.samu440", "fr.fire.sis044.cga-044"
@@ -24,17 +24,7 @@ CASE = "fr.fire.sis044.cga-044.SC-20240526-044-cga-AL8"
 
 @pytest.fixture
 def inbox(platform: Any) -> Inbox:
-    with platform.engine.begin() as conn:
-        conn.execute(
-            sa.insert(samu).values(
-                samu_id="440",
-                hub_id=US,
-                departement="44",
-                name="SAMU 44",
-                city_insee="44109",
-                timezone="Europe/Paris",
-            )
-        )
+    add_samu(platform, "440", hub_id=US)
     return register_flows(Inbox(platform.uow, "440", US))
 
 

@@ -10,13 +10,13 @@ import pytest
 import sqlalchemy as sa
 from hub_network import EXAMPLE
 
+from factories import add_samu
 from sisamu.interop.hubsante import outbox
 from sisamu.interop.hubsante.envelope import HubMessage, new_message, parse_document
 from sisamu.interop.hubsante.inbox import Inbox, RejectMessageError
 from sisamu.interop.hubsante.message_types import RS_EDA
 from sisamu.interop.hubsante.replies import ErrorCode
 from sisamu.storage.bus import MessageBus
-from sisamu.storage.tables import samu
 from sisamu.storage.uow import UnitOfWork
 
 pytestmark = pytest.mark.db
@@ -26,16 +26,7 @@ US, THEM = "fr.health.samu680", "fr.health.samu250"
 @pytest.fixture
 def engine(platform):
     with platform.engine.begin() as conn:
-        conn.execute(
-            sa.insert(samu).values(
-                samu_id="680",
-                hub_id=US,
-                departement="68",
-                name="SAMU 68",
-                city_insee="68224",
-                timezone="Europe/Paris",
-            )
-        )
+        add_samu(conn, "680", hub_id=US)
         conn.execute(sa.text("CREATE TABLE applied_log (distribution_id text NOT NULL)"))
     return platform.engine
 
@@ -114,9 +105,7 @@ def test_an_invalid_ack_is_kept_but_never_answered(engine) -> None:
     envelope = _incoming().to_envelope()
     envelope["distributionKind"] = "Ack"
     del envelope["descriptor"]["language"]
-    outcome = Inbox(lambda: UnitOfWork(engine, MessageBus()), "680", US).receive(
-        json.dumps(envelope).encode()
-    )
+    outcome = Inbox(lambda: UnitOfWork(engine, MessageBus()), "680", US).receive(json.dumps(envelope).encode())
     assert outcome.status == "invalid"
     assert outcome.reply_id is None
     assert _count(engine, "SELECT count(*) FROM hub_outbox") == 0

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from hub_network import EXAMPLE
 
+from factories import add_samu, add_unit
 from sisamu.cases import service as cases
 from sisamu.interop.flows import emsi, engagement, positions, register_flows, resources_share
 from sisamu.interop.flows.common import link_of_case
@@ -25,11 +26,11 @@ from sisamu.interop.hubsante.validation import validate_envelope
 from sisamu.resources import service as fleet
 from sisamu.resources.positions import report_position
 from sisamu.security.roles import Principal, Role
-from sisamu.storage.tables import samu
+from support import DATA
 
 pytestmark = pytest.mark.db
 US, THEM, FIRE = "fr.health.samu680", "fr.health.samu250", "fr.fire.nexsis.sdis68"
-EXAMPLES = Path(__file__).resolve().parents[3].parent / "shared/reference/hubsante/examples"
+EXAMPLES = DATA / "hubsante/examples"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
@@ -42,17 +43,7 @@ class Side:
 
     def __init__(self, platform: Any) -> None:
         self.platform = platform
-        with platform.engine.begin() as conn:
-            conn.execute(
-                sa.insert(samu).values(
-                    samu_id="680",
-                    hub_id=US,
-                    departement="68",
-                    name="SAMU 68",
-                    city_insee="68224",
-                    timezone="Europe/Paris",
-                )
-            )
+        add_samu(platform, "680", hub_id=US)
         self.inbox = register_flows(Inbox(platform.uow, "680", US))
         body = parse_document(json.loads(EXAMPLE.read_text(encoding="utf-8"))).body
         self.case_id = str(body["caseId"])
@@ -61,15 +52,7 @@ class Side:
             link = link_of_case(uow.conn, "680", self.case_id)
             assert link is not None
             self.number = link.number
-            fleet.add_resource(
-                uow,
-                principal=None,
-                samu_id="680",
-                unit=fleet.UnitInput(
-                    "680-SMUR-COLMAR-VLM1", "VLM Colmar 1", "SMUR", "SMUR.VLM", "MED", 48.08, 7.36
-                ),
-                now=T0,
-            )
+            add_unit(uow, "680", "680-SMUR-COLMAR-VLM1", name="VLM Colmar 1", base=(48.08, 7.36), now=T0)
             self.mission = fleet.engage(
                 uow, principal=None, number=self.number, resource_id="680-SMUR-COLMAR-VLM1", now=T0
             )
@@ -205,15 +188,7 @@ def test_engagement_and_statuses_on_a_shared_file_are_sent_to_the_partner(side: 
 def test_engagement_statuses_and_moves_on_an_unshared_file_send_nothing(side: Side) -> None:
     with side.platform.uow() as uow:
         file = cases.open_file(uow, principal=None, samu_id="680", now=T0, qualification={})
-        fleet.add_resource(
-            uow,
-            principal=None,
-            samu_id="680",
-            unit=fleet.UnitInput(
-                "680-SMUR-MULHOUSE-VLM1", "VLM Mulhouse 1", "SMUR", "SMUR.VLM", "MED", 47.7, 7.3
-            ),
-            now=T0,
-        )
+        add_unit(uow, "680", "680-SMUR-MULHOUSE-VLM1", name="VLM Mulhouse 1", base=(47.7, 7.3), now=T0)
         item = fleet.engage(
             uow, principal=None, number=file.number, resource_id="680-SMUR-MULHOUSE-VLM1", now=T0
         )
@@ -236,22 +211,17 @@ def test_engagement_statuses_and_moves_on_an_unshared_file_send_nothing(side: Si
 
 def test_a_partner_unit_and_a_crew_are_described_as_the_partner_must_see_them(side: Side) -> None:
     with side.platform.uow() as uow:
-        fleet.add_resource(
+        add_unit(
             uow,
-            principal=None,
-            samu_id="680",
-            unit=fleet.UnitInput(
-                "VSAV-COLMAR-2",
-                "VSAV Colmar 2",
-                "SIS",
-                "SIS.VSAV",
-                "SECOURS",
-                48.08,
-                7.36,
-                partner=True,
-                team_name="Equipe Rouge",
-                crew_phone="06 45 98 72 97",
-            ),
+            "680",
+            "VSAV-COLMAR-2",
+            name="VSAV Colmar 2",
+            vehicle="SIS.VSAV",
+            crew_level="SECOURS",
+            base=(48.08, 7.36),
+            partner=True,
+            team_name="Equipe Rouge",
+            crew_phone="06 45 98 72 97",
             now=T0,
         )
         fleet.engage(

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from factories import add_samu, add_unit
 from sisamu.cases import service as cases
 from sisamu.interop.flows import register_flows, smur_reports, smur_role
 from sisamu.interop.flows.smur_reports import RpisIncomplete
@@ -24,13 +24,15 @@ from sisamu.security.roles import Principal, Role
 from sisamu.smur import service as smur
 from sisamu.smur.model import Bilan, BilanPatient, Evaluation, Rpis, VitalSign
 from sisamu.smur.tables import smur_bilan, smur_document_link, smur_rpis
-from sisamu.storage.tables import audit_event, samu
+from sisamu.storage.tables import audit_event
+from support import DATA
 
 pytestmark = pytest.mark.db
 LRM, SMUR = "fr.health.samu440", "fr.health.samu440.smur"
 ORU = "fr.health.oru.paysdelaloire"
-EXAMPLES = Path(__file__).resolve().parents[3].parent / "shared/reference/hubsante/examples"
+EXAMPLES = DATA / "hubsante/examples"
 T0 = datetime(2024, 5, 18, 16, 19, tzinfo=UTC)
+NANTES = (47.2, -1.55)  # the SMUR units' base
 CYCLE = ["DECLENCHE", "DEPART", "ARRIVEE", "PEC", "BILAN", "ORIENTAT", "TRANSP", "DESTIN", "FINPEC", "RETOUR"]
 
 
@@ -59,16 +61,7 @@ class Smur:
     def __init__(self, platform: Any, *, rpis_recipient: str | None = None) -> None:
         self.platform = platform
         with platform.uow() as uow:
-            uow.execute(
-                sa.insert(samu).values(
-                    samu_id="440",
-                    hub_id=LRM,
-                    departement="44",
-                    name="SAMU 44",
-                    city_insee="44109",
-                    timezone="Europe/Paris",
-                )
-            )
+            add_samu(uow, "440", hub_id=LRM)
             smur.configure_client(
                 uow,
                 principal=None,
@@ -86,13 +79,7 @@ class Smur:
         with platform.engine.connect() as conn:
             self.number = conn.execute(sa.text("SELECT number FROM smur_intervention")).scalar_one()
         with platform.uow() as uow:
-            fleet.add_resource(
-                uow,
-                principal=None,
-                samu_id="440",
-                unit=fleet.UnitInput("VLM2", "VLM2", "SMUR", "SMUR.VLM", "MED", 47.2, -1.55),
-                now=T0,
-            )
+            add_unit(uow, "440", "VLM2", base=NANTES, now=T0)
             self.mission_id = fleet.engage(
                 uow, principal=None, number=self.number, resource_id="VLM2", now=T0
             ).mission_id
@@ -283,13 +270,7 @@ def test_a_file_of_our_own_keeps_the_reports_without_sending(platform):
     side = Smur(platform)
     with platform.uow() as uow:
         own = cases.open_file(uow, principal=None, samu_id="440", now=T0, patients=[{"last_name": "Martin"}])
-        fleet.add_resource(
-            uow,
-            principal=None,
-            samu_id="440",
-            unit=fleet.UnitInput("VLM3", "VLM3", "SMUR", "SMUR.VLM", "MED", 47.2, -1.55),
-            now=T0,
-        )
+        add_unit(uow, "440", "VLM3", base=NANTES, now=T0)
         mission = fleet.engage(uow, principal=None, number=own.number, resource_id="VLM3", now=T0)
         bilan_id = smur.record_bilan(
             uow,
@@ -315,16 +296,7 @@ class Lrm:
 
         self.platform = platform
         with platform.uow() as uow:
-            uow.execute(
-                sa.insert(samu).values(
-                    samu_id="440",
-                    hub_id=LRM,
-                    departement="44",
-                    name="SAMU 44",
-                    city_insee="44109",
-                    timezone="Europe/Paris",
-                )
-            )
+            add_samu(uow, "440", hub_id=LRM)
             file = cases.open_file(
                 uow, principal=None, samu_id="440", now=T0, patients=[{"last_name": "Normand"}] * 2
             )
@@ -415,13 +387,7 @@ def test_the_sharing_hooks_answer_from_the_smur_client_on_an_intervention_only(p
         assert smur_role.mission_engaged(uow, None, item, T0)
         assert smur_role.mission_status(uow, None, item, T0)
         own = cases.open_file(uow, principal=None, samu_id="440", now=T0, patients=[{"last_name": "Martin"}])
-        fleet.add_resource(
-            uow,
-            principal=None,
-            samu_id="440",
-            unit=fleet.UnitInput("VLM3", "VLM3", "SMUR", "SMUR.VLM", "MED", 47.2, -1.55),
-            now=T0,
-        )
+        add_unit(uow, "440", "VLM3", base=NANTES, now=T0)
         other = fleet.engage(uow, principal=None, number=own.number, resource_id="VLM3", now=T0)
         assert not smur_role.mission_engaged(uow, None, other, T0)
         assert not smur_role.mission_status(uow, None, other, T0)
@@ -460,13 +426,7 @@ def test_the_rpis_of_a_file_of_our_own_goes_to_the_rpis_recipient_only(platform)
             qualification={"motif": "M03.10", "location": {"commune_insee": "44109"}},
             patients=[{"last_name": "Martin", "birth_date": date(1950, 2, 1), "sex": "M"}],
         )
-        fleet.add_resource(
-            uow,
-            principal=None,
-            samu_id="440",
-            unit=fleet.UnitInput("VLM3", "VLM3", "SMUR", "SMUR.VLM", "MED", 47.2, -1.55),
-            now=T0,
-        )
+        add_unit(uow, "440", "VLM3", base=NANTES, now=T0)
         mission_id = fleet.engage(
             uow, principal=None, number=own.number, resource_id="VLM3", now=T0
         ).mission_id

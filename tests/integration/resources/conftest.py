@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from factories import add_account, add_samu, add_unit
 from sisamu.cases import patients
 from sisamu.cases import service as cases
 from sisamu.domain.codes import NiveauSoin
@@ -16,12 +17,8 @@ from sisamu.resources import service
 from sisamu.security import service as security
 from sisamu.security import store as accounts_store
 from sisamu.security.roles import Role
-from sisamu.storage.tables import samu
 
-ROOMS = {
-    "250": {"hub_id": "fr.health.samu250", "departement": "25", "name": "Besançon", "city_insee": "25056"},
-    "680": {"hub_id": "fr.health.samu680", "departement": "68", "name": "Mulhouse", "city_insee": "68224"},
-}
+ROOMS = ("250", "680")
 PEOPLE = {
     "regulator.250": (Role.REGULATOR, "250"),
     "arm.250": (Role.ARM, "250"),
@@ -72,19 +69,10 @@ def world(platform) -> dict[str, Any]:
     """Rooms, people (principal and token), units, and file `number` near Besançon with an R1 patient."""
     now = platform.clock.now()
     with platform.uow() as uow:
-        for samu_id, values in ROOMS.items():
-            uow.execute(samu.insert().values(samu_id=samu_id, timezone="Europe/Paris", **values))
+        for samu_id in ROOMS:
+            add_samu(uow, samu_id)
         for username, (role, samu_id) in PEOPLE.items():
-            security.create_account(
-                uow,
-                username=username,
-                display_name=username,
-                role=role,
-                samu_id=samu_id,
-                password="Correct-Horse-15",
-                now=now,
-                with_totp=False,
-            )
+            add_account(uow, username, role, samu_id, now=now)
     principals, tokens = {}, {}
     with platform.engine.connect() as conn:
         for username in PEOPLE:
@@ -95,9 +83,17 @@ def world(platform) -> dict[str, Any]:
         for username, principal in principals.items():
             tokens[username] = security.issue_token(uow, principal=principal, name="test", now=now)
         for samu_id, units in UNITS.items():
-            for resource_id, (vehicle, kind, level, (lat, lon), _) in units.items():
-                unit = service.UnitInput(resource_id, resource_id, kind, vehicle, level, lat, lon)
-                service.add_resource(uow, principal=None, samu_id=samu_id, unit=unit, now=now)
+            for resource_id, (vehicle, kind, level, base, _) in units.items():
+                add_unit(
+                    uow,
+                    samu_id,
+                    resource_id,
+                    vehicle=vehicle,
+                    resource_type=kind,
+                    crew_level=level,
+                    base=base,
+                    now=now,
+                )
     with platform.uow() as uow:
         for samu_id, units in UNITS.items():
             for resource_id, (*_, crew) in units.items():
@@ -137,16 +133,7 @@ def _admin(platform, samu_id: str):
     """A supervisor of another room, made on the fly for linking that room's crew."""
     name = f"supervisor.{samu_id}"
     with platform.uow() as uow:
-        security.create_account(
-            uow,
-            username=name,
-            display_name=name,
-            role=Role.SUPERVISOR,
-            samu_id=samu_id,
-            password="Correct-Horse-15",
-            now=platform.clock.now(),
-            with_totp=False,
-        )
+        add_account(uow, name, Role.SUPERVISOR, samu_id, now=platform.clock.now())
     with platform.engine.connect() as conn:
         return accounts_store.principal_from_row(accounts_store.account_by_username(conn, name))
 

@@ -11,6 +11,7 @@ import pytest
 
 from sisamu.resources import positions, service
 from sisamu.resources.mqtt import MqttAdapter
+from support import missing_service
 
 pytestmark = [pytest.mark.db, pytest.mark.broker]
 
@@ -22,7 +23,7 @@ def broker() -> str:
     try:
         socket.create_connection(BROKER, timeout=1).close()
     except OSError as exc:
-        pytest.skip(
+        missing_service(
             f"no MQTT broker reachable at {BROKER[0]}:{BROKER[1]} ({exc}); start Mosquitto to run this test"
         )
     return f"mqtt://{BROKER[0]}:{BROKER[1]}"

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import bindparam, create_engine, select
 from sqlalchemy.exc import IntegrityError
 
+from factories import samu_row
 from sisamu.storage import direct
 from sisamu.storage.tables import samu
 
@@ -19,10 +20,7 @@ _PARIS = select(samu.c.samu_id).where(samu.c.timezone == "Europe/Paris").order_b
 
 
 def _row(samu_id: str, timezone: str = "Europe/Paris") -> dict[str, object]:
-    return {
-        "samu_id": samu_id, "hub_id": f"fr.health.samu{samu_id}", "departement": samu_id[:2],
-        "name": f"SAMU {samu_id}", "city_insee": "25056", "timezone": timezone,
-    }  # fmt: skip
+    return samu_row(samu_id, name=f"SAMU {samu_id}", timezone=timezone)
 
 
 def test_direct_statements_share_the_transaction_and_its_outcome(database_url: str) -> None:

@@ -9,24 +9,19 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from factories import PASSWORD, add_account, add_samu, add_unit
 from sisamu.calls.seats import service as seat_service
-from sisamu.security import service
 from sisamu.security.roles import Role
-from sisamu.storage.tables import samu
 
-PASSWORD = "Correct-Horse-15"
-ROOMS = {
-    "250": {"hub_id": "fr.health.samu250", "departement": "25", "name": "Besançon", "city_insee": "25056"},
-    "680": {"hub_id": "fr.health.samu680", "departement": "68", "name": "Mulhouse", "city_insee": "68224"},
-}
+ROOMS = ("250", "680")
 ROOM_ROLES = [Role.ARM, Role.REGULATOR, Role.SUPERVISOR, Role.CREW, Role.PARTNER, Role.ADMIN]
 
 
 @pytest.fixture
-def rooms(platform) -> dict[str, dict[str, str]]:
+def rooms(platform) -> tuple[str, ...]:
     with platform.uow() as uow:
-        for samu_id, values in ROOMS.items():
-            uow.execute(samu.insert().values(samu_id=samu_id, timezone="Europe/Paris", **values))
+        for samu_id in ROOMS:
+            add_samu(uow, samu_id)
     return ROOMS
 
 
@@ -37,30 +32,9 @@ def accounts(platform, rooms) -> dict[str, Role]:
     with platform.uow() as uow:
         for samu_id in rooms:
             for role in ROOM_ROLES:
-                name = f"{role}.{samu_id}"
-                service.create_account(
-                    uow,
-                    username=name,
-                    display_name=name,
-                    role=role,
-                    samu_id=samu_id,
-                    password=PASSWORD,
-                    now=platform.clock.now(),
-                    with_totp=False,
-                )
-                made[name] = role
+                made[add_account(uow, f"{role}.{samu_id}", role, samu_id, now=platform.clock.now())] = role
         for role in (Role.NATIONAL, Role.ANALYST):
-            service.create_account(
-                uow,
-                username=str(role),
-                display_name=str(role),
-                role=role,
-                samu_id=None,
-                password=PASSWORD,
-                now=platform.clock.now(),
-                with_totp=False,
-            )
-            made[str(role)] = role
+            made[add_account(uow, str(role), role, None, now=platform.clock.now())] = role
     return made
 
 
@@ -161,8 +135,7 @@ def sample_objects(platform, rooms) -> dict[str, str]:
     from sisamu.resources import service as resources
 
     with platform.uow() as uow:  # resources: unit VLM.250 engaged on that file (mission 1)
-        unit = resources.UnitInput("VLM.250", "VLM 250", "SMUR", "SMUR.VLM", "MED", 47.2345, 6.027)
-        resources.add_resource(uow, principal=None, samu_id="250", unit=unit, now=now)
+        add_unit(uow, "250", "VLM.250", name="VLM 250", base=(47.2345, 6.027), now=now)
     with platform.uow() as uow:
         resources.engage(uow, principal=None, number="DRFR152502602500001", resource_id="VLM.250", now=now)
     return {"call_id": "c-250", "seat_id": "P250", "callback_id": "1", "file_number": "DRFR152502602500001"}

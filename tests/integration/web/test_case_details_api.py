@@ -4,17 +4,15 @@ the patient's hypothesis and the decision's comment; the RS-EDA export carries t
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from importlib import resources
 
 import pytest
 from jsonschema import Draft7Validator
 
 pytestmark = pytest.mark.db
 
-SCHEMA = (
-    Path(__file__).resolve().parents[3].parent
-    / "shared/reference/hubsante/schemas/json-schema/RS-EDA.schema.json"
-)
+# The official schema: the package ships it byte for byte (checked by tests/unit/interop/test_hub_message_types.py).
+SCHEMA = resources.files("sisamu.interop.hubsante.schemas") / "RS-EDA.schema.json"
 QUALIFICATION = {
     "caller_phone": "06 71 83 05 23",
     "caller_first_name": "Marie",

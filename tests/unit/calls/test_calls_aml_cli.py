@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 from sisamu.calls.aml.cli import app
+from sisamu.cli import app as root_app
 
 SMS = (
     'A"ML=1;lt=+48.85661;lg=+2.35222;rd=15;top=20260125101530;lc=68;pm=G;'
@@ -44,11 +44,6 @@ def test_invalid_message_exits_2_with_reason_on_stderr() -> None:
 
 
 def test_mounted_as_sisamu_aml() -> None:
-    try:
-        from sisamu.cli import app as root
-    except ModuleNotFoundError as missing:  # another feature mounted in the root CLI is not there yet
-        pytest.skip(f"root CLI not importable: {missing}")
-
-    result = CliRunner().invoke(root, ["aml", "parse", "nothing"])
+    result = CliRunner().invoke(root_app, ["aml", "parse", "nothing"])
     assert result.exit_code == 2
     assert "missing mandatory field(s)" in result.stderr

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,8 +31,10 @@ from sisamu.calls.cti.schema import (
     schema_errors,
     validate_body,
 )
+from support import DATA
 
-REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference" / "si-samu-cti"
+# SHA-256 of the official Swagger files (ansforge/SAMU-interface-LRM), see tests/data/PROVENANCE.md.
+OFFICIAL_SHA256 = DATA / "si-samu-cti" / "swagger.sha256"
 
 VALID: dict[tuple[str, str], dict[str, Any]] = {
     ("lrm", "AppelEntrant"): {
@@ -92,10 +94,12 @@ INVALID: list[tuple[str, str, dict[str, Any]]] = [
 
 
 def test_package_copies_are_the_official_files() -> None:
+    lines = OFFICIAL_SHA256.read_text(encoding="utf-8").splitlines()
+    official = {name: digest for digest, name in (line.split("  ", 1) for line in lines)}
+    assert set(official) == set(SPEC_FILES.values())
     for name in SPEC_FILES.values():
         packaged = files("sisamu.calls.cti").joinpath("spec", name).read_bytes()
-        if REFERENCE.is_dir():
-            assert packaged == (REFERENCE / name).read_bytes()
+        assert hashlib.sha256(packaged).hexdigest() == official[name], name
         assert json.loads(packaged)["swagger"] == "2.0"
     assert files("sisamu.calls.cti").joinpath("spec", "PROVENANCE.md").is_file()
 

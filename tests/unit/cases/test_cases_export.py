@@ -1,11 +1,12 @@
-"""RS-EDA export of a file validates against the official schema in ../shared/reference."""
+"""RS-EDA export of a file validates against the official schema (the package's byte copy of it, checked against the
+official SHA-256 by tests/unit/interop/test_hub_message_types.py)."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from datetime import UTC, date, datetime
-from pathlib import Path
+from importlib import resources
 
 import pytest
 from jsonschema import Draft7Validator
@@ -16,8 +17,7 @@ from sisamu.domain.codes import NiveauSoin, TypeDecision, TypeRessource
 from sisamu.domain.errors import DomainError
 from sisamu.interop.hubsante import parse_envelope
 
-SHARED = Path(__file__).resolve().parents[3].parent / "shared"
-SCHEMA = SHARED / "reference" / "hubsante" / "schemas" / "json-schema" / "RS-EDA.schema.json"
+SCHEMA = resources.files("sisamu.interop.hubsante.schemas") / "RS-EDA.schema.json"
 T0 = datetime(2026, 1, 25, 10, 0, tzinfo=UTC)
 ARM = Actor(uuid.uuid4(), "Alice ARM", "arm")
 MR = Actor(uuid.uuid4(), "Dr Martin", "regulator")

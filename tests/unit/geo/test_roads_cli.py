@@ -1,5 +1,5 @@
 # Copyright 2026 the sisamu contributors. SPDX-License-Identifier: Apache-2.0
-import pytest
+import osmium
 from typer.testing import CliRunner
 
 from sisamu.cli import app
@@ -20,9 +20,6 @@ def test_route_refuses_bad_points_and_unknown_vehicles():
 
 
 def test_import_then_route_on_the_graph(tmp_path):
-    osmium = pytest.importorskip(
-        "osmium", reason="pyosmium (osmium>=4.0) is needed to write and read PBF files"
-    )
     pbf, out = tmp_path / "line.osm.pbf", tmp_path / "line.npz"
     writer = osmium.SimpleWriter(str(pbf))
     try:

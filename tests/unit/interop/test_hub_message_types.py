@@ -1,7 +1,9 @@
-"""The hard-coded message-type registry matches the model's `schemas.yaml`; package data matches the reference."""
+"""The hard-coded message-type registry matches the model's `schemas.yaml`; package data matches the reference
+(by SHA-256, `tests/data/hubsante/schemas/json-schema.sha256`)."""
 
 from __future__ import annotations
 
+import hashlib
 from importlib import resources
 
 import pytest
@@ -43,11 +45,15 @@ def test_every_message_type_has_its_schema_file() -> None:
 
 
 def test_packaged_schemas_are_byte_copies_of_the_reference() -> None:
+    """The official schemas' SHA-256 (`json-schema.sha256`, taken from the reference) name every packaged one."""
     folder = resources.files("sisamu.interop.hubsante.schemas")
-    reference = sorted((SCHEMAS / "json-schema").glob("*.json"))
+    lines = (SCHEMAS / "json-schema.sha256").read_text(encoding="utf-8").splitlines()
+    reference = {name: digest for digest, name in (line.split("  ", 1) for line in lines)}
     assert reference
-    for path in reference:
-        assert folder.joinpath(path.name).read_bytes() == path.read_bytes(), path.name
+    packaged = {entry.name for entry in folder.iterdir() if entry.name.endswith(".json")}
+    assert packaged == set(reference)
+    for name, digest in reference.items():
+        assert hashlib.sha256(folder.joinpath(name).read_bytes()).hexdigest() == digest, name
 
 
 def test_provenance_names_commit_and_every_file() -> None:
