@@ -22,8 +22,8 @@ from pathlib import Path
 
 from sisamu import migrations as migrate
 from sisamu.bootstrap import build_platform
-from sisamu.calls.distribution.assignment import assignment as distribution
-from sisamu.calls.distribution.assignment import service
+from sisamu.calls.distribution import assignment as distribution
+from sisamu.calls.distribution import service
 from sisamu.calls.distribution.policy import OverflowAgreement
 from sisamu.calls.flux import Flux
 from sisamu.calls.overflow import service as overflow_service

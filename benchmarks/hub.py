@@ -48,8 +48,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event as MpEvent
 
-    from sisamu.interop.hubsante.inbox import Outcome
-    from sisamu.interop.hubsante.local_hub import LocalHub
+    from sisamu.hubsante.inbox import Outcome
+    from sisamu.hubsante.local_hub import LocalHub
 
 # An official example from the test data (tests/data/PROVENANCE.md).
 EXAMPLE = (
@@ -74,7 +74,7 @@ class HubPlace:
     prefix: str = ""
 
     def local_hub(self) -> LocalHub:
-        from sisamu.interop.hubsante.local_hub import LocalHub, Topology
+        from sisamu.hubsante.local_hub import LocalHub, Topology
 
         hub = LocalHub([SENDER[1], RECEIVER[1]], url=BROKER_URL, vhost=self.vhost)
         hub.own_vhost = self.own_vhost
@@ -97,7 +97,7 @@ def worker(role: str, place: HubPlace, database_url: str, events: Any, stop: MpE
 
 
 async def _run_hub(place: HubPlace, events: Any, stop: MpEvent) -> None:
-    from sisamu.interop.hubsante.local_hub import LocalHub
+    from sisamu.hubsante.local_hub import LocalHub
 
     async with LocalHub([SENDER[1], RECEIVER[1]], url=BROKER_URL, vhost=place.vhost) as hub:
         dispatcher, busy = hub.dispatcher, [0.0]
@@ -118,9 +118,9 @@ async def _run_hub(place: HubPlace, events: Any, stop: MpEvent) -> None:
 
 
 async def _run_samu(samu_id: str, place: HubPlace, database_url: str, events: Any, stop: MpEvent) -> None:
-    from sisamu.interop.hubsante.consumer import HubConsumer
-    from sisamu.interop.hubsante.inbox import Inbox
-    from sisamu.interop.hubsante.relay import OutboxRelay
+    from sisamu.hubsante.consumer import HubConsumer
+    from sisamu.hubsante.inbox import Inbox
+    from sisamu.hubsante.relay import OutboxRelay
     from sisamu.storage.bus import MessageBus
     from sisamu.storage.database import Database
     from sisamu.storage.uow import UnitOfWork
@@ -289,7 +289,7 @@ class Producer:
     def __init__(self, database_url: str, threads: int) -> None:
         from sqlalchemy import create_engine
 
-        from sisamu.interop.hubsante.envelope import parse_document
+        from sisamu.hubsante.envelope import parse_document
 
         self.engine = create_engine(database_url, pool_size=threads, max_overflow=0)
         self.body = parse_document(json.loads(EXAMPLE.read_text(encoding="utf-8"))).body
@@ -297,9 +297,9 @@ class Producer:
         self.committed: dict[str, float] = {}
 
     def one(self) -> None:
-        from sisamu.interop.hubsante import outbox
-        from sisamu.interop.hubsante.envelope import new_message
-        from sisamu.interop.hubsante.message_types import RS_EDA
+        from sisamu.hubsante import outbox
+        from sisamu.hubsante.envelope import new_message
+        from sisamu.hubsante.message_types import RS_EDA
         from sisamu.storage.bus import MessageBus
         from sisamu.storage.uow import UnitOfWork
 
@@ -307,7 +307,7 @@ class Producer:
             RS_EDA, self.body, sender_id=SENDER[1], recipient_id=RECEIVER[1], sent_at=datetime.now(UTC)
         )
         with UnitOfWork(self.engine, MessageBus()) as uow:
-            outbox.enqueue(uow, message)
+            outbox.enqueue(uow, message, samu_id=SENDER[0])
         self.committed[message.distribution_id] = time.time()
 
     def run(self, count: int, window: threading.Semaphore | None) -> list[threading.Thread]:

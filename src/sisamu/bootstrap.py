@@ -14,7 +14,8 @@ from sisamu.config import Settings, get_settings
 from sisamu.domain.clock import Clock, SystemClock
 from sisamu.geo.roads import RoadEstimator
 from sisamu.geo.travel import StraightLineEstimator
-from sisamu.interop.flows.worker import workers_for
+from sisamu.interop import handlers as interop_handlers
+from sisamu.interop.worker import workers_for
 from sisamu.platform import Platform
 from sisamu.platform.services import BackgroundService, TaskService, ThreadedService
 from sisamu.resources.mqtt import MqttAdapter
@@ -36,7 +37,9 @@ def travel_times_for(settings: Settings) -> TravelTimeEstimator:
 
 def build_bus() -> MessageBus:
     """Every handler of the platform, subscribed once."""
-    return MessageBus()
+    bus = MessageBus()
+    interop_handlers.subscribe(bus)  # Hub flows: RS-RI, RS-SR, GEO-POS to the partners of a shared file
+    return bus
 
 
 def build_platform(

@@ -11,17 +11,17 @@ import sys
 
 import typer
 
+from sisamu.admin.cli import accounts_app, audit_app
 from sisamu.bootstrap import build_platform
 from sisamu.calls.aml.cli import app as aml_app
 from sisamu.calls.simulator.cli import app as calls_app
 from sisamu.cases.cli import app as cases_app
 from sisamu.geo.cli import app as geo_app
-from sisamu.interop.flows.cli import worker as hub_worker
-from sisamu.interop.hubsante.cli import app as hub_app
-from sisamu.interop.hubsante.transport_cli import local as hub_local
+from sisamu.hubsante.cli import app as hub_app
+from sisamu.hubsante.transport_cli import local as hub_local
+from sisamu.interop.cli import worker as hub_worker
 from sisamu.migrations.cli import app as db_app
 from sisamu.resources.cli import app as resources_app
-from sisamu.security.cli import accounts_app, audit_app
 from sisamu.seeding.cli import app as seed_app
 from sisamu.sim.cli import app as sim_app
 from sisamu.sim.load.cli import app as load_app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sisamu.calls import tables as calls_tables
 from sisamu.cases import tables as cases_tables
-from sisamu.interop.hubsante import tables as hub_tables
+from sisamu.hubsante import tables as hub_tables
 from sisamu.resources import tables as resources_tables
 from sisamu.smur import tables as smur_tables
 from sisamu.storage import tables as foundation_tables

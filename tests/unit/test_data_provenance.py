@@ -17,7 +17,7 @@ def _manifest() -> list[list[str]]:
 def test_every_hubsante_file_is_in_the_manifest() -> None:
     own = {"MANIFEST.tsv", "schemas/json-schema.sha256"}
     present = {p.relative_to(HUBSANTE).as_posix() for p in HUBSANTE.rglob("*") if p.is_file()} - own
-    # the JSON Schemas' rows stay: the package ships those files (src/sisamu/interop/hubsante/schemas)
+    # the JSON Schemas' rows stay: the package ships those files (src/sisamu/hubsante/schemas)
     listed = {dest for dest, *_ in _manifest() if not dest.startswith("schemas/json-schema/")}
     assert present
     assert present == listed

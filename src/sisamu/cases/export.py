@@ -16,10 +16,10 @@ from sisamu.cases.numbering import hub_note_id, hub_patient_id
 from sisamu.cases.qualification import Location
 from sisamu.domain.codes import code_list
 from sisamu.domain.errors import DomainError
-from sisamu.interop.hubsante.datetimes import format_hub_datetime
-from sisamu.interop.hubsante.envelope import new_message
-from sisamu.interop.hubsante.identifiers import samu_org_id
-from sisamu.interop.hubsante.validation import validate_envelope, validate_message
+from sisamu.hubsante.datetimes import format_hub_datetime
+from sisamu.hubsante.envelope import new_message
+from sisamu.hubsante.identifiers import samu_org_id
+from sisamu.hubsante.validation import validate_envelope, validate_message
 
 _HUB_INSEE = re.compile(r"^[0-9]{5}$")
 _OPERATOR_ROLES = {"arm": "ARM", "regulator": "MEDECIN"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sisamu.interop.hubsante.identifiers import (
+from sisamu.hubsante.identifiers import (
     case_id,
     local_case_number,
     parse_local_case_number,

@@ -19,6 +19,7 @@ from sisamu.cases.model import SYSTEM, Actor, Decision, Note, RegulationFile, ne
 from sisamu.cases.numbering import owner_of, shared_id
 from sisamu.domain.codes import Etat, TypeDecision, TypeRessource
 from sisamu.domain.events import LiveEvent
+from sisamu.platform.events import FileChanged, FileOpened
 from sisamu.security import audit
 from sisamu.security.access import authorize
 from sisamu.security.errors import NotFound
@@ -96,6 +97,11 @@ def change(
     store.save(uow.conn, file, now)
     audit_file(uow, principal, file, action, now, detail)
     emit_file(uow, file, kind, now)
+    uow.record(
+        FileChanged(
+            samu_id=owner, number=number, version=file.version, action=action, at=now, actor=principal
+        )
+    )
     return file, result
 
 
@@ -146,6 +152,7 @@ def open_file(
         detail["by_samu"] = partner_samu_id
     audit_file(uow, principal, file, "file.open", now, detail)
     emit_file(uow, file, "case.opened", now)
+    uow.record(FileOpened(samu_id=samu_id, number=number, at=now, actor=principal, call_id=call_id))
     return file
 
 

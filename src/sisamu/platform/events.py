@@ -3,7 +3,7 @@
 Each is recorded by the one service that makes it happen, inside that use case's transaction
 (`uow.record(...)`); `bootstrap` subscribes the handlers. A feature subscribes to these, never imports the
 feature that records them. `actor` is who did it (None: the platform itself, or a partner over Hub Santé —
-`source` says which).
+`origin` says which).
 
 | event | recorded by | handled by |
 |---|---|---|
@@ -13,6 +13,7 @@ feature that records them. `actor` is who did it (None: the platform itself, or 
 | `MissionStatusChanged` | `resources.service.report_status` | Hub flows (RS-SR) |
 | `UnitMoved` | `resources.positions.report_position` | Hub flows (GEO-POS) |
 | `SmurReportRecorded` | `smur.service` (bilan, RPIS, document links) | Hub flows (RS-BPV, RS-RPIS, RS-URL) |
+| `SmurReportSent` | the Hub flows, once the report's message is in the outbox | the crew's route (its answer) |
 | `DialRequested` | `calls.callbacks.service`, the SI-SAMU telephony routes | the telephony (rings the seat, dials) |
 """
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from sisamu.security.roles import Principal
 
 
-class Source(enum.StrEnum):
+class Origin(enum.StrEnum):
     """Where a change came from: this platform's users and workers, or a partner over Hub Santé."""
 
     LOCAL = "local"
@@ -44,7 +45,7 @@ class FileOpened(DomainEvent):
     at: datetime
     actor: Principal | None
     call_id: str | None  # the call the file was opened from
-    source: Source = Source.LOCAL
+    origin: Origin = Origin.LOCAL
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,7 +56,7 @@ class FileChanged(DomainEvent):
     action: str  # what changed, as audited (`file.qualification`, `file.note`, `file.decision`…)
     at: datetime
     actor: Principal | None
-    source: Source = Source.LOCAL
+    origin: Origin = Origin.LOCAL
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,7 +67,7 @@ class MissionEngaged(DomainEvent):
     resource_id: str
     at: datetime
     actor: Principal | None
-    source: Source = Source.LOCAL
+    origin: Origin = Origin.LOCAL
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,7 +79,7 @@ class MissionStatusChanged(DomainEvent):
     status: str
     at: datetime
     actor: Principal | None
-    source: Source = Source.LOCAL
+    origin: Origin = Origin.LOCAL
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,6 +105,16 @@ class SmurReportRecorded(DomainEvent):
     report_id: int  # bilan_id, rpis_id or link_id
     at: datetime
     actor: Principal | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmurReportSent(DomainEvent):
+    """A recorded report left for the LRM (or the RPIS recipient) over Hub Santé, as message `distribution_id`."""
+
+    samu_id: str
+    report: SmurReport
+    report_id: int
+    distribution_id: str
 
 
 class DialReason(enum.StrEnum):

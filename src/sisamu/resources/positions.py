@@ -2,7 +2,7 @@
 """Use cases of units' positions: an AVL fix (crew terminal over HTTP, MQTT) and a unit's track.
 
 A fix is kept in the track; the unit's last position moves unless the fix is older than it, and the partners of
-the file the unit is on hear of a move (GEO-POS through `sharing`). `principal` None is the platform itself (the
+the file the unit is on hear of a move (`UnitMoved`: GEO-POS from the Hub flows). `principal` None is the platform itself (the
 MQTT adapter: the broker authenticated the terminal, the topic names the unit).
 """
 
@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Row
 
 from sisamu.domain.events import LiveEvent
-from sisamu.resources import access, sharing, store
+from sisamu.platform.events import UnitMoved
+from sisamu.resources import access, store
 from sisamu.resources.mission import Source
 from sisamu.resources.model import InvalidResource
 from sisamu.resources.service import load_unit
@@ -38,7 +39,7 @@ def report_position(
     source: Source | None = None,
 ) -> Row[Any]:
     """An AVL fix: kept in the track; the unit's last position moves unless the fix is older than it (then the
-    partners of the file it is on hear of it: GEO-POS, `sharing`)."""
+    partners of the file it is on hear of it: `UnitMoved`, GEO-POS)."""
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # noqa: PLR2004
         raise InvalidResource(f"not a WGS84 point: {lat}, {lon}")
     row = load_unit(uow, samu_id, resource_id, lock=True)
@@ -71,15 +72,12 @@ def report_position(
             )
         )
         if moved:
-            sharing.unit_moved(
-                uow,
-                samu_id=samu_id,
-                resource_id=resource_id,
-                mission_id=row.mission_id,
-                now=now,
-                speed_kmh=speed_kmh,
-                heading=heading,
-            )
+            uow.record(
+                UnitMoved(
+                    samu_id=samu_id, resource_id=resource_id, mission_id=row.mission_id, at=now,
+                    speed_kmh=speed_kmh, heading=heading,
+                )
+            )  # fmt: skip
     return row
 
 

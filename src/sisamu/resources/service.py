@@ -22,7 +22,8 @@ from sisamu.cases.access import check_file
 from sisamu.cases.model import InvalidFile, normalize_phone
 from sisamu.domain.codes import Etat, StatutVecteur
 from sisamu.domain.events import LiveEvent
-from sisamu.resources import access, sharing, store
+from sisamu.platform.events import MissionEngaged, MissionStatusChanged
+from sisamu.resources import access, store
 from sisamu.resources import mission as cycle
 from sisamu.resources.mission import Availability, Mission, Source
 from sisamu.resources.model import InvalidResource, ResourceUnavailable, check_unit, duty_json, is_available
@@ -222,7 +223,7 @@ def engage(
 ) -> Mission:
     """Send a unit of the file's SAMU on the file: a mission at DECISION, or at DECLENCHE when `triggered` (a
     départ réflexe, a partner's unit its own centre triggered); only an available unit. Partners the file is
-    shared with hear of it (`sharing`).
+    shared with hear of it (`MissionEngaged`, handled by the Hub flows).
 
     `principal` None is the platform itself (a mutual-aid request accepted through Hub Santé, seeding)."""
     owner = cases.file_owner(number)
@@ -261,7 +262,12 @@ def engage(
     audit_mission(uow, principal, item, "mission.engage", now, status=str(item.status))
     emit_mission(uow, item, "mission.engaged")
     emit_resource(uow, load_unit(uow, owner, resource_id, lock=False))
-    sharing.mission_engaged(uow, principal, item, now)
+    uow.record(
+        MissionEngaged(
+            samu_id=owner, mission_id=item.mission_id, file_number=number, resource_id=resource_id, at=now,
+            actor=principal,
+        )
+    )  # fmt: skip
     return item
 
 
@@ -312,7 +318,12 @@ def report_status(
         uow, principal, item, "mission.status", now, status=str(item.status), source=str(entry.source)
     )
     emit_mission(uow, item, "mission.status")
-    sharing.mission_status(uow, principal, item, now)
+    uow.record(
+        MissionStatusChanged(
+            samu_id=samu_id, mission_id=item.mission_id, file_number=item.file_number,
+            resource_id=item.resource_id, status=str(item.status), at=now, actor=principal,
+        )
+    )  # fmt: skip
     return item
 
 

@@ -3,7 +3,8 @@
 
 - `POST /api/samus/{samu_id}/missions/{mission_id}/bilans|rpis|documents`: the crew terminal (its own unit's
   mission) or room staff record a bilan, an RPIS, document links; when the file came from an LRM to the SAMU's
-  SMUR client, the report leaves for the LRM (RS-BPV, RS-RPIS, RS-URL) in the same transaction;
+  SMUR client, the report leaves for the LRM (RS-BPV, RS-RPIS, RS-URL) in the same transaction (the Hub flows
+  handle `SmurReportRecorded`; the answer's `sent` is the message's distribution id);
 - `GET /api/samus/{samu_id}/missions/{mission_id}/reports`: what the crew recorded on its mission (audited read);
 - `GET /api/files/{file_number}/smur-reports`: the file's reports, recorded or received (audited read);
 - `PUT /api/samus/{samu_id}/smur-client`: the SMUR software's Hub client id and FINESS (supervisor).
@@ -17,12 +18,13 @@ from fastapi import APIRouter, Depends, Request, status
 
 from sisamu.cases import service as cases
 from sisamu.cases.access import check_file
-from sisamu.interop.flows import smur_reports
+from sisamu.platform.events import SmurReport, SmurReportSent
 from sisamu.platform.http import PlatformDep, PrincipalDep, require
 from sisamu.resources import access
 from sisamu.security.roles import Permission, Principal
 from sisamu.smur import service
 from sisamu.smur.schemas import BilanIn, DocumentsIn, FileReportsOut, RecordedOut, RpisIn, SmurClientIn
+from sisamu.storage.uow import UnitOfWork
 
 router = APIRouter()
 missions = APIRouter(prefix="/api/samus/{samu_id}/missions/{mission_id}", tags=["smur"])
@@ -53,8 +55,17 @@ FileReader = Annotated[Principal, Depends(_file_reader)]
 RoomWriter = Annotated[Principal, Depends(require(Permission.ROOM_WRITE))]
 
 
-def _recorded(record_id: int, message: object) -> RecordedOut:
-    return RecordedOut(id=record_id, sent=getattr(message, "distribution_id", None))
+def _recorded(uow: UnitOfWork, report: SmurReport, record_id: int) -> RecordedOut:
+    """The recorded report, with the Hub message it left in when it left (`SmurReportSent`, from the Hub flows)."""
+    sent = next(
+        (
+            e.distribution_id
+            for e in uow.recorded
+            if isinstance(e, SmurReportSent) and e.report is report and e.report_id == record_id
+        ),
+        None,
+    )
+    return RecordedOut(id=record_id, sent=sent)
 
 
 @missions.post(
@@ -74,8 +85,7 @@ def post_bilan(
             bilan=payload.to_model(now),
             now=now,
         )
-        message = smur_reports.send_bilan(uow, samu_id=samu_id, bilan_id=bilan_id, now=now)
-    return _recorded(bilan_id, message)
+    return _recorded(uow, SmurReport.BILAN, bilan_id)
 
 
 @missions.post(
@@ -95,8 +105,7 @@ def post_rpis(
             rpis=payload.to_model(),
             now=now,
         )
-        message = smur_reports.send_rpis(uow, samu_id=samu_id, rpis_id=rpis_id, now=now)
-    return _recorded(rpis_id, message)
+    return _recorded(uow, SmurReport.RPIS, rpis_id)
 
 
 @missions.post(
@@ -117,8 +126,7 @@ def post_documents(
             code=payload.code,
             now=now,
         )
-        message = smur_reports.send_documents(uow, samu_id=samu_id, link_id=link_id, now=now)
-    return _recorded(link_id, message)
+    return _recorded(uow, SmurReport.DOCUMENTS, link_id)
 
 
 @missions.get("/reports", summary="The reports recorded on the mission (crew terminal)")

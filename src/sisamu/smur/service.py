@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sisamu.cases import service as cases
 from sisamu.cases.access import check_file
 from sisamu.domain.events import LiveEvent
+from sisamu.platform.events import SmurReport, SmurReportRecorded
 from sisamu.resources import access
 from sisamu.resources import service as fleet
 from sisamu.security import audit
@@ -135,6 +136,11 @@ def record_bilan(
     _recorded(
         uow, principal, on, "file.smur.bilan", now, {"report_id": report_id, "revision": earlier is not None}
     )
+    uow.record(
+        SmurReportRecorded(
+            samu_id=samu_id, report=SmurReport.BILAN, report_id=int(bilan_id), at=now, actor=principal
+        )
+    )
     return int(bilan_id)
 
 
@@ -166,6 +172,11 @@ def record_rpis(
         .returning(smur_rpis.c.rpis_id)
     ).scalar_one()
     _recorded(uow, principal, on, "file.smur.rpis", now, {"orientation": rpis.orientation})
+    uow.record(
+        SmurReportRecorded(
+            samu_id=samu_id, report=SmurReport.RPIS, report_id=int(rpis_id), at=now, actor=principal
+        )
+    )
     return int(rpis_id)
 
 
@@ -205,6 +216,11 @@ def record_documents(
         .returning(smur_document_link.c.link_id)
     ).scalar_one()
     _recorded(uow, principal, on, "file.smur.documents", now, {"documents": len(documents)})
+    uow.record(
+        SmurReportRecorded(
+            samu_id=samu_id, report=SmurReport.DOCUMENTS, report_id=int(link_id), at=now, actor=principal
+        )
+    )
     return int(link_id)
 
 

@@ -24,7 +24,7 @@ from sisamu.cases.api import router as cases_router
 from sisamu.domain.errors import DomainError
 from sisamu.geo.api import router as geo_router
 from sisamu.instructions.api import router as instructions_router
-from sisamu.interop.flows.api import router as hub_router
+from sisamu.interop.api import router as hub_router
 from sisamu.platform import Platform
 from sisamu.platform.services import BackgroundService
 from sisamu.resources.api import router as resources_router

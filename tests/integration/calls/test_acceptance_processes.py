@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from sisamu.calls.distribution.assignment import assignment as distribution
-from sisamu.calls.distribution.assignment import service
+from sisamu.calls.distribution import assignment as distribution
+from sisamu.calls.distribution import service
 from sisamu.calls.distribution.policy import OverflowAgreement
 from sisamu.calls.flux import Flux, PrioritySignal
 from sisamu.calls.overflow import service as overflow_service

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from sisamu.calls.aml import service as aml_service
+from sisamu.calls.aml import store as aml_store
 from sisamu.calls.aml.model import AmlError
-from sisamu.calls.aml.model import service as aml_service
-from sisamu.calls.aml.model import store as aml_store
-from sisamu.calls.distribution.assignment import service
+from sisamu.calls.distribution import service
 from sisamu.calls.flux import Flux
 
 pytestmark = pytest.mark.db

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from sisamu.calls.distribution.assignment import assignment as distribution
-from sisamu.calls.distribution.assignment import service, store
+from sisamu.calls.distribution import assignment as distribution
+from sisamu.calls.distribution import service, store
 from sisamu.calls.distribution.model import CallState, TransferTarget
 from sisamu.calls.flux import Flux, PrioritySignal
 from sisamu.calls.seats import service as seat_service

@@ -11,8 +11,8 @@ from collections import Counter, defaultdict
 import pytest
 from sqlalchemy import func, select
 
-from sisamu.calls.distribution.assignment import assignment as distribution
-from sisamu.calls.distribution.assignment import service
+from sisamu.calls.distribution import assignment as distribution
+from sisamu.calls.distribution import service
 from sisamu.calls.distribution.model import CallState
 from sisamu.calls.distribution.policy import OverflowAgreement
 from sisamu.calls.flux import Flux, PrioritySignal

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from sisamu.calls.callbacks import service as callbacks
+from sisamu.calls.callbacks import store as callback_store
 from sisamu.calls.callbacks.model import CallbackOutcome, CallbackState
-from sisamu.calls.callbacks.service import service as callbacks
-from sisamu.calls.callbacks.service import store as callback_store
-from sisamu.calls.distribution.assignment import assignment as distribution
-from sisamu.calls.distribution.assignment import service, store
+from sisamu.calls.distribution import assignment as distribution
+from sisamu.calls.distribution import service, store
 from sisamu.calls.distribution.model import CallState
 from sisamu.calls.distribution.policy import OverflowAgreement
 from sisamu.calls.flux import Flux

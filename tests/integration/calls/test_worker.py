@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from sisamu.calls.distribution.assignment import service, store
+from sisamu.calls.distribution import service, store
 from sisamu.calls.distribution.model import CallState
 from sisamu.calls.distribution.worker import TimersWorker, run_timers
 from sisamu.calls.flux import Flux

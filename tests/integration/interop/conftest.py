@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from hub_network import BROKER_HOST, BROKER_PORT, BROKER_URL, SAMU_A, SAMU_B, Node
 
-from sisamu.interop.hubsante.local_hub import LocalHub
+from sisamu.hubsante.local_hub import LocalHub
 from sisamu.storage.database import Database, sqlalchemy_url
 from support import missing_service
 

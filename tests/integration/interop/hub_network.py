@@ -15,12 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from factories import add_samu
-from sisamu.interop.hubsante.consumer import HubConsumer
-from sisamu.interop.hubsante.envelope import HubMessage, new_message, parse_document
-from sisamu.interop.hubsante.inbox import Inbox
-from sisamu.interop.hubsante.local_hub import LocalHub
-from sisamu.interop.hubsante.message_types import RS_EDA
-from sisamu.interop.hubsante.relay import OutboxRelay
+from sisamu.hubsante.consumer import HubConsumer
+from sisamu.hubsante.envelope import HubMessage, new_message, parse_document
+from sisamu.hubsante.inbox import Inbox
+from sisamu.hubsante.local_hub import LocalHub
+from sisamu.hubsante.message_types import RS_EDA
+from sisamu.hubsante.relay import OutboxRelay
 from sisamu.storage.bus import MessageBus
 from sisamu.storage.database import Database
 from sisamu.storage.uow import UnitOfWork

@@ -20,8 +20,8 @@ from scenario_driver import Replay, example
 
 from factories import add_unit
 from sisamu.domain.codes import StatutVecteur
-from sisamu.interop.flows import engagement, resources_share
-from sisamu.interop.hubsante.datetimes import parse_hub_datetime
+from sisamu.hubsante.datetimes import parse_hub_datetime
+from sisamu.interop import engagement, resources_share
 from sisamu.resources import service as fleet
 from sisamu.resources import store
 from sisamu.resources.mission import NEXT
@@ -93,7 +93,7 @@ class ResourceReplay(Replay):
     def _stored(self, distribution_id: str) -> dict[str, Any]:
         import sqlalchemy as sa
 
-        from sisamu.interop.hubsante.tables import hub_outbox
+        from sisamu.hubsante.tables import hub_outbox
 
         with self.platform.engine.connect() as conn:
             stored = conn.execute(

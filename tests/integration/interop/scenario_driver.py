@@ -24,13 +24,13 @@ from sisamu.cases import patients, service
 from sisamu.cases.numbering import hub_patient_id
 from sisamu.cases.scheduler import run_automatic_steps
 from sisamu.domain.codes import NiveauSoin, TypeDecision, TypeRessource
-from sisamu.interop.flows import case_share, mutual_aid, register_flows
-from sisamu.interop.flows.case_reading import hypothesis_in, identity_of, qualification_of
-from sisamu.interop.flows.common import links_of_file
-from sisamu.interop.hubsante.datetimes import parse_hub_datetime
-from sisamu.interop.hubsante.envelope import new_message, parse_document
-from sisamu.interop.hubsante.inbox import Inbox
-from sisamu.interop.hubsante.tables import hub_outbox, hub_resource_request
+from sisamu.hubsante.datetimes import parse_hub_datetime
+from sisamu.hubsante.envelope import new_message, parse_document
+from sisamu.hubsante.inbox import Inbox
+from sisamu.hubsante.tables import hub_outbox, hub_resource_request
+from sisamu.interop import case_share, mutual_aid, register_flows
+from sisamu.interop.case_reading import hypothesis_in, identity_of, qualification_of
+from sisamu.interop.common import links_of_file
 from sisamu.security.roles import Principal, Role
 from support import DATA
 

@@ -14,12 +14,14 @@ from typing import Any
 
 from resource_replay import ResourceReplay
 from scenario_driver import SMUR_SOFTWARE, example
+from sent_reports import message_left
 
 from factories import add_samu
-from sisamu.interop.flows import smur_reports, smur_role
-from sisamu.interop.flows.common import links_of_file
-from sisamu.interop.hubsante.datetimes import parse_hub_datetime
-from sisamu.interop.hubsante.inbox import Inbox
+from sisamu.hubsante.datetimes import parse_hub_datetime
+from sisamu.hubsante.inbox import Inbox
+from sisamu.interop import smur_reports, smur_role
+from sisamu.interop.common import links_of_file
+from sisamu.platform.events import SmurReport
 from sisamu.resources import store
 from sisamu.smur import service as smur
 from sisamu.smur.model import (
@@ -128,9 +130,7 @@ class SmurReplay(ResourceReplay):
             code=body.get("code"),
             now=datetime.now().astimezone(),
         )
-        return smur_reports.send_documents(
-            uow, samu_id=self.samu_id, link_id=link_id, now=datetime.now().astimezone()
-        )
+        return message_left(uow, SmurReport.DOCUMENTS, link_id)
 
     def _bilan(self, uow: Any, body: dict[str, Any]) -> Any:
         patient, evaluation = body["patient"], body.get("evaluation") or {}
@@ -172,7 +172,7 @@ class SmurReplay(ResourceReplay):
             ),
             now=written,
         )
-        return smur_reports.send_bilan(uow, samu_id=self.samu_id, bilan_id=bilan_id, now=written)
+        return message_left(uow, SmurReport.BILAN, bilan_id)
 
     def _rpis(self, uow: Any, body: dict[str, Any]) -> Any:
         """The RPIS form: sisamu prefills the times from the mission; the crew corrects those that differ."""
@@ -225,7 +225,7 @@ class SmurReplay(ResourceReplay):
             ),
             now=now,
         )
-        return smur_reports.send_rpis(uow, samu_id=self.samu_id, rpis_id=rpis_id, now=now)
+        return message_left(uow, SmurReport.RPIS, rpis_id)
 
 
 def _mission_times(item: Any) -> dict[str, datetime]:

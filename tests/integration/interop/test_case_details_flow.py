@@ -16,10 +16,10 @@ from factories import add_samu
 from sisamu.cases import patients, service
 from sisamu.cases.details import Diagnosis, Hypothesis
 from sisamu.domain.codes import TypeDecision
-from sisamu.interop.flows import case_share, register_flows
-from sisamu.interop.flows.common import link_of_case
-from sisamu.interop.hubsante.inbox import Inbox
-from sisamu.interop.hubsante.tables import hub_outbox
+from sisamu.hubsante.inbox import Inbox
+from sisamu.hubsante.tables import hub_outbox
+from sisamu.interop import case_share, register_flows
+from sisamu.interop.common import link_of_case
 from sisamu.security.roles import Principal, Role
 
 pytestmark = pytest.mark.db

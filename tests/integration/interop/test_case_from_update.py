@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from factories import add_samu
-from sisamu.interop.flows import register_flows
-from sisamu.interop.flows.common import link_of_case
-from sisamu.interop.hubsante.envelope import new_message
-from sisamu.interop.hubsante.inbox import Inbox
-from sisamu.interop.hubsante.tables import hub_outbox
+from sisamu.hubsante.envelope import new_message
+from sisamu.hubsante.inbox import Inbox
+from sisamu.hubsante.tables import hub_outbox
+from sisamu.interop import register_flows
+from sisamu.interop.common import link_of_case
 
 pytestmark = pytest.mark.db
 US, FIRE = "fr.health.samu440", "fr.fire.sis044.cga-044"

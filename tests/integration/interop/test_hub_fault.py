@@ -11,8 +11,8 @@ import logging
 import pytest
 from hub_network import Node, eventually
 
-from sisamu.interop.hubsante import outbox
-from sisamu.interop.hubsante.local_hub import LocalHub
+from sisamu.hubsante import outbox
+from sisamu.hubsante.local_hub import LocalHub
 from sisamu.storage.bus import MessageBus
 from sisamu.storage.uow import UnitOfWork
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 def _enqueue(node: Node, to: Node) -> str:
     message = node.rs_eda(to)
     with UnitOfWork(node.engine, MessageBus()) as uow:
-        outbox.enqueue(uow, message)
+        outbox.enqueue(uow, message, samu_id=node.samu_id)
     return message.distribution_id
 
 

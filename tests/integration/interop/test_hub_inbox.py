@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from hub_network import EXAMPLE
 
 from factories import add_samu
-from sisamu.interop.hubsante import outbox
-from sisamu.interop.hubsante.envelope import HubMessage, new_message, parse_document
-from sisamu.interop.hubsante.inbox import Inbox, RejectMessageError
-from sisamu.interop.hubsante.message_types import RS_EDA
-from sisamu.interop.hubsante.replies import ErrorCode
+from sisamu.hubsante import outbox
+from sisamu.hubsante.envelope import HubMessage, new_message, parse_document
+from sisamu.hubsante.inbox import Inbox, RejectMessageError
+from sisamu.hubsante.message_types import RS_EDA
+from sisamu.hubsante.replies import ErrorCode
 from sisamu.storage.bus import MessageBus
 from sisamu.storage.uow import UnitOfWork
 
@@ -105,7 +105,9 @@ def test_an_invalid_ack_is_kept_but_never_answered(engine) -> None:
     envelope = _incoming().to_envelope()
     envelope["distributionKind"] = "Ack"
     del envelope["descriptor"]["language"]
-    outcome = Inbox(lambda: UnitOfWork(engine, MessageBus()), "680", US).receive(json.dumps(envelope).encode())
+    outcome = Inbox(lambda: UnitOfWork(engine, MessageBus()), "680", US).receive(
+        json.dumps(envelope).encode()
+    )
     assert outcome.status == "invalid"
     assert outcome.reply_id is None
     assert _count(engine, "SELECT count(*) FROM hub_outbox") == 0
@@ -117,7 +119,7 @@ def test_enqueue_refuses_a_schema_invalid_message(engine) -> None:
         pytest.raises(outbox.InvalidOutgoingMessageError, match="createCaseHealth"),
         UnitOfWork(engine, MessageBus()) as uow,
     ):
-        outbox.enqueue(uow, message)
+        outbox.enqueue(uow, message, samu_id="680")
     assert _count(engine, "SELECT count(*) FROM hub_outbox") == 0
 
 
@@ -131,7 +133,7 @@ def test_two_relays_never_claim_the_same_rows(engine) -> None:
                 recipient_id=THEM,
                 sent_at=datetime.now(UTC),
             )
-            outbox.enqueue(uow, reply)
+            outbox.enqueue(uow, reply, samu_id="680")
     with engine.connect() as first, engine.connect() as second:
         first.begin()
         second.begin()

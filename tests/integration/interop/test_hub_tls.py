@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from sisamu.config import Settings
-from sisamu.interop.hubsante.transport import TlsSettings, TransportSettings
+from sisamu.hubsante.transport import TlsSettings, TransportSettings
 
 CLIENT_ID = "fr.health.samu250"
 

@@ -11,10 +11,10 @@ import aio_pika
 import pytest
 from hub_network import Node, eventually, now
 
-from sisamu.interop.hubsante import outbox
-from sisamu.interop.hubsante.envelope import HubMessage
-from sisamu.interop.hubsante.local_hub import LocalHub
-from sisamu.interop.hubsante.replies import ErrorCode
+from sisamu.hubsante import outbox
+from sisamu.hubsante.envelope import HubMessage
+from sisamu.hubsante.local_hub import LocalHub
+from sisamu.hubsante.replies import ErrorCode
 from sisamu.storage.bus import MessageBus
 from sisamu.storage.uow import UnitOfWork
 
@@ -39,7 +39,7 @@ async def _publish(
 
 def _enqueue_then_fail(node: Node, message: HubMessage) -> None:
     with UnitOfWork(node.engine, MessageBus()) as uow:
-        outbox.enqueue(uow, message)
+        outbox.enqueue(uow, message, samu_id=node.samu_id)
         raise RuntimeError("business rule failed: nothing leaves")
 
 
@@ -51,7 +51,7 @@ async def test_rs_eda_is_shared_applied_once_and_acknowledged(nodes: tuple[Node,
     a, b = nodes
     message = a.rs_eda(b)
     with UnitOfWork(a.engine, MessageBus()) as uow:
-        outbox.enqueue(uow, message)
+        outbox.enqueue(uow, message, samu_id=a.samu_id)
     rolled_back = a.rs_eda(b)
     with pytest.raises(RuntimeError, match="nothing leaves"):
         _enqueue_then_fail(a, rolled_back)
@@ -186,7 +186,7 @@ async def test_expired_messages_are_not_applied(nodes: tuple[Node, Node], hub: L
     # Expired in our own outbox before it could leave: dropped and recorded, never published.
     stale = a.rs_eda(b, expires_at=now() - timedelta(seconds=1))
     with UnitOfWork(a.engine, MessageBus()) as uow:
-        outbox.enqueue(uow, stale)
+        outbox.enqueue(uow, stale, samu_id=a.samu_id)
 
     await eventually(
         lambda: a.scalar("SELECT count(*) FROM hub_inbox WHERE message_type = 'RS-ERROR'") == 1,
@@ -241,4 +241,4 @@ async def test_a_row_committed_while_a_batch_is_published_leaves_without_waiting
 
 def _enqueue(node: Node, message: HubMessage) -> None:
     with UnitOfWork(node.engine, MessageBus()) as uow:
-        outbox.enqueue(uow, message)
+        outbox.enqueue(uow, message, samu_id=node.samu_id)

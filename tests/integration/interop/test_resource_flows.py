@@ -15,14 +15,14 @@ from hub_network import EXAMPLE
 
 from factories import add_samu, add_unit
 from sisamu.cases import service as cases
-from sisamu.interop.flows import emsi, engagement, positions, register_flows, resources_share
-from sisamu.interop.flows.common import link_of_case
-from sisamu.interop.flows.partner_state import partner_resources
-from sisamu.interop.hubsante.envelope import new_message, parse_document
-from sisamu.interop.hubsante.inbox import Inbox
-from sisamu.interop.hubsante.message_types import RS_EDA
-from sisamu.interop.hubsante.tables import hub_outbox
-from sisamu.interop.hubsante.validation import validate_envelope
+from sisamu.hubsante.envelope import new_message, parse_document
+from sisamu.hubsante.inbox import Inbox
+from sisamu.hubsante.message_types import RS_EDA
+from sisamu.hubsante.tables import hub_outbox
+from sisamu.hubsante.validation import validate_envelope
+from sisamu.interop import emsi, engagement, positions, register_flows, resources_share
+from sisamu.interop.common import link_of_case
+from sisamu.interop.partner_state import partner_resources
 from sisamu.resources import service as fleet
 from sisamu.resources.positions import report_position
 from sisamu.security.roles import Principal, Role

@@ -10,15 +10,17 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sent_reports import message_left
 
 from factories import add_samu, add_unit
 from sisamu.cases import service as cases
-from sisamu.interop.flows import register_flows, smur_reports, smur_role
-from sisamu.interop.flows.smur_reports import RpisIncomplete
-from sisamu.interop.hubsante.envelope import new_message
-from sisamu.interop.hubsante.inbox import Inbox
-from sisamu.interop.hubsante.tables import hub_outbox
-from sisamu.interop.hubsante.validation import validate_envelope
+from sisamu.hubsante.envelope import new_message
+from sisamu.hubsante.inbox import Inbox
+from sisamu.hubsante.tables import hub_outbox
+from sisamu.hubsante.validation import validate_envelope
+from sisamu.interop import register_flows, smur_role
+from sisamu.interop.smur_reports import RpisIncomplete
+from sisamu.platform.events import MissionEngaged, MissionStatusChanged, SmurReport
 from sisamu.resources import service as fleet
 from sisamu.security.roles import Principal, Role
 from sisamu.smur import service as smur
@@ -60,6 +62,7 @@ class Smur:
 
     def __init__(self, platform: Any, *, rpis_recipient: str | None = None) -> None:
         self.platform = platform
+        self.sent: dict[int, Any] = {}
         with platform.uow() as uow:
             add_samu(uow, "440", hub_id=LRM)
             smur.configure_client(
@@ -101,8 +104,9 @@ class Smur:
                 )
 
     def bilan(self, patient_no: int, **evaluation: Any) -> int:
+        """Record a bilan; the message it left in is kept in `self.sent`."""
         with self.platform.uow() as uow:
-            return smur.record_bilan(
+            bilan_id = smur.record_bilan(
                 uow,
                 principal=None,
                 samu_id="440",
@@ -117,6 +121,8 @@ class Smur:
                 ),
                 now=T0 + timedelta(minutes=22),
             )
+            self.sent[bilan_id] = message_left(uow, SmurReport.BILAN, bilan_id)
+        return bilan_id
 
 
 def test_the_lrm_file_reaches_the_smur_and_its_units_answer_from_the_smur_client(platform):
@@ -159,8 +165,7 @@ def test_a_bilan_leaves_for_the_lrm_with_its_patient_and_revisions_keep_its_id(p
     side = Smur(platform)
     first = side.bilan(2, medical_history="Crise d'asthme récurrente", treatment="PULMICORT 0,5 mg/2 ml")
     final = side.bilan(2, main_diagnosis="T58", vital_signs=(VitalSign("FREQUENCE_CARDIAQUE", "80-110"),))
-    with platform.uow() as uow:
-        messages = [smur_reports.send_bilan(uow, samu_id="440", bilan_id=b, now=T0) for b in (first, final)]
+    messages = [side.sent[b] for b in (first, final)]
     bodies = [_sent(platform, m.distribution_id)["interventionReport"] for m in messages if m is not None]
     assert bodies[0]["reportId"] == bodies[1]["reportId"]
     patient = bodies[1]["patient"]
@@ -194,7 +199,7 @@ def test_document_links_leave_for_the_lrm(platform):
             code="AZ2892",
             now=T0,
         )
-        message = smur_reports.send_documents(uow, samu_id="440", link_id=link_id, now=T0)
+        message = message_left(uow, SmurReport.DOCUMENTS, link_id)
     assert message is not None
     assert _sent(platform, message.distribution_id)["documentLink"] == {
         "caseId": side.case_id,
@@ -211,12 +216,13 @@ def test_the_rpis_takes_its_times_from_the_mission_and_goes_to_the_rpis_recipien
     side = Smur(platform, rpis_recipient=ORU)
     side.bilan(1, main_diagnosis="T58")
     entered = Rpis(orientation="OK", nurse=False, residence_insee="44018", residence_city="Bouaye")
-    with platform.uow() as uow:
-        rpis_id = smur.record_rpis(
+    with (
+        pytest.raises(RpisIncomplete, match="left_base, team_available, back_at_base"),
+        platform.uow() as uow,
+    ):
+        smur.record_rpis(
             uow, principal=None, samu_id="440", mission_id=side.mission_id, patient_no=1, rpis=entered, now=T0
         )
-        with pytest.raises(RpisIncomplete, match="left_base, team_available, back_at_base"):
-            smur_reports.send_rpis(uow, samu_id="440", rpis_id=rpis_id, now=T0)
     side.through([*CYCLE, "REN-BASE"])
     corrected = Rpis(orientation="OK", times={"left_base": T0 + timedelta(minutes=3)})
     with platform.uow() as uow:
@@ -229,7 +235,7 @@ def test_the_rpis_takes_its_times_from_the_mission_and_goes_to_the_rpis_recipien
             rpis=corrected,
             now=T0,
         )
-        message = smur_reports.send_rpis(uow, samu_id="440", rpis_id=rpis_id, now=T0)
+        message = message_left(uow, SmurReport.RPIS, rpis_id)
     assert message is not None
     assert message.recipient_id == ORU
     rpis = _sent(platform, message.distribution_id)["rpis"]
@@ -262,8 +268,9 @@ def test_the_rpis_takes_its_times_from_the_mission_and_goes_to_the_rpis_recipien
         stored = conn.execute(
             sa.select(smur_rpis.c.rpis, smur_rpis.c.partner).order_by(smur_rpis.c.rpis_id)
         ).all()
-    assert [row.partner for row in stored] == [None, ORU]  # the first one was never sent
-    assert stored[1].rpis == rpis
+    # the first one could not be sent: its recording was refused with it (the crew corrects and records again)
+    assert [row.partner for row in stored] == [ORU]
+    assert stored[0].rpis == rpis
 
 
 def test_a_file_of_our_own_keeps_the_reports_without_sending(platform):
@@ -281,7 +288,7 @@ def test_a_file_of_our_own_keeps_the_reports_without_sending(platform):
             bilan=Bilan(redactor_role="INFIRMIER", written_at=T0),
             now=T0,
         )
-        assert smur_reports.send_bilan(uow, samu_id="440", bilan_id=bilan_id, now=T0) is None
+        assert message_left(uow, SmurReport.BILAN, bilan_id) is None
     assert side.number != own.number
 
 
@@ -292,7 +299,7 @@ class Lrm:
     """SAMU 440 as the LRM: its file shared with the SMUR software, which sends its reports back."""
 
     def __init__(self, platform: Any) -> None:
-        from sisamu.interop.flows import case_share
+        from sisamu.interop import case_share
 
         self.platform = platform
         with platform.uow() as uow:
@@ -361,7 +368,7 @@ def _file(platform: Any, number: str) -> Any:
 
 
 def test_each_hub_client_of_the_samu_relays_its_own_rows(platform):
-    from sisamu.interop.hubsante import outbox
+    from sisamu.hubsante import outbox
 
     side = Smur(platform)
     side.through(["DECLENCHE"])
@@ -380,22 +387,36 @@ def test_each_hub_client_of_the_samu_relays_its_own_rows(platform):
     assert len(smur_rows) + len(lrm_rows) == len(everything)
 
 
+def _engaged(item: Any) -> MissionEngaged:
+    return MissionEngaged(
+        samu_id=item.samu_id, mission_id=item.mission_id, file_number=item.file_number,
+        resource_id=item.resource_id, at=T0, actor=None,
+    )  # fmt: skip
+
+
+def _status(item: Any) -> MissionStatusChanged:
+    return MissionStatusChanged(
+        samu_id=item.samu_id, mission_id=item.mission_id, file_number=item.file_number,
+        resource_id=item.resource_id, status=str(item.status), at=T0, actor=None,
+    )  # fmt: skip
+
+
 def test_the_sharing_hooks_answer_from_the_smur_client_on_an_intervention_only(platform):
     side = Smur(platform)
     with platform.uow() as uow:
         item = fleet.load_mission(uow, "440", side.mission_id, lock=False)
-        assert smur_role.mission_engaged(uow, None, item, T0)
-        assert smur_role.mission_status(uow, None, item, T0)
+        assert smur_role.mission_engaged(uow, _engaged(item))
+        assert smur_role.mission_status(uow, _status(item))
         own = cases.open_file(uow, principal=None, samu_id="440", now=T0, patients=[{"last_name": "Martin"}])
         add_unit(uow, "440", "VLM3", base=NANTES, now=T0)
         other = fleet.engage(uow, principal=None, number=own.number, resource_id="VLM3", now=T0)
-        assert not smur_role.mission_engaged(uow, None, other, T0)
-        assert not smur_role.mission_status(uow, None, other, T0)
+        assert not smur_role.mission_engaged(uow, _engaged(other))
+        assert not smur_role.mission_status(uow, _status(other))
     with platform.engine.connect() as conn:
         types = conn.execute(
             sa.select(hub_outbox.c.message_type).where(hub_outbox.c.sender == SMUR).order_by(hub_outbox.c.id)
         ).scalars()
-        # the engagement's own RS-RI (resources.sharing), then the hooks called here
+        # the engagement's own RS-RI (the Hub flows' handler of MissionEngaged), then the hooks called here
         assert [t for t in types if t != "RC-REF"] == ["RS-RI", "RS-RI", "RS-SR"]
 
 
@@ -448,7 +469,7 @@ def test_the_rpis_of_a_file_of_our_own_goes_to_the_rpis_recipient_only(platform)
             rpis=Rpis(orientation="OK", main_diagnosis="I21"),
             now=T0,
         )
-        message = smur_reports.send_rpis(uow, samu_id="440", rpis_id=rpis_id, now=T0)
+        message = message_left(uow, SmurReport.RPIS, rpis_id)
     assert message is not None
     assert (message.sender_id, message.recipient_id) == (SMUR, ORU)
     rpis = _sent(platform, message.distribution_id)["rpis"]

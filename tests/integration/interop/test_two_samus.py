@@ -14,8 +14,8 @@ import pytest
 from hub_network import SAMU_A, SAMU_B, Node, eventually, now
 
 from sisamu.cases import service
-from sisamu.interop.flows import case_share, register_flows
-from sisamu.interop.hubsante.local_hub import LocalHub
+from sisamu.hubsante.local_hub import LocalHub
+from sisamu.interop import case_share, register_flows
 from sisamu.security.roles import Principal, Role
 from sisamu.storage.bus import MessageBus
 from sisamu.storage.database import Database

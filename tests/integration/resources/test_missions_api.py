@@ -205,7 +205,7 @@ def test_a_shared_file_tells_its_partner_of_engagements_and_asks_the_smur_throug
 ):
     import sqlalchemy as sa
 
-    from sisamu.interop.hubsante.tables import hub_outbox
+    from sisamu.hubsante.tables import hub_outbox
 
     number, smur = world["number"], "fr.health.samu250.smur"
     regulator = api("regulator.250")

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
+from sisamu.admin.cli import audit_app
 from sisamu.bootstrap import build_platform
 from sisamu.security import audit
-from sisamu.security.cli import audit_app
 from sisamu.storage.tables import audit_event
 
 pytestmark = pytest.mark.db

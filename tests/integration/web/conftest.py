@@ -119,7 +119,7 @@ def sample_objects(platform, rooms) -> dict[str, str]:
     with platform.uow() as uow:  # regulation file: DRFR152502602500001 (a fixed day), one patient
         opened = datetime(2026, 1, 25, 10, 0, tzinfo=UTC)
         cases.open_file(uow, principal=None, samu_id="250", now=opened, patients=[{"last_name": "Test"}])
-    from sisamu.interop.hubsante.tables import hub_resource_request
+    from sisamu.hubsante.tables import hub_resource_request
 
     with platform.uow() as uow:  # Hub Santé: a mutual-aid request received by 250
         uow.execute(

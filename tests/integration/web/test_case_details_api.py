@@ -12,7 +12,7 @@ from jsonschema import Draft7Validator
 pytestmark = pytest.mark.db
 
 # The official schema: the package ships it byte for byte (checked by tests/unit/interop/test_hub_message_types.py).
-SCHEMA = resources.files("sisamu.interop.hubsante.schemas") / "RS-EDA.schema.json"
+SCHEMA = resources.files("sisamu.hubsante.schemas") / "RS-EDA.schema.json"
 QUALIFICATION = {
     "caller_phone": "06 71 83 05 23",
     "caller_first_name": "Marie",

@@ -11,7 +11,7 @@ from jsonschema import Draft7Validator
 pytestmark = pytest.mark.db
 
 # The official schema: the package ships it byte for byte (checked by tests/unit/interop/test_hub_message_types.py).
-SCHEMA = resources.files("sisamu.interop.hubsante.schemas") / "RS-EDA.schema.json"
+SCHEMA = resources.files("sisamu.hubsante.schemas") / "RS-EDA.schema.json"
 
 
 def test_a_call_from_qualification_to_acheve(accounts, login):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from sisamu.calls.cti.client import CtiRequestFailed, HttpSiSamuTelephony
 from sisamu.calls.cti.models import CorrelationDossier, DemandeAppelSortant
-from sisamu.calls.distribution.assignment import service as calls
+from sisamu.calls.distribution import service as calls
 from sisamu.calls.seats import service as seat_service
 from sisamu.security import service, store
 from sisamu.storage.tables import audit_event

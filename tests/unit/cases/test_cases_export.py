@@ -15,9 +15,9 @@ from sisamu.cases import export, regulation
 from sisamu.cases.model import Actor, new_file
 from sisamu.domain.codes import NiveauSoin, TypeDecision, TypeRessource
 from sisamu.domain.errors import DomainError
-from sisamu.interop.hubsante import parse_envelope
+from sisamu.hubsante import parse_envelope
 
-SCHEMA = resources.files("sisamu.interop.hubsante.schemas") / "RS-EDA.schema.json"
+SCHEMA = resources.files("sisamu.hubsante.schemas") / "RS-EDA.schema.json"
 T0 = datetime(2026, 1, 25, 10, 0, tzinfo=UTC)
 ARM = Actor(uuid.uuid4(), "Alice ARM", "arm")
 MR = Actor(uuid.uuid4(), "Dr Martin", "regulator")

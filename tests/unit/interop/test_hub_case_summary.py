@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 from hub_reference import example_files, ids, load
 
-from sisamu.interop.hubsante.case_summary import CaseLocation, CaseSummary, Code, PatientSummary
-from sisamu.interop.hubsante.validation import validate_message
+from sisamu.hubsante.case_summary import CaseLocation, CaseSummary, Code, PatientSummary
+from sisamu.hubsante.validation import validate_message
 
 if TYPE_CHECKING:
     from pathlib import Path

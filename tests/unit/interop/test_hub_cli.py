@@ -8,7 +8,7 @@ from hub_reference import EXAMPLES, MODELES
 from typer.testing import CliRunner
 
 from sisamu.cli import app as root_app
-from sisamu.interop.hubsante.cli import app
+from sisamu.hubsante.cli import app
 
 runner = CliRunner()
 VALID_ENVELOPE = MODELES / "valid" / "RC-EDA" / "RC-EDA.json"

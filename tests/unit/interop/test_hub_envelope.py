@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 from hub_reference import example_files, ids, is_envelope, load, valid_samples
 
-from sisamu.interop.hubsante.envelope import (
+from sisamu.hubsante.envelope import (
     DistributionKind,
     EnvelopeError,
     Party,
@@ -18,7 +18,7 @@ from sisamu.interop.hubsante.envelope import (
     parse_document,
     parse_envelope,
 )
-from sisamu.interop.hubsante.validation import validate_envelope
+from sisamu.hubsante.validation import validate_envelope
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hub_reference import example_files, load
 
-from sisamu.interop.hubsante.datetimes import format_hub_datetime, parse_hub_datetime
+from sisamu.hubsante.datetimes import format_hub_datetime, parse_hub_datetime
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-from sisamu.interop.hubsante.identifiers import (
+from sisamu.hubsante.identifiers import (
     LocalCaseNumber,
     case_id,
     crra_code,

@@ -9,7 +9,7 @@ from importlib import resources
 import pytest
 from hub_reference import HUBSANTE, SCHEMAS
 
-from sisamu.interop.hubsante.message_types import (
+from sisamu.hubsante.message_types import (
     MESSAGE_TYPES,
     UnknownMessageTypeError,
     by_root_key,
@@ -39,14 +39,14 @@ def test_registry_matches_schemas_yaml() -> None:
 
 
 def test_every_message_type_has_its_schema_file() -> None:
-    folder = resources.files("sisamu.interop.hubsante.schemas")
+    folder = resources.files("sisamu.hubsante.schemas")
     for kind in MESSAGE_TYPES:
         assert folder.joinpath(kind.schema_file).is_file(), kind.schema_file
 
 
 def test_packaged_schemas_are_byte_copies_of_the_reference() -> None:
     """The official schemas' SHA-256 (`json-schema.sha256`, taken from the reference) name every packaged one."""
-    folder = resources.files("sisamu.interop.hubsante.schemas")
+    folder = resources.files("sisamu.hubsante.schemas")
     lines = (SCHEMAS / "json-schema.sha256").read_text(encoding="utf-8").splitlines()
     reference = {name: digest for digest, name in (line.split("  ", 1) for line in lines)}
     assert reference
@@ -57,9 +57,7 @@ def test_packaged_schemas_are_byte_copies_of_the_reference() -> None:
 
 
 def test_provenance_names_commit_and_every_file() -> None:
-    provenance = (
-        resources.files("sisamu.interop.hubsante.schemas").joinpath("PROVENANCE.md").read_text("utf-8")
-    )
+    provenance = resources.files("sisamu.hubsante.schemas").joinpath("PROVENANCE.md").read_text("utf-8")
     manifest = [
         line.split("\t")
         for line in (HUBSANTE / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()

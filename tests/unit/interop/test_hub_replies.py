@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import pytest
 from hub_reference import ids, is_envelope, load, valid_samples
 
-from sisamu.interop.hubsante.envelope import DistributionKind, parse_envelope
-from sisamu.interop.hubsante.replies import UNAVAILABLE_DISTRIBUTION_ID, ErrorCode, build_ack, build_error
-from sisamu.interop.hubsante.validation import validate_envelope
+from sisamu.hubsante.envelope import DistributionKind, parse_envelope
+from sisamu.hubsante.replies import UNAVAILABLE_DISTRIBUTION_ID, ErrorCode, build_ack, build_error
+from sisamu.hubsante.validation import validate_envelope
 
 if TYPE_CHECKING:
     from pathlib import Path

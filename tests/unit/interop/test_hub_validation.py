@@ -16,7 +16,7 @@ from hub_reference import (
     valid_samples,
 )
 
-from sisamu.interop.hubsante.validation import (
+from sisamu.hubsante.validation import (
     ValidationIssue,
     format_path,
     validate_document,

@@ -1,0 +1,1 @@
+"""Administration of the platform: staff and machine accounts, the audit trail's verification."""

@@ -1,0 +1,118 @@
+"""HTTP routes of the Hub Santé flows: share a file with another SAMU, mutual-aid requests received and answered."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, Field
+
+from sisamu.cases.api import Writer
+from sisamu.interop import case_share, engagement, mutual_aid
+from sisamu.platform.http import PlatformDep, require
+from sisamu.security.roles import Permission, Principal
+
+router = APIRouter(tags=["hub santé"])
+HUB_ID = r"^[a-z]+(\.[a-zA-Z0-9_-]+){2,}$"
+
+
+class ShareIn(BaseModel):
+    to: str = Field(pattern=HUB_ID, description="Hub client id of the other SAMU, e.g. fr.health.samu680")
+
+
+class AskedIn(BaseModel):
+    vehicle: str | None = Field(
+        default=None, max_length=24, description="HubSante.typeVecteur, e.g. SMUR.VLM"
+    )
+    medical_level: Literal["MED", "PARAMED", "SECOURS", "SANS"] | None = None
+    resource_id: str | None = Field(default=None, max_length=40, description="one of the SMUR's units")
+    freetext: list[str] = Field(default=[], max_length=5)
+
+
+class EngagementIn(BaseModel):
+    to: str = Field(
+        pattern=HUB_ID, description="Hub client id of the SMUR software, e.g. fr.health.samu440.smur"
+    )
+    resources: list[AskedIn] = Field(min_length=1, max_length=10)
+
+
+class AnswerIn(BaseModel):
+    answer: Literal["ACCEPTEE", "PARTIELLE", "REFUSEE", "DIFFEREE"]
+    deadline: str | None = None
+    freetext: str | None = Field(default=None, max_length=2000)
+
+
+@router.post(
+    "/api/files/{file_number}/share",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Share the file with another SAMU (RS-EDA through Hub Santé)",
+)
+def share_file(
+    file_number: str, payload: ShareIn, platform: PlatformDep, principal: Writer
+) -> dict[str, Any]:
+    with platform.uow() as uow:
+        message = case_share.share_file(
+            uow, principal=principal, number=file_number, to=payload.to, now=platform.clock.now()
+        )
+    return {"distribution_id": message.distribution_id, "to": payload.to}
+
+
+@router.post(
+    "/api/files/{file_number}/engagement-request",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Ask a SMUR software to engage resources on the shared file (RS-ER through Hub Santé)",
+)
+def request_engagement(
+    file_number: str, payload: EngagementIn, platform: PlatformDep, principal: Writer
+) -> dict[str, Any]:
+    asked = [
+        engagement.Asked(
+            vehicle=r.vehicle,
+            medical_level=r.medical_level,
+            resource_id=r.resource_id,
+            freetext=tuple(text[:500] for text in r.freetext),
+        )
+        for r in payload.resources
+    ]
+    with platform.uow() as uow:
+        message = engagement.request_engagement(
+            uow, principal=principal, number=file_number, to=payload.to, asked=asked, now=platform.clock.now()
+        )
+    return {"distribution_id": message.distribution_id, "to": payload.to}
+
+
+@router.get("/api/samus/{samu_id}/mutual-aid", summary="Mutual-aid requests received (RS-DR) by the SAMU")
+def list_requests(
+    samu_id: str,
+    platform: PlatformDep,
+    principal: Annotated[Principal, Depends(require(Permission.ROOM_READ))],
+    state: Annotated[str | None, Query(alias="status", description="PENDING for those to answer")] = None,
+) -> list[dict[str, Any]]:
+    with platform.uow() as uow:
+        found = mutual_aid.list_requests(uow, principal=principal, samu_id=samu_id, status=state)
+    return [r.to_dict() for r in found]
+
+
+@router.post(
+    "/api/samus/{samu_id}/mutual-aid/{request_id}/answer",
+    summary="Answer a mutual-aid request (RS-RR back to the asking SAMU)",
+)
+def answer_request(
+    samu_id: str,
+    request_id: str,
+    payload: AnswerIn,
+    platform: PlatformDep,
+    principal: Annotated[Principal, Depends(require(Permission.ROOM_READ))],
+) -> dict[str, Any]:
+    with platform.uow() as uow:
+        message = mutual_aid.answer_request(
+            uow,
+            principal=principal,
+            samu_id=samu_id,
+            request_id=request_id,
+            answer=payload.answer,
+            deadline=payload.deadline,
+            freetext=payload.freetext,
+            now=platform.clock.now(),
+        )
+    return {"distribution_id": message.distribution_id, "request_id": request_id, "status": payload.answer}

@@ -1,0 +1,154 @@
+"""What every flow needs: our Hub id, the case links, sending through the outbox, auditing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from sisamu.hubsante import outbox
+from sisamu.hubsante.envelope import DistributionKind, HubMessage, new_message
+from sisamu.hubsante.identifiers import samu_org_id
+from sisamu.hubsante.tables import hub_case_link
+from sisamu.security import audit
+from sisamu.smur.tables import smur_client
+from sisamu.storage.tables import samu
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy import Connection
+
+    from sisamu.security.roles import Principal
+    from sisamu.storage.uow import UnitOfWork
+
+OBJECT_FILE = "regulation_file"
+OBJECT_REQUEST = "hub_resource_request"
+
+
+def hub_id_of(conn: Connection, samu_id: str) -> str:
+    """Our Hub client id (the `samu.hub_id` column; `fr.health.samu<crra>` when it is not set)."""
+    found = conn.execute(select(samu.c.hub_id).where(samu.c.samu_id == samu_id)).scalar_one_or_none()
+    return str(found) if found else samu_org_id(samu_id)
+
+
+def timezone_of(conn: Connection, samu_id: str) -> str:
+    """The SAMU's time zone: datetimes in messages are written in its local time."""
+    found = conn.execute(select(samu.c.timezone).where(samu.c.samu_id == samu_id)).scalar_one_or_none()
+    return str(found) if found else "Europe/Paris"
+
+
+class UnknownSenderError(LookupError):
+    """No SAMU of the platform has this Hub client id."""
+
+
+def samu_of_client(conn: Connection, client_id: str) -> str:
+    """The `samu_id` whose Hub id is `client_id` (`fr.health.samu250` → `250`), or whose SMUR software it is
+    (`smur_client`: `fr.health.samu440.smur` → `440`)."""
+    found = conn.execute(select(samu.c.samu_id).where(samu.c.hub_id == client_id)).scalar_one_or_none()
+    if found is None:
+        found = conn.execute(
+            select(smur_client.c.samu_id).where(smur_client.c.client_id == client_id)
+        ).scalar_one_or_none()
+    if found is None:
+        raise UnknownSenderError(f"no SAMU with Hub id {client_id!r}")
+    return str(found)
+
+
+def send(
+    uow: UnitOfWork,
+    message_type: str,
+    body: dict[str, Any],
+    *,
+    sender: str,
+    recipient: str,
+    now: datetime,
+    kind: DistributionKind = DistributionKind.REPORT,
+) -> HubMessage:
+    """Wrap `body` ({"<rootKey>": {...}}) in an envelope and write it to the outbox in `uow`'s transaction."""
+    (inner,) = body.values()
+    message = new_message(
+        message_type, inner, sender_id=sender, recipient_id=recipient, sent_at=now, kind=kind
+    )
+    outbox.enqueue(uow, message, samu_id=samu_of_client(uow.conn, sender))
+    return message
+
+
+def record(
+    uow: UnitOfWork,
+    principal: Principal | None,
+    samu_id: str,
+    action: str,
+    object_id: str,
+    now: datetime,
+    detail: dict[str, Any],
+    object_type: str = OBJECT_FILE,
+) -> None:
+    audit.record(
+        uow.conn,
+        principal=principal,
+        samu_id=samu_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        at=now,
+        detail=detail,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLink:
+    """One row of `hub_case_link`: our file `number` known to `partner` as `case_id`."""
+
+    samu_id: str
+    case_id: str
+    partner: str
+    number: str
+    role: str
+    owner: str
+    last_sent: dict[str, Any] | None
+    received: dict[str, Any] | None
+    patient_map: dict[str, int]
+
+
+def _link(row: Any) -> CaseLink:
+    return CaseLink(
+        samu_id=row.samu_id,
+        case_id=row.case_id,
+        partner=row.partner,
+        number=row.number,
+        role=row.role,
+        owner=row.owner,
+        last_sent=row.last_sent,
+        received=row.received,
+        patient_map={str(k): int(v) for k, v in (row.patient_map or {}).items()},
+    )
+
+
+link_from_row = _link
+
+
+def links_of_file(conn: Connection, samu_id: str, number: str, *, lock: bool = False) -> list[CaseLink]:
+    query = (
+        select(hub_case_link)
+        .where((hub_case_link.c.samu_id == samu_id) & (hub_case_link.c.number == number))
+        .order_by(hub_case_link.c.created_at, hub_case_link.c.partner)
+    )
+    if lock:
+        query = query.with_for_update()
+    return [_link(row) for row in conn.execute(query)]
+
+
+def link_of_case(conn: Connection, samu_id: str, case_id: str, *, lock: bool = False) -> CaseLink | None:
+    """The link of a shared case id (the sender's own link first when several partners share it)."""
+    query = (
+        select(hub_case_link)
+        .where((hub_case_link.c.samu_id == samu_id) & (hub_case_link.c.case_id == case_id))
+        .order_by(hub_case_link.c.created_at)
+        .limit(1)
+    )
+    if lock:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return _link(row) if row is not None else None

@@ -1,0 +1,129 @@
+"""What the Hub flows do when the SAMU's own state changes: partners hear of our units on a file shared with them
+— after an engagement (RS-RI), each status (RS-SR), each move (GEO-POS); the crew's reports leave for the LRM.
+
+Subscribed in the same transaction as the change (`bootstrap.build_bus`): the message leaves through the Hub
+outbox if and only if the change commits. Nothing is sent for a file shared with no one. A message the Hub's
+schemas would refuse is not sent, and the change stands (a unit must never be held back by a message): the failure
+is logged, inside a savepoint so that nothing half-written remains.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from sisamu.hubsante.outbox import InvalidOutgoingMessageError
+from sisamu.interop import positions, resources_share, smur_reports, smur_role
+from sisamu.interop.common import links_of_file
+from sisamu.platform.events import (
+    MissionEngaged,
+    MissionStatusChanged,
+    SmurReport,
+    SmurReportRecorded,
+    SmurReportSent,
+    UnitMoved,
+)
+from sisamu.resources import service as resources
+
+if TYPE_CHECKING:
+    from sisamu.storage.bus import MessageBus
+    from sisamu.storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def _shared(uow: UnitOfWork, samu_id: str, number: str) -> bool:
+    """Whether the file is shared with a partner (one query: most files are not)."""
+    return bool(links_of_file(uow.conn, samu_id, number))
+
+
+def mission_engaged(uow: UnitOfWork, event: MissionEngaged) -> None:
+    """RS-RI about this mission's unit to every partner of its file."""
+    if not _shared(uow, event.samu_id, event.file_number):
+        return
+    try:
+        with uow.savepoint():
+            if smur_role.mission_engaged(uow, event):  # our SMUR software answers its LRM
+                return
+            resources_share.share_resources(
+                uow,
+                principal=event.actor,
+                samu_id=event.samu_id,
+                number=event.file_number,
+                now=event.at,
+                mission_ids=[event.mission_id],
+            )
+    except InvalidOutgoingMessageError as exc:
+        log.warning("mission %s engaged, RS-RI not sent: %s", event.mission_id, exc)
+
+
+def mission_status(uow: UnitOfWork, event: MissionStatusChanged) -> None:
+    """RS-SR with this mission's new status to every partner of its file."""
+    if not _shared(uow, event.samu_id, event.file_number):
+        return
+    try:
+        with uow.savepoint():
+            if smur_role.mission_status(uow, event):  # from our SMUR client
+                return
+            resources_share.share_status(
+                uow, principal=event.actor, samu_id=event.samu_id, mission_id=event.mission_id, now=event.at
+            )
+    except InvalidOutgoingMessageError as exc:
+        log.warning("mission %s at %s, RS-SR not sent: %s", event.mission_id, event.status, exc)
+
+
+def unit_moved(uow: UnitOfWork, event: UnitMoved) -> None:
+    """GEO-POS of a unit that moved while on a mission, to the partners of the mission's file."""
+    if event.mission_id is None:
+        return
+    mission = resources.load_mission(uow, event.samu_id, event.mission_id, lock=False)
+    if not _shared(uow, event.samu_id, mission.file_number):
+        return
+    try:
+        with uow.savepoint():
+            positions.share_position(
+                uow,
+                samu_id=event.samu_id,
+                resource_id=event.resource_id,
+                now=event.at,
+                speed_kmh=event.speed_kmh,
+                heading=event.heading,
+            )
+    except InvalidOutgoingMessageError as exc:
+        log.warning("unit %s moved, GEO-POS not sent: %s", event.resource_id, exc)
+
+
+SENDERS = {
+    SmurReport.BILAN: lambda uow, e: smur_reports.send_bilan(
+        uow, samu_id=e.samu_id, bilan_id=e.report_id, now=e.at
+    ),
+    SmurReport.RPIS: lambda uow, e: smur_reports.send_rpis(
+        uow, samu_id=e.samu_id, rpis_id=e.report_id, now=e.at
+    ),
+    SmurReport.DOCUMENTS: lambda uow, e: smur_reports.send_documents(
+        uow, samu_id=e.samu_id, link_id=e.report_id, now=e.at
+    ),
+}
+
+
+def smur_report_recorded(uow: UnitOfWork, event: SmurReportRecorded) -> None:
+    """The crew's report leaves for the LRM (RS-BPV, RS-URL) or the RPIS recipient (RS-RPIS), in the same
+    transaction; an RPIS that cannot be built yet (`RpisIncomplete`) refuses the recording."""
+    message = SENDERS[event.report](uow, event)
+    if message is not None:
+        uow.record(
+            SmurReportSent(
+                samu_id=event.samu_id,
+                report=event.report,
+                report_id=event.report_id,
+                distribution_id=message.distribution_id,
+            )
+        )
+
+
+def subscribe(bus: MessageBus) -> None:
+    """The Hub flows' handlers of the platform's events."""
+    bus.subscribe(MissionEngaged, mission_engaged)
+    bus.subscribe(MissionStatusChanged, mission_status)
+    bus.subscribe(UnitMoved, unit_moved)
+    bus.subscribe(SmurReportRecorded, smur_report_recorded)
