@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -56,15 +57,28 @@ def template_db(pg_admin_url: str) -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def database_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
-    """A migrated database of this test's own (SQLAlchemy URL)."""
+@contextmanager
+def _migrated_database(pg_admin_url: str, template_db: str) -> Iterator[str]:
     name = f"sisamu_t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
     yield sqlalchemy_url(_with_db(pg_admin_url, name))
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
+    """A migrated database of this test's own (SQLAlchemy URL)."""
+    with _migrated_database(pg_admin_url, template_db) as url:
+        yield url
+
+
+@pytest.fixture
+def new_database_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
+    """Another migrated database of this test's own: a second site, another SAMU's sisamu."""
+    with _migrated_database(pg_admin_url, template_db) as url:
+        yield url
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ where the test data lives inside the repository, and how a test reports a servic
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import NoReturn
 
@@ -22,3 +23,14 @@ def missing_service(reason: str) -> NoReturn:
     if under_ci():
         pytest.fail(f"{reason} (CI=true: this service must be available)", pytrace=False)
     pytest.skip(reason)
+
+
+BROKER = ("127.0.0.1", 5672)
+
+
+def require_broker() -> None:
+    """This machine's RabbitMQ (127.0.0.1:5672, guest/guest) must answer: skip, or fail under CI."""
+    try:
+        socket.create_connection(BROKER, timeout=2).close()
+    except OSError as exc:
+        missing_service(f"RabbitMQ unreachable on {BROKER[0]}:{BROKER[1]}: {exc}")

@@ -207,17 +207,6 @@ class StraightLineEstimator:
         return air if vehicle_class(vehicle) is VehicleClass.HELI else air * self.detour
 
 
-def speeds_of(
-    estimator: StraightLineEstimator, vehicle: TypeVecteur | VehicleClass | str
-) -> tuple[float, float]:
-    """(near, far) road speeds in km/h used for a vehicle (cruise twice for helicopters)."""
-    profile = vehicle_class(vehicle)
-    if profile is VehicleClass.HELI:
-        return (estimator.heli_cruise_kmh, estimator.heli_cruise_kmh)
-    factor = dict(estimator.emergency_factor)[profile]
-    return (estimator.car_speeds_kmh[0] * factor, estimator.car_speeds_kmh[1] * factor)
-
-
 def nearest_first(times: Sequence[float] | NDArray[np.float64], top: int) -> NDArray[np.intp]:
     """Indices of the `top` smallest values, ascending (ties by index), without sorting everything."""
     values = np.asarray(times, dtype=np.float64)

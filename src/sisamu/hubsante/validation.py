@@ -18,7 +18,6 @@ from referencing.jsonschema import DRAFT7
 from sisamu.hubsante.message_types import (
     ENVELOPE_SCHEMA,
     FULL_ENVELOPE_SCHEMA,
-    MESSAGE_TYPES,
     ROOT_KEYS,
     MessageType,
     message_type,
@@ -289,7 +288,3 @@ def validate_envelope(envelope: Any, *, exhaustive: bool = False) -> list[Valida
     if not issues and exhaustive:
         issues = _issues(validator(FULL_ENVELOPE_SCHEMA).iter_errors(envelope), "")
     return issues
-
-
-def known_schemas() -> list[str]:
-    return [kind.schema for kind in MESSAGE_TYPES]

@@ -118,10 +118,6 @@ class Mission:
         return found
 
 
-def allowed_next(status: S | str) -> frozenset[S]:
-    return NEXT[S(status)]
-
-
 def check_transition(current: S | str, target: S | str) -> S:
     """The target status if the cycle allows it from `current`, else `TransitionRefused` saying why."""
     try:

@@ -130,6 +130,8 @@ def login(
     if not ok:
         log.info("login failed for %r from %s", name, ip)
         return None
+    if passwords.needs_rehash(row.password_hash):  # hashed with older costs: stored again with today's
+        store.set_password_hash(uow.conn, row.account_id, passwords.hash_password(password))
     principal = store.principal_from_row(row)
     return open_session(uow, principal=principal, ip=ip, now=now, settings=settings)
 

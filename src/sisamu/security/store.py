@@ -27,6 +27,12 @@ def account_by_oidc_subject(conn: Connection, subject: str) -> Any:
     return conn.execute(select(account).where(account.c.oidc_subject == subject)).one_or_none()
 
 
+def set_password_hash(conn: Connection, account_id: Any, password_hash: str) -> None:
+    conn.execute(
+        account.update().where(account.c.account_id == account_id).values(password_hash=password_hash)
+    )
+
+
 def principal_from_row(row: Any, *, via_token: bool = False) -> Principal:
     return Principal(
         account_id=row.account_id,

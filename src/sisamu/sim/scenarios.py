@@ -17,7 +17,7 @@ from sisamu.sim.engine import TwinSetup
 from sisamu.sim.staffing import room_plan
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
 
     import numpy.typing as npt
 
@@ -313,7 +313,3 @@ def build_setup(
         physicians=sc.planned_physicians() if physicians else None,
         utc_offsets_h={r.crra_id: r.utc_offset_h for r in sc.rooms},
     )
-
-
-def weights_of(rooms: Sequence[Room]) -> Mapping[str, float]:
-    return {r.crra_id: r.weight for r in rooms}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
 
-from sisamu.security import service, totp
+from sisamu.security import passwords, service, totp
 from sisamu.security.roles import Role
+from sisamu.storage.tables import account
 
 pytestmark = pytest.mark.db
 
@@ -100,3 +102,17 @@ def test_bearer_token_for_machines(login, client, accounts):
     assert me.status_code == 200
     assert me.json()["samu_id"] == "250"
     assert client.get("/api/me", headers={"Authorization": "Bearer forged"}).status_code == 401
+
+
+def test_a_password_hashed_with_older_costs_is_stored_again_with_todays_at_login(client, accounts, platform):
+    """argon2 costs rise over the years: a successful login rehashes a password stored with weaker ones."""
+    weaker = PasswordHasher(time_cost=1, memory_cost=512, parallelism=1).hash("Correct-Horse-15")
+    with platform.engine.begin() as conn:
+        conn.execute(account.update().where(account.c.username == "arm.250").values(password_hash=weaker))
+    response = client.post("/login", data={"username": "arm.250", "password": "Correct-Horse-15"})
+    assert response.status_code == 303
+    with platform.engine.connect() as conn:
+        stored = conn.execute(account.select().where(account.c.username == "arm.250")).one().password_hash
+    assert stored != weaker
+    assert not passwords.needs_rehash(stored)
+    assert passwords.verify_password(stored, "Correct-Horse-15")
