@@ -57,6 +57,7 @@ class FileChanged(DomainEvent):
     at: datetime
     actor: Principal | None
     origin: Origin = Origin.LOCAL
+    partner: str | None = None  # origin HUB: the Hub client id of the partner whose change it is
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
