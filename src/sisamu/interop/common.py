@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from sisamu.hubsante import outbox
 from sisamu.hubsante.envelope import DistributionKind, HubMessage, new_message
 from sisamu.hubsante.identifiers import samu_org_id
 from sisamu.hubsante.tables import hub_case_link
 from sisamu.security import audit
-from sisamu.smur.tables import smur_client
+from sisamu.smur import queries as smur
 from sisamu.storage.tables import samu
 
 if TYPE_CHECKING:
@@ -48,9 +48,7 @@ def samu_of_client(conn: Connection, client_id: str) -> str:
     (`smur_client`: `fr.health.samu440.smur` → `440`)."""
     found = conn.execute(select(samu.c.samu_id).where(samu.c.hub_id == client_id)).scalar_one_or_none()
     if found is None:
-        found = conn.execute(
-            select(smur_client.c.samu_id).where(smur_client.c.client_id == client_id)
-        ).scalar_one_or_none()
+        found = smur.samu_of_client(conn, client_id)
     if found is None:
         raise UnknownSenderError(f"no SAMU with Hub id {client_id!r}")
     return str(found)
@@ -127,6 +125,12 @@ def _link(row: Any) -> CaseLink:
 
 
 link_from_row = _link
+
+
+def is_shared(conn: Connection, samu_id: str, number: str) -> bool:
+    """Whether file `number` is shared with a partner: one cheap query, most files are shared with no one."""
+    linked = (hub_case_link.c.samu_id == samu_id) & (hub_case_link.c.number == number)
+    return bool(conn.execute(select(exists().where(linked))).scalar())
 
 
 def links_of_file(conn: Connection, samu_id: str, number: str, *, lock: bool = False) -> list[CaseLink]:

@@ -28,9 +28,10 @@ from sisamu.hubsante.datetimes import parse_hub_datetime
 from sisamu.hubsante.envelope import new_message, parse_document
 from sisamu.hubsante.inbox import Inbox
 from sisamu.hubsante.tables import hub_outbox, hub_resource_request
-from sisamu.interop import case_share, mutual_aid, register_flows
+from sisamu.interop import case_share, mutual_aid
 from sisamu.interop.case_reading import hypothesis_in, identity_of, qualification_of
 from sisamu.interop.common import links_of_file
+from sisamu.interop.receivers import register_flows
 from sisamu.security.roles import Principal, Role
 from support import DATA
 

@@ -18,8 +18,9 @@ from sisamu.cases.details import Diagnosis, Hypothesis
 from sisamu.domain.codes import TypeDecision
 from sisamu.hubsante.inbox import Inbox
 from sisamu.hubsante.tables import hub_outbox
-from sisamu.interop import case_share, register_flows
+from sisamu.interop import case_share
 from sisamu.interop.common import link_of_case
+from sisamu.interop.receivers import register_flows
 from sisamu.security.roles import Principal, Role
 
 pytestmark = pytest.mark.db

@@ -20,9 +20,10 @@ from sisamu.hubsante.inbox import Inbox
 from sisamu.hubsante.message_types import RS_EDA
 from sisamu.hubsante.tables import hub_outbox
 from sisamu.hubsante.validation import validate_envelope
-from sisamu.interop import emsi, engagement, positions, register_flows, resources_share
+from sisamu.interop import emsi, engagement, positions, resources_share
 from sisamu.interop.common import link_of_case
 from sisamu.interop.partner_state import partner_resources
+from sisamu.interop.receivers import register_flows
 from sisamu.resources import service as fleet
 from sisamu.resources.positions import report_position
 from sisamu.security.roles import Principal, Role

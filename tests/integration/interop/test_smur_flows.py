@@ -18,7 +18,8 @@ from sisamu.hubsante.envelope import new_message
 from sisamu.hubsante.inbox import Inbox
 from sisamu.hubsante.tables import hub_outbox
 from sisamu.hubsante.validation import validate_envelope
-from sisamu.interop import register_flows, smur_role
+from sisamu.interop import smur_role
+from sisamu.interop.receivers import register_flows, register_smur_flows
 from sisamu.interop.smur_reports import RpisIncomplete
 from sisamu.platform.events import MissionEngaged, MissionStatusChanged, SmurReport
 from sisamu.resources import service as fleet
@@ -75,7 +76,7 @@ class Smur:
                 finess_geo="440000289",
                 now=T0,
             )
-        self.inbox = smur_role.register_smur_flows(Inbox(platform.uow, "440", SMUR))
+        self.inbox = register_smur_flows(Inbox(platform.uow, "440", SMUR))
         body = _example("RS-EDA", "RS-EDA-SMUR_FuiteDeGaz_AliceGregoireNormand.01.json")
         self.case_id = body["caseId"]
         assert self.receive("RS-EDA", body).applied
