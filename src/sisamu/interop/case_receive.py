@@ -124,7 +124,7 @@ def receive_case(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     body = message.body
     case_id = str(body["caseId"])
-    known = link_of_case(uow.conn, samu_id, case_id, lock=True)
+    known = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
     if known is not None:
         update_case(uow, message, now, link=known)
         return known.number
@@ -178,7 +178,7 @@ def update_case(uow: UnitOfWork, message: HubMessage, now: datetime, *, link: Ca
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     body = message.body
     case_id = str(body["caseId"])
-    found = link or link_of_case(uow.conn, samu_id, case_id, lock=True)
+    found = link or link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
     if found is None:
         if any(body.get(key) for key in OPENS_A_FILE):
             return receive_case(uow, message, now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import case, exists, select
 
 from sisamu.hubsante import outbox
 from sisamu.hubsante.envelope import DistributionKind, HubMessage, new_message
@@ -144,12 +144,18 @@ def links_of_file(conn: Connection, samu_id: str, number: str, *, lock: bool = F
     return [_link(row) for row in conn.execute(query)]
 
 
-def link_of_case(conn: Connection, samu_id: str, case_id: str, *, lock: bool = False) -> CaseLink | None:
-    """The link of a shared case id (the sender's own link first when several partners share it)."""
+def link_of_case(
+    conn: Connection, samu_id: str, case_id: str, *, sender: str | None = None, lock: bool = False
+) -> CaseLink | None:
+    """The link of a shared case id: several partners may share one (a file received, then shared on), so the
+    link of `sender` (the partner whose message it is) when it has one, else the first made."""
+    order: list[Any] = [hub_case_link.c.created_at, hub_case_link.c.partner]
+    if sender is not None:
+        order.insert(0, case((hub_case_link.c.partner == sender, 0), else_=1))
     query = (
         select(hub_case_link)
         .where((hub_case_link.c.samu_id == samu_id) & (hub_case_link.c.case_id == case_id))
-        .order_by(hub_case_link.c.created_at)
+        .order_by(*order)
         .limit(1)
     )
     if lock:

@@ -216,7 +216,7 @@ def receive_emsi(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
     body = message.body
     event = body.get("EVENT") or {}
     case_id = str(event.get("MAIN_EVENT_ID") or event.get("ID") or "")
-    link = link_of_case(uow.conn, samu_id, case_id, lock=True)
+    link = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
     if link is not None:
         number = link.number
         known = partner_resources(link)

@@ -198,7 +198,7 @@ def share_status(
 def _linked(uow: UnitOfWork, message: HubMessage) -> CaseLink:
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     case_id = str(message.body["caseId"])
-    link = link_of_case(uow.conn, samu_id, case_id, lock=True)
+    link = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
     if link is None:
         raise RejectMessageError(
             ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}: no RS-EDA shared it before"

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 def _linked(uow: UnitOfWork, message: HubMessage, case_id: str) -> CaseLink:
     samu_id = samu_of_client(uow.conn, message.recipient_id)
-    link = link_of_case(uow.conn, samu_id, case_id, lock=True)
+    link = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
     if link is None:
         raise RejectMessageError(ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}: never shared")
     return link
@@ -122,7 +122,7 @@ def receive_rpis(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
     context = body.get("context") or {}
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     case_id = f"{context.get('orgId')}.{context.get('senderCaseId')}"
-    link = link_of_case(uow.conn, samu_id, case_id, lock=True)
+    link = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
     number = link.number if link is not None else str(context.get("senderCaseId"))
     if link is None and not _ours(uow, samu_id, number):
         raise RejectMessageError(ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}")

@@ -98,7 +98,7 @@ def receive_engagement(uow: UnitOfWork, message: HubMessage, now: datetime) -> s
     """RS-ER: the LRM asks the SMUR to engage a unit; a note on the file says what (702 on an unknown case)."""
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     case_id = str(message.body["caseId"])
-    link = link_of_case(uow.conn, samu_id, case_id, lock=True)
+    link = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
     if link is None:
         raise RejectMessageError(
             ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}: no RS-EDA before"
