@@ -108,8 +108,15 @@ SENDERS = {
 
 def smur_report_recorded(uow: UnitOfWork, event: SmurReportRecorded) -> None:
     """The crew's report leaves for the LRM (RS-BPV, RS-URL) or the RPIS recipient (RS-RPIS), in the same
-    transaction; an RPIS that cannot be built yet (`RpisIncomplete`) refuses the recording."""
-    message = SENDERS[event.report](uow, event)
+    transaction, and `SmurReportSent` names its message. An RPIS that cannot be built yet (`RpisIncomplete`: a time,
+    the diagnosis, the commune missing) refuses the recording, so that the crew completes it; a message the Hub's
+    schemas refuse is not sent and the report stays recorded on the file (no `SmurReportSent`)."""
+    try:
+        with uow.savepoint():
+            message = SENDERS[event.report](uow, event)
+    except InvalidOutgoingMessageError as exc:
+        log.warning("%s %s recorded, not sent: %s", event.report, event.report_id, exc)
+        return
     if message is not None:
         uow.record(
             SmurReportSent(

@@ -187,6 +187,19 @@ def test_a_bilan_leaves_for_the_lrm_with_its_patient_and_revisions_keep_its_id(p
     assert "file.smur.bilan" in _actions(platform, "440")
 
 
+def test_a_bilan_whose_message_the_schemas_refuse_stays_recorded_on_the_file(platform, caplog):
+    side = Smur(platform)
+    with platform.engine.begin() as conn:  # a case id the Hub's pattern refuses
+        conn.execute(sa.text("UPDATE hub_case_link SET case_id = 'pas un identifiant'"))
+    with caplog.at_level("WARNING", logger="sisamu.interop.handlers"):
+        bilan_id = side.bilan(1, main_diagnosis="T58")
+    assert side.sent[bilan_id] is None  # no message left, the answer says so
+    assert "not sent" in caplog.text
+    with platform.uow() as uow:
+        (kept,) = smur.reports_of(uow, "440", side.number).bilans
+    assert (kept.bilan_id, kept.partner) == (bilan_id, None)
+
+
 def test_document_links_leave_for_the_lrm(platform):
     side = Smur(platform)
     with platform.uow() as uow:
