@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
 
-from sisamu.calls.distribution.store import owner_of_granted
+from sisamu.calls.queries import overflowed_call_owner
 from sisamu.cases import reads, service
 from sisamu.cases.room_schemas import BoardEntryOut, FileSummaryOut, QueueEntryOut
 from sisamu.cases.schemas import FileOut, OpenFileIn
@@ -39,7 +39,7 @@ def open_file(
 ) -> FileOut:
     with platform.uow() as uow:
         # The ARM answered a call another SAMU overflowed to this one: the file is the caller's SAMU's.
-        owner = owner_of_granted(uow.conn, samu_id, payload.call_id) if payload.call_id else None
+        owner = overflowed_call_owner(uow.conn, samu_id, payload.call_id) if payload.call_id else None
         file = service.open_file(
             uow,
             principal=principal,

@@ -19,7 +19,7 @@ from sisamu.cases.model import SYSTEM, Actor, Decision, Note, RegulationFile, ne
 from sisamu.cases.numbering import owner_of, shared_id
 from sisamu.domain.codes import Etat, TypeDecision, TypeRessource
 from sisamu.domain.events import LiveEvent
-from sisamu.platform.events import FileChanged, FileOpened
+from sisamu.platform.events import FileChanged, FileOpened, Origin
 from sisamu.security import audit
 from sisamu.security.access import authorize
 from sisamu.security.errors import NotFound
@@ -102,6 +102,47 @@ def change(
             samu_id=owner, number=number, version=file.version, action=action, at=now, actor=principal
         )
     )
+    return file, result
+
+
+def partner_change(
+    uow: UnitOfWork,
+    *,
+    samu_id: str,
+    number: str,
+    partner: str,
+    now: datetime,
+    apply: Callable[[RegulationFile], T],
+    action: str,
+    kind: str = "case.updated",
+    detail: dict[str, Any] | None = None,
+) -> tuple[RegulationFile, T]:
+    """One change a partner made to file `number` over Hub Santé (`partner`: its Hub client id), the Hub flow
+    having checked the message and the file's link: the file locked, `apply` run, the file saved, audited with the
+    partner as actor, the consoles told (`kind`), and `FileChanged` recorded with origin HUB — the flows must not
+    send a partner's own change back to it. `apply` may also write the caller's own rows: they are written before
+    the change is announced. Returns the file and what `apply` returned."""
+    file = load_file(uow, samu_id, number, lock=True)
+    result = apply(file)
+    store.save(uow.conn, file, now)
+    audit.record(
+        uow.conn,
+        principal=None,
+        samu_id=samu_id,
+        action=action,
+        object_type=OBJECT_TYPE,
+        object_id=number,
+        at=now,
+        detail=detail,
+        actor=partner,
+    )
+    emit_file(uow, file, kind, now)
+    uow.record(
+        FileChanged(
+            samu_id=samu_id, number=number, version=file.version, action=action, at=now, actor=None,
+            origin=Origin.HUB, partner=partner,
+        )
+    )  # fmt: skip
     return file, result
 
 

@@ -1,8 +1,9 @@
-"""HTTP routes of the Hub Santé flows: share a file with another SAMU, mutual-aid requests received and answered."""
+"""HTTP routes of the Hub Santé flows: share a file with another SAMU, take charge of a shared file or hand it over,
+ask a SMUR software to engage, mutual-aid requests received and answered."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
@@ -12,12 +13,22 @@ from sisamu.interop import case_share, engagement, mutual_aid
 from sisamu.platform.http import PlatformDep, require
 from sisamu.security.roles import Permission, Principal
 
+if TYPE_CHECKING:
+    from sisamu.hubsante.envelope import HubMessage
+
 router = APIRouter(tags=["hub santé"])
 HUB_ID = r"^[a-z]+(\.[a-zA-Z0-9_-]+){2,}$"
 
 
 class ShareIn(BaseModel):
     to: str = Field(pattern=HUB_ID, description="Hub client id of the other SAMU, e.g. fr.health.samu680")
+
+
+class HandOverIn(BaseModel):
+    to: str = Field(
+        pattern=HUB_ID,
+        description="Hub client id of the partner taking charge of the file, e.g. fr.health.samu680",
+    )
 
 
 class AskedIn(BaseModel):
@@ -55,6 +66,40 @@ def share_file(
             uow, principal=principal, number=file_number, to=payload.to, now=platform.clock.now()
         )
     return {"distribution_id": message.distribution_id, "to": payload.to}
+
+
+def _owner_changed(sent: list[HubMessage], owner: str) -> dict[str, Any]:
+    return {
+        "owner": owner,
+        "sent": [{"distribution_id": m.distribution_id, "to": m.recipient_id} for m in sent],
+    }
+
+
+@router.post(
+    "/api/files/{file_number}/take-charge",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Take charge of a file a partner shared (RS-EDA-MAJ owner = this SAMU to each partner)",
+)
+def take_charge(file_number: str, platform: PlatformDep, principal: Writer) -> dict[str, Any]:
+    with platform.uow() as uow:
+        sent = case_share.take_charge(uow, principal=principal, number=file_number, now=platform.clock.now())
+        owner = case_share.our_hub_id(uow, file_number)
+    return _owner_changed(sent, owner)
+
+
+@router.post(
+    "/api/files/{file_number}/hand-over",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Hand a shared file over to a partner (RS-EDA-MAJ owner = the partner to each partner)",
+)
+def hand_over(
+    file_number: str, payload: HandOverIn, platform: PlatformDep, principal: Writer
+) -> dict[str, Any]:
+    with platform.uow() as uow:
+        sent = case_share.change_owner(
+            uow, principal=principal, number=file_number, owner=payload.to, now=platform.clock.now()
+        )
+    return _owner_changed(sent, payload.to)
 
 
 @router.post(

@@ -4,6 +4,10 @@ The partner's body is mapped onto sisamu's file (read by `case_reading`) where s
 caller, patients, notes; a partner's decision becomes a note). Values sisamu refuses (a code outside the lists, a
 malformed phone number, an unknown INSEE code) are left out of the local file; the whole body as received, merged
 with its updates, stays in `hub_case_link.received`, so nothing the partner sent is lost.
+
+Each message is one partner's change of the file (`sisamu.cases.service.partner_change`: audited with the partner
+as actor, `FileChanged` recorded with origin HUB); the link is written within it, so that what hears of the change
+(`handlers.file_changed`) already knows what the partner knows.
 """
 
 from __future__ import annotations
@@ -16,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, update
 
-from sisamu.cases import regulation, service, store
+from sisamu.cases import regulation, service
 from sisamu.cases.model import Actor
 from sisamu.hubsante.inbox import RejectMessageError
 from sisamu.hubsante.replies import ErrorCode
 from sisamu.hubsante.tables import hub_case_link
-from sisamu.interop.case_body import case_body
+from sisamu.interop.case_body import case_body, update_body
 from sisamu.interop.case_reading import (
     get_path,
     hypothesis_in,
@@ -29,7 +33,7 @@ from sisamu.interop.case_reading import (
     qualification_of,
     when_of,
 )
-from sisamu.interop.common import CaseLink, link_of_case, record, samu_of_client, timezone_of
+from sisamu.interop.common import CaseLink, link_of_case, samu_of_client, timezone_of
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -120,50 +124,48 @@ def receive_case(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     body = message.body
     case_id = str(body["caseId"])
-    known = link_of_case(uow.conn, samu_id, case_id, lock=True)
+    known = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
     if known is not None:
         update_case(uow, message, now, link=known)
         return known.number
-    file = service.open_file(
+    opened = service.open_file(
         uow, principal=None, samu_id=samu_id, now=now, qualification=qualification_of(body)
     )
-    file = service.load_file(uow, samu_id, file.number, lock=True)  # written: start from a clean change list
-    patient_map: dict[str, int] = {}
-    _apply(file, body, patient_map, message.sender_id, now)
-    store.save(uow.conn, file, now)
     owner = str(body.get("owner") or message.sender_id)
-    uow.execute(
-        insert(hub_case_link).values(
-            samu_id=samu_id,
-            case_id=case_id,
-            partner=message.sender_id,
-            number=file.number,
-            role="received",
-            owner=owner,
-            received=copy.deepcopy(body),
-            last_sent=case_body(
-                file,
+    timezone = timezone_of(uow.conn, samu_id)
+
+    def apply(file: RegulationFile) -> None:
+        patient_map: dict[str, int] = {}
+        _apply(file, body, patient_map, message.sender_id, now)
+        sent = case_body(file, case_id=case_id, owner=owner, patient_map=patient_map, timezone=timezone)
+        uow.execute(
+            insert(hub_case_link).values(
+                samu_id=samu_id,
                 case_id=case_id,
+                partner=message.sender_id,
+                number=file.number,
+                role="received",
                 owner=owner,
+                received=copy.deepcopy(body),
+                last_sent=sent,
                 patient_map=patient_map,
-                timezone=timezone_of(uow.conn, samu_id),
-            ),
-            patient_map=patient_map,
-            created_at=now,
-            updated_at=now,
+                created_at=now,
+                updated_at=now,
+            )
         )
-    )
-    service.emit_file(uow, file, "case.shared", now)
-    record(
+
+    service.partner_change(
         uow,
-        None,
-        samu_id,
-        "file.hub.receive",
-        file.number,
-        now,
-        {"from": message.sender_id, "case_id": case_id, "distribution_id": message.distribution_id},
+        samu_id=samu_id,
+        number=opened.number,
+        partner=message.sender_id,
+        now=now,
+        apply=apply,
+        action="file.hub.receive",
+        kind="case.shared",
+        detail={"from": message.sender_id, "case_id": case_id, "distribution_id": message.distribution_id},
     )
-    return file.number
+    return opened.number
 
 
 def update_case(uow: UnitOfWork, message: HubMessage, now: datetime, *, link: CaseLink | None = None) -> str:
@@ -176,66 +178,61 @@ def update_case(uow: UnitOfWork, message: HubMessage, now: datetime, *, link: Ca
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     body = message.body
     case_id = str(body["caseId"])
-    link = link or link_of_case(uow.conn, samu_id, case_id, lock=True)
-    if link is None:
+    found = link or link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
+    if found is None:
         if any(body.get(key) for key in OPENS_A_FILE):
             return receive_case(uow, message, now)
         raise RejectMessageError(
             ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}: no RS-EDA before, nothing to regulate"
         )
-    file = service.load_file(uow, samu_id, link.number, lock=True)
-    patient_map = dict(link.patient_map)
-    before = case_body(
-        file,
-        case_id=case_id,
-        owner=link.owner,
-        patient_map=patient_map,
-        timezone=timezone_of(uow.conn, samu_id),
-    )
-    changes = qualification_of(body)
-    if changes and not file.closed:
-        regulation.update_qualification(file, changes)
-    if not file.closed:
-        _apply(file, body, patient_map, message.sender_id, now)
-    store.save(uow.conn, file, now)
-    owner = str(body.get("owner") or link.owner)
-    # What the partner told us is known to it: it is not sent back in our next update.
-    after = case_body(
-        file, case_id=case_id, owner=owner, patient_map=patient_map, timezone=timezone_of(uow.conn, samu_id)
-    )
-    last_sent = absorb(link.last_sent or before, before, after)
-    uow.execute(
-        update(hub_case_link)
-        .where(
-            (hub_case_link.c.samu_id == samu_id)
-            & (hub_case_link.c.case_id == case_id)
-            & (hub_case_link.c.partner == link.partner)
+    linked: CaseLink = found
+    owner = str(body.get("owner") or linked.owner)
+    timezone = timezone_of(uow.conn, samu_id)
+
+    def apply(file: RegulationFile) -> None:
+        patient_map = dict(linked.patient_map)
+        before = case_body(
+            file, case_id=case_id, owner=linked.owner, patient_map=patient_map, timezone=timezone
         )
-        .values(
-            owner=owner,
-            patient_map=patient_map,
-            received=_merge(link.received or {}, body),
-            last_sent=last_sent,
-            updated_at=now,
+        changes = qualification_of(body)
+        if changes and not file.closed:
+            regulation.update_qualification(file, changes)
+        if not file.closed:
+            _apply(file, body, patient_map, message.sender_id, now)
+        # What the partner told us is known to it: it is not sent back in our next update.
+        after = case_body(file, case_id=case_id, owner=owner, patient_map=patient_map, timezone=timezone)
+        uow.execute(
+            update(hub_case_link)
+            .where(
+                (hub_case_link.c.samu_id == samu_id)
+                & (hub_case_link.c.case_id == case_id)
+                & (hub_case_link.c.partner == linked.partner)
+            )
+            .values(
+                owner=owner,
+                patient_map=patient_map,
+                received=_merge(linked.received or {}, body),
+                last_sent=absorb(linked.last_sent or before, before, after),
+                updated_at=now,
+            )
         )
-    )
-    service.emit_file(uow, file, "case.updated", now)
-    record(
+
+    service.partner_change(
         uow,
-        None,
-        samu_id,
-        "file.hub.receive_update",
-        file.number,
-        now,
-        {"from": message.sender_id, "case_id": case_id, "fields": sorted(set(body) - {"caseId"})},
+        samu_id=samu_id,
+        number=linked.number,
+        partner=message.sender_id,
+        now=now,
+        apply=apply,
+        action="file.hub.receive_update",
+        kind="case.updated",
+        detail={"from": message.sender_id, "case_id": case_id, "fields": sorted(set(body) - {"caseId"})},
     )
-    return link.number
+    return linked.number
 
 
 def absorb(last_sent: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """`last_sent` plus what changed between `before` and `after` (the partner's own changes)."""
-    from sisamu.interop.case_body import update_body
-
     changes = update_body(before, after) or {}
     absorbed = _merge(last_sent, {k: v for k, v in changes.items() if k not in ("caseId", "patient")})
     if "patient" in changes:

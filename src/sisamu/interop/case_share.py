@@ -1,7 +1,11 @@
 """Sharing a file with another SAMU: RS-EDA once, then RS-EDA-MAJ for what changed; taking charge of a shared file.
 
 Each command reads the file through `sisamu.cases.service.get_file` (access checked, read audited), writes the
-message to the outbox in the caller's transaction, keeps the link (`hub_case_link`) and audits the sending.
+message to the outbox in the caller's transaction, keeps the link (`hub_case_link`) and audits the sending. After
+each change of a shared file (`FileChanged`), `handlers.file_changed` calls `send_changes`: the change's own use case
+checked who made it, so the file is read as the platform. An update carries what changed since the partner last
+heard (`hub_case_link.last_sent`): a change sends one RS-EDA-MAJ to each partner, nothing when nothing it carries
+changed.
 """
 
 from __future__ import annotations
@@ -118,10 +122,42 @@ def _save_sent(uow: UnitOfWork, link: CaseLink, body: dict[str, Any], now: datet
 def send_updates(uow: UnitOfWork, *, principal: Principal, number: str, now: datetime) -> list[HubMessage]:
     """Send each partner of file `number` an RS-EDA-MAJ with what changed since it last heard (none if nothing)."""
     file = _writable(uow, principal, number, now)
+    links = links_of_file(uow.conn, file.samu_id, number, lock=True)
+    return _updates(uow, principal, file, links, now)
+
+
+def send_changes(
+    uow: UnitOfWork,
+    *,
+    principal: Principal | None,
+    samu_id: str,
+    number: str,
+    now: datetime,
+    but: str | None = None,
+) -> list[HubMessage]:
+    """RS-EDA-MAJ after a change of file `number` the platform has already checked (`FileChanged`): to each partner
+    but `but` (the partner whose change it is), with what changed since it last heard. The file is read as the
+    platform (no access check: the change's own use case made it); each sending is audited."""
+    links = [lk for lk in links_of_file(uow.conn, samu_id, number, lock=True) if lk.partner != but]
+    if not links:
+        return []
+    file = service.load_file(uow, samu_id, number, lock=False)
+    return _updates(uow, principal, file, links, now, forwarded=but)
+
+
+def _updates(
+    uow: UnitOfWork,
+    principal: Principal | None,
+    file: RegulationFile,
+    links: list[CaseLink],
+    now: datetime,
+    *,
+    forwarded: str | None = None,
+) -> list[HubMessage]:
     us = hub_id_of(uow.conn, file.samu_id)
     sent = []
     timezone = timezone_of(uow.conn, file.samu_id)
-    for link in links_of_file(uow.conn, file.samu_id, number, lock=True):
+    for link in links:
         body = link_body(file, link, timezone)
         changes = update_body(link.last_sent, body)
         if changes is None:
@@ -142,22 +178,21 @@ def send_updates(uow: UnitOfWork, *, principal: Principal, number: str, now: dat
             )
         )
         _save_sent(uow, link, body, now)
-        record(
-            uow,
-            principal,
-            file.samu_id,
-            "file.hub.update",
-            number,
-            now,
-            {"to": link.partner, "case_id": link.case_id, "fields": sorted(set(changes) - {"caseId"})},
-        )
+        detail = {"to": link.partner, "case_id": link.case_id, "fields": sorted(set(changes) - {"caseId"})}
+        if forwarded is not None:
+            detail["from"] = forwarded  # a partner's change, passed on to the others
+        record(uow, principal, file.samu_id, "file.hub.update", file.number, now, detail)
     return sent
+
+
+def our_hub_id(uow: UnitOfWork, number: str) -> str:
+    """The Hub client id of the SAMU that holds file `number` (the number names it)."""
+    return hub_id_of(uow.conn, service.file_owner(number))
 
 
 def take_charge(uow: UnitOfWork, *, principal: Principal, number: str, now: datetime) -> list[HubMessage]:
     """This SAMU takes charge of a file a partner shared (a bordering call): RS-EDA-MAJ `owner` = us."""
-    owner = hub_id_of(uow.conn, service.file_owner(number))
-    return change_owner(uow, principal=principal, number=number, owner=owner, now=now)
+    return change_owner(uow, principal=principal, number=number, owner=our_hub_id(uow, number), now=now)
 
 
 def change_owner(

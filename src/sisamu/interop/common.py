@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import case, exists, select
 
 from sisamu.hubsante import outbox
 from sisamu.hubsante.envelope import DistributionKind, HubMessage, new_message
 from sisamu.hubsante.identifiers import samu_org_id
 from sisamu.hubsante.tables import hub_case_link
 from sisamu.security import audit
-from sisamu.smur.tables import smur_client
+from sisamu.smur import queries as smur
 from sisamu.storage.tables import samu
 
 if TYPE_CHECKING:
@@ -48,9 +48,7 @@ def samu_of_client(conn: Connection, client_id: str) -> str:
     (`smur_client`: `fr.health.samu440.smur` → `440`)."""
     found = conn.execute(select(samu.c.samu_id).where(samu.c.hub_id == client_id)).scalar_one_or_none()
     if found is None:
-        found = conn.execute(
-            select(smur_client.c.samu_id).where(smur_client.c.client_id == client_id)
-        ).scalar_one_or_none()
+        found = smur.samu_of_client(conn, client_id)
     if found is None:
         raise UnknownSenderError(f"no SAMU with Hub id {client_id!r}")
     return str(found)
@@ -129,6 +127,12 @@ def _link(row: Any) -> CaseLink:
 link_from_row = _link
 
 
+def is_shared(conn: Connection, samu_id: str, number: str) -> bool:
+    """Whether file `number` is shared with a partner: one cheap query, most files are shared with no one."""
+    linked = (hub_case_link.c.samu_id == samu_id) & (hub_case_link.c.number == number)
+    return bool(conn.execute(select(exists().where(linked))).scalar())
+
+
 def links_of_file(conn: Connection, samu_id: str, number: str, *, lock: bool = False) -> list[CaseLink]:
     query = (
         select(hub_case_link)
@@ -140,12 +144,18 @@ def links_of_file(conn: Connection, samu_id: str, number: str, *, lock: bool = F
     return [_link(row) for row in conn.execute(query)]
 
 
-def link_of_case(conn: Connection, samu_id: str, case_id: str, *, lock: bool = False) -> CaseLink | None:
-    """The link of a shared case id (the sender's own link first when several partners share it)."""
+def link_of_case(
+    conn: Connection, samu_id: str, case_id: str, *, sender: str | None = None, lock: bool = False
+) -> CaseLink | None:
+    """The link of a shared case id: several partners may share one (a file received, then shared on), so the
+    link of `sender` (the partner whose message it is) when it has one, else the first made."""
+    order: list[Any] = [hub_case_link.c.created_at, hub_case_link.c.partner]
+    if sender is not None:
+        order.insert(0, case((hub_case_link.c.partner == sender, 0), else_=1))
     query = (
         select(hub_case_link)
         .where((hub_case_link.c.samu_id == samu_id) & (hub_case_link.c.case_id == case_id))
-        .order_by(hub_case_link.c.created_at)
+        .order_by(*order)
         .limit(1)
     )
     if lock:

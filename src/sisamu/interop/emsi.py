@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from sisamu.cases import queries as files
 from sisamu.cases import service as cases
 from sisamu.cases.access import check_file
 from sisamu.domain.codes import NiveauSoin, code_list
@@ -41,9 +42,8 @@ from sisamu.interop.common import (
     timezone_of,
 )
 from sisamu.interop.partner_state import add_notes, partner_resources, save_partner_resources
-from sisamu.resources import store as fleet
+from sisamu.resources import queries as fleet
 from sisamu.resources.mission import RELEASING
-from sisamu.security.errors import NotFound
 from sisamu.security.roles import Permission
 from sisamu.storage.tables import samu
 
@@ -102,13 +102,11 @@ def _egeo(file: RegulationFile, at: str) -> list[dict[str, Any]]:
 
 def _resources(uow: UnitOfWork, file: RegulationFile, us: str) -> list[dict[str, Any]]:
     found = []
-    for row in sorted(
-        fleet.missions(uow.conn, file.samu_id, file_number=file.number), key=lambda r: r.mission_id
-    ):
-        unit = fleet.load_resource(uow.conn, file.samu_id, row.resource_id, lock=False)
-        if unit is None:
+    for item in fleet.missions_of_file(uow.conn, file.samu_id, file.number):
+        unit = fleet.unit(uow.conn, file.samu_id, item.resource_id)
+        if unit is None:  # pragma: no cover - a mission's unit always exists (foreign key)
             continue
-        holds = row.status not in RELEASING
+        holds = item.status not in RELEASING
         found.append(
             {
                 "RTYPE": {"RCLASS": ["MAT/VEH"]},
@@ -218,7 +216,7 @@ def receive_emsi(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
     body = message.body
     event = body.get("EVENT") or {}
     case_id = str(event.get("MAIN_EVENT_ID") or event.get("ID") or "")
-    link = link_of_case(uow.conn, samu_id, case_id, lock=True)
+    link = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
     if link is not None:
         number = link.number
         known = partner_resources(link)
@@ -234,12 +232,10 @@ def receive_emsi(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
     else:
         us = hub_id_of(uow.conn, samu_id)
         number = case_id.removeprefix(f"{us}.") if case_id.startswith(f"{us}.") else ""
-        try:
-            cases.load_file(uow, samu_id, number, lock=False)
-        except (NotFound, DomainError):
+        if files.file_state(uow.conn, samu_id, number) is None:
             raise RejectMessageError(
                 ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id!r}: neither shared with us nor ours"
-            ) from None
+            )
     target = link or CaseLink(samu_id, case_id, message.sender_id, number, "shared", "", None, None, {})
     add_notes(uow, target, message.sender_id, [(now, _summary(body, message.sender_id))], now)
     record(

@@ -18,7 +18,7 @@ from sisamu.domain.codes import TypeVecteur
 from sisamu.domain.errors import DomainError
 from sisamu.interop.case_share import _writable
 from sisamu.interop.common import hub_id_of, links_of_file, record, send
-from sisamu.resources import store as fleet
+from sisamu.resources import queries as fleet
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -50,7 +50,7 @@ def _resource(uow: UnitOfWork, samu_id: str, asked: Asked) -> dict[str, Any]:
     team: dict[str, str] = {}
     vehicle, level = asked.vehicle, asked.medical_level
     if asked.resource_id is not None:
-        unit = fleet.load_resource(uow.conn, samu_id, asked.resource_id, lock=False)
+        unit = fleet.unit(uow.conn, samu_id, asked.resource_id)
         if unit is None:
             raise InvalidEngagement(f"no unit {asked.resource_id} in samu {samu_id}")
         vehicle, level = vehicle or unit.vehicle, level or unit.crew_level

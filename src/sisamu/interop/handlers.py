@@ -1,10 +1,17 @@
-"""What the Hub flows do when the SAMU's own state changes: partners hear of our units on a file shared with them
-— after an engagement (RS-RI), each status (RS-SR), each move (GEO-POS); the crew's reports leave for the LRM.
+"""What the Hub flows do when the SAMU's state changes: partners hear of a file shared with them — each change of
+the file (RS-EDA-MAJ), an engagement (RS-RI), each status (RS-SR), each move (GEO-POS); the crew's reports leave for
+the LRM.
 
 Subscribed in the same transaction as the change (`bootstrap.build_bus`): the message leaves through the Hub
-outbox if and only if the change commits. Nothing is sent for a file shared with no one. A message the Hub's
-schemas would refuse is not sent, and the change stands (a unit must never be held back by a message): the failure
-is logged, inside a savepoint so that nothing half-written remains.
+outbox if and only if the change commits. Nothing is sent for a file shared with no one (one cheap query first). A
+message the Hub's schemas would refuse is not sent, and the change stands (a unit, a note must never be held back
+by a message): the failure is logged, inside a savepoint so that nothing half-written remains.
+
+A partner's change of a file (`FileChanged` with origin HUB) is never sent back to that partner. It goes on at once
+to the file's other partners when this SAMU is in charge of the file (it owns the shared case on a link): the SAMU
+in charge shared the file with each of them and may be the only one they all know. A SAMU not in charge passes
+nothing on (when the partners also share among themselves, one SAMU relays, once: no echo between them); its other
+partners hear of that change with its own next change, which carries all they have not heard yet.
 """
 
 from __future__ import annotations
@@ -13,17 +20,20 @@ import logging
 from typing import TYPE_CHECKING
 
 from sisamu.hubsante.outbox import InvalidOutgoingMessageError
-from sisamu.interop import positions, resources_share, smur_reports, smur_role
-from sisamu.interop.common import links_of_file
+from sisamu.interop import case_share, positions, resources_share, smur_reports, smur_role
+from sisamu.interop.common import hub_id_of, is_shared, links_of_file
 from sisamu.platform.events import (
+    FileChanged,
     MissionEngaged,
     MissionStatusChanged,
+    Origin,
     SmurReport,
     SmurReportRecorded,
     SmurReportSent,
     UnitMoved,
 )
 from sisamu.resources import service as resources
+from sisamu.smur import queries as smur
 
 if TYPE_CHECKING:
     from sisamu.storage.bus import MessageBus
@@ -34,7 +44,37 @@ log = logging.getLogger(__name__)
 
 def _shared(uow: UnitOfWork, samu_id: str, number: str) -> bool:
     """Whether the file is shared with a partner (one query: most files are not)."""
-    return bool(links_of_file(uow.conn, samu_id, number))
+    return is_shared(uow.conn, samu_id, number)
+
+
+def _in_charge(uow: UnitOfWork, samu_id: str, number: str) -> bool:
+    """Whether this SAMU is in charge of the shared file (the owner of the case on one of its links)."""
+    us = hub_id_of(uow.conn, samu_id)
+    return any(link.owner == us for link in links_of_file(uow.conn, samu_id, number))
+
+
+def file_changed(uow: UnitOfWork, event: FileChanged) -> None:
+    """RS-EDA-MAJ with what changed to the partners of the file: all of them for our own change; for a partner's,
+    the others, and only when we are in charge of the file. The SMUR software (a file an LRM sent to our SMUR
+    client) sends none: its crew's reports go as RS-BPV, RS-RPIS, RS-URL."""
+    if not _shared(uow, event.samu_id, event.number):
+        return
+    if smur.intervention(uow.conn, event.samu_id, event.number) is not None:
+        return
+    if event.origin is Origin.HUB and not _in_charge(uow, event.samu_id, event.number):
+        return
+    try:
+        with uow.savepoint():
+            case_share.send_changes(
+                uow,
+                principal=event.actor,
+                samu_id=event.samu_id,
+                number=event.number,
+                now=event.at,
+                but=event.partner,
+            )
+    except InvalidOutgoingMessageError as exc:
+        log.warning("file %s changed (%s), RS-EDA-MAJ not sent: %s", event.number, event.action, exc)
 
 
 def mission_engaged(uow: UnitOfWork, event: MissionEngaged) -> None:
@@ -108,8 +148,15 @@ SENDERS = {
 
 def smur_report_recorded(uow: UnitOfWork, event: SmurReportRecorded) -> None:
     """The crew's report leaves for the LRM (RS-BPV, RS-URL) or the RPIS recipient (RS-RPIS), in the same
-    transaction; an RPIS that cannot be built yet (`RpisIncomplete`) refuses the recording."""
-    message = SENDERS[event.report](uow, event)
+    transaction, and `SmurReportSent` names its message. An RPIS that cannot be built yet (`RpisIncomplete`: a time,
+    the diagnosis, the commune missing) refuses the recording, so that the crew completes it; a message the Hub's
+    schemas refuse is not sent and the report stays recorded on the file (no `SmurReportSent`)."""
+    try:
+        with uow.savepoint():
+            message = SENDERS[event.report](uow, event)
+    except InvalidOutgoingMessageError as exc:
+        log.warning("%s %s recorded, not sent: %s", event.report, event.report_id, exc)
+        return
     if message is not None:
         uow.record(
             SmurReportSent(
@@ -123,6 +170,7 @@ def smur_report_recorded(uow: UnitOfWork, event: SmurReportRecorded) -> None:
 
 def subscribe(bus: MessageBus) -> None:
     """The Hub flows' handlers of the platform's events."""
+    bus.subscribe(FileChanged, file_changed)
     bus.subscribe(MissionEngaged, mission_engaged)
     bus.subscribe(MissionStatusChanged, mission_status)
     bus.subscribe(UnitMoved, unit_moved)

@@ -163,7 +163,7 @@ def receive_request(uow: UnitOfWork, message: HubMessage, now: datetime) -> None
         raise RejectMessageError(
             ErrorCode.CASE_ALREADY_EXISTS, f"request {request['requestId']} already received"
         )
-    link = link_of_case(uow.conn, samu_id, str(body["caseId"]))
+    link = link_of_case(uow.conn, samu_id, str(body["caseId"]), sender=message.sender_id)
     uow.execute(
         insert(hub_resource_request).values(
             samu_id=samu_id,

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
-from sisamu.cases import regulation, service, store
-from sisamu.cases.model import Actor
+from sisamu.cases import queries as files
+from sisamu.cases import regulation, service
+from sisamu.cases.model import CLOSED_STATES, Actor
 from sisamu.hubsante.tables import hub_case_link
 from sisamu.interop.case_body import case_body
 from sisamu.interop.case_receive import absorb
@@ -80,35 +81,49 @@ def merge_states(
 def add_notes(
     uow: UnitOfWork, link: CaseLink, sender: str, notes: Iterable[tuple[datetime, str]], now: datetime
 ) -> int:
-    """Write `notes` (time, text) on the linked local file as the partner; none on a closed file. Returns how many."""
+    """Write `notes` (time, text) on the linked local file as the partner; none on a closed file. Returns how many.
+
+    A partner's change of the file (`cases.service.partner_change`), audited `file.hub.notes`."""
     pending = sorted(notes, key=lambda n: n[0])
-    if not pending:
-        return 0
-    file = service.load_file(uow, link.samu_id, link.number, lock=True)
-    if file.closed:
+    state = files.file_state(uow.conn, link.samu_id, link.number)
+    if not pending or state is None or state in CLOSED_STATES:
         return 0
     links = links_of_file(uow.conn, link.samu_id, link.number, lock=True)
     timezone = timezone_of(uow.conn, link.samu_id)
-    before = {lk.partner: _body(file, lk, timezone) for lk in links}
     actor = Actor(account_id=None, name=f"Partenaire ({sender})", role=PARTNER_ROLE)
-    for at, text in pending:
-        regulation.add_note(file, actor, at, text)
-    store.save(uow.conn, file, now)
-    # What the partners told us is not sent back in our next RS-EDA-MAJ: the notes count as already sent.
-    for lk in links:
-        after = _body(file, lk, timezone)
-        last_sent = absorb(lk.last_sent or before[lk.partner], before[lk.partner], after)
-        uow.execute(
-            update(hub_case_link)
-            .where(
-                (hub_case_link.c.samu_id == lk.samu_id)
-                & (hub_case_link.c.case_id == lk.case_id)
-                & (hub_case_link.c.partner == lk.partner)
+
+    def apply(file: RegulationFile) -> int:
+        if file.closed:  # pragma: no cover - closed between the look and the lock
+            return 0
+        before = {lk.partner: _body(file, lk, timezone) for lk in links}
+        for at, text in pending:
+            regulation.add_note(file, actor, at, text)
+        # What the partners told us is not sent back in our next RS-EDA-MAJ: the notes count as already sent.
+        for lk in links:
+            after = _body(file, lk, timezone)
+            last_sent = absorb(lk.last_sent or before[lk.partner], before[lk.partner], after)
+            uow.execute(
+                update(hub_case_link)
+                .where(
+                    (hub_case_link.c.samu_id == lk.samu_id)
+                    & (hub_case_link.c.case_id == lk.case_id)
+                    & (hub_case_link.c.partner == lk.partner)
+                )
+                .values(last_sent=last_sent)
             )
-            .values(last_sent=last_sent)
-        )
-    service.emit_file(uow, file, "case.updated", now)
-    return len(pending)
+        return len(pending)
+
+    _, added = service.partner_change(
+        uow,
+        samu_id=link.samu_id,
+        number=link.number,
+        partner=sender,
+        now=now,
+        apply=apply,
+        action="file.hub.notes",
+        detail={"from": sender, "notes": len(pending)},
+    )
+    return added
 
 
 def _body(file: RegulationFile, link: CaseLink, timezone: str) -> dict[str, Any]:

@@ -27,8 +27,8 @@ from sisamu.interop.partner_state import (
     partner_resources,
     save_partner_resources,
 )
+from sisamu.resources import queries as fleet
 from sisamu.resources import service
-from sisamu.resources import store as fleet
 from sisamu.resources.mission import Availability
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def share_position(
     unit = service.load_unit(uow, samu_id, resource_id, lock=False)
     if unit.mission_id is None or unit.lat is None or unit.lon is None or unit.position_at is None:
         return []
-    item = fleet.load_mission(uow.conn, samu_id, int(unit.mission_id), lock=False)
+    item = fleet.mission(uow.conn, samu_id, int(unit.mission_id))
     if item is None or not item.holds_resource:
         return []
     links = links_of_file(uow.conn, samu_id, item.file_number)

@@ -42,7 +42,7 @@ from sisamu.interop.partner_state import (
     partner_resources,
     save_partner_resources,
 )
-from sisamu.resources import store as fleet
+from sisamu.resources import queries as fleet
 from sisamu.resources.mission import RELEASING, Mission
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def _request_id(uow: UnitOfWork, link: CaseLink) -> str | None:
 
 def resource_item(uow: UnitOfWork, item: Mission, us: str, timezone: str) -> dict[str, Any]:
     """One `resourcesInfo.resource` from one of our missions."""
-    unit = fleet.load_resource(uow.conn, item.samu_id, item.resource_id, lock=False)
+    unit = fleet.unit(uow.conn, item.samu_id, item.resource_id)
     assert unit is not None  # a mission's unit always exists (foreign key)
     team = {"medicalLevel": unit.crew_level}
     if unit.team_name:
@@ -130,12 +130,6 @@ def resources_body(uow: UnitOfWork, link: CaseLink, missions: list[Mission], us:
     return {"caseId": link.case_id, "resource": resources}
 
 
-def _missions(uow: UnitOfWork, samu_id: str, number: str) -> list[Mission]:
-    rows = fleet.missions(uow.conn, samu_id, file_number=number)
-    loaded = [fleet.load_mission(uow.conn, samu_id, row.mission_id, lock=False) for row in rows]
-    return sorted((m for m in loaded if m is not None), key=lambda m: m.mission_id)
-
-
 def share_resources(
     uow: UnitOfWork,
     *,
@@ -146,9 +140,8 @@ def share_resources(
     mission_ids: list[int] | None = None,
 ) -> list[HubMessage]:
     """RS-RI to every partner of file `number`: our units engaged on it (or only `mission_ids`)."""
-    missions = [
-        m for m in _missions(uow, samu_id, number) if mission_ids is None or m.mission_id in mission_ids
-    ]
+    found = fleet.missions_of_file(uow.conn, samu_id, number)
+    missions = [m for m in found if mission_ids is None or m.mission_id in mission_ids]
     if not missions:
         return []
     us = hub_id_of(uow.conn, samu_id)
@@ -172,12 +165,12 @@ def share_status(
     uow: UnitOfWork, *, principal: Principal | None, samu_id: str, mission_id: int, now: datetime
 ) -> list[HubMessage]:
     """RS-SR to every partner of the mission's file: the mission's current status."""
-    item = fleet.load_mission(uow.conn, samu_id, mission_id, lock=False)
+    item = fleet.mission(uow.conn, samu_id, mission_id)
     if item is None:
         return []
     us = hub_id_of(uow.conn, samu_id)
     timezone = timezone_of(uow.conn, samu_id)
-    unit = fleet.load_resource(uow.conn, samu_id, item.resource_id, lock=False)
+    unit = fleet.unit(uow.conn, samu_id, item.resource_id)
     (state, *_) = state_of(item, timezone, ours=unit is not None and not unit.partner)
     sent = []
     for link in links_of_file(uow.conn, samu_id, item.file_number):
@@ -205,7 +198,7 @@ def share_status(
 def _linked(uow: UnitOfWork, message: HubMessage) -> CaseLink:
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     case_id = str(message.body["caseId"])
-    link = link_of_case(uow.conn, samu_id, case_id, lock=True)
+    link = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
     if link is None:
         raise RejectMessageError(
             ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}: no RS-EDA shared it before"

@@ -1,6 +1,6 @@
 """The SMUR's reports received by the regulating SAMU (LRM): bilans (RS-BPV), document links (RS-URL), RPIS.
 
-Each is kept in the tables of `sisamu.smur` (`direction` received) on the linked file, with the patient named by
+Each is kept by the SMUR feature (`sisamu.smur.exchange`, `direction` received) on the linked file, with the patient named by
 its Hub id (one the partner gave us, or one of ours), a note on the file says what arrived (bilan: the patient, the
 diagnosis, the vital signs; documents: their types), and the reception is audited. An RPIS names its case by its
 `context` (the regulating SAMU's org and case number: ours, or a shared case). A case never shared with us is refused
@@ -11,17 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert
-
-from sisamu.cases import service as cases
+from sisamu.cases import queries as files
 from sisamu.hubsante.datetimes import parse_hub_datetime
 from sisamu.hubsante.inbox import RejectMessageError
 from sisamu.hubsante.replies import ErrorCode
 from sisamu.interop.common import CaseLink, link_of_case, record, samu_of_client
 from sisamu.interop.partner_state import add_notes
 from sisamu.interop.smur_reports import patient_no_of
-from sisamu.security.errors import NotFound
-from sisamu.smur.tables import smur_bilan, smur_document_link, smur_rpis
+from sisamu.smur import exchange
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -32,7 +29,7 @@ if TYPE_CHECKING:
 
 def _linked(uow: UnitOfWork, message: HubMessage, case_id: str) -> CaseLink:
     samu_id = samu_of_client(uow.conn, message.recipient_id)
-    link = link_of_case(uow.conn, samu_id, case_id, lock=True)
+    link = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
     if link is None:
         raise RejectMessageError(ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}: never shared")
     return link
@@ -59,22 +56,19 @@ def receive_bilan(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
     redactor = body.get("redactor") or {}
     evaluation = dict(body.get("evaluation") or {})
     written = _when(body.get("creation"), now)
-    uow.execute(
-        insert(smur_bilan).values(
-            samu_id=link.samu_id,
-            report_id=str(body["reportId"]),
-            direction="received",
-            number=link.number,
-            patient_no=patient_no_of(link, hub_patient),
-            partner=message.sender_id,
-            redactor_label=redactor.get("label"),
-            redactor_role=str(redactor.get("role") or "INCONNU"),
-            written_at=written,
-            patient=patient,
-            evaluation=evaluation,
-            recorded_by=message.sender_id,
-            recorded_at=now,
-        )
+    exchange.record_received_bilan(
+        uow,
+        samu_id=link.samu_id,
+        number=link.number,
+        patient_no=patient_no_of(link, hub_patient),
+        partner=message.sender_id,
+        report_id=str(body["reportId"]),
+        redactor_label=redactor.get("label"),
+        redactor_role=str(redactor.get("role") or "INCONNU"),
+        written_at=written,
+        patient=patient,
+        evaluation=evaluation,
+        now=now,
     )
     who = " ".join(str(p) for p in (patient.get("firstName"), patient.get("lastName")) if p)
     diagnosis = f" ; diagnostic {evaluation['mainDiagnosis']}" if evaluation.get("mainDiagnosis") else ""
@@ -98,18 +92,15 @@ def receive_documents(uow: UnitOfWork, message: HubMessage, now: datetime) -> st
     body = message.body
     link = _linked(uow, message, str(body["caseId"]))
     documents = list(body.get("document") or [])
-    uow.execute(
-        insert(smur_document_link).values(
-            samu_id=link.samu_id,
-            direction="received",
-            number=link.number,
-            patient_no=patient_no_of(link, body.get("patientId")),
-            partner=message.sender_id,
-            code=body.get("code"),
-            documents=documents,
-            recorded_by=message.sender_id,
-            recorded_at=now,
-        )
+    exchange.record_received_documents(
+        uow,
+        samu_id=link.samu_id,
+        number=link.number,
+        patient_no=patient_no_of(link, body.get("patientId")),
+        partner=message.sender_id,
+        code=body.get("code"),
+        documents=documents,
+        now=now,
     )
     kinds = ", ".join(str(d.get("documentType") or "document") for d in documents)
     add_notes(uow, link, message.sender_id, [(now, f"Documents SMUR reçus : {kinds}")], now)
@@ -131,23 +122,20 @@ def receive_rpis(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
     context = body.get("context") or {}
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     case_id = f"{context.get('orgId')}.{context.get('senderCaseId')}"
-    link = link_of_case(uow.conn, samu_id, case_id, lock=True)
+    link = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
     number = link.number if link is not None else str(context.get("senderCaseId"))
     if link is None and not _ours(uow, samu_id, number):
         raise RejectMessageError(ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}")
     hub_patient = (body.get("patient") or {}).get("patientId")
     patient_no = patient_no_of(link, hub_patient) if link is not None else _own_patient(hub_patient, number)
-    uow.execute(
-        insert(smur_rpis).values(
-            samu_id=samu_id,
-            direction="received",
-            number=number,
-            patient_no=patient_no,
-            partner=message.sender_id,
-            rpis=body,
-            recorded_by=message.sender_id,
-            recorded_at=now,
-        )
+    exchange.record_received_rpis(
+        uow,
+        samu_id=samu_id,
+        number=number,
+        patient_no=patient_no,
+        partner=message.sender_id,
+        rpis=body,
+        now=now,
     )
     record(
         uow,
@@ -171,8 +159,4 @@ def _own_patient(hub_patient: object, number: str) -> int | None:
 
 def _ours(uow: UnitOfWork, samu_id: str, number: str) -> bool:
     """Is `number` a file of ours (an RPIS names the regulating SAMU's own case number)?"""
-    try:
-        cases.load_file(uow, samu_id, number, lock=False)
-    except (NotFound, ValueError):
-        return False
-    return True
+    return files.file_state(uow.conn, samu_id, number) is not None

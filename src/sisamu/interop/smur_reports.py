@@ -25,8 +25,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import desc, select, update
-
 from sisamu.cases import service as cases
 from sisamu.cases.export import rs_eda_body
 from sisamu.cases.numbering import hub_patient_id as our_patient_id
@@ -34,10 +32,12 @@ from sisamu.domain.codes import code_list
 from sisamu.domain.errors import DomainError
 from sisamu.hubsante.datetimes import format_hub_datetime, parse_hub_datetime
 from sisamu.interop.common import CaseLink, hub_id_of, record, send, timezone_of
-from sisamu.interop.smur_role import Intervention, client_of, intervention_of
-from sisamu.resources import store as fleet
+from sisamu.interop.smur_role import Intervention, intervention_of
+from sisamu.platform.events import SmurReport
+from sisamu.resources import queries as fleet
+from sisamu.smur import exchange
+from sisamu.smur import queries as smur
 from sisamu.smur.model import SMUR_STATUS, missing_times, rpis_from_json, rpis_times
-from sisamu.smur.tables import smur_bilan, smur_document_link, smur_rpis
 
 if TYPE_CHECKING:
     from sqlalchemy import Row
@@ -72,15 +72,6 @@ def patient_no_of(link: CaseLink, hub_patient: object) -> int | None:
         return link.patient_map[hub_patient]
     head, _, tail = hub_patient.rpartition(".")
     return int(tail) if head.endswith(f".patient.{link.number}") and tail.isdigit() else None
-
-
-def _row(uow: UnitOfWork, table: Any, key: Any, samu_id: str, value: int) -> Row[Any]:
-    row: Row[Any] | None = uow.execute(
-        select(table).where((table.c.samu_id == samu_id) & (key == value))
-    ).first()
-    if row is None:
-        raise LookupError(f"no {table.name} {value} in samu {samu_id}")
-    return row
 
 
 def _sent(
@@ -120,33 +111,19 @@ def documents_body(row: Row[Any], link: CaseLink) -> dict[str, Any]:
     return body
 
 
-def _latest_bilan(uow: UnitOfWork, samu_id: str, number: str, patient_no: int) -> Row[Any] | None:
-    found: Row[Any] | None = uow.execute(
-        select(smur_bilan)
-        .where(
-            (smur_bilan.c.samu_id == samu_id)
-            & (smur_bilan.c.number == number)
-            & (smur_bilan.c.patient_no == patient_no)
-        )
-        .order_by(desc(smur_bilan.c.written_at), desc(smur_bilan.c.bilan_id))
-        .limit(1)
-    ).first()
-    return found
-
-
 def rpis_body(uow: UnitOfWork, row: Row[Any], found: Intervention) -> dict[str, Any]:
     """`rpis` from what the crew entered and sisamu's state (file, link, mission, unit, bilan, settings)."""
     samu_id, number = found.samu_id, found.number
     timezone = timezone_of(uow.conn, samu_id)
     entered = rpis_from_json(row.entered)
-    item = fleet.load_mission(uow.conn, samu_id, row.mission_id, lock=False)
+    item = fleet.mission(uow.conn, samu_id, row.mission_id)
     assert item is not None  # a recorded RPIS names a mission of ours
-    unit = fleet.load_resource(uow.conn, samu_id, item.resource_id, lock=False)
+    unit = fleet.unit(uow.conn, samu_id, item.resource_id)
     assert unit is not None
-    settings = client_of(uow.conn, samu_id)
+    settings = smur.client_of(uow.conn, samu_id)
     file = cases.load_file(uow, samu_id, number, lock=False)
     patient = next(p for p in file.patients if p.patient_no == row.patient_no)
-    bilan = _latest_bilan(uow, samu_id, number, row.patient_no)
+    bilan = smur.latest_bilan(uow.conn, samu_id, number, row.patient_no)
     seen = dict(bilan.patient) if bilan is not None else {}
     lrm_body = found.link.received or {}
     qualification = lrm_body.get("qualification") or {}
@@ -236,7 +213,7 @@ def _regulation(qualification: dict[str, Any], motif: str | None, crew_level: st
 
 def send_bilan(uow: UnitOfWork, *, samu_id: str, bilan_id: int, now: datetime) -> HubMessage | None:
     """RS-BPV of a recorded bilan to the LRM (None when the file is not an intervention from an LRM)."""
-    row = _row(uow, smur_bilan, smur_bilan.c.bilan_id, samu_id, bilan_id)
+    row = smur.bilan(uow.conn, samu_id, bilan_id)
     found = intervention_of(uow.conn, samu_id, row.number)
     if found is None:
         return None
@@ -244,28 +221,20 @@ def send_bilan(uow: UnitOfWork, *, samu_id: str, bilan_id: int, now: datetime) -
     message = send(
         uow, RS_BPV, {"interventionReport": body}, sender=found.client_id, recipient=found.lrm, now=now
     )
-    uow.execute(
-        update(smur_bilan)
-        .where((smur_bilan.c.samu_id == samu_id) & (smur_bilan.c.bilan_id == bilan_id))
-        .values(partner=found.lrm)
-    )
+    exchange.report_sent(uow, samu_id=samu_id, report=SmurReport.BILAN, report_id=bilan_id, to=found.lrm)
     _sent(uow, found, "file.hub.smur_bilan", row.number, now, report_id=row.report_id)
     return message
 
 
 def send_documents(uow: UnitOfWork, *, samu_id: str, link_id: int, now: datetime) -> HubMessage | None:
     """RS-URL of recorded document links to the LRM."""
-    row = _row(uow, smur_document_link, smur_document_link.c.link_id, samu_id, link_id)
+    row = smur.document_link(uow.conn, samu_id, link_id)
     found = intervention_of(uow.conn, samu_id, row.number)
     if found is None:
         return None
     body = documents_body(row, found.link)
     message = send(uow, RS_URL, {"documentLink": body}, sender=found.client_id, recipient=found.lrm, now=now)
-    uow.execute(
-        update(smur_document_link)
-        .where((smur_document_link.c.samu_id == samu_id) & (smur_document_link.c.link_id == link_id))
-        .values(partner=found.lrm)
-    )
+    exchange.report_sent(uow, samu_id=samu_id, report=SmurReport.DOCUMENTS, report_id=link_id, to=found.lrm)
     _sent(uow, found, "file.hub.smur_documents", row.number, now, documents=len(row.documents))
     return message
 
@@ -273,7 +242,7 @@ def send_documents(uow: UnitOfWork, *, samu_id: str, link_id: int, now: datetime
 def _own_file(uow: UnitOfWork, samu_id: str, number: str) -> Intervention | None:
     """A file of the SAMU's own, regulated here: its SMUR's RPIS still goes to the RPIS recipient when one is set
     (the regulation part from our own RS-EDA body); None when the SAMU has no SMUR client or no RPIS recipient."""
-    settings = client_of(uow.conn, samu_id)
+    settings = smur.client_of(uow.conn, samu_id)
     if settings is None or settings.rpis_recipient is None:
         return None
     file = cases.load_file(uow, samu_id, number, lock=False)
@@ -287,18 +256,16 @@ def _own_file(uow: UnitOfWork, samu_id: str, number: str) -> Intervention | None
 def send_rpis(uow: UnitOfWork, *, samu_id: str, rpis_id: int, now: datetime) -> HubMessage | None:
     """RS-RPIS of a recorded RPIS to the RPIS recipient (the LRM unless set; for a file of our own, only when set);
     `RpisIncomplete` when it cannot be built yet."""
-    row = _row(uow, smur_rpis, smur_rpis.c.rpis_id, samu_id, rpis_id)
+    row = smur.rpis(uow.conn, samu_id, rpis_id)
     found = intervention_of(uow.conn, samu_id, row.number) or _own_file(uow, samu_id, row.number)
     if found is None:
         return None
     body = rpis_body(uow, row, found)
-    settings = client_of(uow.conn, samu_id)
+    settings = smur.client_of(uow.conn, samu_id)
     recipient = (settings.rpis_recipient if settings else None) or found.lrm
     message = send(uow, RS_RPIS, {"rpis": body}, sender=found.client_id, recipient=recipient, now=now)
-    uow.execute(
-        update(smur_rpis)
-        .where((smur_rpis.c.samu_id == samu_id) & (smur_rpis.c.rpis_id == rpis_id))
-        .values(partner=recipient, rpis=body)
+    exchange.report_sent(
+        uow, samu_id=samu_id, report=SmurReport.RPIS, report_id=rpis_id, to=recipient, rpis=body
     )
     _sent(uow, found, "file.hub.smur_rpis", row.number, now, recipient=recipient)
     return message

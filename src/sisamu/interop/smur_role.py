@@ -2,7 +2,7 @@
 
 A SAMU may run sisamu as the software of its SMUR (logiciel SMUR) next to a regulation software (LRM), its own or
 another's: the SMUR then has a Hub client id of its own (`smur_client`, e.g. `fr.health.samu440.smur`). What the
-LRM sends to that client is received here (`register_smur_flows` on the SMUR client's Inbox):
+LRM sends to that client is received here (`receivers.register_smur_flows` on the SMUR client's Inbox):
 - RS-EDA / RS-EDA-MAJ: the regulation file, opened or updated as a local file linked to the LRM's case id
   (`case_receive`), and recorded as an intervention of the SMUR (`smur_intervention`);
 - RS-ER: the LRM asks the SMUR to engage a unit: a note on the file, for the SMUR's dispatcher;
@@ -10,16 +10,14 @@ LRM sends to that client is received here (`register_smur_flows` on the SMUR cli
 
 What the SMUR sends, from its own client id to the LRM: RS-RI (`share_engagement`: the units engaged on the
 intervention, from their missions) and RS-SR (`share_status`), with the bodies `resources_share` builds; the crew's
-reports (RS-BPV, RS-RPIS, RS-URL) are in `smur_reports`.
+reports (RS-BPV, RS-RPIS, RS-URL) are in `smur_reports`. The SMUR's own state (its client, the interventions, the
+reports) is read through `sisamu.smur.queries` and written through `sisamu.smur.exchange`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 
 from sisamu.hubsante.identifiers import resource_id as hub_resource_id
 from sisamu.hubsante.inbox import RejectMessageError
@@ -36,8 +34,10 @@ from sisamu.interop.common import (
     timezone_of,
 )
 from sisamu.interop.partner_state import add_notes
-from sisamu.resources import store as fleet
-from sisamu.smur.tables import smur_client, smur_intervention
+from sisamu.resources import queries as fleet
+from sisamu.smur import exchange
+from sisamu.smur import queries as smur
+from sisamu.smur.queries import SmurClient, client_of
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -45,23 +45,12 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from sisamu.hubsante.envelope import HubMessage
-    from sisamu.hubsante.inbox import Inbox
     from sisamu.platform.events import MissionEngaged, MissionStatusChanged
     from sisamu.resources.mission import Mission
     from sisamu.security.roles import Principal
     from sisamu.storage.uow import UnitOfWork
 
-
-@dataclass(frozen=True, slots=True)
-class SmurClient:
-    """A SAMU's SMUR software on the Hub."""
-
-    samu_id: str
-    client_id: str
-    rpis_recipient: str | None
-    finess_legal: str | None
-    finess_geo: str | None
-    structure: str
+__all__ = ["Intervention", "SmurClient", "client_of", "intervention_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,22 +65,9 @@ class Intervention:
     link: CaseLink
 
 
-def client_of(conn: Connection, samu_id: str) -> SmurClient | None:
-    row = conn.execute(select(smur_client).where(smur_client.c.samu_id == samu_id)).first()
-    if row is None:
-        return None
-    return SmurClient(
-        row.samu_id, row.client_id, row.rpis_recipient, row.finess_legal, row.finess_geo, row.structure
-    )
-
-
 def intervention_of(conn: Connection, samu_id: str, number: str) -> Intervention | None:
     """The SMUR intervention on file `number`, if the file came from an LRM to our SMUR client."""
-    row = conn.execute(
-        select(smur_intervention).where(
-            (smur_intervention.c.samu_id == samu_id) & (smur_intervention.c.number == number)
-        )
-    ).first()
+    row = smur.intervention(conn, samu_id, number)
     if row is None:
         return None
     link = next((lk for lk in links_of_file(conn, samu_id, number) if lk.partner == row.lrm), None)
@@ -106,18 +82,14 @@ def intervention_of(conn: Connection, samu_id: str, number: str) -> Intervention
 def receive_file(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
     """RS-EDA to our SMUR client: the LRM's file, opened locally (`case_receive`) and kept as an intervention."""
     number = case_receive.receive_case(uow, message, now)
-    samu_id = samu_of_client(uow.conn, message.recipient_id)
-    uow.execute(
-        insert(smur_intervention)
-        .values(
-            samu_id=samu_id,
-            number=number,
-            case_id=str(message.body["caseId"]),
-            lrm=message.sender_id,
-            client_id=message.recipient_id,
-            received_at=now,
-        )
-        .on_conflict_do_nothing()
+    exchange.record_intervention(
+        uow,
+        samu_id=samu_of_client(uow.conn, message.recipient_id),
+        number=number,
+        case_id=str(message.body["caseId"]),
+        lrm=message.sender_id,
+        client_id=message.recipient_id,
+        now=now,
     )
     return number
 
@@ -126,7 +98,7 @@ def receive_engagement(uow: UnitOfWork, message: HubMessage, now: datetime) -> s
     """RS-ER: the LRM asks the SMUR to engage a unit; a note on the file says what (702 on an unknown case)."""
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     case_id = str(message.body["caseId"])
-    link = link_of_case(uow.conn, samu_id, case_id, lock=True)
+    link = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
     if link is None:
         raise RejectMessageError(
             ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}: no RS-EDA before"
@@ -157,42 +129,12 @@ def _asked(resource: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def register_smur_flows(inbox: Inbox) -> Inbox:
-    """Register what a SMUR client receives from the LRM on `inbox` (the Inbox of our SMUR client id)."""
-
-    def on_case(uow: UnitOfWork, message: HubMessage) -> None:
-        receive_file(uow, message, inbox.clock.now())
-
-    def on_case_update(uow: UnitOfWork, message: HubMessage) -> None:
-        case_receive.update_case(uow, message, inbox.clock.now())
-
-    def on_engagement(uow: UnitOfWork, message: HubMessage) -> None:
-        receive_engagement(uow, message, inbox.clock.now())
-
-    def on_resources(uow: UnitOfWork, message: HubMessage) -> None:
-        resources_share.receive_resources(uow, message, inbox.clock.now())
-
-    def on_status(uow: UnitOfWork, message: HubMessage) -> None:
-        resources_share.receive_status(uow, message, inbox.clock.now())
-
-    inbox.register("RS-EDA", on_case)
-    inbox.register("RS-EDA-MAJ", on_case_update)
-    inbox.register("RS-ER", on_engagement)
-    inbox.register("RS-RI", on_resources)
-    inbox.register("RS-SR", on_status)
-    return inbox
-
-
 # --- sending, from the SMUR client to the LRM ------------------------------------------------------------------
 
 
 def _missions(uow: UnitOfWork, samu_id: str, number: str, mission_ids: list[int] | None) -> list[Mission]:
-    rows = fleet.missions(uow.conn, samu_id, file_number=number)
-    loaded = [fleet.load_mission(uow.conn, samu_id, row.mission_id, lock=False) for row in rows]
-    return sorted(
-        (m for m in loaded if m is not None and (mission_ids is None or m.mission_id in mission_ids)),
-        key=lambda m: m.mission_id,
-    )
+    found = fleet.missions_of_file(uow.conn, samu_id, number)
+    return [m for m in found if mission_ids is None or m.mission_id in mission_ids]
 
 
 def share_engagement(
@@ -229,7 +171,7 @@ def share_status(
     uow: UnitOfWork, *, principal: Principal | None, samu_id: str, mission_id: int, now: datetime
 ) -> HubMessage | None:
     """RS-SR from our SMUR client to the LRM: the mission's current status (None: not an intervention)."""
-    item = fleet.load_mission(uow.conn, samu_id, mission_id, lock=False)
+    item = fleet.mission(uow.conn, samu_id, mission_id)
     found = intervention_of(uow.conn, samu_id, item.file_number) if item is not None else None
     if item is None or found is None:
         return None

@@ -19,9 +19,9 @@ from sisamu.hubsante.consumer import HubConsumer
 from sisamu.hubsante.inbox import Inbox
 from sisamu.hubsante.relay import OutboxRelay
 from sisamu.hubsante.transport import TransportSettings
-from sisamu.interop import register_flows
 from sisamu.interop.common import hub_id_of
-from sisamu.interop.smur_role import client_of, register_smur_flows
+from sisamu.interop.receivers import register_flows, register_smur_flows
+from sisamu.smur.queries import client_of
 from sisamu.storage.tables import samu
 
 if TYPE_CHECKING:

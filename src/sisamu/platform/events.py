@@ -3,16 +3,16 @@
 Each is recorded by the one service that makes it happen, inside that use case's transaction
 (`uow.record(...)`); `bootstrap` subscribes the handlers. A feature subscribes to these, never imports the
 feature that records them. `actor` is who did it (None: the platform itself, or a partner over Hub Santé —
-`origin` says which).
+`origin` says which, and `partner` names that partner).
 
 | event | recorded by | handled by |
 |---|---|---|
 | `FileOpened` | `cases.service.open_file` | the telephony (the file goes with its call) |
-| `FileChanged` | `cases.service.change` | Hub flows (RS-EDA-MAJ to the partners the file is shared with) |
+| `FileChanged` | `cases.service.change` (origin LOCAL), `cases.service.partner_change` (origin HUB: the Hub flows applying a partner's message) | Hub flows (`interop.handlers.file_changed`): RS-EDA-MAJ to the partners the file is shared with — never to the partner whose change it is; a partner's change goes on to the others only when this SAMU is in charge of the file |
 | `MissionEngaged` | `resources.service.engage` | Hub flows (RS-RI, or the SMUR software's RS-RI to its LRM) |
 | `MissionStatusChanged` | `resources.service.report_status` | Hub flows (RS-SR) |
 | `UnitMoved` | `resources.positions.report_position` | Hub flows (GEO-POS) |
-| `SmurReportRecorded` | `smur.service` (bilan, RPIS, document links) | Hub flows (RS-BPV, RS-RPIS, RS-URL) |
+| `SmurReportRecorded` | `smur.service` (bilan, RPIS, document links) | Hub flows (RS-BPV, RS-RPIS, RS-URL on an intervention from an LRM; an RPIS that cannot be built yet refuses the recording) |
 | `SmurReportSent` | the Hub flows, once the report's message is in the outbox | the crew's route (its answer) |
 | `DialRequested` | `calls.callbacks.service`, the SI-SAMU telephony routes | the telephony (rings the seat, dials) |
 """
@@ -57,6 +57,7 @@ class FileChanged(DomainEvent):
     at: datetime
     actor: Principal | None
     origin: Origin = Origin.LOCAL
+    partner: str | None = None  # origin HUB: the Hub client id of the partner whose change it is
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -5,6 +5,11 @@ decisions, as the ARM and the physician would type them — then the flow builds
 (`share_file`, `send_updates`, `change_owner`, `request_resources`, `answer_request`). A `receive` step is wrapped
 in an envelope from the partner and given to the Inbox, with the identifiers listed in `ignoredProperties` (which
 the partner would have taken from our earlier messages) replaced by ours.
+
+An RS-EDA-MAJ step is one message made of several changes (a note, a decision, a patient's level…). On the platform,
+each change tells the partners at once (`interop.handlers.file_changed`: one RS-EDA-MAJ per change, tested by
+`test_wiring.py`), so the step's changes are typed in a unit of work whose bus has no subscriber, and
+`send_updates` then sends them as the one message the step expects.
 """
 
 from __future__ import annotations
@@ -28,10 +33,13 @@ from sisamu.hubsante.datetimes import parse_hub_datetime
 from sisamu.hubsante.envelope import new_message, parse_document
 from sisamu.hubsante.inbox import Inbox
 from sisamu.hubsante.tables import hub_outbox, hub_resource_request
-from sisamu.interop import case_share, mutual_aid, register_flows
+from sisamu.interop import case_share, mutual_aid
 from sisamu.interop.case_reading import hypothesis_in, identity_of, qualification_of
 from sisamu.interop.common import links_of_file
+from sisamu.interop.receivers import register_flows
 from sisamu.security.roles import Principal, Role
+from sisamu.storage.bus import MessageBus
+from sisamu.storage.uow import UnitOfWork
 from support import DATA
 
 HUBSANTE = DATA / "hubsante"
@@ -183,7 +191,9 @@ class Replay:
         """Set the state up from the step's example through the services, run the flow, return the sent body."""
         body = next(iter(example(step).values()))
         model = step["model"]
-        with self.platform.uow() as uow:
+        # an RS-EDA-MAJ step's changes go as one message: typed without the bus's handlers (see the docstring)
+        batch = model == "RS-EDA-MAJ"
+        with UnitOfWork(self.platform.engine, MessageBus()) if batch else self.platform.uow() as uow:
             if model == "RS-EDA":
                 message = self._share(uow, body)
             elif model == "RS-EDA-MAJ":

@@ -2,7 +2,7 @@
 
 SAMU 44 (`fr.health.samu440`) runs sisamu for its SMUR: the SMUR software's Hub client is `fr.health.samu440.smur`
 (`smur_client`, with the SMUR's FINESS) and the regulating LRM is the partner `fr.health.samu440`. What the LRM
-sends goes to the SMUR client's Inbox (`register_smur_flows`). A `send` step is typed into sisamu as the SMUR's
+sends goes to the SMUR client's Inbox (`receivers.register_smur_flows`). A `send` step is typed into sisamu as the SMUR's
 crew would do it — units engaged and their statuses (`ResourceReplay`), bilans, RPIS, document links
 (`sisamu.smur.service`) — then the SMUR flows build the message (`smur_role`, `smur_reports`).
 """
@@ -21,6 +21,7 @@ from sisamu.hubsante.datetimes import parse_hub_datetime
 from sisamu.hubsante.inbox import Inbox
 from sisamu.interop import smur_reports, smur_role
 from sisamu.interop.common import links_of_file
+from sisamu.interop.receivers import register_smur_flows
 from sisamu.platform.events import SmurReport
 from sisamu.resources import store
 from sisamu.smur import service as smur
@@ -68,7 +69,7 @@ class SmurReplay(ResourceReplay):
                 structure="0",
                 now=datetime.now().astimezone(),
             )
-        self.inbox = smur_role.register_smur_flows(Inbox(self.platform.uow, self.samu_id, SMUR_SOFTWARE))
+        self.inbox = register_smur_flows(Inbox(self.platform.uow, self.samu_id, SMUR_SOFTWARE))
 
     def send(self, step: dict[str, Any]) -> dict[str, Any]:
         model = step["model"]

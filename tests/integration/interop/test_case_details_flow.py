@@ -18,8 +18,9 @@ from sisamu.cases.details import Diagnosis, Hypothesis
 from sisamu.domain.codes import TypeDecision
 from sisamu.hubsante.inbox import Inbox
 from sisamu.hubsante.tables import hub_outbox
-from sisamu.interop import case_share, register_flows
+from sisamu.interop import case_share
 from sisamu.interop.common import link_of_case
+from sisamu.interop.receivers import register_flows
 from sisamu.security.roles import Principal, Role
 
 pytestmark = pytest.mark.db
@@ -81,9 +82,17 @@ def _sent(platform, message) -> dict:
     return dict(_envelope(platform, message)["content"][0]["jsonContent"]["embeddedJsonContent"]["message"])
 
 
+def _queued(platform, message_type: str) -> list[dict]:
+    """The envelopes of that type in the outbox, oldest first."""
+    with platform.engine.connect() as conn:
+        query = sa.select(hub_outbox.c.body).where(hub_outbox.c.message_type == message_type)
+        return [dict(body) for body in conn.execute(query.order_by(hub_outbox.c.id)).scalars()]
+
+
 def _deliver(platform, inbox, message) -> None:
     """The envelope SAMU 250 queued, as the Hub hands it to SAMU 680."""
-    outcome = inbox.receive(json.dumps(_envelope(platform, message)).encode())
+    envelope = message if isinstance(message, dict) else _envelope(platform, message)
+    outcome = inbox.receive(json.dumps(envelope).encode())
     assert outcome.applied, outcome.error
 
 
@@ -171,9 +180,10 @@ def test_a_decision_comment_goes_as_the_update_free_text(platform, samus):
             number=file.number,
             now=later,
             decision=service.DecisionInput(TypeDecision.PASPLUS, patient_no=1, comment="Laissée sur place"),
-        )
-        (update,) = case_share.send_updates(uow, principal=MR, number=file.number, now=later)
-    body = _sent(platform, update)["createCaseHealthUpdate"]
+        )  # the decision itself tells the partner (`handlers.file_changed`): nothing is left to send by hand
+        assert case_share.send_updates(uow, principal=MR, number=file.number, now=later) == []
+    (update,) = _queued(platform, "RS-EDA-MAJ")
+    body = update["content"][0]["jsonContent"]["embeddedJsonContent"]["message"]["createCaseHealthUpdate"]
     # the comment, then what the update's schema does not structure (the physician took the file: DRM)
     assert body["freetext"].splitlines() == ["Laissée sur place", "qualification.details.attribution : DRM"]
     assert "attribution" not in body.get("qualification", {}).get("details", {})

@@ -14,8 +14,8 @@ from factories import add_samu
 from sisamu.hubsante.envelope import new_message
 from sisamu.hubsante.inbox import Inbox
 from sisamu.hubsante.tables import hub_outbox
-from sisamu.interop import register_flows
 from sisamu.interop.common import link_of_case
+from sisamu.interop.receivers import register_flows
 
 pytestmark = pytest.mark.db
 US, FIRE = "fr.health.samu440", "fr.fire.sis044.cga-044"

@@ -20,9 +20,10 @@ from sisamu.hubsante.inbox import Inbox
 from sisamu.hubsante.message_types import RS_EDA
 from sisamu.hubsante.tables import hub_outbox
 from sisamu.hubsante.validation import validate_envelope
-from sisamu.interop import emsi, engagement, positions, register_flows, resources_share
-from sisamu.interop.common import link_of_case
+from sisamu.interop import case_share, emsi, engagement, positions, resources_share
+from sisamu.interop.common import link_of_case, links_of_file
 from sisamu.interop.partner_state import partner_resources
+from sisamu.interop.receivers import register_flows
 from sisamu.resources import service as fleet
 from sisamu.resources.positions import report_position
 from sisamu.security.roles import Principal, Role
@@ -248,6 +249,27 @@ def test_nothing_is_sent_for_a_file_shared_with_no_one(platform: Any, side: Side
             == []
         )
         assert positions.share_position(uow, samu_id="680", resource_id="680-SMUR-COLMAR-VLM1", now=T0) == []
+
+
+def test_a_partners_resources_are_kept_on_its_own_link_of_a_case_shared_on(side: Side) -> None:
+    """The file received from SAMU 250 is shared on with SAMU 440 (the same case id, an older link here): what
+    250 says about its resources is kept on 250's link, what 440 says on 440's."""
+    onward = "fr.health.samu440"
+    with side.platform.uow() as uow:
+        principal = Principal(uuid.uuid4(), "arm.680", "ARM 680", Role.ARM, "680")
+        case_share.share_file(uow, principal=principal, number=side.number, to=onward, now=T0)
+    for sender, unit in ((THEM, "VLM 25"), (onward, "VLM 44")):
+        resource = {
+            "datetime": "2026-03-02T10:00:00+01:00",
+            "resourceId": f"{sender}.resource.{unit[-2:]}",
+            "vehicleType": "SMUR.VLM",
+            "name": unit,
+        }
+        assert side.receive("RS-RI", {"caseId": side.case_id, "resource": [resource]}, sender=sender).applied
+    with side.platform.uow() as uow:
+        links = {link.partner: link for link in links_of_file(uow.conn, "680", side.number)}
+    assert set(partner_resources(links[THEM])) == {f"{THEM}.resource.25"}
+    assert set(partner_resources(links[onward])) == {f"{onward}.resource.44"}
 
 
 @pytest.mark.parametrize("path", _examples("RS-RI"), ids=lambda p: p.stem)

@@ -18,7 +18,8 @@ from sisamu.hubsante.envelope import new_message
 from sisamu.hubsante.inbox import Inbox
 from sisamu.hubsante.tables import hub_outbox
 from sisamu.hubsante.validation import validate_envelope
-from sisamu.interop import register_flows, smur_role
+from sisamu.interop import smur_role
+from sisamu.interop.receivers import register_flows, register_smur_flows
 from sisamu.interop.smur_reports import RpisIncomplete
 from sisamu.platform.events import MissionEngaged, MissionStatusChanged, SmurReport
 from sisamu.resources import service as fleet
@@ -75,7 +76,7 @@ class Smur:
                 finess_geo="440000289",
                 now=T0,
             )
-        self.inbox = smur_role.register_smur_flows(Inbox(platform.uow, "440", SMUR))
+        self.inbox = register_smur_flows(Inbox(platform.uow, "440", SMUR))
         body = _example("RS-EDA", "RS-EDA-SMUR_FuiteDeGaz_AliceGregoireNormand.01.json")
         self.case_id = body["caseId"]
         assert self.receive("RS-EDA", body).applied
@@ -184,6 +185,19 @@ def test_a_bilan_leaves_for_the_lrm_with_its_patient_and_revisions_keep_its_id(p
     }
     assert bodies[1]["creation"] == "2024-05-18T18:41:00+02:00"
     assert "file.smur.bilan" in _actions(platform, "440")
+
+
+def test_a_bilan_whose_message_the_schemas_refuse_stays_recorded_on_the_file(platform, caplog):
+    side = Smur(platform)
+    with platform.engine.begin() as conn:  # a case id the Hub's pattern refuses
+        conn.execute(sa.text("UPDATE hub_case_link SET case_id = 'pas un identifiant'"))
+    with caplog.at_level("WARNING", logger="sisamu.interop.handlers"):
+        bilan_id = side.bilan(1, main_diagnosis="T58")
+    assert side.sent[bilan_id] is None  # no message left, the answer says so
+    assert "not sent" in caplog.text
+    with platform.uow() as uow:
+        (kept,) = smur.reports_of(uow, "440", side.number).bilans
+    assert (kept.bilan_id, kept.partner) == (bilan_id, None)
 
 
 def test_document_links_leave_for_the_lrm(platform):

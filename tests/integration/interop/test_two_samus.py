@@ -15,7 +15,8 @@ from hub_network import SAMU_A, SAMU_B, Node, eventually, now
 
 from sisamu.cases import service
 from sisamu.hubsante.local_hub import LocalHub
-from sisamu.interop import case_share, register_flows
+from sisamu.interop import case_share
+from sisamu.interop.receivers import register_flows
 from sisamu.security.roles import Principal, Role
 from sisamu.storage.bus import MessageBus
 from sisamu.storage.database import Database
