@@ -6,14 +6,14 @@ to, or a grant to the caller's SAMU (another SAMU's file answers 404). The servi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, status
 
 from sisamu.cases import patients, reads, service, sharing
-from sisamu.cases.access import check_file
+from sisamu.cases.api_deps import FileReader, FileRegulator, FileSharer, FileWriter
 from sisamu.cases.details import hypothesis_of
 from sisamu.cases.room_api import room
 from sisamu.cases.schemas import (
@@ -33,27 +33,9 @@ from sisamu.cases.schemas import (
     TransitionIn,
 )
 from sisamu.cases.store import StaleVersion
-from sisamu.platform.http import PlatformDep, PrincipalDep
-from sisamu.security.roles import Permission, Principal
+from sisamu.platform.http import PlatformDep
 
 files = APIRouter(prefix="/api/files/{file_number}", tags=["files"])
-
-
-def on_file(permission: Permission) -> Callable[..., Principal]:
-    """Dependency: the caller may use `permission` on the file named by the route's `file_number`."""
-
-    def check(file_number: str, principal: PrincipalDep, platform: PlatformDep) -> Principal:
-        owner = service.file_owner(file_number)
-        with platform.engine.connect() as conn:
-            check_file(conn, principal, permission, owner, file_number, platform.clock.now())
-        return principal
-
-    return check
-
-
-Reader = Annotated[Principal, Depends(on_file(Permission.PATIENT_READ))]
-Writer = Annotated[Principal, Depends(on_file(Permission.PATIENT_WRITE))]
-Regulator = Annotated[Principal, Depends(on_file(Permission.REGULATE))]
 
 
 @contextmanager
@@ -70,7 +52,7 @@ def _conflict() -> Iterator[None]:
 
 
 @files.get("", summary="The whole file with its timeline (read audited)")
-def get_file(file_number: str, platform: PlatformDep, principal: Reader) -> FileOut:
+def get_file(file_number: str, platform: PlatformDep, principal: FileReader) -> FileOut:
     with platform.uow() as uow:
         return FileOut.of(
             service.get_file(uow, principal=principal, number=file_number, now=platform.clock.now())
@@ -79,7 +61,7 @@ def get_file(file_number: str, platform: PlatformDep, principal: Reader) -> File
 
 @files.patch("", summary="Update the qualification (ARM); `version` guards against lost updates")
 def update_qualification(
-    file_number: str, payload: QualificationPatch, platform: PlatformDep, principal: Writer
+    file_number: str, payload: QualificationPatch, platform: PlatformDep, principal: FileWriter
 ) -> FileOut:
     with _conflict(), platform.uow() as uow:
         file = service.update_qualification(
@@ -94,7 +76,9 @@ def update_qualification(
 
 
 @files.post("/patients", status_code=status.HTTP_201_CREATED, summary="Add a patient")
-def add_patient(file_number: str, payload: PatientIn, platform: PlatformDep, principal: Writer) -> PatientOut:
+def add_patient(
+    file_number: str, payload: PatientIn, platform: PlatformDep, principal: FileWriter
+) -> PatientOut:
     with platform.uow() as uow:
         patient = patients.add_patient(
             uow,
@@ -108,7 +92,7 @@ def add_patient(file_number: str, payload: PatientIn, platform: PlatformDep, pri
 
 @files.patch("/patients/{patient_no}", summary="Change a patient's identity traits")
 def update_patient(
-    file_number: str, patient_no: int, payload: PatientPatch, platform: PlatformDep, principal: Writer
+    file_number: str, patient_no: int, payload: PatientPatch, platform: PlatformDep, principal: FileWriter
 ) -> PatientOut:
     with _conflict(), platform.uow() as uow:
         patient = patients.update_patient(
@@ -125,7 +109,7 @@ def update_patient(
 
 @files.put("/patients/{patient_no}/care-level", summary="Set a patient's R level (physician)")
 def set_care_level(
-    file_number: str, patient_no: int, payload: CareLevelIn, platform: PlatformDep, principal: Regulator
+    file_number: str, patient_no: int, payload: CareLevelIn, platform: PlatformDep, principal: FileRegulator
 ) -> PatientOut:
     with platform.uow() as uow:
         patient = patients.set_care_level(
@@ -141,7 +125,7 @@ def set_care_level(
 
 @files.put("/patients/{patient_no}/hypothesis", summary="Set a patient's diagnostic hypothesis (physician)")
 def set_hypothesis(
-    file_number: str, patient_no: int, payload: HypothesisPut, platform: PlatformDep, principal: Regulator
+    file_number: str, patient_no: int, payload: HypothesisPut, platform: PlatformDep, principal: FileRegulator
 ) -> PatientOut:
     with platform.uow() as uow:
         patient = patients.set_hypothesis(
@@ -159,7 +143,7 @@ def set_hypothesis(
     "/reflex", status_code=status.HTTP_201_CREATED, summary="P0: reflex departure, straight to a physician"
 )
 def reflex_departure(
-    file_number: str, payload: ReflexIn, platform: PlatformDep, principal: Writer
+    file_number: str, payload: ReflexIn, platform: PlatformDep, principal: FileWriter
 ) -> DecisionOut:
     with platform.uow() as uow:
         decision = service.reflex_departure(
@@ -174,7 +158,7 @@ def reflex_departure(
 
 
 @files.post("/handover", summary="Transfer to medical regulation (queue, or a physician at once for a P0)")
-def hand_over(file_number: str, platform: PlatformDep, principal: Writer) -> FileOut:
+def hand_over(file_number: str, platform: PlatformDep, principal: FileWriter) -> FileOut:
     with platform.uow() as uow:
         return FileOut.of(
             service.hand_over(uow, principal=principal, number=file_number, now=platform.clock.now())
@@ -182,7 +166,7 @@ def hand_over(file_number: str, platform: PlatformDep, principal: Writer) -> Fil
 
 
 @files.post("/take", summary="Take the file (physician): held by you until released")
-def take(file_number: str, platform: PlatformDep, principal: Regulator) -> FileOut:
+def take(file_number: str, platform: PlatformDep, principal: FileRegulator) -> FileOut:
     with platform.uow() as uow:
         return FileOut.of(
             service.take(uow, principal=principal, number=file_number, now=platform.clock.now())
@@ -190,7 +174,7 @@ def take(file_number: str, platform: PlatformDep, principal: Regulator) -> FileO
 
 
 @files.post("/release", summary="Release the file you hold")
-def release(file_number: str, platform: PlatformDep, principal: Regulator) -> FileOut:
+def release(file_number: str, platform: PlatformDep, principal: FileRegulator) -> FileOut:
     with platform.uow() as uow:
         return FileOut.of(
             service.release(uow, principal=principal, number=file_number, now=platform.clock.now())
@@ -200,7 +184,7 @@ def release(file_number: str, platform: PlatformDep, principal: Regulator) -> Fi
 @files.post(
     "/notes", status_code=status.HTTP_201_CREATED, summary="Append a note (a correction names the old note)"
 )
-def add_note(file_number: str, payload: NoteIn, platform: PlatformDep, principal: Writer) -> NoteOut:
+def add_note(file_number: str, payload: NoteIn, platform: PlatformDep, principal: FileWriter) -> NoteOut:
     with platform.uow() as uow:
         note = service.add_note(
             uow,
@@ -216,7 +200,7 @@ def add_note(file_number: str, payload: NoteIn, platform: PlatformDep, principal
 
 @files.post("/decisions", status_code=status.HTTP_201_CREATED, summary="Record a decision (physician)")
 def record_decision(
-    file_number: str, payload: DecisionIn, platform: PlatformDep, principal: Regulator
+    file_number: str, payload: DecisionIn, platform: PlatformDep, principal: FileRegulator
 ) -> DecisionOut:
     with platform.uow() as uow:
         decision = service.record_decision(
@@ -231,7 +215,7 @@ def record_decision(
 
 @files.post("/transitions", summary="Life-cycle step: ACTIF (from PROGRAM), ACHEVE, VALIDE, CLOTURE, ARCHIVE")
 def change_state(
-    file_number: str, payload: TransitionIn, platform: PlatformDep, principal: Writer
+    file_number: str, payload: TransitionIn, platform: PlatformDep, principal: FileWriter
 ) -> FileOut:
     with platform.uow() as uow:
         file = service.change_state(
@@ -245,7 +229,7 @@ def grant_access(
     file_number: str,
     payload: GrantIn,
     platform: PlatformDep,
-    principal: Annotated[Principal, Depends(on_file(Permission.ROOM_WRITE))],
+    principal: FileSharer,
 ) -> None:
     with platform.uow() as uow:
         sharing.grant_access(
@@ -263,7 +247,7 @@ def grant_access(
 def export_rs_eda(
     file_number: str,
     platform: PlatformDep,
-    principal: Reader,
+    principal: FileReader,
     to: Annotated[str | None, Query(max_length=64, description="recipient Hub id")] = None,
 ) -> dict[str, Any]:
     with platform.uow() as uow:

@@ -16,8 +16,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
-from sisamu.cases import service as cases
-from sisamu.cases.access import check_file
+from sisamu.cases.api_deps import FileReader, FileWriter
 from sisamu.domain.codes import NiveauSoin
 from sisamu.platform.http import PlatformDep, PrincipalDep, require
 from sisamu.resources import access, dispatch, positions, radio, service
@@ -59,23 +58,11 @@ def _checked(check: Callable[[Principal, str], None]) -> Callable[..., Awaitable
     return dependency
 
 
-def on_file(permission: Permission) -> Callable[..., Principal]:
-    def dependency(file_number: str, principal: PrincipalDep, platform: PlatformDep) -> Principal:
-        owner = cases.file_owner(file_number)
-        with platform.engine.connect() as conn:
-            check_file(conn, principal, permission, owner, file_number, platform.clock.now())
-        return principal
-
-    return dependency
-
-
 Reporter = Annotated[Principal, Depends(_checked(access.room_or_crew))]
 MissionReader = Annotated[Principal, Depends(_checked(access.room_or_crew_reader))]
 RoomReader = Annotated[Principal, Depends(require(Permission.ROOM_READ))]
 RoomWriter = Annotated[Principal, Depends(require(Permission.ROOM_WRITE))]
 CapacityReporter = Annotated[Principal, Depends(_checked(access.capacity_reporter))]
-FileReader = Annotated[Principal, Depends(on_file(Permission.PATIENT_READ))]
-FileWriter = Annotated[Principal, Depends(on_file(Permission.PATIENT_WRITE))]
 
 
 def _out(row: object, local: datetime) -> ResourceOut:

@@ -16,8 +16,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, status
 
-from sisamu.cases import service as cases
-from sisamu.cases.access import check_file
+from sisamu.cases.api_deps import FileReader
 from sisamu.platform.events import SmurReport, SmurReportSent
 from sisamu.platform.http import PlatformDep, PrincipalDep, require
 from sisamu.resources import access
@@ -42,16 +41,8 @@ def _room_or_crew_reader(request: Request, principal: PrincipalDep) -> Principal
     return principal
 
 
-def _file_reader(file_number: str, principal: PrincipalDep, platform: PlatformDep) -> Principal:
-    owner = cases.file_owner(file_number)
-    with platform.engine.connect() as conn:
-        check_file(conn, principal, Permission.PATIENT_READ, owner, file_number, platform.clock.now())
-    return principal
-
-
 Reporter = Annotated[Principal, Depends(_room_or_crew)]
 MissionReader = Annotated[Principal, Depends(_room_or_crew_reader)]
-FileReader = Annotated[Principal, Depends(_file_reader)]
 RoomWriter = Annotated[Principal, Depends(require(Permission.ROOM_WRITE))]
 
 
