@@ -23,6 +23,7 @@ from sisamu.calls.distribution.schemas import CallOut, OfferIn, TransferIn
 from sisamu.calls.http import CallHolder, Gateway, Handler, Reader
 from sisamu.calls.tables import phone_call
 from sisamu.platform.http import PlatformDep
+from sisamu.platform.use_cases import run
 from sisamu.security.roles import Permission, Principal
 from sisamu.storage.uow import UnitOfWork
 
@@ -118,12 +119,7 @@ def hang_up(
 
 @room.post("/seats/{seat_id}/answer", summary="Pick up the call ringing at the seat")
 def answer(samu_id: str, seat_id: str, platform: PlatformDep, principal: Handler) -> CallOut:
-    with platform.uow() as uow:
-        return CallOut.of(
-            service.answer(
-                uow, principal=principal, samu_id=samu_id, seat_id=seat_id, now=platform.clock.now()
-            )
-        )
+    return CallOut.of(run(platform, service.answer, principal=principal, samu_id=samu_id, seat_id=seat_id))
 
 
 @room.post("/calls/{call_id}/transfer", summary="Hand the answered call to a physician or another SAMU")

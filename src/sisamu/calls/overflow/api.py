@@ -23,6 +23,7 @@ from sisamu.calls.overflow import store as overflow_store
 from sisamu.calls.overflow.model import HourRange, OverflowAgreement
 from sisamu.calls.overflow.schemas import AgreementIn, AgreementOut, HoursIn, PoolingIn, PoolingOut
 from sisamu.platform.http import PlatformDep, require
+from sisamu.platform.use_cases import run
 from sisamu.security.roles import Permission, Principal
 
 router = APIRouter(prefix="/api/telephony/pooling", tags=["telephony"])
@@ -39,14 +40,13 @@ def get_pooling(platform: PlatformDep, _: NationalReader) -> PoolingOut:
 
 @router.put("", summary="Turn national pooling on or off (national operator; audited)")
 def put_pooling(payload: PoolingIn, platform: PlatformDep, principal: NationalReader) -> PoolingOut:
-    with platform.uow() as uow:
-        overflow_service.set_pooling(
-            uow,
-            principal=principal,
-            national_pooling=payload.national_pooling,
-            pooling_wait_s=payload.pooling_wait_s,
-            now=platform.clock.now(),
-        )
+    run(
+        platform,
+        overflow_service.set_pooling,
+        principal=principal,
+        national_pooling=payload.national_pooling,
+        pooling_wait_s=payload.pooling_wait_s,
+    )
     return PoolingOut(**payload.model_dump())
 
 
@@ -82,8 +82,11 @@ def put_agreement(
         queue_threshold=payload.queue_threshold,
         hours=hours,
     )
-    with platform.uow() as uow:
-        overflow_service.set_agreement(
-            uow, principal=principal, agreement=agreement, active=payload.active, now=platform.clock.now()
-        )
+    run(
+        platform,
+        overflow_service.set_agreement,
+        principal=principal,
+        agreement=agreement,
+        active=payload.active,
+    )
     return AgreementOut(samu_id=samu_id, **payload.model_dump())

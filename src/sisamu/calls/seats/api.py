@@ -14,6 +14,7 @@ from sisamu.calls.http import Handler, Reader
 from sisamu.calls.seats import service, store
 from sisamu.calls.seats.schemas import LogInIn, PauseIn, SeatOut
 from sisamu.platform.http import PlatformDep
+from sisamu.platform.use_cases import run
 from sisamu.security.roles import Principal
 
 room = APIRouter(prefix="/api/samus/{samu_id}/telephony", tags=["telephony"])
@@ -28,11 +29,8 @@ def _command(
     command: SeatCommand,
     **arguments: Any,
 ) -> SeatOut:
-    """One seat command in its own transaction, answered with the seat as the command left it."""
-    with platform.uow() as uow:
-        seat = command(
-            uow, principal=principal, samu_id=samu_id, seat_id=seat_id, now=platform.clock.now(), **arguments
-        )
+    """One seat command, answered with the seat as the command left it."""
+    seat = run(platform, command, principal=principal, samu_id=samu_id, seat_id=seat_id, **arguments)
     return SeatOut.of(seat, principal)
 
 
