@@ -54,7 +54,12 @@ def prepare(platform: Platform, clock: FakeClock) -> None:
         for samu_id, count in SEATS.items():
             for n in range(count):
                 seat_service.log_in(
-                    uow, samu_id=samu_id, seat_id=f"S{n}", now=clock.now(), after_call_work_s=0
+                    uow,
+                    principal=None,
+                    samu_id=samu_id,
+                    seat_id=f"S{n}",
+                    now=clock.now(),
+                    after_call_work_s=0,
                 )
 
 
@@ -70,7 +75,9 @@ def one_run(
         now = clock.advance(1)
         samu_id = rng.choice(("250", "250", "680", "700"))
         with platform.uow() as uow:
-            service.offer(uow, samu_id=samu_id, call_id=f"r{run}-{n}", flux=Flux.CENTRE_15, now=now)
+            service.offer(
+                uow, principal=None, samu_id=samu_id, call_id=f"r{run}-{n}", flux=Flux.CENTRE_15, now=now
+            )
         started = time.perf_counter()
         with platform.uow() as uow:
             made = distribution.distribute(uow, now, samu_ids=[samu_id])
@@ -80,12 +87,12 @@ def one_run(
         waiting += 1 - len(made)
         for a in made:
             with platform.uow() as uow:
-                service.answer(uow, samu_id=a.seat_samu_id, seat_id=a.seat_id, now=now)
+                service.answer(uow, principal=None, samu_id=a.seat_samu_id, seat_id=a.seat_id, now=now)
             on_line.append((a.call_samu_id, a.call_id))
         while len(on_line) > ON_LINE or (on_line and rng.random() < 0.5):
             owner, call_id = on_line.popleft()
             with platform.uow() as uow:
-                service.end(uow, samu_id=owner, call_id=call_id, now=now)
+                service.end(uow, principal=None, samu_id=owner, call_id=call_id, now=now)
     return timings, committed
 
 

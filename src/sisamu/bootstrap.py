@@ -8,7 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from sisamu.calls.callbacks import handlers as callbacks_handlers
+from sisamu.calls.distribution import handlers as distribution_handlers
+from sisamu.calls.distribution.model import CallAbandoned, CallAnswered
 from sisamu.calls.distribution.worker import TimersWorker
+from sisamu.calls.overflow.model import OverflowRulesChanged
+from sisamu.calls.seats.model import AgentAfterCallWorkEnded, AgentLoggedIn, AgentResumed
 from sisamu.cases.worker import FileStepsWorker
 from sisamu.config import Settings, get_settings
 from sisamu.domain.clock import Clock, SystemClock
@@ -35,10 +40,18 @@ def travel_times_for(settings: Settings) -> TravelTimeEstimator:
     return StraightLineEstimator()
 
 
-def build_bus() -> MessageBus:
+def build_bus(settings: Settings) -> MessageBus:
     """Every handler of the platform, subscribed once."""
     bus = MessageBus()
     interop_handlers.subscribe(bus)  # Hub flows: RS-RI, RS-SR, GEO-POS to the partners of a shared file
+    # Telephony: lost calls fill the callback list, an answer closes it; a seat made available by its ARM and a
+    # change of the overflow rules get a distribution pass at once.
+    bus.subscribe(CallAbandoned, callbacks_handlers.lost_calls(settings.lost_call_threshold_s))
+    bus.subscribe(CallAnswered, callbacks_handlers.call_answered)
+    bus.subscribe(AgentLoggedIn, distribution_handlers.seat_available)
+    bus.subscribe(AgentResumed, distribution_handlers.seat_available)
+    bus.subscribe(AgentAfterCallWorkEnded, distribution_handlers.seat_available)
+    bus.subscribe(OverflowRulesChanged, distribution_handlers.overflow_rules_changed)
     return bus
 
 
@@ -58,7 +71,7 @@ def build_platform(
     return Platform(
         settings=settings,
         database=database,
-        bus=build_bus(),
+        bus=build_bus(settings),
         travel_times=travel_times or travel_times_for(settings),
         telephony=telephony,
         clock=clock or SystemClock(),

@@ -1,21 +1,16 @@
-"""Shared pieces of the telephony routes: who may call them, and the distribution pass after a command."""
+"""Who may call the telephony routes: the gate each route puts before any I/O (401, 403). The services check again,
+precisely (the call's owner or its overflow grant, the person at the seat); this module imports no subpackage of
+`calls`, so that every route module may use it."""
 
 from __future__ import annotations
 
-import logging
-import time
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
-from fastapi import Depends, Response
+from fastapi import Depends, Request
 
-from sisamu.calls.distribution import assignment as distribution
-from sisamu.platform.http import PlatformDep, require
-from sisamu.security.roles import Permission, Principal
-
-if TYPE_CHECKING:
-    from sisamu.storage.uow import UnitOfWork
-
-log = logging.getLogger(__name__)
+from sisamu.platform.http import PrincipalDep, require
+from sisamu.security.access import authorize
+from sisamu.security.roles import Permission, Principal, allows
 
 Reader = Annotated[Principal, Depends(require(Permission.ROOM_READ))]
 Handler = Annotated[Principal, Depends(require(Permission.CALL_HANDLE))]
@@ -23,26 +18,13 @@ Gateway = Annotated[Principal, Depends(require(Permission.TELEPHONY))]
 Supervisor = Annotated[Principal, Depends(require(Permission.ROOM_WRITE))]
 
 
-def distribution_pass(
-    uow: UnitOfWork, platform: PlatformDep, samu_id: str, response: Response | None = None
-) -> list[distribution.Assignment]:
-    """A distribution pass for the SAMU and its partners, inside the command's own transaction (one commit) but
-    behind a savepoint: if the pass fails, the command still commits and the call waits for the next pass (the
-    timers worker's, a second later). Its duration (decision and writes, before the commit) goes to the
-    `Server-Timing` header (`distribute;dur=<ms>`) when `response` is given. Returns what the pass assigned."""
-    try:
-        with uow.conn.begin_nested():
-            started = time.perf_counter()
-            made = distribution.distribute(uow, platform.clock.now(), samu_ids=[samu_id])
-            elapsed_ms = (time.perf_counter() - started) * 1000
-    except Exception:
-        log.exception("distribution pass for samu %s failed; the next pass will retry", samu_id)
-        return []
-    if response is not None:
-        response.headers["Server-Timing"] = f"distribute;dur={elapsed_ms:.3f}"
-    return made
+async def handler_or_supervisor(request: Request, principal: PrincipalDep) -> Principal:
+    """Ending or transferring a call: a call handler (the service then wants the one at the call's seat) or a
+    supervisor of the SAMU named by the route."""
+    samu_id = request.path_params["samu_id"]
+    if not allows(principal, Permission.ROOM_WRITE, samu_id):
+        authorize(principal, Permission.CALL_HANDLE, samu_id)
+    return principal
 
 
-def distribute_after(platform: PlatformDep, samu_id: str) -> None:
-    with platform.uow() as uow:
-        distribution_pass(uow, platform, samu_id)
+CallHolder = Annotated[Principal, Depends(handler_or_supervisor)]

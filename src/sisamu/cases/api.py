@@ -6,14 +6,14 @@ to, or a grant to the caller's SAMU (another SAMU's file answers 404). The servi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, status
 
 from sisamu.cases import patients, reads, service, sharing
-from sisamu.cases.access import check_file
+from sisamu.cases.api_deps import FileReader, FileRegulator, FileSharer, FileWriter
 from sisamu.cases.details import hypothesis_of
 from sisamu.cases.room_api import room
 from sisamu.cases.schemas import (
@@ -33,27 +33,10 @@ from sisamu.cases.schemas import (
     TransitionIn,
 )
 from sisamu.cases.store import StaleVersion
-from sisamu.platform.http import PlatformDep, PrincipalDep
-from sisamu.security.roles import Permission, Principal
+from sisamu.platform.http import PlatformDep
+from sisamu.platform.use_cases import run
 
 files = APIRouter(prefix="/api/files/{file_number}", tags=["files"])
-
-
-def on_file(permission: Permission) -> Callable[..., Principal]:
-    """Dependency: the caller may use `permission` on the file named by the route's `file_number`."""
-
-    def check(file_number: str, principal: PrincipalDep, platform: PlatformDep) -> Principal:
-        owner = service.file_owner(file_number)
-        with platform.engine.connect() as conn:
-            check_file(conn, principal, permission, owner, file_number, platform.clock.now())
-        return principal
-
-    return check
-
-
-Reader = Annotated[Principal, Depends(on_file(Permission.PATIENT_READ))]
-Writer = Annotated[Principal, Depends(on_file(Permission.PATIENT_WRITE))]
-Regulator = Annotated[Principal, Depends(on_file(Permission.REGULATE))]
 
 
 @contextmanager
@@ -70,23 +53,20 @@ def _conflict() -> Iterator[None]:
 
 
 @files.get("", summary="The whole file with its timeline (read audited)")
-def get_file(file_number: str, platform: PlatformDep, principal: Reader) -> FileOut:
-    with platform.uow() as uow:
-        return FileOut.of(
-            service.get_file(uow, principal=principal, number=file_number, now=platform.clock.now())
-        )
+def get_file(file_number: str, platform: PlatformDep, principal: FileReader) -> FileOut:
+    return FileOut.of(run(platform, service.get_file, principal=principal, number=file_number))
 
 
 @files.patch("", summary="Update the qualification (ARM); `version` guards against lost updates")
 def update_qualification(
-    file_number: str, payload: QualificationPatch, platform: PlatformDep, principal: Writer
+    file_number: str, payload: QualificationPatch, platform: PlatformDep, principal: FileWriter
 ) -> FileOut:
-    with _conflict(), platform.uow() as uow:
-        file = service.update_qualification(
-            uow,
+    with _conflict():
+        file = run(
+            platform,
+            service.update_qualification,
             principal=principal,
             number=file_number,
-            now=platform.clock.now(),
             changes=payload.changes(),
             expected_version=payload.version,
         )
@@ -94,29 +74,26 @@ def update_qualification(
 
 
 @files.post("/patients", status_code=status.HTTP_201_CREATED, summary="Add a patient")
-def add_patient(file_number: str, payload: PatientIn, platform: PlatformDep, principal: Writer) -> PatientOut:
-    with platform.uow() as uow:
-        patient = patients.add_patient(
-            uow,
-            principal=principal,
-            number=file_number,
-            now=platform.clock.now(),
-            identity=payload.model_dump(exclude_unset=True),
-        )
-    return PatientOut.of(patient)
+def add_patient(
+    file_number: str, payload: PatientIn, platform: PlatformDep, principal: FileWriter
+) -> PatientOut:
+    identity = payload.model_dump(exclude_unset=True)
+    return PatientOut.of(
+        run(platform, patients.add_patient, principal=principal, number=file_number, identity=identity)
+    )
 
 
 @files.patch("/patients/{patient_no}", summary="Change a patient's identity traits")
 def update_patient(
-    file_number: str, patient_no: int, payload: PatientPatch, platform: PlatformDep, principal: Writer
+    file_number: str, patient_no: int, payload: PatientPatch, platform: PlatformDep, principal: FileWriter
 ) -> PatientOut:
-    with _conflict(), platform.uow() as uow:
-        patient = patients.update_patient(
-            uow,
+    with _conflict():
+        patient = run(
+            platform,
+            patients.update_patient,
             principal=principal,
             number=file_number,
             patient_no=patient_no,
-            now=platform.clock.now(),
             changes=payload.model_dump(exclude_unset=True, exclude={"version"}),
             expected_version=payload.version,
         )
@@ -125,33 +102,32 @@ def update_patient(
 
 @files.put("/patients/{patient_no}/care-level", summary="Set a patient's R level (physician)")
 def set_care_level(
-    file_number: str, patient_no: int, payload: CareLevelIn, platform: PlatformDep, principal: Regulator
+    file_number: str, patient_no: int, payload: CareLevelIn, platform: PlatformDep, principal: FileRegulator
 ) -> PatientOut:
-    with platform.uow() as uow:
-        patient = patients.set_care_level(
-            uow,
-            principal=principal,
-            number=file_number,
-            patient_no=patient_no,
-            level=payload.level,
-            now=platform.clock.now(),
-        )
+    patient = run(
+        platform,
+        patients.set_care_level,
+        principal=principal,
+        number=file_number,
+        patient_no=patient_no,
+        level=payload.level,
+    )
     return PatientOut.of(patient)
 
 
 @files.put("/patients/{patient_no}/hypothesis", summary="Set a patient's diagnostic hypothesis (physician)")
 def set_hypothesis(
-    file_number: str, patient_no: int, payload: HypothesisPut, platform: PlatformDep, principal: Regulator
+    file_number: str, patient_no: int, payload: HypothesisPut, platform: PlatformDep, principal: FileRegulator
 ) -> PatientOut:
-    with platform.uow() as uow:
-        patient = patients.set_hypothesis(
-            uow,
-            principal=principal,
-            number=file_number,
-            patient_no=patient_no,
-            hypothesis=hypothesis_of(payload.hypothesis.model_dump()) if payload.hypothesis else None,
-            now=platform.clock.now(),
-        )
+    hypothesis = hypothesis_of(payload.hypothesis.model_dump()) if payload.hypothesis else None
+    patient = run(
+        platform,
+        patients.set_hypothesis,
+        principal=principal,
+        number=file_number,
+        patient_no=patient_no,
+        hypothesis=hypothesis,
+    )
     return PatientOut.of(patient)
 
 
@@ -159,117 +135,90 @@ def set_hypothesis(
     "/reflex", status_code=status.HTTP_201_CREATED, summary="P0: reflex departure, straight to a physician"
 )
 def reflex_departure(
-    file_number: str, payload: ReflexIn, platform: PlatformDep, principal: Writer
+    file_number: str, payload: ReflexIn, platform: PlatformDep, principal: FileWriter
 ) -> DecisionOut:
-    with platform.uow() as uow:
-        decision = service.reflex_departure(
-            uow,
-            principal=principal,
-            number=file_number,
-            now=platform.clock.now(),
-            resource_type=payload.resource_type,
-            patient_no=payload.patient_no,
-        )
+    decision = run(
+        platform,
+        service.reflex_departure,
+        principal=principal,
+        number=file_number,
+        resource_type=payload.resource_type,
+        patient_no=payload.patient_no,
+    )
     return DecisionOut.of(decision)
 
 
 @files.post("/handover", summary="Transfer to medical regulation (queue, or a physician at once for a P0)")
-def hand_over(file_number: str, platform: PlatformDep, principal: Writer) -> FileOut:
-    with platform.uow() as uow:
-        return FileOut.of(
-            service.hand_over(uow, principal=principal, number=file_number, now=platform.clock.now())
-        )
+def hand_over(file_number: str, platform: PlatformDep, principal: FileWriter) -> FileOut:
+    return FileOut.of(run(platform, service.hand_over, principal=principal, number=file_number))
 
 
 @files.post("/take", summary="Take the file (physician): held by you until released")
-def take(file_number: str, platform: PlatformDep, principal: Regulator) -> FileOut:
-    with platform.uow() as uow:
-        return FileOut.of(
-            service.take(uow, principal=principal, number=file_number, now=platform.clock.now())
-        )
+def take(file_number: str, platform: PlatformDep, principal: FileRegulator) -> FileOut:
+    return FileOut.of(run(platform, service.take, principal=principal, number=file_number))
 
 
 @files.post("/release", summary="Release the file you hold")
-def release(file_number: str, platform: PlatformDep, principal: Regulator) -> FileOut:
-    with platform.uow() as uow:
-        return FileOut.of(
-            service.release(uow, principal=principal, number=file_number, now=platform.clock.now())
-        )
+def release(file_number: str, platform: PlatformDep, principal: FileRegulator) -> FileOut:
+    return FileOut.of(run(platform, service.release, principal=principal, number=file_number))
 
 
 @files.post(
     "/notes", status_code=status.HTTP_201_CREATED, summary="Append a note (a correction names the old note)"
 )
-def add_note(file_number: str, payload: NoteIn, platform: PlatformDep, principal: Writer) -> NoteOut:
-    with platform.uow() as uow:
-        note = service.add_note(
-            uow,
-            principal=principal,
-            number=file_number,
-            now=platform.clock.now(),
-            body=payload.body,
-            patient_no=payload.patient_no,
-            corrects=payload.corrects,
-        )
+def add_note(file_number: str, payload: NoteIn, platform: PlatformDep, principal: FileWriter) -> NoteOut:
+    note = run(
+        platform,
+        service.add_note,
+        principal=principal,
+        number=file_number,
+        body=payload.body,
+        patient_no=payload.patient_no,
+        corrects=payload.corrects,
+    )
     return NoteOut.of(note)
 
 
 @files.post("/decisions", status_code=status.HTTP_201_CREATED, summary="Record a decision (physician)")
 def record_decision(
-    file_number: str, payload: DecisionIn, platform: PlatformDep, principal: Regulator
+    file_number: str, payload: DecisionIn, platform: PlatformDep, principal: FileRegulator
 ) -> DecisionOut:
-    with platform.uow() as uow:
-        decision = service.record_decision(
-            uow,
-            principal=principal,
-            number=file_number,
-            now=platform.clock.now(),
-            decision=service.DecisionInput(**payload.model_dump()),
-        )
-    return DecisionOut.of(decision)
+    decision = service.DecisionInput(**payload.model_dump())
+    return DecisionOut.of(
+        run(platform, service.record_decision, principal=principal, number=file_number, decision=decision)
+    )
 
 
 @files.post("/transitions", summary="Life-cycle step: ACTIF (from PROGRAM), ACHEVE, VALIDE, CLOTURE, ARCHIVE")
 def change_state(
-    file_number: str, payload: TransitionIn, platform: PlatformDep, principal: Writer
+    file_number: str, payload: TransitionIn, platform: PlatformDep, principal: FileWriter
 ) -> FileOut:
-    with platform.uow() as uow:
-        file = service.change_state(
-            uow, principal=principal, number=file_number, target=payload.to, now=platform.clock.now()
-        )
-    return FileOut.of(file)
+    return FileOut.of(
+        run(platform, service.change_state, principal=principal, number=file_number, target=payload.to)
+    )
 
 
 @files.post("/grants", status_code=status.HTTP_204_NO_CONTENT, summary="Open this file to another SAMU")
-def grant_access(
-    file_number: str,
-    payload: GrantIn,
-    platform: PlatformDep,
-    principal: Annotated[Principal, Depends(on_file(Permission.ROOM_WRITE))],
-) -> None:
-    with platform.uow() as uow:
-        sharing.grant_access(
-            uow,
-            principal=principal,
-            number=file_number,
-            grantee_samu_id=payload.samu_id,
-            reason=payload.reason,
-            now=platform.clock.now(),
-            expires_at=payload.expires_at,
-        )
+def grant_access(file_number: str, payload: GrantIn, platform: PlatformDep, principal: FileSharer) -> None:
+    run(
+        platform,
+        sharing.grant_access,
+        principal=principal,
+        number=file_number,
+        grantee_samu_id=payload.samu_id,
+        reason=payload.reason,
+        expires_at=payload.expires_at,
+    )
 
 
 @files.get("/rs-eda", summary="The file as a Hub Santé RS-EDA message (validated; export audited)")
 def export_rs_eda(
     file_number: str,
     platform: PlatformDep,
-    principal: Reader,
+    principal: FileReader,
     to: Annotated[str | None, Query(max_length=64, description="recipient Hub id")] = None,
 ) -> dict[str, Any]:
-    with platform.uow() as uow:
-        return reads.export_rs_eda(
-            uow, principal=principal, number=file_number, now=platform.clock.now(), recipient_id=to
-        )
+    return run(platform, reads.export_rs_eda, principal=principal, number=file_number, recipient_id=to)
 
 
 router = APIRouter()

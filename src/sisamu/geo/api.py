@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from sisamu.geo import gazetteer
+from sisamu.geo import gazetteer, outlines
 from sisamu.platform.http import PrincipalDep
 from sisamu.security.errors import NotFound
 
@@ -50,4 +50,4 @@ def search_communes(
 def departement_outline(code: str, _: PrincipalDep) -> dict[str, Any]:
     if code not in {d.code for d in gazetteer.departements()}:
         raise NotFound(f"departement {code!r} does not exist")
-    return gazetteer.departement_outline(code, tolerance=0.005)
+    return outlines.departement_outline(code, tolerance=0.005)

@@ -5,7 +5,8 @@
 arrondissements of Paris, Lyon and Marseille (`ARM`). `all_communes()` holds every row of the file (37,530):
 also the former communes kept as communes déléguées (`COMD`) or associées (`COMA`), and Marseille's sectors
 (`SRM`); they take their parent's département (and point or postcodes when the file has none).
-Geometry is parsed only for the few rows without a town hall location; outlines live in `sisamu.geo.outlines`.
+Geometry is parsed only for the few rows without a town hall location; the outlines live in `sisamu.geo.outlines`,
+which reads this module (never the other way round).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import shapely
 
@@ -124,20 +125,6 @@ def departement_populations() -> dict[str, int]:
         if item.kind == "COM":
             totals[item.departement] += item.population or 0
     return totals
-
-
-def departement_outline(code: str, tolerance: float = 0.005) -> dict[str, Any]:
-    """GeoJSON Feature of the département's area, simplified (tolerance in degrees)."""
-    from sisamu.geo.outlines import departement_outline as outline
-
-    return outline(departement(code).code, tolerance)
-
-
-def commune_outlines(departement: str, tolerance: float = 0.002) -> dict[str, Any]:
-    """GeoJSON FeatureCollection of the département's communes (COM), simplified without gaps."""
-    from sisamu.geo.outlines import commune_outlines as outlines
-
-    return outlines(globals()["departement"](departement).code, tolerance)
 
 
 @cache

@@ -19,8 +19,18 @@ from sisamu.geo.data_files import NULL, read_rows
 from sisamu.geo.gazetteer import commune, departement
 
 
+def departement_outline(code: str, tolerance: float = 0.005) -> dict[str, Any]:
+    """GeoJSON Feature of the département's area, simplified (tolerance in degrees)."""
+    return _departement_outline(departement(code).code, tolerance)
+
+
+def commune_outlines(code: str, tolerance: float = 0.002) -> dict[str, Any]:
+    """GeoJSON FeatureCollection of the département's communes (COM), simplified without gaps."""
+    return _commune_outlines(departement(code).code, tolerance)
+
+
 @lru_cache(maxsize=32)
-def departement_outline(code: str, tolerance: float) -> dict[str, Any]:
+def _departement_outline(code: str, tolerance: float) -> dict[str, Any]:
     names, geometries = _communes_of(code)
     area = shapely.coverage_union_all(geometries)
     if not area.is_valid:  # not a clean coverage: fall back to the slower general union
@@ -32,7 +42,7 @@ def departement_outline(code: str, tolerance: float) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=32)
-def commune_outlines(code: str, tolerance: float) -> dict[str, Any]:
+def _commune_outlines(code: str, tolerance: float) -> dict[str, Any]:
     names, geometries = _communes_of(code)
     simplified = shapely.coverage_simplify(geometries, tolerance)
     features = []

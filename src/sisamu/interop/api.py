@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
-from sisamu.cases.api import Writer
+from sisamu.cases.api_deps import FileWriter
 from sisamu.interop import case_share, engagement, mutual_aid
 from sisamu.platform.http import PlatformDep, require
 from sisamu.security.roles import Permission, Principal
@@ -59,7 +59,7 @@ class AnswerIn(BaseModel):
     summary="Share the file with another SAMU (RS-EDA through Hub Santé)",
 )
 def share_file(
-    file_number: str, payload: ShareIn, platform: PlatformDep, principal: Writer
+    file_number: str, payload: ShareIn, platform: PlatformDep, principal: FileWriter
 ) -> dict[str, Any]:
     with platform.uow() as uow:
         message = case_share.share_file(
@@ -108,7 +108,7 @@ def hand_over(
     summary="Ask a SMUR software to engage resources on the shared file (RS-ER through Hub Santé)",
 )
 def request_engagement(
-    file_number: str, payload: EngagementIn, platform: PlatformDep, principal: Writer
+    file_number: str, payload: EngagementIn, platform: PlatformDep, principal: FileWriter
 ) -> dict[str, Any]:
     asked = [
         engagement.Asked(

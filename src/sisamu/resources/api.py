@@ -10,17 +10,18 @@ Access is checked in dependencies (before the body is read) and again, precisely
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from sisamu.cases import service as cases
-from sisamu.cases.access import check_file
+from sisamu.cases.api_deps import FileReader, FileWriter
 from sisamu.domain.codes import NiveauSoin
 from sisamu.platform.http import PlatformDep, PrincipalDep, require
+from sisamu.platform.use_cases import run
 from sisamu.resources import access, dispatch, positions, radio, service
+from sisamu.resources.api_deps import MissionReader, Reporter, checked
 from sisamu.resources.model import on_duty
 from sisamu.resources.schemas import (
     CapacityIn,
@@ -51,31 +52,9 @@ hospitals = APIRouter(prefix="/api/samus/{samu_id}/hospitals", tags=["resources"
 crew = APIRouter(prefix="/api/crew", tags=["resources"])
 
 
-def _checked(check: Callable[[Principal, str], None]) -> Callable[..., Awaitable[Principal]]:
-    async def dependency(request: Request, principal: PrincipalDep) -> Principal:  # no I/O: no thread hop
-        check(principal, request.path_params["samu_id"])
-        return principal
-
-    return dependency
-
-
-def on_file(permission: Permission) -> Callable[..., Principal]:
-    def dependency(file_number: str, principal: PrincipalDep, platform: PlatformDep) -> Principal:
-        owner = cases.file_owner(file_number)
-        with platform.engine.connect() as conn:
-            check_file(conn, principal, permission, owner, file_number, platform.clock.now())
-        return principal
-
-    return dependency
-
-
-Reporter = Annotated[Principal, Depends(_checked(access.room_or_crew))]
-MissionReader = Annotated[Principal, Depends(_checked(access.room_or_crew_reader))]
 RoomReader = Annotated[Principal, Depends(require(Permission.ROOM_READ))]
 RoomWriter = Annotated[Principal, Depends(require(Permission.ROOM_WRITE))]
-CapacityReporter = Annotated[Principal, Depends(_checked(access.capacity_reporter))]
-FileReader = Annotated[Principal, Depends(on_file(Permission.PATIENT_READ))]
-FileWriter = Annotated[Principal, Depends(on_file(Permission.PATIENT_WRITE))]
+CapacityReporter = Annotated[Principal, Depends(checked(access.capacity_reporter))]
 
 
 def _out(row: object, local: datetime) -> ResourceOut:
@@ -84,6 +63,18 @@ def _out(row: object, local: datetime) -> ResourceOut:
 
 def _conflict() -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, "La mission a été modifiée entre-temps : réessayez.")
+
+
+def _unit(
+    platform: PlatformDep, samu_id: str, use_case: Callable[..., object], **arguments: Any
+) -> ResourceOut:
+    """A use case on one of the SAMU's units, answered with the unit as it left it, on duty or not at the SAMU's
+    local time."""
+    now = platform.clock.now()
+    with platform.uow() as uow:
+        row = use_case(uow, samu_id=samu_id, now=now, **arguments)
+        local = service.local_now(uow, samu_id, now)
+    return _out(row, local)
 
 
 # --- units -----------------------------------------------------------------------------------------------------
@@ -102,37 +93,29 @@ def list_resources(samu_id: str, platform: PlatformDep, principal: RoomReader) -
 def add_resource(
     samu_id: str, payload: ResourceIn, platform: PlatformDep, principal: RoomWriter
 ) -> ResourceOut:
-    now = platform.clock.now()
     unit = service.UnitInput(
         **payload.model_dump(exclude={"duty"}), duty=[d.model_dump() for d in payload.duty]
     )
-    with platform.uow() as uow:
-        row = service.add_resource(uow, principal=principal, samu_id=samu_id, unit=unit, now=now)
-        local = service.local_now(uow, samu_id, now)
-    return _out(row, local)
+    return _unit(platform, samu_id, service.add_resource, principal=principal, unit=unit)
 
 
 @units.patch("/{resource_id}", summary="In or out of service, crew account, rota, name (supervisor)")
 def update_resource(
     samu_id: str, resource_id: str, payload: ResourcePatch, platform: PlatformDep, principal: RoomWriter
 ) -> ResourceOut:
-    now = platform.clock.now()
-    with platform.uow() as uow:
-        row = service.update_resource(
-            uow,
-            principal=principal,
-            samu_id=samu_id,
-            resource_id=resource_id,
-            now=now,
-            availability=payload.availability,
-            crew_username=payload.crew_username,
-            duty=[d.model_dump() for d in payload.duty] if payload.duty is not None else None,
-            name=payload.name,
-            team_name=payload.team_name,
-            phone=payload.crew_phone,
-        )
-        local = service.local_now(uow, samu_id, now)
-    return _out(row, local)
+    return _unit(
+        platform,
+        samu_id,
+        service.update_resource,
+        principal=principal,
+        resource_id=resource_id,
+        availability=payload.availability,
+        crew_username=payload.crew_username,
+        duty=[d.model_dump() for d in payload.duty] if payload.duty is not None else None,
+        name=payload.name,
+        team_name=payload.team_name,
+        phone=payload.crew_phone,
+    )
 
 
 def _report_status(
@@ -146,17 +129,16 @@ def _report_status(
 ) -> MissionOut:
     """A status by unit (its current mission) or by mission: the same service, a 409 on a concurrent change."""
     try:
-        with platform.uow() as uow:
-            item = service.report_status(
-                uow,
-                principal=principal,
-                samu_id=samu_id,
-                resource_id=resource_id,
-                mission_id=mission_id,
-                status=payload.status,
-                at=payload.at,
-                now=platform.clock.now(),
-            )
+        item = run(
+            platform,
+            service.report_status,
+            principal=principal,
+            samu_id=samu_id,
+            resource_id=resource_id,
+            mission_id=mission_id,
+            status=payload.status,
+            at=payload.at,
+        )
     except StaleVersion as exc:
         raise _conflict() from exc
     return MissionOut.of(item)
@@ -175,22 +157,18 @@ def resource_status(
 def resource_position(
     samu_id: str, resource_id: str, payload: PositionIn, platform: PlatformDep, principal: Reporter
 ) -> ResourceOut:
-    now = platform.clock.now()
-    with platform.uow() as uow:
-        row = positions.report_position(
-            uow,
-            principal=principal,
-            samu_id=samu_id,
-            resource_id=resource_id,
-            lat=payload.lat,
-            lon=payload.lon,
-            at=payload.at,
-            speed_kmh=payload.speed_kmh,
-            heading=payload.heading,
-            now=now,
-        )
-        local = service.local_now(uow, samu_id, now)
-    return _out(row, local)
+    return _unit(
+        platform,
+        samu_id,
+        positions.report_position,
+        principal=principal,
+        resource_id=resource_id,
+        lat=payload.lat,
+        lon=payload.lon,
+        at=payload.at,
+        speed_kmh=payload.speed_kmh,
+        heading=payload.heading,
+    )
 
 
 @units.get(
@@ -243,10 +221,7 @@ def mission_status(
 def mission_messages(
     samu_id: str, mission_id: int, platform: PlatformDep, principal: MissionReader
 ) -> list[MessageOut]:
-    with platform.uow() as uow:
-        rows = radio.mission_messages(
-            uow, principal=principal, samu_id=samu_id, mission_id=mission_id, now=platform.clock.now()
-        )
+    rows = run(platform, radio.mission_messages, principal=principal, samu_id=samu_id, mission_id=mission_id)
     return [MessageOut.of(row) for row in rows]
 
 
@@ -254,15 +229,14 @@ def mission_messages(
 def post_message(
     samu_id: str, mission_id: int, payload: MessageIn, platform: PlatformDep, principal: Reporter
 ) -> MessageOut:
-    with platform.uow() as uow:
-        row = radio.post_message(
-            uow,
-            principal=principal,
-            samu_id=samu_id,
-            mission_id=mission_id,
-            body=payload.body,
-            now=platform.clock.now(),
-        )
+    row = run(
+        platform,
+        radio.post_message,
+        principal=principal,
+        samu_id=samu_id,
+        mission_id=mission_id,
+        body=payload.body,
+    )
     return MessageOut.of(row)
 
 
@@ -271,29 +245,26 @@ def post_message(
 
 @files.post("/missions", status_code=status.HTTP_201_CREATED, summary="Engage an available unit on the file")
 def engage(file_number: str, payload: EngageIn, platform: PlatformDep, principal: FileWriter) -> MissionOut:
-    with platform.uow() as uow:
-        item = service.engage(
-            uow,
-            principal=principal,
-            number=file_number,
-            resource_id=payload.resource_id,
-            now=platform.clock.now(),
-            triggered=payload.triggered,
-        )
+    item = run(
+        platform,
+        service.engage,
+        principal=principal,
+        number=file_number,
+        resource_id=payload.resource_id,
+        triggered=payload.triggered,
+    )
     return MissionOut.of(item)
 
 
 @files.get("/missions", summary="Missions engaged on the file")
 def file_missions(file_number: str, platform: PlatformDep, principal: FileReader) -> list[MissionOut]:
-    with platform.uow() as uow:
-        rows = service.file_missions(uow, principal=principal, number=file_number, now=platform.clock.now())
+    rows = run(platform, service.file_missions, principal=principal, number=file_number)
     return [MissionOut.of_row(row) for row in rows]
 
 
 @files.get("/radio", summary="Radio log kept on the file (every mission)")
 def file_radio(file_number: str, platform: PlatformDep, principal: FileReader) -> list[MessageOut]:
-    with platform.uow() as uow:
-        rows = radio.file_messages(uow, principal=principal, number=file_number, now=platform.clock.now())
+    rows = run(platform, radio.file_messages, principal=principal, number=file_number)
     return [MessageOut.of(row) for row in rows]
 
 
@@ -306,18 +277,16 @@ def recommendation(
     level: NiveauSoin | None = None,
     coverage: bool = True,
 ) -> RecommendationsOut:
-    estimator = platform.travel_times
-    with platform.uow() as uow:
-        found = dispatch.recommend(
-            uow,
-            principal=principal,
-            number=file_number,
-            now=platform.clock.now(),
-            estimator=estimator,
-            top=top,
-            level=level,
-            with_coverage=coverage,
-        )
+    found = run(
+        platform,
+        dispatch.recommend,
+        principal=principal,
+        number=file_number,
+        estimator=platform.travel_times,
+        top=top,
+        level=level,
+        with_coverage=coverage,
+    )
     return RecommendationsOut(
         file_number=found.number,
         level=found.level,
@@ -335,17 +304,15 @@ def destinations(
     specialty: Annotated[str, Query(min_length=1, max_length=40)] = "urgences",
     top: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> list[HospitalChoiceOut]:
-    estimator = platform.travel_times
-    with platform.uow() as uow:
-        choices = dispatch.rank_destinations(
-            uow,
-            principal=principal,
-            number=file_number,
-            specialty=specialty,
-            now=platform.clock.now(),
-            estimator=estimator,
-            top=top,
-        )
+    choices = run(
+        platform,
+        dispatch.rank_destinations,
+        principal=principal,
+        number=file_number,
+        specialty=specialty,
+        estimator=platform.travel_times,
+        top=top,
+    )
     return [HospitalChoiceOut.of(choice) for choice in choices]
 
 
@@ -363,23 +330,21 @@ def list_capacity(samu_id: str, platform: PlatformDep, principal: RoomReader) ->
 def update_capacity(
     samu_id: str, hospital_id: str, payload: CapacityIn, platform: PlatformDep, principal: CapacityReporter
 ) -> list[CapacityOut]:
-    with platform.uow() as uow:
-        rows = dispatch.update_capacity(
-            uow,
-            principal=principal,
-            samu_id=samu_id,
-            hospital_id=hospital_id,
-            free_beds=payload.free_beds,
-            total_beds=payload.total_beds,
-            now=platform.clock.now(),
-        )
+    rows = run(
+        platform,
+        dispatch.update_capacity,
+        principal=principal,
+        samu_id=samu_id,
+        hospital_id=hospital_id,
+        free_beds=payload.free_beds,
+        total_beds=payload.total_beds,
+    )
     return [CapacityOut(**{k: getattr(r, k) for k in CapacityOut.model_fields}) for r in rows]
 
 
 @crew.get("/missions", summary="The crew terminal's open missions, with where to go")
 def crew_missions(platform: PlatformDep, principal: PrincipalDep) -> list[CrewMissionOut]:
-    with platform.uow() as uow:
-        found = service.crew_missions(uow, principal=principal, now=platform.clock.now())
+    found = run(platform, service.crew_missions, principal=principal)
     return [
         CrewMissionOut(
             **MissionOut.of_row(item.mission).model_dump(),

@@ -12,15 +12,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, status
 
-from sisamu.cases import service as cases
-from sisamu.cases.access import check_file
+from sisamu.cases.api_deps import FileReader
 from sisamu.platform.events import SmurReport, SmurReportSent
-from sisamu.platform.http import PlatformDep, PrincipalDep, require
-from sisamu.resources import access
+from sisamu.platform.http import PlatformDep, require
+from sisamu.platform.use_cases import run
+from sisamu.resources.api_deps import MissionReader, Reporter
 from sisamu.security.roles import Permission, Principal
 from sisamu.smur import service
 from sisamu.smur.schemas import BilanIn, DocumentsIn, FileReportsOut, RecordedOut, RpisIn, SmurClientIn
@@ -32,26 +33,6 @@ files = APIRouter(prefix="/api/files/{file_number}", tags=["smur"])
 samus = APIRouter(prefix="/api/samus/{samu_id}", tags=["smur"])
 
 
-def _room_or_crew(request: Request, principal: PrincipalDep) -> Principal:
-    access.room_or_crew(principal, request.path_params["samu_id"])
-    return principal
-
-
-def _room_or_crew_reader(request: Request, principal: PrincipalDep) -> Principal:
-    access.room_or_crew_reader(principal, request.path_params["samu_id"])
-    return principal
-
-
-def _file_reader(file_number: str, principal: PrincipalDep, platform: PlatformDep) -> Principal:
-    owner = cases.file_owner(file_number)
-    with platform.engine.connect() as conn:
-        check_file(conn, principal, Permission.PATIENT_READ, owner, file_number, platform.clock.now())
-    return principal
-
-
-Reporter = Annotated[Principal, Depends(_room_or_crew)]
-MissionReader = Annotated[Principal, Depends(_room_or_crew_reader)]
-FileReader = Annotated[Principal, Depends(_file_reader)]
 RoomWriter = Annotated[Principal, Depends(require(Permission.ROOM_WRITE))]
 
 
@@ -68,6 +49,21 @@ def _recorded(uow: UnitOfWork, report: SmurReport, record_id: int) -> RecordedOu
     return RecordedOut(id=record_id, sent=sent)
 
 
+def _record(
+    platform: PlatformDep,
+    principal: Principal,
+    samu_id: str,
+    mission_id: int,
+    report: SmurReport,
+    use_case: Callable[..., int],
+    **arguments: Any,
+) -> RecordedOut:
+    """Record one of the crew's reports on the mission, answered with its id and the Hub message it left in."""
+    with platform.uow() as uow:
+        record_id = use_case(uow, principal=principal, samu_id=samu_id, mission_id=mission_id, **arguments)
+    return _recorded(uow, report, record_id)
+
+
 @missions.post(
     "/bilans", status_code=status.HTTP_201_CREATED, summary="The crew's bilan of a patient (RS-BPV)"
 )
@@ -75,17 +71,11 @@ def post_bilan(
     samu_id: str, mission_id: int, payload: BilanIn, platform: PlatformDep, principal: Reporter
 ) -> RecordedOut:
     now = platform.clock.now()
-    with platform.uow() as uow:
-        bilan_id = service.record_bilan(
-            uow,
-            principal=principal,
-            samu_id=samu_id,
-            mission_id=mission_id,
-            patient_no=payload.patient_no,
-            bilan=payload.to_model(now),
-            now=now,
-        )
-    return _recorded(uow, SmurReport.BILAN, bilan_id)
+    bilan = payload.to_model(now)
+    return _record(
+        platform, principal, samu_id, mission_id, SmurReport.BILAN, service.record_bilan,
+        patient_no=payload.patient_no, bilan=bilan, now=now,
+    )  # fmt: skip
 
 
 @missions.post(
@@ -94,18 +84,11 @@ def post_bilan(
 def post_rpis(
     samu_id: str, mission_id: int, payload: RpisIn, platform: PlatformDep, principal: Reporter
 ) -> RecordedOut:
-    now = platform.clock.now()
-    with platform.uow() as uow:
-        rpis_id = service.record_rpis(
-            uow,
-            principal=principal,
-            samu_id=samu_id,
-            mission_id=mission_id,
-            patient_no=payload.patient_no,
-            rpis=payload.to_model(),
-            now=now,
-        )
-    return _recorded(uow, SmurReport.RPIS, rpis_id)
+    rpis = payload.to_model()
+    return _record(
+        platform, principal, samu_id, mission_id, SmurReport.RPIS, service.record_rpis,
+        patient_no=payload.patient_no, rpis=rpis, now=platform.clock.now(),
+    )  # fmt: skip
 
 
 @missions.post(
@@ -114,36 +97,26 @@ def post_rpis(
 def post_documents(
     samu_id: str, mission_id: int, payload: DocumentsIn, platform: PlatformDep, principal: Reporter
 ) -> RecordedOut:
-    now = platform.clock.now()
-    with platform.uow() as uow:
-        link_id = service.record_documents(
-            uow,
-            principal=principal,
-            samu_id=samu_id,
-            mission_id=mission_id,
-            documents=[(d.document_type, d.url) for d in payload.documents],
-            patient_no=payload.patient_no,
-            code=payload.code,
-            now=now,
-        )
-    return _recorded(uow, SmurReport.DOCUMENTS, link_id)
+    documents = [(d.document_type, d.url) for d in payload.documents]
+    return _record(
+        platform, principal, samu_id, mission_id, SmurReport.DOCUMENTS, service.record_documents,
+        documents=documents, patient_no=payload.patient_no, code=payload.code, now=platform.clock.now(),
+    )  # fmt: skip
 
 
 @missions.get("/reports", summary="The reports recorded on the mission (crew terminal)")
 def get_mission_reports(
     samu_id: str, mission_id: int, platform: PlatformDep, principal: MissionReader
 ) -> FileReportsOut:
-    with platform.uow() as uow:
-        found = service.mission_reports(
-            uow, principal=principal, samu_id=samu_id, mission_id=mission_id, now=platform.clock.now()
-        )
+    found = run(
+        platform, service.mission_reports, principal=principal, samu_id=samu_id, mission_id=mission_id
+    )
     return FileReportsOut.of(found.bilans, found.rpis, found.documents)
 
 
 @files.get("/smur-reports", summary="The file's bilans, RPIS and document links (recorded or received)")
 def get_reports(file_number: str, platform: PlatformDep, principal: FileReader) -> FileReportsOut:
-    with platform.uow() as uow:
-        found = service.file_reports(uow, principal=principal, number=file_number, now=platform.clock.now())
+    found = run(platform, service.file_reports, principal=principal, number=file_number)
     return FileReportsOut.of(found.bilans, found.rpis, found.documents)
 
 
@@ -151,10 +124,7 @@ def get_reports(file_number: str, platform: PlatformDep, principal: FileReader) 
 def put_smur_client(
     samu_id: str, payload: SmurClientIn, platform: PlatformDep, principal: RoomWriter
 ) -> SmurClientIn:
-    with platform.uow() as uow:
-        service.configure_client(
-            uow, principal=principal, samu_id=samu_id, now=platform.clock.now(), **payload.model_dump()
-        )
+    run(platform, service.configure_client, principal=principal, samu_id=samu_id, **payload.model_dump())
     return payload
 
 

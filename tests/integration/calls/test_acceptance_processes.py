@@ -48,7 +48,9 @@ def _room(platform: Any) -> None:
             overflow_service.set_agreement(uow, principal=None, agreement=agreement, active=True, now=now)
         for samu_id, count in SEATS.items():
             for n in range(count):
-                seat_service.log_in(uow, samu_id=samu_id, seat_id=f"S{n:02d}", now=now, after_call_work_s=0)
+                seat_service.log_in(
+                    uow, principal=None, samu_id=samu_id, seat_id=f"S{n:02d}", now=now, after_call_work_s=0
+                )
 
 
 def _unfinished(platform: Any) -> int:
@@ -76,13 +78,21 @@ def _work(database_url: str, worker: int, calls: list[tuple[str, str]]) -> dict[
         for a in got:
             try:
                 with platform.uow() as uow:
-                    service.answer(uow, samu_id=a.seat_samu_id, seat_id=a.seat_id, now=platform.clock.now())
+                    service.answer(
+                        uow,
+                        principal=None,
+                        samu_id=a.seat_samu_id,
+                        seat_id=a.seat_id,
+                        now=platform.clock.now(),
+                    )
             except TransitionRefused:
                 counts["answer_refused"] += 1  # the caller hung up while it rang
                 continue
             counts["answered"] += 1
             with platform.uow() as uow:
-                service.end(uow, samu_id=a.call_samu_id, call_id=a.call_id, now=platform.clock.now())
+                service.end(
+                    uow, principal=None, samu_id=a.call_samu_id, call_id=a.call_id, now=platform.clock.now()
+                )
             counts["ended"] += 1
         return len(got)
 
@@ -90,7 +100,7 @@ def _work(database_url: str, worker: int, calls: list[tuple[str, str]]) -> dict[
         try:
             with platform.uow() as uow:
                 service.abandon(
-                    uow, samu_id=samu_id, call_id=call_id, now=platform.clock.now(), lost_call_threshold_s=15
+                    uow, principal=None, samu_id=samu_id, call_id=call_id, now=platform.clock.now()
                 )
             counts["abandoned"] += 1
         except TransitionRefused:
@@ -102,6 +112,7 @@ def _work(database_url: str, worker: int, calls: list[tuple[str, str]]) -> dict[
             with platform.uow() as uow:
                 service.offer(
                     uow,
+                    principal=None,
                     samu_id=samu_id,
                     call_id=call_id,
                     flux=Flux.CENTRE_15,

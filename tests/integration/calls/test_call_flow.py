@@ -21,13 +21,21 @@ pytestmark = pytest.mark.db
 
 def _login(platform, clock, samu_id, seat_id, **kwargs):
     with platform.uow() as uow:
-        return seat_service.log_in(uow, samu_id=samu_id, seat_id=seat_id, now=clock.now(), **kwargs)
+        return seat_service.log_in(
+            uow, principal=None, samu_id=samu_id, seat_id=seat_id, now=clock.now(), **kwargs
+        )
 
 
 def _offer(platform, clock, samu_id, call_id, **kwargs):
     with platform.uow() as uow:
         return service.offer(
-            uow, samu_id=samu_id, call_id=call_id, flux=Flux.CENTRE_15, now=clock.now(), **kwargs
+            uow,
+            principal=None,
+            samu_id=samu_id,
+            call_id=call_id,
+            flux=Flux.CENTRE_15,
+            now=clock.now(),
+            **kwargs,
         )
 
 
@@ -45,7 +53,7 @@ def test_full_call_flow(platform, clock, samus):
     assert (assigned.call_id, assigned.seat_id, assigned.overflowed_from) == ("c1", "P1", None)
     clock.advance(4)
     with platform.uow() as uow:
-        answered = service.answer(uow, samu_id="250", seat_id="P1", now=clock.now())
+        answered = service.answer(uow, principal=None, samu_id="250", seat_id="P1", now=clock.now())
         events = [e.kind for e in uow.live_events]
     assert answered.call.state is CallState.ANSWERED
     assert answered.call.waited_s == pytest.approx(5)
@@ -54,6 +62,7 @@ def test_full_call_flow(platform, clock, samus):
     with platform.uow() as uow:
         service.transfer(
             uow,
+            principal=None,
             samu_id="250",
             call_id="c1",
             target=TransferTarget.PHYSICIAN,
@@ -66,7 +75,7 @@ def test_full_call_flow(platform, clock, samus):
         assert seat.agent.state is AgentState.AFTER_CALL_WORK
     clock.advance(120)
     with platform.uow() as uow:
-        ended = service.end(uow, samu_id="250", call_id="c1", now=clock.now())
+        ended = service.end(uow, principal=None, samu_id="250", call_id="c1", now=clock.now())
         assert distribution.tick(uow, clock.now()).after_call_work_ended == 1
     assert ended.call.state is CallState.ENDED
     with platform.engine.connect() as conn:
@@ -89,25 +98,34 @@ def test_priority_then_arrival_and_longest_idle_seat(platform, clock, samus):
     clock.advance(1)
     _login(platform, clock, "250", "P2")
     with platform.uow() as uow:
-        seat_service.pause(uow, samu_id="250", seat_id="P2", reason=PauseReason.BREAK, now=clock.now())
+        seat_service.pause(
+            uow, principal=None, samu_id="250", seat_id="P2", reason=PauseReason.BREAK, now=clock.now()
+        )
     _offer(platform, clock, "250", "px-early")
     clock.advance(1)
     _offer(platform, clock, "250", "uv-late", priority=PrioritySignal.UV)
     (first,) = _distribute(platform, clock)
     assert (first.call_id, first.seat_id) == ("uv-late", "P1")
-    with platform.uow() as uow:
-        seat_service.resume(uow, samu_id="250", seat_id="P2", now=clock.now())
-    (second,) = _distribute(platform, clock)
-    assert (second.call_id, second.seat_id) == ("px-early", "P2")
+    with platform.uow() as uow:  # back from the pause: the bus runs a pass at once, the seat rings
+        resumed = seat_service.resume(uow, principal=None, samu_id="250", seat_id="P2", now=clock.now())
+    assert resumed.agent.state is AgentState.AVAILABLE  # as the command left it
+    with platform.engine.connect() as conn:
+        p2 = seat_store.get_seat(conn, "250", "P2")
+    assert p2 is not None
+    assert (p2.agent.state, p2.agent.call_id) == (AgentState.PRESENTED, "px-early")
+    assert _distribute(platform, clock) == []
 
 
 def test_skills_are_respected(platform, clock, samus):
     _login(platform, clock, "250", "P1", fluxes=frozenset({Flux.CENTRE_15}))
     with platform.uow() as uow:
-        service.offer(uow, samu_id="250", call_id="smur", flux=Flux.SMUR, now=clock.now())
+        service.offer(uow, principal=None, samu_id="250", call_id="smur", flux=Flux.SMUR, now=clock.now())
     assert _distribute(platform, clock) == []
-    _login(platform, clock, "250", "P2", fluxes=frozenset({Flux.SMUR, Flux.CENTRE_15}))
-    assert [a.seat_id for a in _distribute(platform, clock)] == ["P2"]
+    _login(
+        platform, clock, "250", "P2", fluxes=frozenset({Flux.SMUR, Flux.CENTRE_15})
+    )  # its pass presents it
+    with platform.engine.connect() as conn:
+        assert store.get_call(conn, "250", "smur").call.agent_id == "P2"
 
 
 def test_ring_timeout_goes_to_next_seat_and_pauses_an_empty_seat(platform, clock, samus):
@@ -139,9 +157,9 @@ def test_ring_timeout_goes_to_next_seat_and_pauses_an_empty_seat(platform, clock
 def test_refusals_roll_back(platform, clock, samus):
     _login(platform, clock, "250", "P1")
     with pytest.raises(TransitionRefused), platform.uow() as uow:
-        service.answer(uow, samu_id="250", seat_id="P1", now=clock.now())
+        service.answer(uow, principal=None, samu_id="250", seat_id="P1", now=clock.now())
     with pytest.raises(TransitionRefused), platform.uow() as uow:
-        seat_service.log_in(uow, samu_id="250", seat_id="P1", now=clock.now())
+        seat_service.log_in(uow, principal=None, samu_id="250", seat_id="P1", now=clock.now())
     _offer(platform, clock, "250", "c1")
     with pytest.raises(TransitionRefused), platform.uow() as uow:
-        service.end(uow, samu_id="250", call_id="c1", now=clock.now())
+        service.end(uow, principal=None, samu_id="250", call_id="c1", now=clock.now())

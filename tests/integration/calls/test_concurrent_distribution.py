@@ -39,7 +39,12 @@ def _setup(platform, clock) -> None:
         for samu_id, count in SEATS.items():
             for n in range(count):
                 seat_service.log_in(
-                    uow, samu_id=samu_id, seat_id=f"S{n:02d}", now=clock.now(), after_call_work_s=0
+                    uow,
+                    principal=None,
+                    samu_id=samu_id,
+                    seat_id=f"S{n:02d}",
+                    now=clock.now(),
+                    after_call_work_s=0,
                 )
 
 
@@ -48,6 +53,7 @@ def _offer_many(platform, clock, calls: list[tuple[str, str]]) -> None:
         with platform.uow() as uow:
             service.offer(
                 uow,
+                principal=None,
                 samu_id=samu_id,
                 call_id=call_id,
                 flux=Flux.CENTRE_15,
@@ -117,9 +123,7 @@ class _Room:
     def _hang_up(self, samu_id: str, call_id: str) -> None:
         try:
             with self.platform.uow() as uow:
-                service.abandon(
-                    uow, samu_id=samu_id, call_id=call_id, now=self.clock.now(), lost_call_threshold_s=15
-                )
+                service.abandon(uow, principal=None, samu_id=samu_id, call_id=call_id, now=self.clock.now())
         except TransitionRefused:
             pass  # answered meanwhile
 
@@ -141,7 +145,7 @@ class _Room:
         try:
             with self.platform.uow() as uow:
                 answered = service.answer(
-                    uow, samu_id=a.seat_samu_id, seat_id=a.seat_id, now=self.clock.now()
+                    uow, principal=None, samu_id=a.seat_samu_id, seat_id=a.seat_id, now=self.clock.now()
                 )
         except TransitionRefused:
             return  # the caller hung up while it rang
@@ -149,7 +153,11 @@ class _Room:
         # this seat: the seat answers whatever rings there, so end the call actually answered.
         with self.platform.uow() as uow:
             service.end(
-                uow, samu_id=answered.call.samu_id, call_id=answered.call.call_id, now=self.clock.now()
+                uow,
+                principal=None,
+                samu_id=answered.call.samu_id,
+                call_id=answered.call.call_id,
+                now=self.clock.now(),
             )
 
 

@@ -26,20 +26,29 @@ pytestmark = pytest.mark.db
 
 def _offer(platform, samu_id: str, call_id: str) -> None:
     with platform.uow() as uow:
-        service.offer(uow, samu_id=samu_id, call_id=call_id, flux=Flux.CENTRE_15, now=platform.clock.now())
+        service.offer(
+            uow,
+            principal=None,
+            samu_id=samu_id,
+            call_id=call_id,
+            flux=Flux.CENTRE_15,
+            now=platform.clock.now(),
+        )
 
 
 def test_one_pass_distributes_rings_out_and_ends_after_call_work(platform, clock, samus):
     with platform.uow() as uow:
-        seat_service.log_in(uow, samu_id="250", seat_id="P1", now=clock.now(), after_call_work_s=10)
+        seat_service.log_in(
+            uow, principal=None, samu_id="250", seat_id="P1", now=clock.now(), after_call_work_s=10
+        )
     _offer(platform, "250", "a")
     assert run_timers(platform).assigned == 1
     clock.advance(21)  # nobody picks up: rings out, back to the queue, presented again
     done = run_timers(platform)
     assert (done.rang_out, done.assigned) == (1, 1)
     with platform.uow() as uow:
-        service.answer(uow, samu_id="250", seat_id="P1", now=clock.advance(1))
-        service.end(uow, samu_id="250", call_id="a", now=clock.advance(30))
+        service.answer(uow, principal=None, samu_id="250", seat_id="P1", now=clock.advance(1))
+        service.end(uow, principal=None, samu_id="250", call_id="a", now=clock.advance(30))
     clock.advance(11)
     assert run_timers(platform).after_call_work_ended == 1
     with platform.engine.connect() as conn:
@@ -52,7 +61,9 @@ def test_several_instances_never_assign_twice(platform, samus):
     with platform.uow() as uow:
         for samu_id in samus:
             for n in range(4):
-                seat_service.log_in(uow, samu_id=samu_id, seat_id=f"S{n}", now=platform.clock.now())
+                seat_service.log_in(
+                    uow, principal=None, samu_id=samu_id, seat_id=f"S{n}", now=platform.clock.now()
+                )
     for n in range(60):
         _offer(platform, samus[n % 3], f"c{n}")
     barrier, errors, assigned = threading.Barrier(4), [], Counter()
@@ -82,7 +93,7 @@ def test_several_instances_never_assign_twice(platform, samus):
 def test_the_web_app_runs_the_worker_when_enabled(platform, samus):
     platform.settings = platform.settings.model_copy(update={"timers_enabled": True})
     with platform.uow() as uow:
-        seat_service.log_in(uow, samu_id="250", seat_id="P1", now=platform.clock.now())
+        seat_service.log_in(uow, principal=None, samu_id="250", seat_id="P1", now=platform.clock.now())
     _offer(platform, "250", "w1")  # offered without a distribution pass: only the worker presents it
     with TestClient(create_app(platform, live=False)):
         deadline = time.monotonic() + 10

@@ -101,9 +101,12 @@ def sample_objects(platform, rooms) -> dict[str, str]:
 
     now = platform.clock.now()
     with platform.uow() as uow:  # telephony: a seat (CTI agent 810000000250), a lost call and its callback
-        seat_service.log_in(uow, samu_id="250", seat_id="P250", now=now, id_nat_ps="810000000250")
+        seat_service.log_in(
+            uow, principal=None, samu_id="250", seat_id="P250", now=now, id_nat_ps="810000000250"
+        )
         calls.offer(
             uow,
+            principal=None,
             samu_id="250",
             call_id="c-250",
             flux=calls.Flux.CENTRE_15,
@@ -111,9 +114,7 @@ def sample_objects(platform, rooms) -> dict[str, str]:
             now=now,
         )
     with platform.uow() as uow:
-        calls.abandon(
-            uow, samu_id="250", call_id="c-250", now=now + timedelta(seconds=60), lost_call_threshold_s=15
-        )
+        calls.abandon(uow, principal=None, samu_id="250", call_id="c-250", now=now + timedelta(seconds=60))
     from sisamu.cases import service as cases
 
     with platform.uow() as uow:  # regulation file: DRFR152502602500001 (a fixed day), one patient

@@ -139,3 +139,22 @@ def test_anonymous_malformed_bodies_get_401_not_422(app, client):
             method, url, content=b"{not json", headers={"content-type": "application/json"}
         )
         assert response.status_code == 401, f"{method} {path} answered {response.status_code}"
+
+
+def test_every_file_route_checks_the_file_through_the_one_dependency(app):
+    """The routes of a file (cases, resources, smur, Hub flows) check the caller's right on that file, before the
+    body is read, with the cases feature's one dependency — not a copy of it per feature."""
+    file_routes = [
+        route
+        for route in _flat(app.routes)
+        if isinstance(route, APIRoute) and route.path.startswith("/api/files/{file_number}")
+    ]
+    features = {route.endpoint.__module__.split(".")[1] for route in file_routes}
+    assert {"cases", "resources", "smur", "interop"} <= features
+    for route in file_routes:
+        checks = [
+            d.call
+            for d in route.dependant.dependencies
+            if getattr(d.call, "__module__", None) == "sisamu.cases.api_deps"
+        ]
+        assert [c.__qualname__ for c in checks] == ["on_file.<locals>.check"], route.path

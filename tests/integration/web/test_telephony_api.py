@@ -47,6 +47,10 @@ def test_gateway_offers_arm_answers_supervisor_sees(platform, client, accounts, 
     answered = arm.post(f"{base}/seats/P1/answer")
     assert answered.json()["state"] == "answered", answered.text
     assert login("regulator.250").post(f"{base}/seats/P1/answer").status_code == 403  # not their seat
+    regulator = login("regulator.250")
+    assert regulator.post(f"{base}/calls/a1/end").status_code == 403  # not the physician's: the ARM's seat
+    transfer = {"target": "physician", "target_id": "regulation"}
+    assert regulator.post(f"{base}/calls/a1/transfer", json=transfer).status_code == 403
     assert arm.post(f"{base}/calls/a1/end").json()["state"] == "ended"
 
     board = login("supervisor.250").get(f"{base}/wallboard").json()
@@ -134,6 +138,18 @@ def test_hangups_fill_the_callback_list_and_callbacks_dial_through_the_telephony
     assert done.json()["state"] == "done"
     assert arm.get(f"{base}/callbacks").json() == []
     assert login("supervisor.250").get(f"{base}/wallboard").json()["lost_today"] == 1
+
+
+def test_a_supervisor_ends_a_call_at_an_arms_seat(platform, client, accounts, login):
+    base = BASE.format("250")
+    client.post(f"{base}/calls", json={"call_id": "s1"}, headers=_token(platform, "partner.250"))
+    arm = login("arm.250")
+    assert arm.post(f"{base}/seats/P1/login", json={}).json()["state"] == "available"
+    assert arm.post(f"{base}/seats/P1/answer").json()["call_id"] == "s1"
+    assert login("supervisor.680").post(f"{base}/calls/s1/end").status_code == 403  # another SAMU's room
+    ended = login("supervisor.250").post(f"{base}/calls/s1/end")
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["state"] == "ended"
 
 
 class _Later:

@@ -64,8 +64,10 @@ def test_only_the_national_operator_sets_pooling(platform, client, accounts, log
 def test_pooling_on_sends_waiting_calls_to_any_samu(platform, client, accounts, login, rooms):
     now = platform.clock.now()
     with platform.uow() as uow:
-        seat_service.log_in(uow, samu_id="680", seat_id="P9", now=now)
-        calls.offer(uow, samu_id="250", call_id="crisis-1", flux=calls.Flux.CENTRE_15, now=now)
+        seat_service.log_in(uow, principal=None, samu_id="680", seat_id="P9", now=now)
+        calls.offer(
+            uow, principal=None, samu_id="250", call_id="crisis-1", flux=calls.Flux.CENTRE_15, now=now
+        )
     national = login("national")
     assert (
         national.request("PUT", POOLING, json={"national_pooling": True, "pooling_wait_s": 0}).status_code

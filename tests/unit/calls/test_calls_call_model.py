@@ -126,7 +126,7 @@ def test_answer_keeps_waiting_time() -> None:
     assert call.state is CallState.ANSWERED
     assert call.waited_s == 9
     assert call.answered_at == at(9)
-    assert events == [CallAnswered("c1", "250", at(9), "arm1", "250", 9.0)]
+    assert events == [CallAnswered("c1", "250", at(9), "arm1", "250", 9.0, "0612345678")]
 
 
 def test_answer_by_another_agent_is_refused() -> None:
@@ -170,7 +170,7 @@ def test_abandon_before_answer_keeps_time_waited(make: object) -> None:
     call, events = abandon_call(before, at(40))
     assert call.state is CallState.ABANDONED
     assert call.waited_s == 40
-    assert events == [CallAbandoned("c1", "250", at(40), 40.0, before.state, before.agent_id)]
+    assert events == [CallAbandoned("c1", "250", at(40), 40.0, before.state, before.agent_id, "0612345678")]
 
 
 @pytest.mark.parametrize("make", [offered, queued])
@@ -188,7 +188,7 @@ def test_overflowed_call_is_presented_and_answered_at_the_partner() -> None:
     call, events = present_call(overflowed(), "arm39", at(35))
     assert events == [CallPresented("c1", "250", at(35), "arm39", "390", 1)]
     call, events = answer_call(call, "arm39", at(38))
-    assert events == [CallAnswered("c1", "250", at(38), "arm39", "390", 38.0)]
+    assert events == [CallAnswered("c1", "250", at(38), "arm39", "390", 38.0, "0612345678")]
     assert call.overflowed
 
 

@@ -5,7 +5,8 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from sisamu.geo.gazetteer import commune_outlines, communes, departement_outline
+from sisamu.geo.gazetteer import communes
+from sisamu.geo.outlines import commune_outlines, departement_outline
 
 
 def assert_polygonal_geojson(geometry):

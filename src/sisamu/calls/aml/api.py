@@ -7,14 +7,12 @@ import logging
 
 from fastapi import APIRouter, HTTPException, status
 
-from sisamu.calls.access import visible_call
-from sisamu.calls.aml import service, store
+from sisamu.calls.aml import service
 from sisamu.calls.aml.model import AmlError
 from sisamu.calls.aml.schemas import AmlIn, AmlOut
 from sisamu.calls.http import Gateway, Handler
 from sisamu.platform.http import PlatformDep
-from sisamu.security import audit
-from sisamu.security.roles import Permission
+from sisamu.platform.use_cases import run
 
 log = logging.getLogger(__name__)
 room = APIRouter(prefix="/api/samus/{samu_id}/telephony", tags=["telephony"])
@@ -22,47 +20,22 @@ room = APIRouter(prefix="/api/samus/{samu_id}/telephony", tags=["telephony"])
 
 @room.get("/calls/{call_id}/locations", summary="AML locations of the caller, newest first (read audited)")
 def call_locations(samu_id: str, call_id: str, platform: PlatformDep, principal: Handler) -> list[AmlOut]:
-    record = visible_call(platform, principal, samu_id, call_id, Permission.CALL_HANDLE)
-    with platform.uow() as uow:
-        rows = store.locations_of_call(uow.conn, record.call.samu_id, call_id)
-        audit.record(
-            uow.conn,
-            principal=principal,
-            samu_id=record.call.samu_id,
-            action="call.location.read",
-            object_type="call",
-            object_id=call_id,
-            at=platform.clock.now(),
-            detail={"locations": len(rows)},
-        )
-    return [
-        AmlOut(
-            lat=r.lat,
-            lon=r.lon,
-            radius_m=r.radius_m,
-            positioned_at=r.positioned_at,
-            method=r.method,
-            call_id=call_id,
-        )
-        for r in rows
-    ]
+    rows = run(platform, service.call_locations, principal=principal, samu_id=samu_id, call_id=call_id)
+    return [AmlOut.of(r, call_id) for r in rows]
 
 
 @room.post("/aml", status_code=status.HTTP_201_CREATED, summary="An AML location arrives (SMS or HTTPS form)")
-def receive_aml(samu_id: str, payload: AmlIn, platform: PlatformDep, _: Gateway) -> AmlOut:
+def receive_aml(samu_id: str, payload: AmlIn, platform: PlatformDep, principal: Gateway) -> AmlOut:
     try:
-        with platform.uow() as uow:
-            location, call_id = service.receive_aml(
-                uow, samu_id=samu_id, text=payload.text, msisdn=payload.msisdn, now=platform.clock.now()
-            )
+        location, call_id = run(
+            platform,
+            service.receive_aml,
+            principal=principal,
+            samu_id=samu_id,
+            text=payload.text,
+            msisdn=payload.msisdn,
+        )
     except AmlError as exc:
         log.warning("AML refused for samu %s: %s", samu_id, exc.reason)
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"AML invalide : {exc.reason}") from exc
-    return AmlOut(
-        lat=location.lat,
-        lon=location.lon,
-        radius_m=location.radius_m,
-        positioned_at=location.positioned_at,
-        method=location.method.value,
-        call_id=call_id,
-    )
+    return AmlOut.of(location, call_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -19,3 +20,16 @@ class AmlOut(BaseModel):
     positioned_at: datetime
     method: str
     call_id: str | None
+
+    @classmethod
+    def of(cls, location: Any, call_id: str | None) -> AmlOut:
+        """A location as parsed (`AmlLocation`) or as kept (a row): the same fields."""
+        method = location.method
+        return cls(
+            lat=location.lat,
+            lon=location.lon,
+            radius_m=location.radius_m,
+            positioned_at=location.positioned_at,
+            method=getattr(method, "value", method),
+            call_id=call_id,
+        )

@@ -28,7 +28,6 @@ from sisamu.domain.events import LiveEvent
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from sisamu.calls.distribution.model import Call
     from sisamu.storage.uow import UnitOfWork
 
 
@@ -47,21 +46,22 @@ def _save_callback(uow: UnitOfWork, item: Callback, version: int, *, account_id:
     return new_version
 
 
-def add_lost_call(uow: UnitOfWork, call: Call, waited_s: float, now: datetime) -> None:
+def add_lost_call(
+    uow: UnitOfWork, *, samu_id: str, call_id: str, caller_number: str, waited_s: float, now: datetime
+) -> None:
     """A lost call with a number: merged into the open entry for that number, else a new entry."""
-    assert call.caller_number is not None
-    number = aml_parser.normalise_number(call.caller_number)
+    number = aml_parser.normalise_number(caller_number)
     for _ in range(2):  # a concurrent hang-up from the same number may open the entry between our two queries
-        found = callback_store.open_callback_for_number(uow.conn, call.samu_id, number)
+        found = callback_store.open_callback_for_number(uow.conn, samu_id, number)
         if found is not None:
-            _save_callback(uow, merge_abandoned(found[0], call.call_id, waited_s, now), found[1])
+            _save_callback(uow, merge_abandoned(found[0], call_id, waited_s, now), found[1])
             return
-        fresh = new_callback(call.samu_id, 0, number, call.call_id, waited_s, now)
+        fresh = new_callback(samu_id, 0, number, call_id, waited_s, now)
         inserted = callback_store.insert_callback_if_none_open(uow.conn, fresh)
         if inserted is not None:
-            uow.emit(LiveEvent(call.samu_id, "callback.changed", str(inserted[0].callback_id), inserted[1]))
+            uow.emit(LiveEvent(samu_id, "callback.changed", str(inserted[0].callback_id), inserted[1]))
             return
-    raise TransitionRefused(f"call {call.call_id}: could not add the callback")
+    raise TransitionRefused(f"call {call_id}: could not add the callback")
 
 
 def _callback(uow: UnitOfWork, samu_id: str, callback_id: int) -> tuple[Callback, int]:

@@ -27,6 +27,7 @@ from sisamu.calls.seats import store as seat_store
 from sisamu.domain.errors import DomainError
 from sisamu.domain.events import LiveEvent
 from sisamu.platform.http import PlatformDep, PrincipalDep
+from sisamu.security.roles import Principal
 
 router = APIRouter(prefix="/v1/cti/{idCrra}", tags=["cti"])
 
@@ -40,7 +41,9 @@ def _seat_of(platform: PlatformDep, samu_id: str, id_nat_ps: str) -> str | None:
         return seat_store.seat_of_id_nat_ps(conn, samu_id, id_nat_ps)
 
 
-def _present(platform: PlatformDep, samu_id: str, id_nat_ps: str, appel: AppelEntrant) -> None:
+def _present(
+    platform: PlatformDep, principal: Principal, samu_id: str, id_nat_ps: str, appel: AppelEntrant
+) -> None:
     try:
         parsed = appel.parsed_id_flux()
     except ValueError as exc:
@@ -61,6 +64,7 @@ def _present(platform: PlatformDep, samu_id: str, id_nat_ps: str, appel: AppelEn
         with platform.uow() as uow:
             service.present_external(
                 uow,
+                principal=principal,
                 samu_id=samu_id,
                 seat_id=seat_id,
                 call_id=appel.id_appel,
@@ -90,7 +94,7 @@ async def appel_entrant(
         principal,
         id_crra,
         AppelEntrant,
-        lambda samu_id, body: _present(platform, samu_id, id_nat_ps, body),
+        lambda samu_id, body: _present(platform, principal, samu_id, id_nat_ps, body),
     )
 
 

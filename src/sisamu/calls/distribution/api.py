@@ -1,50 +1,62 @@
-"""HTTP routes of calls, under `/api/samus/{samu_id}/telephony`: the wallboard, the calls, what the gateway
-reports (a call offered, a hang-up) and what the ARM does with an answered call (transfer, end).
+"""HTTP routes of calls, under `/api/samus/{samu_id}/telephony`: the calls, what the gateway reports (a call
+offered, a hang-up) and what the ARM does with a call (answer at their seat, transfer, end).
 
-After each command that adds a call or frees a seat, a distribution pass runs for the SAMU and its partners.
+The services check who may do what (`service.py`); the routes only gate before any I/O (`calls/http.py`). After
+each command that adds a call or frees a seat, a distribution pass runs for the SAMU and its partners in the same
+transaction; its duration goes to the `Server-Timing` header (`distribute;dur=<ms>`).
 """
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
 from sqlalchemy.exc import IntegrityError
 
-from sisamu.calls.access import visible_call, visible_call_in
 from sisamu.calls.distribution import service, store
+from sisamu.calls.distribution.access import visible_call
+from sisamu.calls.distribution.assignment import Assignment
 from sisamu.calls.distribution.model import CallState
-from sisamu.calls.distribution.schemas import (
-    CallOut,
-    OfferIn,
-    TransferIn,
-    WallboardOut,
-)
-from sisamu.calls.distribution.wallboard import wallboard
-from sisamu.calls.http import Gateway, Handler, Reader, distribute_after, distribution_pass
+from sisamu.calls.distribution.passes import distribution_pass
+from sisamu.calls.distribution.schemas import CallOut, OfferIn, TransferIn
+from sisamu.calls.http import CallHolder, Gateway, Handler, Reader
 from sisamu.calls.tables import phone_call
 from sisamu.platform.http import PlatformDep
-from sisamu.security.roles import Permission
+from sisamu.platform.use_cases import run
+from sisamu.security.roles import Permission, Principal
+from sisamu.storage.uow import UnitOfWork
 
-log = logging.getLogger(__name__)
 room = APIRouter(prefix="/api/samus/{samu_id}/telephony", tags=["telephony"])
+CallCommand = Callable[..., store.CallRecord]
 
 
-# ---- room ----------------------------------------------------------------------------------------------------------
+def _distribute(uow: UnitOfWork, platform: PlatformDep, samu_id: str, response: Response) -> list[Assignment]:
+    done = distribution_pass(uow, platform.clock.now(), [samu_id])
+    if done.elapsed_ms is not None:
+        response.headers["Server-Timing"] = f"distribute;dur={done.elapsed_ms:.3f}"
+    return done.made
 
 
-@room.get("/wallboard", summary="Supervisor wallboard: the room now and today's indicators")
-def get_wallboard(samu_id: str, platform: PlatformDep, _: Reader) -> WallboardOut:
-    with platform.engine.connect() as conn:
-        board = wallboard(
-            conn,
-            samu_id,
-            platform.clock.now(),
-            lost_call_threshold_s=platform.settings.lost_call_threshold_s,
+def _call_command(
+    platform: PlatformDep,
+    principal: Principal,
+    samu_id: str,
+    call_id: str,
+    response: Response,
+    command: CallCommand,
+    **arguments: Any,
+) -> CallOut:
+    """A command on one call, then the pass that gives the seat it freed its next call (one transaction)."""
+    with platform.uow() as uow:
+        done = command(
+            uow, principal=principal, samu_id=samu_id, call_id=call_id, now=platform.clock.now(), **arguments
         )
-    return WallboardOut(
-        **{name: getattr(board, name) for name in WallboardOut.model_fields if hasattr(board, name)}
-    )
+        _distribute(uow, platform, done.call.handling_samu_id, response)
+    return CallOut.of(done)
+
+
+# ---- reads ---------------------------------------------------------------------------------------------------------
 
 
 @room.get("/calls", summary="Recent calls owned by or handled for this SAMU, newest first")
@@ -60,7 +72,8 @@ def list_calls(
 
 @room.get("/calls/{call_id}", summary="One call (own, or granted by an overflow)")
 def get_call(samu_id: str, call_id: str, platform: PlatformDep, principal: Reader) -> CallOut:
-    return CallOut.of(visible_call(platform, principal, samu_id, call_id, Permission.ROOM_READ))
+    with platform.engine.connect() as conn:
+        return CallOut.of(visible_call(conn, principal, samu_id, call_id, Permission.ROOM_READ))
 
 
 # ---- gateway -------------------------------------------------------------------------------------------------------
@@ -70,12 +83,13 @@ def get_call(samu_id: str, call_id: str, platform: PlatformDep, principal: Reade
     "/calls", status_code=status.HTTP_201_CREATED, summary="A call reaches the SAMU (telephony gateway)"
 )
 def offer_call(
-    samu_id: str, payload: OfferIn, platform: PlatformDep, _: Gateway, response: Response
+    samu_id: str, payload: OfferIn, platform: PlatformDep, principal: Gateway, response: Response
 ) -> CallOut:
     try:
         with platform.uow() as uow:  # one transaction: the call, its distribution pass, the call as it is now
             record = service.offer(
                 uow,
+                principal=principal,
                 samu_id=samu_id,
                 call_id=payload.call_id,
                 flux=payload.flux,
@@ -83,7 +97,7 @@ def offer_call(
                 caller_number=payload.caller_number,
                 now=platform.clock.now(),
             )
-            for made in distribution_pass(uow, platform, samu_id, response):
+            for made in _distribute(uow, platform, samu_id, response):
                 if made.call_samu_id == samu_id and made.call_id == payload.call_id:
                     record = made.record
     except IntegrityError as exc:  # a call id already known, or offered twice at the same instant
@@ -93,54 +107,44 @@ def offer_call(
     return CallOut.of(record)
 
 
-@room.post("/calls/{call_id}/hangup", summary="The caller hung up (telephony gateway)")
-def hang_up(samu_id: str, call_id: str, platform: PlatformDep, principal: Gateway) -> CallOut:
-    record = visible_call(platform, principal, samu_id, call_id, Permission.TELEPHONY)
-    owner, now = record.call.samu_id, platform.clock.now()
-    with platform.uow() as uow:
-        if record.call.state in {CallState.ANSWERED, CallState.TRANSFERRED}:
-            done = service.end(uow, samu_id=owner, call_id=call_id, now=now)
-        else:
-            done = service.abandon(
-                uow,
-                samu_id=owner,
-                call_id=call_id,
-                now=now,
-                lost_call_threshold_s=platform.settings.lost_call_threshold_s,
-            )
-    distribute_after(platform, record.call.handling_samu_id)
-    return CallOut.of(done)
+@room.post("/calls/{call_id}/hangup", summary="The caller hung up (telephony gateway): ended, or lost")
+def hang_up(
+    samu_id: str, call_id: str, platform: PlatformDep, principal: Gateway, response: Response
+) -> CallOut:
+    return _call_command(platform, principal, samu_id, call_id, response, service.hang_up)
 
 
 # ---- ARM at a seat -------------------------------------------------------------------------------------------------
 
 
+@room.post("/seats/{seat_id}/answer", summary="Pick up the call ringing at the seat")
+def answer(samu_id: str, seat_id: str, platform: PlatformDep, principal: Handler) -> CallOut:
+    return CallOut.of(run(platform, service.answer, principal=principal, samu_id=samu_id, seat_id=seat_id))
+
+
 @room.post("/calls/{call_id}/transfer", summary="Hand the answered call to a physician or another SAMU")
 def transfer_call(
-    samu_id: str, call_id: str, payload: TransferIn, platform: PlatformDep, principal: Handler
+    samu_id: str,
+    call_id: str,
+    payload: TransferIn,
+    platform: PlatformDep,
+    principal: CallHolder,
+    response: Response,
 ) -> CallOut:
-    record = visible_call(platform, principal, samu_id, call_id, Permission.CALL_HANDLE)
-    with platform.uow() as uow:
-        done = service.transfer(
-            uow,
-            samu_id=record.call.samu_id,
-            call_id=call_id,
-            target=payload.target,
-            target_id=payload.target_id,
-            now=platform.clock.now(),
-        )
-    distribute_after(platform, samu_id)
-    return CallOut.of(done)
+    return _call_command(
+        platform,
+        principal,
+        samu_id,
+        call_id,
+        response,
+        service.transfer,
+        target=payload.target,
+        target_id=payload.target_id,
+    )
 
 
-@room.post("/calls/{call_id}/end", summary="End the conversation")
+@room.post("/calls/{call_id}/end", summary="End the conversation (the ARM at the seat, or a supervisor)")
 def end_call(
-    samu_id: str, call_id: str, platform: PlatformDep, principal: Handler, response: Response
+    samu_id: str, call_id: str, platform: PlatformDep, principal: CallHolder, response: Response
 ) -> CallOut:
-    with platform.uow() as uow:  # one transaction: the end and the pass that gives the seat its next call
-        record = visible_call_in(uow.conn, principal, samu_id, call_id, Permission.CALL_HANDLE, lock=True)
-        done = service.end(
-            uow, samu_id=record.call.samu_id, call_id=call_id, now=platform.clock.now(), locked=record
-        )
-        distribution_pass(uow, platform, samu_id, response)
-    return CallOut.of(done)
+    return _call_command(platform, principal, samu_id, call_id, response, service.end)

@@ -33,6 +33,7 @@ from sisamu.calls.seats.model import (
     agent_present,
 )
 from sisamu.calls.seats.service import emit_seat
+from sisamu.domain.events import DomainEvent
 from sisamu.security import audit
 
 if TYPE_CHECKING:
@@ -137,8 +138,10 @@ def distribute(
     for decision in policy.distribute(snapshot, now.timestamp(), hour_of=hour_of):
         record, seat = by_call[decision.call_id], by_seat[decision.agent_id]
         call, timestamps = record.call, {"presented_at": now}
+        events: list[DomainEvent] = []
         if decision.overflowed_from is not None:
-            call, _ = overflow_call(call, seat.agent.samu_id, now)
+            call, overflowed = overflow_call(call, seat.agent.samu_id, now)
+            events.extend(overflowed)
             timestamps["overflowed_at"] = now
             if store.add_grant(conn, call.samu_id, call.call_id, seat.agent.samu_id, "overflow", now):
                 detail = {
@@ -147,8 +150,8 @@ def distribute(
                     "seat": seat.agent.agent_id,
                 }
                 audits.append((call.samu_id, call.call_id, detail))
-        call, _ = present_call(call, seat.agent.agent_id, now)
-        agent, _ = agent_present(seat.agent, call.call_id, call.flux, now)
+        call, presented = present_call(call, seat.agent.agent_id, now)
+        agent, rung = agent_present(seat.agent, call.call_id, call.flux, now)
         version, seat_version = write_call_and_seat(
             conn, record, call, seat, agent, presentation="add", at=now, timestamps=timestamps
         )
@@ -156,6 +159,7 @@ def distribute(
             emit_call(uow, call, version, "overflowed")
         emit_call(uow, call, version, "presented")
         emit_seat(uow, agent.samu_id, agent.agent_id, seat_version)
+        uow.record(*events, *presented, *rung)
         made.append(
             Assignment(
                 call.samu_id,
@@ -195,7 +199,7 @@ def tick(
     rang_out = 0
     for record in store.ring_timeouts_for_update(conn, now - timedelta(seconds=ring_timeout_s)):
         before = record.call
-        call, _ = ring_timeout_call(before, now)
+        call, requeued = ring_timeout_call(before, now)
         version = store.update_call(conn, record, call, queued_at=now)
         store.close_presentation(conn, before, "ring_timeout", now)
         if before.agent_id is not None:
@@ -205,13 +209,16 @@ def tick(
                 and seat.agent.state is AgentState.PRESENTED
                 and seat.agent.call_id == call.call_id
             ):
-                agent, _ = agent_miss_presentation(seat.agent, call.call_id, now, max_missed=max_missed)
+                agent, missed = agent_miss_presentation(seat.agent, call.call_id, now, max_missed=max_missed)
                 emit_seat(uow, agent.samu_id, agent.agent_id, seat_store.save_seat(conn, agent, seat))
+                uow.record(*missed)
         emit_call(uow, call, version, "queued")
+        uow.record(*requeued)
         rang_out += 1
     ended = 0
     for seat in seat_store.after_call_work_due_for_update(conn, now):
-        agent, _ = agent_end_after_call_work(seat.agent, now)
+        agent, over = agent_end_after_call_work(seat.agent, now)
         emit_seat(uow, agent.samu_id, agent.agent_id, seat_store.save_seat(conn, agent, seat))
+        uow.record(*over)
         ended += 1
     return TickResult(rang_out, ended)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from sisamu.calls.flux import Flux, PrioritySignal
 from sisamu.domain.errors import TransitionRefused
+from sisamu.domain.events import DomainEvent
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -100,7 +101,10 @@ class Call:
 
 
 @dataclass(frozen=True, slots=True)
-class CallEvent:
+class CallEvent(DomainEvent):
+    """What a transition did; the services record them (`uow.record`) for the bus's subscribers (the callback
+    list takes `CallAbandoned` and `CallAnswered`)."""
+
     call_id: str
     samu_id: str
     at: datetime
@@ -131,6 +135,7 @@ class CallAnswered(CallEvent):
     agent_id: str
     at_samu_id: str
     waited_s: float
+    caller_number: str | None  # an open callback for this number is done
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +143,7 @@ class CallAbandoned(CallEvent):
     waited_s: float
     state_before: CallState
     agent_id: str | None  # the seat that was ringing, if any
+    caller_number: str | None  # a lost call with a number goes to the callback list
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +263,10 @@ def answer_call(call: Call, agent_id: str, now: datetime) -> _Result:
         )
     waited = _seconds(call.offered_at, now)
     new = replace(call, state=CallState.ANSWERED, answered_at=now, waited_s=waited, updated_at=now)
-    return new, [CallAnswered(call.call_id, call.samu_id, now, agent_id, call.handling_samu_id, waited)]
+    answered = CallAnswered(
+        call.call_id, call.samu_id, now, agent_id, call.handling_samu_id, waited, call.caller_number
+    )
+    return new, [answered]
 
 
 def abandon_call(call: Call, now: datetime) -> _Result:
@@ -267,7 +276,10 @@ def abandon_call(call: Call, now: datetime) -> _Result:
         raise _refuse(call, "abandon")
     waited = _seconds(call.offered_at, now)
     new = replace(call, state=CallState.ABANDONED, finished_at=now, waited_s=waited, updated_at=now)
-    return new, [CallAbandoned(call.call_id, call.samu_id, now, waited, call.state, call.agent_id)]
+    abandoned = CallAbandoned(
+        call.call_id, call.samu_id, now, waited, call.state, call.agent_id, call.caller_number
+    )
+    return new, [abandoned]
 
 
 def transfer_call(call: Call, target: TransferTarget, target_id: str, now: datetime) -> _Result:

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from sisamu.calls.overflow.model import HourRange, OverflowAgreement, OverflowRules
+
 __all__ = [
     "Agent",
     "AgentState",
@@ -94,54 +96,6 @@ class Agent:
 
 
 @dataclass(frozen=True, slots=True)
-class HourRange:
-    """Local hours `[start, end)`, 0–24; wraps past midnight when `start > end` (e.g. 20→8)."""
-
-    start: int
-    end: int
-
-    def __post_init__(self) -> None:
-        if not (0 <= self.start <= 24 and 0 <= self.end <= 24):  # noqa: PLR2004 - hours of a day
-            raise ValueError(f"hour range out of 0–24: {self.start}–{self.end}")
-
-    def contains(self, hour: int) -> bool:
-        if self.start <= self.end:
-            return self.start <= hour < self.end
-        return hour >= self.start or hour < self.end
-
-
-@dataclass(frozen=True, slots=True)
-class OverflowAgreement:
-    """Calls of `from_samu` may go to `partners` (in order) once triggered, within `hours` (empty: always)."""
-
-    from_samu: str
-    partners: tuple[str, ...]
-    wait_threshold_s: float
-    queue_threshold: int | None = None
-    hours: tuple[HourRange, ...] = ()
-
-    def valid_at(self, hour: int) -> bool:
-        return not self.hours or any(r.contains(hour) for r in self.hours)
-
-
-@dataclass(frozen=True, slots=True)
-class OverflowRules:
-    """Agreements by overflowing SAMU, and the national pooling mode (any SAMU after `pooling_wait_s`)."""
-
-    agreements: Mapping[str, OverflowAgreement] = field(default_factory=dict)
-    national_pooling: bool = False
-    pooling_wait_s: float = 0.0
-    helped_by: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        helped: dict[str, list[str]] = {}
-        for samu, agreement in self.agreements.items():
-            for partner in agreement.partners:
-                helped.setdefault(partner, []).append(samu)
-        object.__setattr__(self, "helped_by", {p: tuple(s) for p, s in helped.items()})
-
-
-@dataclass(frozen=True, slots=True)
 class Assign:
     call_id: str
     agent_id: str
@@ -152,7 +106,7 @@ class Assign:
 class Snapshot:
     calls: tuple[WaitingCall, ...]
     agents: tuple[Agent, ...]
-    rules: OverflowRules = OverflowRules()
+    rules: OverflowRules = field(default_factory=OverflowRules)
 
 
 HourFn = Callable[[str, float], int]

@@ -1,4 +1,4 @@
-"""Request and response bodies of the call routes and the wallboard."""
+"""Request and response bodies of the call routes."""
 
 from __future__ import annotations
 
@@ -60,26 +60,3 @@ class OfferIn(BaseModel):
 class TransferIn(BaseModel):
     target: TransferTarget
     target_id: str = Field(min_length=1, max_length=64)
-
-
-class WallboardOut(BaseModel):
-    samu_id: str
-    at: datetime
-    since: datetime
-    waiting: int
-    ringing: int
-    longest_wait_s: float
-    seats_by_state: dict[str, int]
-    offered_today: int
-    answered_today: int
-    answered_within_60s: int
-    answered_within_30s: int
-    answered_within_60s_pct: float | None
-    answered_within_30s_pct: float | None
-    abandoned_today: int
-    lost_today: int
-    lost_pct: float | None
-    lost_call_threshold_s: float
-    callbacks_pending: int
-    overflow_in_today: int
-    overflow_out_today: int

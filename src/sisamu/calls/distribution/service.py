@@ -1,9 +1,14 @@
 """Use cases of calls: one function per command, each inside the caller's unit of work.
 
 The pure state machines (`model.py` here, `seats/model.py`) decide every transition; these functions load and
-lock the rows, apply the transition, write it back with a new version, and emit live events (`pg_notify`,
-delivered after commit). Authorisation is the entry point's job (HTTP routes, CTI routes); the simulator and the
-tests call these functions directly.
+lock the rows, apply the transition, write it back with a new version, emit live events (`pg_notify`, delivered
+after commit) and record the transitions' events on the unit of work (`CallAnswered`, `CallAbandoned`… — the
+callback list subscribes to them).
+
+Each takes the `principal` acting and is the authority on what it may do (None: the platform itself — timers,
+simulator, tests of the rules): `telephony` for the gateway's offer, hang-up and external presentation; `call.handle`
+at the caller's own seat to answer; the seat's own ARM or a supervisor to end or transfer (`access.py`). A call is
+reached through the SAMU that owns it or the partner an overflow granted it to; from any other SAMU it is 404.
 
 Lock order, to stay free of deadlocks: a call row before a seat row. The distribution pass (`assignment.py`) takes
 both with `SKIP LOCKED`, so it never waits on them.
@@ -14,9 +19,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sisamu.calls.callbacks import service as callbacks
-from sisamu.calls.callbacks.model import is_lost
 from sisamu.calls.distribution import store
+from sisamu.calls.distribution.access import check_holder, holder_permission, supervises, visible_call
 from sisamu.calls.distribution.joint_write import write_call_and_seat
 from sisamu.calls.distribution.model import (
     CallState,
@@ -33,20 +37,24 @@ from sisamu.calls.errors import NotFoundError
 from sisamu.calls.flux import Flux, PrioritySignal
 from sisamu.calls.seats import store as seat_store
 from sisamu.calls.seats.model import (
-    Agent,
     AgentState,
     agent_answer,
     agent_present,
     agent_release,
     agent_withdraw_presentation,
 )
-from sisamu.calls.seats.service import emit_seat, locked_seat
+from sisamu.calls.seats.service import check_at_seat, emit_seat, locked_seat, may_handle
 from sisamu.domain.errors import TransitionRefused
-from sisamu.domain.events import LiveEvent
+from sisamu.domain.events import DomainEvent, LiveEvent
+from sisamu.security.access import authorize
+from sisamu.security.roles import Permission, Principal
 
 if TYPE_CHECKING:
     from sisamu.calls.distribution.model import Call
+    from sisamu.calls.seats.model import Agent
     from sisamu.storage.uow import UnitOfWork
+
+SPOKEN = frozenset({CallState.ANSWERED, CallState.TRANSFERRED})  # a hang-up then ends the call
 
 
 # ---- events -----------------------------------------------------------------------------------------------------
@@ -60,19 +68,18 @@ def emit_call(uow: UnitOfWork, call: Call, version: int, kind: str) -> None:
         uow.emit(LiveEvent(call.handling_samu_id, f"call.{kind}", call.call_id, version, data))
 
 
-def _call(uow: UnitOfWork, samu_id: str, call_id: str) -> store.CallRecord:
-    record = store.get_call(uow.conn, samu_id, call_id, lock=True)
-    if record is None:
-        raise NotFoundError(f"call {call_id} of samu {samu_id} not found")
-    return record
+def _gateway(principal: Principal | None, samu_id: str) -> None:
+    if principal is not None:
+        authorize(principal, Permission.TELEPHONY, samu_id)
 
 
-# ---- calls ----------------------------------------------------------------------------------------------------
+# ---- the gateway ----------------------------------------------------------------------------------------------
 
 
 def offer(
     uow: UnitOfWork,
     *,
+    principal: Principal | None,
     samu_id: str,
     call_id: str,
     flux: Flux,
@@ -81,16 +88,19 @@ def offer(
     caller_number: str | None = None,
 ) -> store.CallRecord:
     """A call reaches the SAMU's number: recorded and queued at once (distribution then presents it)."""
-    call, _ = offer_call(call_id, samu_id, flux, now, priority=priority, caller_number=caller_number)
-    call, _ = queue_call(call, now)
+    _gateway(principal, samu_id)
+    call, offered = offer_call(call_id, samu_id, flux, now, priority=priority, caller_number=caller_number)
+    call, queued = queue_call(call, now)
     store.insert_call(uow.conn, call, queued_at=now)
     emit_call(uow, call, 1, "offered")
+    uow.record(*offered, *queued)
     return store.CallRecord(call, 1)
 
 
 def present_external(
     uow: UnitOfWork,
     *,
+    principal: Principal | None,
     samu_id: str,
     seat_id: str,
     call_id: str,
@@ -101,40 +111,83 @@ def present_external(
 ) -> store.CallRecord:
     """A call distributed by an external telephony (SI-SAMU `AppelEntrant`): offered, queued and presented at
     the given seat at the same instant; the seat must be available and have the flux."""
+    _gateway(principal, samu_id)
     seat = locked_seat(uow, samu_id, seat_id)
-    call, _ = offer_call(call_id, samu_id, flux, now, priority=priority, caller_number=caller_number)
-    call, _ = queue_call(call, now)
-    call, _ = present_call(call, seat_id, now)
-    agent, _ = agent_present(seat.agent, call_id, flux, now)
+    call, offered = offer_call(call_id, samu_id, flux, now, priority=priority, caller_number=caller_number)
+    call, queued = queue_call(call, now)
+    call, presented = present_call(call, seat_id, now)
+    agent, rung = agent_present(seat.agent, call_id, flux, now)
     store.insert_call(uow.conn, call, queued_at=now, presented_at=now)
     seat_version = seat_store.save_seat(uow.conn, agent, seat, call_samu_id=samu_id)
     store.add_presentation(uow.conn, call, now)
     emit_call(uow, call, 1, "presented")
     emit_seat(uow, samu_id, seat_id, seat_version)
+    uow.record(*offered, *queued, *presented, *rung)
     return store.CallRecord(call, 1)
 
 
-def answer(
-    uow: UnitOfWork, *, samu_id: str, seat_id: str, now: datetime, peek: seat_store.SeatRecord | None = None
+def hang_up(
+    uow: UnitOfWork, *, principal: Principal | None, samu_id: str, call_id: str, now: datetime
 ) -> store.CallRecord:
-    """The ARM at `seat_id` picks up the call ringing there; closes an open callback for that number.
+    """The caller hung up (the telephony's one entry for it): a conversation ends, a call not yet answered is
+    abandoned — a lost call when the caller waited the threshold (the callback list decides, on `CallAbandoned`)."""
+    record = visible_call(uow.conn, principal, samu_id, call_id, Permission.TELEPHONY, lock=True)
+    if record.call.state in SPOKEN:
+        return _end(uow, record, None, now)
+    return _abandon(uow, record, now)
 
-    `peek`: the seat as the caller just read it, unlocked (saves a read); the seat is locked and re-checked."""
-    peek = peek or seat_store.get_seat(uow.conn, samu_id, seat_id)
+
+def abandon(
+    uow: UnitOfWork, *, principal: Principal | None, samu_id: str, call_id: str, now: datetime
+) -> store.CallRecord:
+    """The caller hung up before the answer: the wait is kept; a ringing seat is free again."""
+    record = visible_call(uow.conn, principal, samu_id, call_id, Permission.TELEPHONY, lock=True)
+    return _abandon(uow, record, now)
+
+
+def _abandon(uow: UnitOfWork, record: store.CallRecord, now: datetime) -> store.CallRecord:
+    before = record.call
+    call, events = abandon_call(before, now)
+    version = store.update_call(uow.conn, record, call, abandoned_at=now)
+    recorded: list[DomainEvent] = [*events]
+    if before.state is CallState.PRESENTED and before.agent_id is not None:
+        seat = locked_seat(uow, before.handling_samu_id, before.agent_id)
+        if seat.agent.state is AgentState.PRESENTED and seat.agent.call_id == call.call_id:
+            agent, withdrawn = agent_withdraw_presentation(seat.agent, call.call_id, now)
+            emit_seat(uow, agent.samu_id, agent.agent_id, seat_store.save_seat(uow.conn, agent, seat))
+            recorded.extend(withdrawn)
+        store.close_presentation(uow.conn, before, "withdrawn", now)
+    emit_call(uow, call, version, "abandoned")
+    uow.record(*recorded)
+    return store.CallRecord(call, version)
+
+
+# ---- the ARM ---------------------------------------------------------------------------------------------------
+
+
+def answer(
+    uow: UnitOfWork, *, principal: Principal | None, samu_id: str, seat_id: str, now: datetime
+) -> store.CallRecord:
+    """The ARM at `seat_id` picks up the call ringing there (their own seat: `call.handle`, logged in there)."""
+    may_handle(principal, samu_id)
+    peek = seat_store.get_seat(uow.conn, samu_id, seat_id)  # unlocked: the call is locked first
     if peek is None:
         raise NotFoundError(f"seat {seat_id} of samu {samu_id} not found")
+    check_at_seat(principal, peek)
     if (
         peek.agent.state is not AgentState.PRESENTED
         or peek.agent.call_id is None
         or peek.call_samu_id is None
     ):
         raise TransitionRefused(f"seat {seat_id}: no call is ringing")
-    record = _call(uow, peek.call_samu_id, peek.agent.call_id)
+    record = store.get_call(uow.conn, peek.call_samu_id, peek.agent.call_id, lock=True)
+    if record is None:
+        raise NotFoundError(f"call {peek.agent.call_id} of samu {peek.call_samu_id} not found")
     seat = locked_seat(uow, samu_id, seat_id)
-    call, _ = answer_call(record.call, seat_id, now)
+    call, events = answer_call(record.call, seat_id, now)
     if seat.agent.call_id != call.call_id:
         raise TransitionRefused(f"seat {seat_id}: the ringing call changed")
-    agent, _ = agent_answer(seat.agent, call.call_id, now)
+    agent, picked_up = agent_answer(seat.agent, call.call_id, now)
     version, seat_version = write_call_and_seat(
         uow.conn,
         record,
@@ -148,82 +201,92 @@ def answer(
     )
     emit_call(uow, call, version, "answered")
     emit_seat(uow, samu_id, seat_id, seat_version)
-    if call.caller_number:
-        callbacks.close_for_number(uow, call.samu_id, call.caller_number, now)
+    uow.record(*events, *picked_up)
     return store.CallRecord(call, version)
 
 
-def _seat_to_release(
-    uow: UnitOfWork, call: Call, now: datetime
-) -> tuple[seat_store.SeatRecord, Agent] | None:
-    """The seat where `call` was being talked (locked) and its state once released; None if it moved on."""
+def _held(
+    uow: UnitOfWork, principal: Principal | None, samu_id: str, call_id: str
+) -> tuple[store.CallRecord, seat_store.SeatRecord | None]:
+    """The call to end or transfer (locked) and its seat — locked while the call is talked there — once
+    `principal` is found to hold it (the person at that seat, or a supervisor)."""
+    permission = holder_permission(principal, samu_id)
+    record = visible_call(uow.conn, principal, samu_id, call_id, permission, lock=True)
+    talked = record.call.state is CallState.ANSWERED
+    seat = _seat_of(uow, record.call, lock=True) if talked or not supervises(principal, samu_id) else None
+    check_holder(principal, samu_id, seat)
+    return record, seat
+
+
+def _seat_of(uow: UnitOfWork, call: Call, *, lock: bool) -> seat_store.SeatRecord | None:
     if call.agent_id is None:
         return None
-    seat = locked_seat(uow, call.handling_samu_id, call.agent_id)
-    if seat.agent.state is AgentState.ON_CALL and seat.agent.call_id == call.call_id:
-        agent, _ = agent_release(seat.agent, call.call_id, now)
-        return seat, agent
-    return None
+    return seat_store.get_seat(uow.conn, call.handling_samu_id, call.agent_id, lock=lock)
 
 
-def _release_seat(uow: UnitOfWork, call: Call, now: datetime) -> None:
-    found = _seat_to_release(uow, call, now)
-    if found is not None:
-        seat, agent = found
-        version = seat_store.save_seat(uow.conn, agent, seat, call_samu_id=call.samu_id)
-        emit_seat(uow, agent.samu_id, agent.agent_id, version)
+def _released(
+    seat: seat_store.SeatRecord | None, call: Call, now: datetime
+) -> tuple[Agent, list[DomainEvent]] | None:
+    """The seat's state once the call talked there is over; None if the seat moved on."""
+    if seat is None or seat.agent.state is not AgentState.ON_CALL or seat.agent.call_id != call.call_id:
+        return None
+    agent, events = agent_release(seat.agent, call.call_id, now)
+    return agent, [*events]
 
 
 def transfer(
-    uow: UnitOfWork, *, samu_id: str, call_id: str, target: TransferTarget, target_id: str, now: datetime
+    uow: UnitOfWork,
+    *,
+    principal: Principal | None,
+    samu_id: str,
+    call_id: str,
+    target: TransferTarget,
+    target_id: str,
+    now: datetime,
 ) -> store.CallRecord:
     """Hand an answered call to a physician or another SAMU; the ARM's seat is released."""
-    record = _call(uow, samu_id, call_id)
-    call, _ = transfer_call(record.call, target, target_id, now)
+    record, seat = _held(uow, principal, samu_id, call_id)
+    call, events = transfer_call(record.call, target, target_id, now)
     version = store.update_call(uow.conn, record, call, transferred_at=now)
-    if record.call.state is CallState.ANSWERED:
-        _release_seat(uow, record.call, now)
+    recorded: list[DomainEvent] = [*events]
+    released = _released(seat, record.call, now) if record.call.state is CallState.ANSWERED else None
+    if seat is not None and released is not None:
+        agent, freed = released
+        seat_version = seat_store.save_seat(uow.conn, agent, seat, call_samu_id=call.samu_id)
+        emit_seat(uow, agent.samu_id, agent.agent_id, seat_version)
+        recorded.extend(freed)
     emit_call(uow, call, version, "transferred")
+    uow.record(*recorded)
     return store.CallRecord(call, version)
 
 
 def end(
-    uow: UnitOfWork, *, samu_id: str, call_id: str, now: datetime, locked: store.CallRecord | None = None
+    uow: UnitOfWork, *, principal: Principal | None, samu_id: str, call_id: str, now: datetime
 ) -> store.CallRecord:
-    """The conversation is over; the ARM's seat goes to after-call work (or available).
+    """The conversation is over; the ARM's seat goes to after-call work (or available)."""
+    record, seat = _held(uow, principal, samu_id, call_id)
+    return _end(uow, record, seat, now)
 
-    `locked`: the call as the caller read it `FOR UPDATE` in this transaction (saves a read)."""
-    record = locked if locked is not None else _call(uow, samu_id, call_id)
-    call, _ = end_call(record.call, now)
-    talked = _seat_to_release(uow, record.call, now) if record.call.state is CallState.ANSWERED else None
-    if talked is None:
+
+def _end(
+    uow: UnitOfWork, record: store.CallRecord, seat: seat_store.SeatRecord | None, now: datetime
+) -> store.CallRecord:
+    before = record.call
+    call, events = end_call(before, now)
+    recorded: list[DomainEvent] = [*events]
+    released = None
+    if before.state is CallState.ANSWERED:
+        seat = seat or _seat_of(uow, before, lock=True)
+        released = _released(seat, before, now)
+    if seat is None or released is None:
         version = store.update_call(uow.conn, record, call, ended_at=now)
     else:  # the call and its seat in one statement
-        seat, agent = talked
+        agent, freed = released
         version, seat_version = write_call_and_seat(
             uow.conn, record, call, seat, agent, presentation=None, at=now, timestamps={"ended_at": now}
         )
         emit_seat(uow, agent.samu_id, agent.agent_id, seat_version)
+        recorded.extend(freed)
     emit_call(uow, call, version, "ended")
-    return store.CallRecord(call, version)
-
-
-def abandon(
-    uow: UnitOfWork, *, samu_id: str, call_id: str, now: datetime, lost_call_threshold_s: float
-) -> store.CallRecord:
-    """The caller hung up before the answer: the wait is kept; a lost call with a number goes to callbacks."""
-    record = _call(uow, samu_id, call_id)
-    before = record.call
-    call, _ = abandon_call(before, now)
-    version = store.update_call(uow.conn, record, call, abandoned_at=now)
-    if before.state is CallState.PRESENTED and before.agent_id is not None:
-        seat = locked_seat(uow, before.handling_samu_id, before.agent_id)
-        if seat.agent.state is AgentState.PRESENTED and seat.agent.call_id == call_id:
-            agent, _ = agent_withdraw_presentation(seat.agent, call_id, now)
-            emit_seat(uow, agent.samu_id, agent.agent_id, seat_store.save_seat(uow.conn, agent, seat))
-        store.close_presentation(uow.conn, before, "withdrawn", now)
-    emit_call(uow, call, version, "abandoned")
-    waited = call.waited_s or 0.0
-    if call.caller_number and is_lost(waited, lost_call_threshold_s):
-        callbacks.add_lost_call(uow, call, waited, now)
+    uow.record(*recorded)
     return store.CallRecord(call, version)

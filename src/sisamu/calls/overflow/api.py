@@ -6,8 +6,9 @@ have waited longer than `pooling_wait_s` anywhere, on top of the SAMUs' own over
 
 Turning it on or off is a platform-level decision, taken by the national operator (role `national`): a SAMU's
 supervisor decides only their own SAMU's agreement (`PUT /api/samus/{samu_id}/telephony/overflow`). Reading it is
-open to nationwide readers (`room.read` at platform level: `national`, a platform administrator). Every change is
-audited (`overflow.pooling`) and followed by a distribution pass over every SAMU.
+open to nationwide readers (`room.read` at platform level: `national`, a platform administrator). The service
+checks who may change what and audits it (`overflow.pooling`, `overflow.agreement`); the change is followed by a
+distribution pass, over every SAMU for pooling (the distribution subscribes to `OverflowRulesChanged`).
 """
 
 from __future__ import annotations
@@ -16,15 +17,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, status
 
-from sisamu.calls.distribution import assignment as distribution
-from sisamu.calls.distribution.policy import HourRange, OverflowAgreement
-from sisamu.calls.http import Reader, Supervisor, distribute_after
+from sisamu.calls.http import Reader, Supervisor
 from sisamu.calls.overflow import service as overflow_service
 from sisamu.calls.overflow import store as overflow_store
+from sisamu.calls.overflow.model import HourRange, OverflowAgreement
 from sisamu.calls.overflow.schemas import AgreementIn, AgreementOut, HoursIn, PoolingIn, PoolingOut
 from sisamu.platform.http import PlatformDep, require
-from sisamu.security.errors import Forbidden
-from sisamu.security.roles import Permission, Principal, Role
+from sisamu.platform.use_cases import run
+from sisamu.security.roles import Permission, Principal
 
 router = APIRouter(prefix="/api/telephony/pooling", tags=["telephony"])
 room = APIRouter(prefix="/api/samus/{samu_id}/telephony", tags=["telephony"])
@@ -40,19 +40,13 @@ def get_pooling(platform: PlatformDep, _: NationalReader) -> PoolingOut:
 
 @router.put("", summary="Turn national pooling on or off (national operator; audited)")
 def put_pooling(payload: PoolingIn, platform: PlatformDep, principal: NationalReader) -> PoolingOut:
-    if principal.role is not Role.NATIONAL:
-        raise Forbidden(f"{principal.username} ({principal.role}) may not set national pooling")
-    now = platform.clock.now()
-    with platform.uow() as uow:
-        overflow_service.set_pooling(
-            uow,
-            principal=principal,
-            national_pooling=payload.national_pooling,
-            pooling_wait_s=payload.pooling_wait_s,
-            now=now,
-        )
-    with platform.uow() as uow:
-        distribution.distribute(uow, now)
+    run(
+        platform,
+        overflow_service.set_pooling,
+        principal=principal,
+        national_pooling=payload.national_pooling,
+        pooling_wait_s=payload.pooling_wait_s,
+    )
     return PoolingOut(**payload.model_dump())
 
 
@@ -88,9 +82,11 @@ def put_agreement(
         queue_threshold=payload.queue_threshold,
         hours=hours,
     )
-    with platform.uow() as uow:
-        overflow_service.set_agreement(
-            uow, principal=principal, agreement=agreement, active=payload.active, now=platform.clock.now()
-        )
-    distribute_after(platform, samu_id)
+    run(
+        platform,
+        overflow_service.set_agreement,
+        principal=principal,
+        agreement=agreement,
+        active=payload.active,
+    )
     return AgreementOut(samu_id=samu_id, **payload.model_dump())

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert
 
-from sisamu.calls.distribution.policy import HourRange, OverflowAgreement, OverflowRules
+from sisamu.calls.overflow.model import HourRange, OverflowAgreement, OverflowRules
 from sisamu.calls.tables import overflow_agreement, overflow_pooling
 from sisamu.storage.tables import samu
 

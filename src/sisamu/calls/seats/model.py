@@ -19,6 +19,7 @@ from typing import TypeAlias
 
 from sisamu.calls.flux import Flux
 from sisamu.domain.errors import TransitionRefused
+from sisamu.domain.events import DomainEvent
 
 __all__ = [
     "DEFAULT_AFTER_CALL_WORK_S",
@@ -119,7 +120,10 @@ def can_take(agent: Agent, flux: Flux, language: str | None = None) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class AgentEvent:
+class AgentEvent(DomainEvent):
+    """What a transition did at a seat; the services record them (`uow.record`) for the bus's subscribers (a seat
+    its ARM made available — logged in, resumed, ready early — gets a distribution pass)."""
+
     agent_id: str
     samu_id: str
     at: datetime

@@ -1,5 +1,6 @@
 """Simulator gateway, the demo's default telephony: calls arrive for the chosen SAMUs with a daily profile and
-go through the same services as a real gateway's (`service.offer`, `service.abandon`), callers hang up when their
+go through the same services as a real gateway's (`service.offer`, `service.abandon`, as the platform itself:
+`principal=None`), callers hang up when their
 patience runs out, and simulated ARM seats (ids starting with `SIM-`) pick up and talk for a while. Each `step`
 also runs the timers and a distribution pass (unless `run_timers=False`: the platform's timers worker does it),
 so people logged in at real seats receive calls as well.
@@ -97,8 +98,8 @@ class SimulatorGateway:
         priority = PrioritySignal.UV if self.rng.random() < self.uv_share else PrioritySignal.PX
         with self.platform.uow() as uow:
             service.offer(
-                uow, samu_id=samu_id, call_id=call_id, flux=Flux.CENTRE_15, now=now, priority=priority,
-                caller_number=number,
+                uow, principal=None, samu_id=samu_id, call_id=call_id, flux=Flux.CENTRE_15, now=now,
+                priority=priority, caller_number=number,
             )  # fmt: skip
         self._hang_ups[(samu_id, call_id)] = now + timedelta(
             seconds=self.rng.expovariate(1 / self.patience_s)
@@ -112,10 +113,7 @@ class SimulatorGateway:
             del self._hang_ups[key]
             try:
                 with self.platform.uow() as uow:
-                    service.abandon(
-                        uow, samu_id=key[0], call_id=key[1], now=now,
-                        lost_call_threshold_s=self.platform.settings.lost_call_threshold_s,
-                    )  # fmt: skip
+                    service.abandon(uow, principal=None, samu_id=key[0], call_id=key[1], now=now)
                 result.abandoned += 1
             except TransitionRefused:
                 pass  # answered meanwhile
@@ -129,7 +127,9 @@ class SimulatorGateway:
                 continue  # a person's seat, or another simulator's
             if agent.state is AgentState.PRESENTED and seat.call_samu_id and agent.call_id:
                 with self.platform.uow() as uow:
-                    service.answer(uow, samu_id=agent.samu_id, seat_id=agent.agent_id, now=now)
+                    service.answer(
+                        uow, principal=None, samu_id=agent.samu_id, seat_id=agent.agent_id, now=now
+                    )
                 key = (seat.call_samu_id, agent.call_id)
                 self._hang_ups.pop(key, None)
                 self._talks[key] = now + timedelta(seconds=self.rng.expovariate(1 / self.talk_s))
@@ -143,7 +143,7 @@ class SimulatorGateway:
                         CallState.ANSWERED,
                         CallState.TRANSFERRED,
                     }:
-                        service.end(uow, samu_id=key[0], call_id=key[1], now=now)
+                        service.end(uow, principal=None, samu_id=key[0], call_id=key[1], now=now)
                         result.ended += 1
 
     def step(self, now: datetime, dt_s: float) -> StepResult:
@@ -172,7 +172,12 @@ class SimulatorGateway:
                     existing = seat_store.get_seat(uow.conn, samu_id, seat_id)
                     if existing is None or existing.agent.state is AgentState.LOGGED_OUT:
                         seat_service.log_in(
-                            uow, samu_id=samu_id, seat_id=seat_id, now=now, after_call_work_s=0
+                            uow,
+                            principal=None,
+                            samu_id=samu_id,
+                            seat_id=seat_id,
+                            now=now,
+                            after_call_work_s=0,
                         )
 
     def log_out_simulated_seats(self, now: datetime) -> None:
@@ -185,10 +190,16 @@ class SimulatorGateway:
                     if seat is None:
                         continue
                     if seat.agent.state is AgentState.ON_CALL and seat.call_samu_id and seat.agent.call_id:
-                        service.end(uow, samu_id=seat.call_samu_id, call_id=seat.agent.call_id, now=now)
+                        service.end(
+                            uow,
+                            principal=None,
+                            samu_id=seat.call_samu_id,
+                            call_id=seat.agent.call_id,
+                            now=now,
+                        )
                         seat = seat_store.get_seat(uow.conn, samu_id, seat_id)
                     if seat is not None and seat.agent.state is not AgentState.LOGGED_OUT:
-                        seat_service.log_out(uow, samu_id=samu_id, seat_id=seat_id, now=now)
+                        seat_service.log_out(uow, principal=None, samu_id=samu_id, seat_id=seat_id, now=now)
             except TransitionRefused:
                 log.info("simulated seat %s/%s left logged in", samu_id, seat_id)
 
