@@ -80,7 +80,7 @@ def _owner_changed(sent: list[HubMessage], owner: str) -> dict[str, Any]:
     status_code=status.HTTP_202_ACCEPTED,
     summary="Take charge of a file a partner shared (RS-EDA-MAJ owner = this SAMU to each partner)",
 )
-def take_charge(file_number: str, platform: PlatformDep, principal: Writer) -> dict[str, Any]:
+def take_charge(file_number: str, platform: PlatformDep, principal: FileWriter) -> dict[str, Any]:
     with platform.uow() as uow:
         sent = case_share.take_charge(uow, principal=principal, number=file_number, now=platform.clock.now())
         owner = case_share.our_hub_id(uow, file_number)
@@ -93,7 +93,7 @@ def take_charge(file_number: str, platform: PlatformDep, principal: Writer) -> d
     summary="Hand a shared file over to a partner (RS-EDA-MAJ owner = the partner to each partner)",
 )
 def hand_over(
-    file_number: str, payload: HandOverIn, platform: PlatformDep, principal: Writer
+    file_number: str, payload: HandOverIn, platform: PlatformDep, principal: FileWriter
 ) -> dict[str, Any]:
     with platform.uow() as uow:
         sent = case_share.change_owner(
