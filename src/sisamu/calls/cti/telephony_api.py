@@ -3,9 +3,10 @@ which calls these two operations with a bearer token (a `partner` machine accoun
 `telephony` permission).
 
 - `POST …/v1/cti/{idCrra}/agents/{idNatPs}/calls` (`DemandeAppelSortant`, click-to-call): the agent `idNatPs`
-  asks to dial `numTel` from their seat; sent to the telephony gateway and the agent's console as the live event
-  `cti.outgoing_call` (`data`: `seat_id`, `num_tel`, `file_id`). 404 agent not logged in, 409 seat busy
-  (ringing or on a call).
+  asks to dial `numTel` from their seat; recorded as `DialRequested` (reason `click_to_call`), which the platform's
+  telephony executes when there is one (the telephony outbox and its relay, as for a callback), and sent to the
+  agent's console as the live event `cti.outgoing_call` (`data`: `seat_id`, `num_tel`, `file_id`). 404 agent not
+  logged in, 409 seat busy (ringing or on a call).
 - `PUT …/v1/cti/{idCrra}/dossiers/{idDossier}` (`CorrelationDossier`): case file `idDossier` goes with call
   `idAppel` (by default the call at the agent's seat); live event `cti.file_correlated` (`data`: `file_id`,
   `call_id`, `seat_id`, `priorite_regul`). 400 agent not logged in or call unknown, 409 no call to correlate.
@@ -30,6 +31,7 @@ from sisamu.calls.distribution import store
 from sisamu.calls.seats import store as seat_store
 from sisamu.calls.seats.model import AgentState
 from sisamu.domain.events import LiveEvent
+from sisamu.platform.events import DialReason, DialRequested
 from sisamu.platform.http import PlatformDep, PrincipalDep
 
 PREFIX = "/api/si-samu"
@@ -53,6 +55,17 @@ def _dial(platform: PlatformDep, samu_id: str, id_nat_ps: str, demande: DemandeA
         raise SISAMU.refused(409, "POSTE_OCCUPE", f"Le poste {seat.agent.agent_id} a déjà un appel.")
     data = {"seat_id": seat.agent.agent_id, "num_tel": demande.num_tel, "file_id": demande.id_dossier}
     with platform.uow() as uow:
+        uow.record(
+            DialRequested(
+                samu_id=samu_id,
+                seat_id=seat.agent.agent_id,
+                id_nat_ps=id_nat_ps,
+                number=demande.num_tel,
+                reason=DialReason.CLICK_TO_CALL,
+                at=platform.clock.now(),
+                file_number=demande.id_dossier,
+            )
+        )
         uow.emit(
             LiveEvent(
                 samu_id,

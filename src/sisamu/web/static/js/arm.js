@@ -275,7 +275,7 @@
         call.disabled = !state.seat;
         call.addEventListener("click", () => S.attempt(async () => {
           const started = await S.api(tel + "/callbacks/" + c.callback_id + "/start", { method: "POST", body: { seat_id: state.seat.seat_id } });
-          S.toast(started.dialled ? "Appel lancé par la téléphonie." : "Composez le " + c.caller_number + ".", "ok");
+          S.toast(started.dial === "requested" ? "Numérotation demandée à la téléphonie : votre poste sonne, puis le " + c.caller_number + " est appelé." : "Composez le " + c.caller_number + ".", "ok");
           await loadCallbacks();
         }));
         li.append(call);
@@ -295,6 +295,10 @@
     if (!list.length) $("callbacks").append(S.el("li", "Aucun appel perdu à rappeler.", "meta"));
   }
   S.on("callback.", () => loadCallbacks().catch((e) => S.toast(e.message)));
+  // A dial or a file correlation the telephony will not carry out (refused, or not sent in time): said at the seat.
+  S.on("telephony.failed", (event) => {
+    if (event.kind === "telephony.failed" && state.seat && event.data && event.data.seat_id === state.seat.seat_id) S.toast(event.data.message);
+  });
 
   // ---- keyboard ----------------------------------------------------------------------------------------------
   S.shortcut("F2", "Décrocher l'appel présenté", answer);
