@@ -9,7 +9,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sisamu.calls.callbacks import handlers as callbacks_handlers
+from sisamu.calls.cti import handlers as telephony_handlers
 from sisamu.calls.cti.adapters import telephony_for
+from sisamu.calls.cti.outbox import TelephonyRequestQueued
+from sisamu.calls.cti.relay import TelephonyRelay
 from sisamu.calls.distribution import handlers as distribution_handlers
 from sisamu.calls.distribution.model import CallAbandoned, CallAnswered
 from sisamu.calls.distribution.worker import TimersWorker
@@ -41,8 +44,9 @@ def travel_times_for(settings: Settings) -> TravelTimeEstimator:
     return StraightLineEstimator()
 
 
-def build_bus(settings: Settings) -> MessageBus:
-    """Every handler of the platform, subscribed once."""
+def build_bus(settings: Settings, *, telephony: bool = False) -> MessageBus:
+    """Every handler of the platform, subscribed once; the telephony's only when a telephony executes requests
+    (the relay that sends them subscribes its wake-up with it, in `background_services`)."""
     bus = MessageBus()
     interop_handlers.subscribe(bus)  # Hub flows: RS-RI, RS-SR, GEO-POS to the partners of a shared file
     # Telephony: lost calls fill the callback list, an answer closes it; a seat made available by its ARM and a
@@ -53,6 +57,8 @@ def build_bus(settings: Settings) -> MessageBus:
     bus.subscribe(AgentResumed, distribution_handlers.seat_available)
     bus.subscribe(AgentAfterCallWorkEnded, distribution_handlers.seat_available)
     bus.subscribe(OverflowRulesChanged, distribution_handlers.overflow_rules_changed)
+    if telephony:
+        telephony_handlers.subscribe(bus)  # dials and file correlations into the telephony outbox
     return bus
 
 
@@ -73,18 +79,30 @@ def build_platform(
     return Platform(
         settings=settings,
         database=database,
-        bus=build_bus(settings),
+        bus=build_bus(settings, telephony=telephony is not None),
         travel_times=travel_times or travel_times_for(settings),
         telephony=telephony,
         clock=clock or SystemClock(),
     )
 
 
+def telephony_relay(platform: Platform) -> TelephonyRelay | None:
+    """The relay of the telephony outbox when a telephony executes requests, woken by each commit that queued one."""
+    if platform.telephony is None:
+        return None
+    relay = TelephonyRelay(platform, platform.telephony)
+    platform.bus.on_commit(TelephonyRequestQueued, relay.wake)
+    return relay
+
+
 def background_services(platform: Platform, *, hub_samus: Sequence[str] = ()) -> list[BackgroundService]:
     """What runs beside the requests of a platform process: the telephony timers and the regulation file's
-    scheduled steps (unless `timers_enabled` is off), the vehicles' MQTT adapter when `mqtt_url` is set, and a Hub
-    worker for each Hub identity of the SAMUs in `hub_samus`."""
+    scheduled steps (unless `timers_enabled` is off), the telephony outbox's relay when a telephony is configured,
+    the vehicles' MQTT adapter when `mqtt_url` is set, and a Hub worker for each Hub identity of the SAMUs in
+    `hub_samus`."""
     services: list[BackgroundService] = [TimersWorker(platform), FileStepsWorker(platform)]
+    if (relay := telephony_relay(platform)) is not None:
+        services.append(relay)
     if platform.settings.mqtt_url:
         mqtt = MqttAdapter(platform, platform.settings.mqtt_url)
         services.append(ThreadedService("mqtt", mqtt.start, mqtt.stop))

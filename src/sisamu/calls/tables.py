@@ -8,6 +8,8 @@
 - `call_grant`: a partner SAMU's access to one overflowed call of another SAMU.
 - `callback`: the callback list (one open entry per number: repeated lost calls merge).
 - `aml_location`: caller locations received by AML, attached to a call when one matches.
+- `telephony_request`: the durable outbox of requests to the telephony (dial a number, correlate a file with its
+  call), written in the transaction that decided them and sent after commit by `cti.relay`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Float,
@@ -42,6 +45,7 @@ __all__ = [
     "overflow_agreement",
     "overflow_pooling",
     "phone_call",
+    "telephony_request",
 ]
 
 BUSY_STATES_SQL = "state IN ('presented', 'answered')"
@@ -206,4 +210,33 @@ aml_location = Table(
     Column("raw", Text, nullable=False),
     Index("ix_aml_location_msisdn", "samu_id", "msisdn", "positioned_at"),
     Index("ix_aml_location_call", "samu_id", "call_id"),
+)
+
+TELEPHONY_REQUEST_KINDS = ("dial", "correlate")
+TELEPHONY_REQUEST_STATES = ("pending", "sent", "failed", "expired")
+
+telephony_request = Table(
+    "telephony_request",
+    metadata,
+    Column("samu_id", String(8), ForeignKey("samu.samu_id"), primary_key=True, comment="the seat's SAMU"),
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("kind", String(12), nullable=False),
+    Column(
+        "body", JSONB, nullable=False, comment="the port's request (DialRequest, FileCorrelation) and its why"
+    ),
+    _ts("created_at", nullable=False),
+    Column(
+        "expires_at",
+        DateTime(timezone=True),
+        nullable=False,
+        comment="not sent by then: expired (the ARM has moved on)",
+    ),
+    _ts("next_attempt_at", nullable=False),
+    Column("state", String(12), nullable=False, server_default=text("'pending'")),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("last_error", Text, nullable=True),
+    _ts("sent_at"),
+    CheckConstraint(f"kind IN ({', '.join(repr(k) for k in TELEPHONY_REQUEST_KINDS)})", name="kind"),
+    CheckConstraint(f"state IN ({', '.join(repr(s) for s in TELEPHONY_REQUEST_STATES)})", name="state"),
+    Index("ix_telephony_request_due", "next_attempt_at", postgresql_where=text("state = 'pending'")),
 )

@@ -7,14 +7,17 @@ feature that records them. `actor` is who did it (None: the platform itself, or 
 
 | event | recorded by | handled by |
 |---|---|---|
-| `FileOpened` | `cases.service.open_file` | the telephony (the file goes with its call) |
+| `FileOpened` | `cases.service.open_file` | the telephony, when one is configured (`calls.cti.handlers`: a file opened by a person from a call is correlated with it, at the seat that answered) |
 | `FileChanged` | `cases.service.change` (origin LOCAL), `cases.service.partner_change` (origin HUB: the Hub flows applying a partner's message) | Hub flows (`interop.handlers.file_changed`): RS-EDA-MAJ to the partners the file is shared with — never to the partner whose change it is; a partner's change goes on to the others only when this SAMU is in charge of the file |
 | `MissionEngaged` | `resources.service.engage` | Hub flows (RS-RI, or the SMUR software's RS-RI to its LRM) |
 | `MissionStatusChanged` | `resources.service.report_status` | Hub flows (RS-SR) |
 | `UnitMoved` | `resources.positions.report_position` | Hub flows (GEO-POS) |
 | `SmurReportRecorded` | `smur.service` (bilan, RPIS, document links) | Hub flows (RS-BPV, RS-RPIS, RS-URL on an intervention from an LRM; an RPIS that cannot be built yet refuses the recording) |
 | `SmurReportSent` | the Hub flows, once the report's message is in the outbox | the crew's route (its answer) |
-| `DialRequested` | `calls.callbacks.service`, the SI-SAMU telephony routes | the telephony (rings the seat, dials) |
+| `DialRequested` | `calls.callbacks.service.start_callback_attempt`, `calls.cti.telephony_api` (an external LRM's click-to-call) | the telephony, when one is configured (`calls.cti.handlers`: rings the seat, dials) |
+
+The telephony's handlers write requests to its outbox (`calls.cti.outbox`) and record the feature's own
+`TelephonyRequestQueued`, whose after-commit handler wakes the relay that sends them (`calls.cti.relay`).
 """
 
 from __future__ import annotations
