@@ -26,7 +26,7 @@ from sisamu.calls.distribution import service as calls
 from sisamu.calls.flux import Flux
 from sisamu.calls.seats import service as seats
 from sisamu.cases import service as cases
-from sisamu.domain.clock import FakeClock
+from sisamu.domain.clock import FakeClock, SystemClock
 from sisamu.domain.ports import DialRequest, FileCorrelation, TelephonyRefused
 from sisamu.platform.events import DialReason, DialRequested
 from sisamu.security.roles import Principal, Role
@@ -310,5 +310,35 @@ async def test_the_relay_is_woken_by_the_commit_not_by_its_sweep(wired, telephon
             assert time.monotonic() - committed < 5, "the relay was not woken by the commit"
             await asyncio.sleep(0.005)
         assert time.monotonic() - committed < 1
+    finally:
+        await relay.stop()
+
+
+async def test_the_relay_wakes_for_a_retry_it_scheduled(wired, telephony):
+    wired.clock = SystemClock()  # the relay sleeps until the retry is due: real time here
+    relay = telephony_relay(wired)
+    assert relay is not None
+    relay.sweep_interval_s = 60
+    telephony.refusals = [TelephonyRefused("la téléphonie SI-SAMU a répondu 503", retry=True)]
+    relay.start()
+    try:
+        await asyncio.sleep(0.1)  # the relay's first pass is over: it waits for a wake-up or a minute
+
+        def start() -> float:
+            with wired.uow() as uow:
+                uow.record(
+                    DialRequested(
+                        samu_id="250", seat_id="P1", id_nat_ps=AGENT, number="0644444444",
+                        reason=DialReason.CLICK_TO_CALL, at=wired.clock.now(),
+                    )
+                )  # fmt: skip
+            return time.monotonic()
+
+        committed = await asyncio.to_thread(start)
+        while not telephony.dials:
+            assert time.monotonic() - committed < 5, "the retry waited for the sweep"
+            await asyncio.sleep(0.01)
+        assert telephony.attempts == 2
+        assert time.monotonic() - committed >= 0.5  # after the backoff, not before
     finally:
         await relay.stop()

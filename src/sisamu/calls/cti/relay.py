@@ -2,8 +2,8 @@
 
 A background service (`bootstrap.background_services`, only when a telephony is configured). It is woken right
 after a transaction that queued a request commits (`wake`, subscribed to `TelephonyRequestQueued` after commit),
-so a dial leaves within milliseconds, and it sweeps every `sweep_interval_s` for retries and for requests queued
-by other processes. Sending runs in a thread, off the event loop.
+so a dial leaves within milliseconds; it wakes again when a retry it scheduled is due, and sweeps every
+`sweep_interval_s` for requests queued by other processes. Sending runs in a thread, off the event loop.
 
 Each request is one transaction: the row is claimed `FOR UPDATE SKIP LOCKED`, sent while it stays locked, and
 marked in the same transaction — so any number of relays (one per process) never send a row twice. A process that
@@ -88,6 +88,7 @@ class TelephonyRelay:
         self.done: Counter[str] = Counter()  # what this relay did: sent, retry, failed, expired
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._retry_at: datetime | None = None  # the soonest retry this relay scheduled, if before the sweep
         self._task: asyncio.Task[None] | None = None
 
     def wake(self, _event: object = None) -> None:
@@ -134,6 +135,7 @@ class TelephonyRelay:
         except TelephonyRefused as refused:
             if refused.retry:
                 due = outbox.mark_retry(uow.conn, request, str(refused), now)
+                self._retry_at = min(due, self._retry_at or due)
                 where = f"{request.kind} request {request.samu_id}/{request.id}"
                 log.info("telephony %s: %s; retry at %s", where, refused, due.isoformat())
                 return RETRY
@@ -147,7 +149,8 @@ class TelephonyRelay:
             log.exception(
                 "telephony %s request %s/%s: adapter error", request.kind, request.samu_id, request.id
             )
-            outbox.mark_retry(uow.conn, request, repr(exc), now)
+            due = outbox.mark_retry(uow.conn, request, repr(exc), now)
+            self._retry_at = min(due, self._retry_at or due)
             return RETRY
         outbox.mark_sent(uow.conn, request, now)
         return SENT
@@ -165,9 +168,17 @@ class TelephonyRelay:
                     done = Counter()
                 if sum(done.values()) < self.batch_size:
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self.sweep_interval_s)
+                        await asyncio.wait_for(self._wake.wait(), self._wait_s())
         finally:
             self._loop = None
+
+    def _wait_s(self) -> float:
+        """Until the next sweep, or the soonest retry this relay scheduled if that comes first."""
+        retry_at, self._retry_at = self._retry_at, None
+        if retry_at is None:
+            return self.sweep_interval_s
+        until = (retry_at - self.platform.clock.now()).total_seconds()
+        return min(max(until, 0.0), self.sweep_interval_s)
 
     def start(self) -> None:
         if self._task is None:
