@@ -3,7 +3,7 @@
 - `TravelTimeEstimator`: travel time between points for one vehicle (`geo.travel`: straight line; `geo.roads`:
   an OpenStreetMap road graph).
 - `Telephony`: what executes the platform's telephony decisions outside it — dial a number from an ARM's seat,
-  tell the telephony which regulation file goes with a call (`calls.cti.client`: the SI-SAMU national
+  tell the telephony which regulation file goes with a call (`calls.cti.adapters`: the SI-SAMU national
   telephony; a recording adapter for the demo and the tests).
 
 Points are `(lat, lon)` in WGS84 degrees; vehicles are Hub Santé `typeVecteur` codes or the short names of
