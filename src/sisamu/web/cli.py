@@ -5,7 +5,8 @@
   in `SISAMU_HUB_SAMUS` (relay and consumer of each of its Hub identities, every business flow applied).
 - `serve`: the web application with its timers, without Hub workers (more web instances behind a balancer, with
   `sisamu hub worker` processes of their own).
-- `demo`: `run` on the embedded database with the pilot SAMUs, demo accounts and simulated calls.
+- `demo`: `run` on the embedded database with the pilot SAMUs, demo accounts and simulated calls; without
+  `SISAMU_CTI_URL`, a recording telephony takes the dials and file correlations (there is no phone to ring).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from rich.table import Table
 
 from sisamu import migrations
 from sisamu.bootstrap import background_services, build_platform
+from sisamu.calls.cti.adapters import RecordingTelephony
 from sisamu.calls.simulator.cli import start_in_background
+from sisamu.config import get_settings
 from sisamu.console_output import console
 from sisamu.platform import Platform
 from sisamu.platform.services import BackgroundService
@@ -101,10 +104,10 @@ def demo(
 ) -> None:
     """Démonstration : base embarquée, migration, SAMU pilotes, comptes de démonstration, serveur web."""
     stop_simulator = None
+    settings = get_settings()
     with console.status("Démarrage de PostgreSQL…"):
-        platform = build_platform()
+        platform = build_platform(settings, telephony=None if settings.cti_url else RecordingTelephony())
     try:
-        settings = platform.settings
         where = "embarquée dans " + str(settings.pgdata) if platform.database.embedded else "externe"
         console.print(f"Base de données {where}.")
         with Progress(console=console) as progress:
