@@ -342,3 +342,24 @@ async def test_the_relay_wakes_for_a_retry_it_scheduled(wired, telephony):
         assert time.monotonic() - committed >= 0.5  # after the backoff, not before
     finally:
         await relay.stop()
+
+
+async def test_stopping_waits_for_the_request_in_hand_and_sends_no_other(wired, telephony):
+    """The platform closes right after its services stop: no thread of the relay may still be at work then."""
+    telephony.delay_s = 0.3
+    with wired.uow() as uow:
+        for number in ("0655555501", "0655555502", "0655555503"):
+            uow.record(
+                DialRequested(
+                    samu_id="250", seat_id="P1", id_nat_ps=AGENT, number=number,
+                    reason=DialReason.CLICK_TO_CALL, at=wired.clock.now(),
+                )
+            )  # fmt: skip
+    relay = TelephonyRelay(wired, telephony)
+    relay.start()
+    await asyncio.sleep(0.1)  # the first dial is in hand
+    await relay.stop()
+    assert [d.number for d in telephony.dials] == ["0655555501"]  # finished, and nothing after it
+    await asyncio.sleep(0.5)
+    assert telephony.attempts == 1
+    assert [r["state"] for r in _requests(wired)] == ["sent", "pending", "pending"]

@@ -89,6 +89,8 @@ class TelephonyRelay:
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._retry_at: datetime | None = None  # the soonest retry this relay scheduled, if before the sweep
+        self._pass: asyncio.Future[Counter[str]] | None = None  # the pass running in a thread, if any
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
 
     def wake(self, _event: object = None) -> None:
@@ -103,6 +105,8 @@ class TelephonyRelay:
         """Send every due request, one transaction each (at most `batch_size`); returns what became of them."""
         done: Counter[str] = Counter()
         for _ in range(self.batch_size):
+            if self._stopping:  # stop() waits for the request in hand only
+                break
             outcome = self._relay_one()
             if outcome is None:
                 break
@@ -162,7 +166,9 @@ class TelephonyRelay:
                 # Cleared before the pass reads the table: a request committed meanwhile wakes the wait at once.
                 self._wake.clear()
                 try:
-                    done = await asyncio.to_thread(self.relay_once)
+                    # Shielded: cancelling the relay does not abandon a pass in its thread; `stop` waits for it.
+                    self._pass = asyncio.ensure_future(asyncio.to_thread(self.relay_once))
+                    done = await asyncio.shield(self._pass)
                 except Exception:
                     log.exception("telephony relay pass failed")
                     done = Counter()
@@ -182,11 +188,19 @@ class TelephonyRelay:
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.get_running_loop().create_task(self.run(), name="sisamu-telephony-relay")
 
     async def stop(self) -> None:
+        """Stop after the request in hand, if any (never leaving a thread at work on a closing platform)."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if task is None:
+            return
+        self._stopping = True
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        running, self._pass = self._pass, None
+        if running is not None:
+            with contextlib.suppress(Exception):
+                await running
