@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sisamu.calls.callbacks import handlers as callbacks_handlers
 from sisamu.calls.cti import handlers as telephony_handlers
 from sisamu.calls.cti.adapters import telephony_for
-from sisamu.calls.cti.outbox import TelephonyRequestQueued
+from sisamu.calls.cti.handlers import TelephonyRequestQueued
 from sisamu.calls.cti.relay import TelephonyRelay
 from sisamu.calls.distribution import handlers as distribution_handlers
 from sisamu.calls.distribution.model import CallAbandoned, CallAnswered

@@ -17,7 +17,7 @@ feature that records them. `actor` is who did it (None: the platform itself, or 
 | `DialRequested` | `calls.callbacks.service.start_callback_attempt`, `calls.cti.telephony_api` (an external LRM's click-to-call) | the telephony, when one is configured (`calls.cti.handlers`: rings the seat, dials) |
 
 The telephony's handlers write requests to its outbox (`calls.cti.outbox`) and record the feature's own
-`TelephonyRequestQueued`, whose after-commit handler wakes the relay that sends them (`calls.cti.relay`).
+`calls.cti.handlers.TelephonyRequestQueued`, whose after-commit handler wakes the relay that sends them (`calls.cti.relay`).
 """
 
 from __future__ import annotations

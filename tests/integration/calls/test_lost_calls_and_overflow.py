@@ -65,7 +65,7 @@ def test_abandoned_calls_keep_their_wait_and_repeated_numbers_merge(platform, cl
     assert (entry.caller_number, entry.longest_wait_s) == ("0611111111", 40)
 
     with platform.uow() as uow:
-        seat_service.log_in(uow, samu_id="250", seat_id="P1", now=clock.now())
+        seat_service.log_in(uow, principal=None, samu_id="250", seat_id="P1", now=clock.now())
         callbacks.start_callback_attempt(
             uow, principal=None, samu_id="250", callback_id=entry.callback_id, seat_id="P1", now=clock.now()
         )

@@ -67,7 +67,9 @@ def relay(wired, telephony) -> TelephonyRelay:
 
 def _seat(platform, seat_id="P1", id_nat_ps: str | None = AGENT) -> None:
     with platform.uow() as uow:
-        seats.log_in(uow, samu_id="250", seat_id=seat_id, now=platform.clock.now(), id_nat_ps=id_nat_ps)
+        seats.log_in(
+            uow, principal=None, samu_id="250", seat_id=seat_id, now=platform.clock.now(), id_nat_ps=id_nat_ps
+        )
 
 
 def _lost_call(platform, call_id="lost-1", number="0611111111") -> int:
@@ -75,6 +77,7 @@ def _lost_call(platform, call_id="lost-1", number="0611111111") -> int:
     with platform.uow() as uow:
         calls.offer(
             uow,
+            principal=None,
             samu_id="250",
             call_id=call_id,
             flux=Flux.CENTRE_15,
@@ -83,7 +86,7 @@ def _lost_call(platform, call_id="lost-1", number="0611111111") -> int:
         )
     platform.clock.advance(40)
     with platform.uow() as uow:
-        calls.abandon(uow, samu_id="250", call_id=call_id, now=platform.clock.now(), lost_call_threshold_s=15)
+        calls.hang_up(uow, principal=None, samu_id="250", call_id=call_id, now=platform.clock.now())
     with platform.engine.connect() as conn:
         ((entry, _),) = callback_store.callbacks(conn, "250", open_only=True)
     return entry.callback_id
@@ -250,10 +253,10 @@ def _answered_call(platform, call_id: str, seat_id: str) -> None:
     now = platform.clock.now()
     with platform.uow() as uow:
         calls.present_external(
-            uow, samu_id="250", seat_id=seat_id, call_id=call_id, flux=Flux.CENTRE_15, now=now
+            uow, principal=None, samu_id="250", seat_id=seat_id, call_id=call_id, flux=Flux.CENTRE_15, now=now
         )
     with platform.uow() as uow:
-        calls.answer(uow, samu_id="250", seat_id=seat_id, now=now)
+        calls.answer(uow, principal=None, samu_id="250", seat_id=seat_id, now=now)
 
 
 def test_a_file_opened_from_a_call_is_correlated_at_the_seat_that_answered(wired, telephony, relay):

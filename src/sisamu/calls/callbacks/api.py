@@ -20,6 +20,7 @@ from sisamu.calls.callbacks.schemas import (
 )
 from sisamu.calls.http import Handler, Reader
 from sisamu.platform.http import PlatformDep
+from sisamu.platform.use_cases import run
 
 room = APIRouter(prefix="/api/samus/{samu_id}/telephony", tags=["telephony"])
 
@@ -39,15 +40,14 @@ def list_callbacks(samu_id: str, platform: PlatformDep, _: Reader, all: bool = F
 def start_callback(
     samu_id: str, callback_id: int, payload: CallbackStartIn, platform: PlatformDep, principal: Handler
 ) -> CallbackStartOut:
-    with platform.uow() as uow:
-        item = callbacks.start_callback_attempt(
-            uow,
-            principal=principal,
-            samu_id=samu_id,
-            callback_id=callback_id,
-            seat_id=payload.seat_id,
-            now=platform.clock.now(),
-        )
+    item = run(
+        platform,
+        callbacks.start_callback_attempt,
+        principal=principal,
+        samu_id=samu_id,
+        callback_id=callback_id,
+        seat_id=payload.seat_id,
+    )
     dial = DialMode.REQUESTED if platform.telephony is not None else DialMode.MANUAL
     return CallbackStartOut(callback=CallbackOut.of(item), dial=dial)
 
@@ -56,14 +56,13 @@ def start_callback(
 def callback_outcome(
     samu_id: str, callback_id: int, payload: OutcomeIn, platform: PlatformDep, principal: Handler
 ) -> CallbackOut:
-    with platform.uow() as uow:
-        item = callbacks.record_callback_outcome(
-            uow,
-            principal=principal,
-            samu_id=samu_id,
-            callback_id=callback_id,
-            outcome=payload.outcome,
-            now=platform.clock.now(),
-            note=payload.note,
-        )
+    item = run(
+        platform,
+        callbacks.record_callback_outcome,
+        principal=principal,
+        samu_id=samu_id,
+        callback_id=callback_id,
+        outcome=payload.outcome,
+        note=payload.note,
+    )
     return CallbackOut.of(item)

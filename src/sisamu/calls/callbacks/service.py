@@ -28,16 +28,15 @@ from sisamu.calls.callbacks.model import (
 from sisamu.calls.errors import NotFoundError
 from sisamu.calls.seats import store as seat_store
 from sisamu.calls.seats.model import AgentState
+from sisamu.calls.seats.service import check_at_seat, may_handle
 from sisamu.domain.errors import TransitionRefused
 from sisamu.domain.events import LiveEvent
 from sisamu.platform.events import DialReason, DialRequested
-from sisamu.security.access import authorize
-from sisamu.security.errors import Forbidden
-from sisamu.security.roles import Permission, Principal
 
 if TYPE_CHECKING:
     from uuid import UUID
 
+    from sisamu.security.roles import Principal
     from sisamu.storage.uow import UnitOfWork
 
 
@@ -88,8 +87,7 @@ def _calling_seat(
     seat = seat_store.get_seat(uow.conn, samu_id, seat_id)
     if seat is None:
         raise NotFoundError(f"seat {seat_id} of samu {samu_id} not found")
-    if principal is not None and seat.account_id is not None and seat.account_id != principal.account_id:
-        raise Forbidden(f"{principal.username} is not logged in at seat {seat_id}")
+    check_at_seat(principal, seat)
     if seat.agent.state is AgentState.LOGGED_OUT:
         raise TransitionRefused(f"seat {seat_id}: nobody is logged in to call back from it")
     return seat
@@ -105,8 +103,7 @@ def start_callback_attempt(
     now: datetime,
 ) -> Callback:
     """One attempt from `seat_id`: the entry is in progress, and the telephony is asked to dial the number."""
-    if principal is not None:
-        authorize(principal, Permission.CALL_HANDLE, samu_id)
+    may_handle(principal, samu_id)
     seat = _calling_seat(uow, principal, samu_id, seat_id)
     item, version = _callback(uow, samu_id, callback_id)
     started = start_callback(item, seat_id, now)
@@ -135,8 +132,7 @@ def record_callback_outcome(
     now: datetime,
     note: str | None,
 ) -> Callback:
-    if principal is not None:
-        authorize(principal, Permission.CALL_HANDLE, samu_id)
+    may_handle(principal, samu_id)
     item, version = _callback(uow, samu_id, callback_id)
     done = record_outcome(item, outcome, now)
     _save_callback(uow, done, version)

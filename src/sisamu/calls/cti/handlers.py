@@ -15,12 +15,14 @@ correlation names the file and the call; its priority, place and people are left
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sisamu.calls.cti import outbox
-from sisamu.calls.cti.outbox import RequestKind, TelephonyRequestQueued
+from sisamu.calls.cti.outbox import RequestKind
 from sisamu.calls.distribution import store as call_store
 from sisamu.calls.seats import store as seat_store
+from sisamu.domain.events import DomainEvent
 from sisamu.domain.ports import FileCorrelation
 from sisamu.platform.events import DialRequested, FileOpened, Origin
 
@@ -29,6 +31,15 @@ if TYPE_CHECKING:
     from sisamu.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TelephonyRequestQueued(DomainEvent):
+    """A request was written to the outbox: the relay is woken once it commits (`bootstrap.telephony_relay`)."""
+
+    samu_id: str
+    request_id: int
+    kind: RequestKind
 
 
 def dial_requested(uow: UnitOfWork, event: DialRequested) -> None:

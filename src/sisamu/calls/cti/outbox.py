@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, insert, select, update
 
 from sisamu.calls.tables import telephony_request
-from sisamu.domain.events import DomainEvent
 from sisamu.domain.ports import DialRequest, FileCorrelation, PersonInfo
 from sisamu.platform.events import DialRequested
 
@@ -30,7 +29,6 @@ __all__ = [
     "PendingRequest",
     "RequestKind",
     "RequestState",
-    "TelephonyRequestQueued",
     "backoff",
     "claim_due",
     "close",
@@ -59,15 +57,6 @@ class RequestState(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"  # the telephony refused it for good
     EXPIRED = "expired"  # not sent before `expires_at`
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TelephonyRequestQueued(DomainEvent):
-    """A request was written to the outbox: the relay is woken once it commits."""
-
-    samu_id: str
-    request_id: int
-    kind: RequestKind
 
 
 TTL = {RequestKind.DIAL: DIAL_TTL, RequestKind.CORRELATE: CORRELATION_TTL}
