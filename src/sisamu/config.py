@@ -36,6 +36,9 @@ class Settings(BaseSettings):
         description="Browsers reach the platform over HTTPS (a TLS-terminating proxy in front): every response "
         "carries Strict-Transport-Security, which otherwise only a request made over TLS gets.",
     )
+    api_docs: bool = Field(
+        default=True, description="Serve the API documentation (/docs, /openapi.json); off in production."
+    )
     session_hours: float = 12.0
     login_max_failures: int = Field(default=5, description="Failed logins per account within the window.")
     login_max_failures_per_ip: int = 30

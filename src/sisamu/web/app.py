@@ -149,9 +149,12 @@ def create_app(
         title="sisamu",
         version=__version__,
         description="API de la plateforme sisamu (SAMU – Centre 15). Authentification : cookie de session "
-        "ou jeton `Authorization: Bearer`.",
+        "(et jeton CSRF sur les écritures) ou jeton `Authorization: Bearer`.",
         lifespan=lifespan,
         telemetry=_telemetry(settings.telemetry),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.state.platform = platform
     app.state.live_hub = LiveHub(platform.database.libpq_url)
@@ -177,7 +180,9 @@ def create_app(
     ):
         app.include_router(router)
 
-    openapi.describe_errors(app)
+    openapi.describe(app)
+    if settings.api_docs:
+        openapi.serve_docs(app)
     app.add_middleware(CredentialsGate)
     app.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
