@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     api_docs: bool = Field(
         default=True, description="Serve the API documentation (/docs, /openapi.json); off in production."
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted; a larger one is answered 413 before anything parses it.",
+    )
     session_hours: float = 12.0
     login_max_failures: int = Field(default=5, description="Failed logins per account within the window.")
     login_max_failures_per_ip: int = 30

@@ -1,7 +1,7 @@
 """FastAPI app factory: routers, error mapping, static assets, the live feed's lifespan, the HTTP edge's guards.
 
 Middleware, outermost first: security headers (around Starlette's own error middleware too, so that a 500 carries
-them), the credentials gate.
+them), the credentials gate (401 before any body is read), the body-size limit (413 before any parsing).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from sisamu.security.errors import Forbidden, NotAuthenticated, NotFound, Securi
 from sisamu.smur.api import router as smur_router
 from sisamu.tenants.api import router as tenants_router
 from sisamu.web import auth_pages, codes_api, health, me_api, oidc_pages, openapi, pages
+from sisamu.web.body_limit import BodyLimit
 from sisamu.web.credentials_gate import CredentialsGate
 from sisamu.web.headers import SecurityHeaders
 from sisamu.web.live import LiveHub
@@ -183,7 +184,8 @@ def create_app(
     openapi.describe(app)
     if settings.api_docs:
         openapi.serve_docs(app)
-    app.add_middleware(CredentialsGate)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CredentialsGate, platform=platform)
     app.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     return app
