@@ -21,6 +21,7 @@ KINDS = [
     ("GET", "/api/me", "token", 200),  # JSON
     ("GET", "/api/samus/680", "token", 403),  # a JSON refusal: another SAMU
     ("POST", "/api/samus/250/instructions", "token", 422),  # a malformed body
+    ("POST", "/api/samus/250/instructions", "too large", 413),  # a body over the limit
     ("GET", "/static/sisamu.css", {}, 200),  # a static file of sisamu
     ("GET", "/static/leaflet/leaflet.js", {}, 200),  # a static file of a package
     ("GET", "/static/none.js", {}, 404),
@@ -43,8 +44,8 @@ def boom(app):
 
 
 def _send(client: TestClient, method: str, path: str, headers: dict[str, str] | str, token: str):
-    sent = {"authorization": f"Bearer {token}"} if headers == "token" else dict(headers)
-    body = b"{not json" if method == "POST" else None
+    sent = {"authorization": f"Bearer {token}"} if isinstance(headers, str) else headers
+    body = None if method != "POST" else b" " * (1024 * 1024 + 1) if headers == "too large" else b"{not json"
     return client.request(method, path, headers={**sent, "content-type": "application/json"}, content=body)
 
 
