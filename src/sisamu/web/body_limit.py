@@ -2,8 +2,9 @@
 
 A declared `Content-Length` above the limit is answered 413 at once, without reading a byte of the body. A body
 sent without a length (chunked) is read here up to the limit and answered 413 as soon as it exceeds it; under
-the limit, the route receives it whole, as if it had come in one piece. The server (uvicorn) already frames a
-body with a `Content-Length` to that length, so such a body passes through untouched.
+the limit, the route receives it whole, as if it had come in one piece. The server (uvicorn, HTTP/1.1) already
+frames a body with a `Content-Length` to that length, so such a body passes through untouched, and a request with
+neither header has no body.
 """
 
 from __future__ import annotations
