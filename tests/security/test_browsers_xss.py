@@ -170,7 +170,7 @@ def hand_both_over(arm: Any, number: str) -> str:
 
 def physician_regulates(physician: Any, number: str, unit: str) -> None:
     physician.locator("#queue tbody tr", has_text=number).get_by_role("button", name="Prendre").click()
-    physician.locator("#file-view:not([hidden])").wait_for(timeout=10_000)
+    physician.locator("#file-number", has_text=number).wait_for(timeout=10_000)
     physician.locator("#note-body").fill(text("note médicale"))
     physician.get_by_role("button", name="Ajouter la note").click()
     physician.locator("#decision-kind").select_option("ORIENT")
@@ -196,7 +196,15 @@ def physician_regulates(physician: Any, number: str, unit: str) -> None:
 
 def physician_reads_the_partners_file(physician: Any, shared: str) -> None:
     physician.get_by_role("button", name="Libérer").click()
+    # Once released (the ARM's file, decided, does not go back to the queue), the queue holds the partner's file
+    # alone: click then, as the list redraws on each change.
+    physician.locator("#file-empty").wait_for(timeout=10_000)
+    physician.wait_for_function(
+        "(n) => [...document.querySelectorAll('#queue tbody tr')].map((r) => r.cells[1].textContent).join() === n",
+        arg=shared,
+    )
     physician.locator("#queue tbody tr", has_text=shared).get_by_role("button", name="Prendre").click()
+    physician.locator("#file-number", has_text=shared).wait_for(timeout=10_000)
     physician.locator("#timeline li", has_text=text("note partenaire")).wait_for(timeout=10_000)
     timeline = physician.locator("#timeline").inner_text()
     assert text("auteur") in timeline
