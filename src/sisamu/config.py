@@ -31,6 +31,19 @@ class Settings(BaseSettings):
         description="uvicorn WebSocket implementation; the sans-I/O one fans events out fastest (benchmarks/console.py).",
     )
     cookie_secure: bool = True
+    behind_tls: bool = Field(
+        default=False,
+        description="Browsers reach the platform over HTTPS (a TLS-terminating proxy in front): every response "
+        "carries Strict-Transport-Security, which otherwise only a request made over TLS gets.",
+    )
+    api_docs: bool = Field(
+        default=True, description="Serve the API documentation (/docs, /openapi.json); off in production."
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted; a larger one is answered 413 before anything parses it.",
+    )
     session_hours: float = 12.0
     login_max_failures: int = Field(default=5, description="Failed logins per account within the window.")
     login_max_failures_per_ip: int = 30

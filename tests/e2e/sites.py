@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-from processes import ARTIFACTS, free_port, sisamu_command, stop, wait_ready
 
+from processes import ARTIFACTS, free_port, sisamu_command, stop, wait_ready
 from sisamu.tenants.service import DEMO_PASSWORD
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from processes import ARTIFACTS, free_port, sisamu_command, stop, wait_ready
 
+from processes import ARTIFACTS, free_port, sisamu_command, stop, wait_ready
 from sisamu.tenants.service import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.slow, pytest.mark.db]

@@ -1,4 +1,8 @@
-"""FastAPI app factory: routers, error mapping, static assets, the live feed's lifespan."""
+"""FastAPI app factory: routers, error mapping, static assets, the live feed's lifespan, the HTTP edge's guards.
+
+Middleware, outermost first: security headers (around Starlette's own error middleware too, so that a 500 carries
+them), the credentials gate (401 before any body is read), the body-size limit (413 before any parsing).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 import xstatic.pkg.leaflet as xleaflet
@@ -16,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
 from sqlalchemy.exc import DataError
+from starlette.types import ASGIApp
 
 from sisamu import __version__
 from sisamu.bootstrap import background_services
@@ -32,7 +38,9 @@ from sisamu.security.errors import Forbidden, NotAuthenticated, NotFound, Securi
 from sisamu.smur.api import router as smur_router
 from sisamu.tenants.api import router as tenants_router
 from sisamu.web import auth_pages, codes_api, health, me_api, oidc_pages, openapi, pages
+from sisamu.web.body_limit import BodyLimit
 from sisamu.web.credentials_gate import CredentialsGate
+from sisamu.web.headers import SecurityHeaders
 from sisamu.web.live import LiveHub
 from sisamu.web.live import router as live_router
 from sisamu.web.templating import templates
@@ -60,6 +68,19 @@ def freeze_startup_objects() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+class SisamuApp(FastAPI):
+    """FastAPI whose whole middleware stack, Starlette's error middleware included, sits inside the security
+    headers: `add_middleware` would place them within it, and a 500 would go out without them."""
+
+    def __init__(self, *, tile_url: str, behind_tls: bool, **options: Any) -> None:
+        self.tile_url, self.behind_tls = tile_url, behind_tls
+        super().__init__(**options)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        return SecurityHeaders(stack, tile_url=self.tile_url, behind_tls=self.behind_tls)
 
 
 def _handle_errors(app: FastAPI) -> None:
@@ -122,13 +143,19 @@ def create_app(
                 await service.stop()
             await hub.stop()
 
-    app = FastAPI(
+    settings = platform.settings
+    app = SisamuApp(
+        tile_url=settings.map_tile_url,
+        behind_tls=settings.behind_tls,
         title="sisamu",
         version=__version__,
         description="API de la plateforme sisamu (SAMU – Centre 15). Authentification : cookie de session "
-        "ou jeton `Authorization: Bearer`.",
+        "(et jeton CSRF sur les écritures) ou jeton `Authorization: Bearer`.",
         lifespan=lifespan,
-        telemetry=_telemetry(platform.settings.telemetry),
+        telemetry=_telemetry(settings.telemetry),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.state.platform = platform
     app.state.live_hub = LiveHub(platform.database.libpq_url)
@@ -154,8 +181,11 @@ def create_app(
     ):
         app.include_router(router)
 
-    openapi.describe_errors(app)
-    app.add_middleware(CredentialsGate)
+    openapi.describe(app)
+    if settings.api_docs:
+        openapi.serve_docs(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CredentialsGate, platform=platform)
     app.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     return app

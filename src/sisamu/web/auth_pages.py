@@ -18,10 +18,29 @@ log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 
+DEFAULT_NEXT = "/console"
+MAX_NEXT_LENGTH = 512
+
+
 def safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after login (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-        return "/console"
+    r"""Only a same-site path is followed after login (no open redirect); anything else goes to the console.
+
+    Browsers read a URL more loosely than `urlsplit`: `/\evil.example`, or a slash, a tab and `/evil.example`,
+    both lead to `//evil.example`, another site (a backslash counts as a slash, tabs and newlines are dropped).
+    So the path must start with one slash, and carry no backslash, no control character, no scheme, no host.
+    """
+    if (
+        not target
+        or len(target) > MAX_NEXT_LENGTH
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in target)  # noqa: PLR2004 - C0, DEL and C1
+    ):
+        return DEFAULT_NEXT
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return DEFAULT_NEXT
     return target
 
 
@@ -32,7 +51,7 @@ def login_page(
     status_code: int = 200,
     username: str = "",
     need_totp: bool = False,
-    next_url: str = "/console",
+    next_url: str = DEFAULT_NEXT,
 ) -> HTMLResponse:
     oidc = request.app.state.platform.settings.oidc_enabled
     return templates.TemplateResponse(

@@ -56,7 +56,7 @@
     if (state.map && typeof L !== "undefined") {
       state.amlLayer = L.layerGroup([
         L.circle([p.lat, p.lon], { radius: p.radius_m || 50, color: "#8e44ad", fillOpacity: 0.15 }),
-        L.circleMarker([p.lat, p.lon], { radius: 5, color: "#8e44ad", fillOpacity: 1 }).bindTooltip("Position AML (" + Math.round(p.radius_m || 0) + " m)"),
+        L.circleMarker([p.lat, p.lon], { radius: 5, color: "#8e44ad", fillOpacity: 1 }).bindTooltip(S.tip("Position AML (" + Math.round(p.radius_m || 0) + " m)")),
       ]).addTo(state.map);
       state.map.setView([p.lat, p.lon], 13);
     }
@@ -257,7 +257,7 @@
     if (state.marker) { state.marker.remove(); state.marker = null; }
     const c = state.commune;
     if (c && c.lat !== null && c.lat !== undefined) {
-      state.marker = L.marker([c.lat, c.lon]).bindTooltip(c.name).addTo(state.map);
+      state.marker = L.marker([c.lat, c.lon]).bindTooltip(S.tip(c.name)).addTo(state.map);
       state.map.setView([c.lat, c.lon], 11);
     }
   }

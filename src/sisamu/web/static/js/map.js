@@ -4,7 +4,6 @@
   const S = Sisamu;
   const samu = S.ctx.samu;
   const $ = (id) => document.getElementById(id);
-  const COLORS = { AVAILABLE: "#1e8449", ENGAGED: "#c0392b", UNAVAILABLE: "#7f8c8d" };
   const AVAIL = { AVAILABLE: "disponible", ENGAGED: "engagé", UNAVAILABLE: "indisponible" };
   const state = { map: null, markers: new Map(), units: new Map(), file: null, fileMarker: null };
 
@@ -15,15 +14,15 @@
     const lat = u.lat ?? u.base_lat, lon = u.lon ?? u.base_lon;
     if (lat === null || lat === undefined) return;
     let marker = state.markers.get(u.resource_id);
-    const color = COLORS[u.availability] || "#7f8c8d";
-    const icon = L.divIcon({ className: "unit-dot", html: '<span style="background:' + color + '"></span>', iconSize: [14, 14] });
+    const known = Object.hasOwn(AVAIL, u.availability) ? u.availability : "UNAVAILABLE";
+    const icon = L.divIcon({ className: "unit-dot", html: S.el("span", null, "dot-" + known), iconSize: [14, 14] });
     if (!marker) {
       marker = L.marker([lat, lon], { icon, keyboard: false }).addTo(state.map);
       state.markers.set(u.resource_id, marker);
     }
     marker.setLatLng([lat, lon]);
     marker.setIcon(icon);
-    marker.bindTooltip(unitLabel(u) + " — " + (AVAIL[u.availability] || u.availability) + (u.status ? " · " + u.status : ""));
+    marker.bindTooltip(S.tip(unitLabel(u) + " — " + (AVAIL[u.availability] || u.availability) + (u.status ? " · " + u.status : "")));
     const element = marker.getElement();
     if (element) { element.dataset.resource = u.resource_id; element.dataset.availability = u.availability; }
   }
@@ -53,7 +52,7 @@
     $("file-summary").textContent = [q.priority, q.motif_label, [q.location.address, q.location.commune_name].filter(Boolean).join(", ")].filter(Boolean).join(" · ");
     if (state.fileMarker) state.fileMarker.remove();
     if (q.location.lat !== null && q.location.lat !== undefined && state.map) {
-      state.fileMarker = L.marker([q.location.lat, q.location.lon]).bindTooltip("Dossier " + file.number).addTo(state.map);
+      state.fileMarker = L.marker([q.location.lat, q.location.lon]).bindTooltip(S.tip("Dossier " + file.number)).addTo(state.map);
     }
     await Promise.all([loadRecommendation(), loadFileMissions()]);
   }
@@ -103,7 +102,7 @@
   S.territoryMap("map", null).then(async (map) => {
     state.map = map;
     const capacity = await S.api("/api/samus/" + samu).catch(() => null);
-    if (capacity && map) capacity.hospitals.forEach((h) => L.marker([h.lat, h.lon], { zIndexOffset: -1000, icon: L.divIcon({ className: "hospital-icon", html: "H", iconSize: [18, 18] }) }).bindTooltip(h.name).addTo(map));
+    if (capacity && map) capacity.hospitals.forEach((h) => L.marker([h.lat, h.lon], { zIndexOffset: -1000, icon: L.divIcon({ className: "hospital-icon", html: S.el("span", "H"), iconSize: [18, 18] }) }).bindTooltip(S.tip(h.name)).addTo(map));
     for (const u of state.units.values()) drawUnit(u);
     const wanted = new URLSearchParams(location.search).get("file");
     if (wanted) { $("file-input").value = wanted; S.attempt(() => showFile(wanted)); }

@@ -105,7 +105,10 @@
   S.shortcut("Ctrl+Enter", "Prendre le premier dossier de la file", () => state.queue.length && takeFile(state.queue[0].number));
   S.on("case.", (event) => {
     loadQueue().catch((e) => S.toast(e.message));
-    if (state.file && event.id === state.file.number && event.version > state.file.version) S.api("/api/files/" + state.file.number).then(show).catch(() => {});
+    if (state.file && event.id === state.file.number && event.version > state.file.version) {
+      // Shown only if still the file in hand: released or another taken meanwhile, it stays put away.
+      S.api("/api/files/" + state.file.number).then((file) => { if (state.file && state.file.number === file.number) show(file); }).catch(() => {});
+    }
   });
   S.instructionsPanel();
   S.territoryMap("map", $("hospitals")).then((map) => { state.map = map; placeMarker(); }).catch((e) => S.toast("Carte indisponible : " + e.message));

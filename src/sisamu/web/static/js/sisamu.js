@@ -1,4 +1,6 @@
 // sisamu — shared console code: JSON API calls, the live feed, code lists, small DOM helpers, shortcuts.
+// Text from users and partners only ever reaches the page as text: DOM nodes with textContent (`el`, `tip`),
+// never markup (no innerHTML, and Leaflet gets elements, not strings, which it would parse as HTML).
 "use strict";
 const Sisamu = (function () {
   const root = document.getElementById("console");
@@ -17,6 +19,8 @@ const Sisamu = (function () {
     if (attrs) for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
     return e;
   }
+  // Content of a Leaflet tooltip or icon: an element (a string would be parsed as HTML).
+  function tip(text, cls) { return el("span", text, cls); }
   function time(iso) { return iso ? new Date(iso).toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "—"; }
   function duration(seconds) {
     if (seconds === null || seconds === undefined) return "—";
@@ -121,7 +125,7 @@ const Sisamu = (function () {
     const outline = await api("/api/geo/departements/" + detail.departement + "/outline");
     const layer = L.geoJSON(outline, { style: { color: "#c0392b", weight: 2, fillOpacity: 0.05 } }).addTo(map);
     map.fitBounds(layer.getBounds());
-    detail.hospitals.forEach((h) => L.circleMarker([h.lat, h.lon], { radius: 6, color: "#1b4f72" }).bindTooltip(h.name).addTo(map));
+    detail.hospitals.forEach((h) => L.circleMarker([h.lat, h.lon], { radius: 6, color: "#1b4f72" }).bindTooltip(tip(h.name)).addTo(map));
     return map;
   }
 
@@ -145,5 +149,5 @@ const Sisamu = (function () {
   }
 
   function start() { connect(); }
-  return { ctx, el, time, duration, since, api, toast, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
+  return { ctx, el, tip, time, duration, since, api, toast, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
 })();

@@ -1,4 +1,4 @@
-"""Processes for end-to-end tests: the `sisamu` command, free ports, readiness polling, stopping."""
+"""Processes for end-to-end and browser tests: the `sisamu` command, free ports, readiness polling, stopping."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
