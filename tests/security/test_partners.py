@@ -1,5 +1,6 @@
 """Attacks from Hub Santé clients (issue 12, "Partners over Hub Santé"): a message changes a file only through the
-link of its sender; the SMUR software hears from its LRM only.
+link of its sender; the SMUR software hears from its LRM only; a body is bounded before it is parsed; an RS-ERROR
+never carries an exception's text.
 
 SAMU 250 (`US`) holds a file SAMU 680 (`A`) shared with it and a file of its own it shared with A; SAMU 440
 (`STRANGER`) is a Hub client neither file was ever shared with. Case ids are sequential (`{org}.{file number}`):
@@ -8,7 +9,9 @@ the stranger guesses them, it is never told them. Each inbox is the one `sisamu 
 from __future__ import annotations
 
 import json
+import logging
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,10 +19,15 @@ import pytest
 import sqlalchemy as sa
 
 from factories import add_samu
+from sisamu.bootstrap import build_platform
 from sisamu.cases import service as cases
+from sisamu.config import Settings
+from sisamu.hubsante.consumer import HubConsumer
 from sisamu.hubsante.envelope import new_message
-from sisamu.hubsante.message_types import RS_ERROR
-from sisamu.hubsante.tables import hub_case_link, hub_outbox, hub_resource_request
+from sisamu.hubsante.inbox import DEFAULT_MAX_BODY_BYTES, Inbox
+from sisamu.hubsante.message_types import RC_REF, RS_ERROR
+from sisamu.hubsante.tables import hub_case_link, hub_inbox, hub_outbox, hub_resource_request
+from sisamu.hubsante.transport import TransportSettings
 from sisamu.interop import case_share, emsi, mutual_aid
 from sisamu.interop.common import link_of_case
 from sisamu.interop.partner_state import partner_resources
@@ -321,3 +329,184 @@ def _error_code(platform: Any, recipient: str) -> int:
             "statusCode"
         ]
     )
+
+
+def test_acks_and_error_reports_count_only_from_the_recipient(samu: Samu250) -> None:
+    with samu.platform.engine.connect() as conn:
+        ours = conn.execute(
+            sa.select(hub_outbox.c.distribution_id).where(
+                (hub_outbox.c.recipient == A) & (hub_outbox.c.message_type == "RS-EDA")
+            )
+        ).scalar_one()
+
+    def row() -> Any:
+        with samu.platform.engine.connect() as conn:
+            return conn.execute(
+                sa.select(hub_outbox.c.acked_at, hub_outbox.c.remote_error).where(
+                    hub_outbox.c.distribution_id == ours
+                )
+            ).one()
+
+    ack = new_message(
+        RC_REF, {"distributionID": ours}, sender_id=STRANGER, recipient_id=US, sent_at=datetime.now(UTC)
+    )
+    error = {
+        "errorCode": {"statusCode": 700, "statusString": "INTERNAL_CLIENT_ERROR"},
+        "errorCause": "faux",
+        "referencedDistributionID": ours,
+    }
+    samu.inbox.receive(json.dumps(ack.to_envelope()).encode())
+    samu.receive(RS_ERROR.schema, error, STRANGER)
+    assert tuple(row()) == (None, None)
+    genuine = new_message(
+        RC_REF, {"distributionID": ours}, sender_id=A, recipient_id=US, sent_at=datetime.now(UTC)
+    )
+    samu.inbox.receive(json.dumps(genuine.to_envelope()).encode())
+    assert row().acked_at is not None
+
+
+# --- bodies are bounded before parsing ------------------------------------------------------------------------
+
+
+def _huge_rs_eda(sender: str, size: int) -> bytes:
+    """A valid RS-EDA envelope padded with JSON whitespace to `size` bytes: parsed, it would open a file."""
+    body = _example("RS-EDA", "RS-EDA_partageDossier_DidierMorel.01a.json") | {"caseId": f"{sender}.DRFR1599"}
+    raw = _envelope("RS-EDA", body, sender)
+    assert json.loads(raw + b" " * 10)  # still a valid message
+    return raw + b" " * (size - len(raw))
+
+
+def test_an_oversized_body_is_refused_before_it_is_parsed(samu: Samu250) -> None:
+    body = _huge_rs_eda(STRANGER, DEFAULT_MAX_BODY_BYTES + 1024)
+    outcome = samu.inbox.receive(body)
+    assert (outcome.status, outcome.nack) == ("invalid", True)
+    assert outcome.distribution_id.startswith("oversized:")
+    assert samu.links_of(STRANGER) == []  # not applied: no file opened
+    (error,) = samu.errors_to(STRANGER)
+    assert error["errorCode"]["statusCode"] == 300
+    assert "too large" in error["errorCause"]
+    assert len(json.dumps(error)) < 2000  # the reply does not carry the body back
+    with samu.platform.engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(hub_inbox.c.body, hub_inbox.c.sender).where(
+                hub_inbox.c.distribution_id == outcome.distribution_id
+            )
+        ).one()
+    assert stored.sender == STRANGER
+    assert stored.body["size"] == len(body)
+    assert len(json.dumps(stored.body)) < 10_000  # its size and first bytes only
+
+
+def test_the_limit_is_a_setting_the_worker_applies(platform: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SISAMU_HUB_MAX_BODY_BYTES", "4096")
+    assert Settings().hub_max_body_bytes == 4096
+    small = build_platform(
+        platform.settings.model_copy(update={"hub_max_body_bytes": 4096}), database=platform.database
+    )
+    add_samu(platform, "250", hub_id=US)
+    inbox = HubWorker(small, Identity("250", US, smur=False)).inbox
+    outcome = inbox.receive(_huge_rs_eda(A, 5000))
+    assert (outcome.status, outcome.nack) == ("invalid", True)
+    assert inbox.receive(_huge_rs_eda(A, 4000)).applied
+
+
+def test_a_deeply_nested_body_is_refused_as_unparseable(samu: Samu250) -> None:
+    """Under the size limit, but nested beyond what the parser and the schemas recurse through."""
+    depth = 200_000
+    body = b'{"distributionID": "x", "senderID": "' + STRANGER.encode() + b'", "a": '
+    body += b"[" * depth + b"]" * depth + b"}"
+    assert len(body) < DEFAULT_MAX_BODY_BYTES
+    outcome = samu.inbox.receive(body)
+    assert (outcome.status, outcome.nack) == ("invalid", True)
+    assert outcome.distribution_id.startswith("unparseable:")
+
+
+@dataclass
+class Delivery:
+    """An AMQP delivery as the consumer sees it."""
+
+    body: bytes
+    message_id: str = "delivery-1"
+    acked: bool = False
+    nacked: list[bool] = field(default_factory=list)
+
+    async def ack(self) -> None:
+        self.acked = True
+
+    async def nack(self, requeue: bool = True) -> None:
+        self.nacked.append(requeue)
+
+
+async def test_the_consumer_rejects_an_oversized_delivery_without_requeue(samu: Samu250) -> None:
+    consumer = HubConsumer(samu.inbox, TransportSettings(client_id=US))
+    delivery = Delivery(_huge_rs_eda(STRANGER, DEFAULT_MAX_BODY_BYTES + 1))
+    await consumer.handle(delivery)
+    assert (delivery.acked, delivery.nacked) == (False, [False])
+    assert samu.links_of(STRANGER) == []
+
+
+# --- an RS-ERROR says what went wrong, never how ----------------------------------------------------------------
+
+LEAKS = (
+    "INSERT",
+    "SELECT",
+    "smur_bilan",
+    "hub_case_link",
+    "parameters",
+    "psycopg",
+    "sqlalche",
+    "Error(",
+    "Traceback",
+)
+
+
+def test_a_database_error_in_a_handler_is_answered_without_sql_or_parameters(
+    samu: Samu250, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bilan naming a patient number beyond the database's integers fails in the INSERT, whose parameters hold
+    the patient's identity: the RS-ERROR gives code 700 and a short reason; the detail is in our log only."""
+    with samu.platform.uow() as uow:
+        case_share.share_file(uow, principal=REGULATOR, number=samu.own, to=OTHER_SMUR, now=T0)
+    bilan = _example("RS-BPV", "RS-BPV_FuiteDeGaz_GregoireNormand.14a.json")
+    patient = bilan["patient"] | {"patientId": f"{US}.patient.{samu.own}.99999999999", "lastName": "Zyxwvut"}
+    with caplog.at_level(logging.ERROR, logger="sisamu.hubsante.inbox"):
+        outcome = samu.receive("RS-BPV", bilan | {"caseId": samu.own_case, "patient": patient}, OTHER_SMUR)
+    assert not outcome.applied
+    (error,) = samu.errors_to(OTHER_SMUR)
+    assert error["errorCode"]["statusCode"] == 700
+    cause = error["errorCause"]
+    assert len(cause) < 120
+    assert "Zyxwvut" not in cause
+    assert not [leak for leak in LEAKS if leak.lower() in cause.lower()]
+    reply = json.dumps(
+        {k: v for k, v in error.items() if k != "sourceMessage"}
+    )  # the source is the sender's own
+    assert not [leak for leak in LEAKS if leak in reply]
+    assert "smur_bilan" in caplog.text  # the detail, for us
+    with samu.platform.engine.connect() as conn:
+        kept = conn.execute(
+            sa.select(hub_inbox.c.error).where(hub_inbox.c.distribution_id == outcome.distribution_id)
+        ).scalar_one()
+    assert "Zyxwvut" not in kept
+    assert "INSERT" not in kept
+
+
+def test_any_handler_failure_is_answered_by_category(platform: Any) -> None:
+    """Whatever a handler raises, the sender reads a fixed sentence, never the exception's text."""
+    add_samu(platform, "250", hub_id=US)
+
+    def failing(uow: Any, message: Any) -> None:
+        uow.execute(
+            sa.text("SELECT CAST(:secret AS integer)"), {"secret": message.body["caseId"] + " Zyxwvut"}
+        )
+
+    inbox = Inbox(platform.uow, "250", US, handlers={"RS-EDA": failing})
+    body = _example("RS-EDA", "RS-EDA_partageDossier_DidierMorel.01a.json")
+    outcome = inbox.receive(_envelope("RS-EDA", body, A))
+    assert not outcome.applied
+    with platform.engine.connect() as conn:
+        error = conn.execute(
+            sa.select(hub_outbox.c.body).where(hub_outbox.c.message_type == RS_ERROR.schema)
+        ).scalar_one()
+    cause = error["content"][0]["jsonContent"]["embeddedJsonContent"]["message"]["error"]["errorCause"]
+    assert cause == "internal error: the message could not be recorded"
