@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     hub_tls_key_password: str | None = None
     hub_tls_server_hostname: str | None = None
     hub_tls_external: bool = Field(default=True, description="SASL EXTERNAL (identity = certificate CN).")
+    hub_max_body_bytes: int = Field(
+        default=1024 * 1024,
+        gt=0,
+        description="Largest Hub message body the inbox reads (bytes); a larger one is refused unparsed.",
+    )
     cti_url: str | None = Field(
         default=None,
         description="The SI-SAMU telephony's API root (its Swagger basePath); set: sisamu runs as an LRM under "

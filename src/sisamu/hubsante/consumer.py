@@ -1,7 +1,8 @@
 """The Hub consumer: reads `<id>.message`, `<id>.ack`, `<id>.info` and hands each delivery to the inbox.
 
 Technical acknowledgement follows the Hub's rules: `basic.ack` only after the inbox transaction committed (stored,
-applied, reply queued); `basic.nack` without requeue for a body that cannot be read as a message (stored first);
+applied, reply queued); `basic.nack` without requeue for a body that cannot be read as a message or is larger than
+the inbox's limit (`SISAMU_HUB_MAX_BODY_BYTES`: refused before any parsing; stored first);
 `basic.nack` with requeue when the database failed (the broker redelivers it later). If the connection breaks
 between commit and `basic.ack`, the broker redelivers and the inbox recognises the `distributionID`: the message
 is applied once. Each queue is consumed in order (one delivery at a time per queue).

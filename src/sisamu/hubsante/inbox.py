@@ -1,14 +1,19 @@
 """The inbox: every received Hub message is parsed, validated, deduplicated, stored and applied in one transaction.
 
 `Inbox.receive(body)` is what the consumer calls for each AMQP delivery, before `basic.ack`:
+- larger than `max_body_bytes` (`SISAMU_HUB_MAX_BODY_BYTES`, 1 MiB by default): nothing parsed; stored `invalid`
+  under `oversized:<sha256>` with its size and first bytes only → `nack` without requeue (an RS-ERROR 300 goes back
+  when a `senderID` can be read from the first bytes with a bounded pattern);
 - not JSON, or no `distributionID`: stored as `invalid` under `unparseable:<sha256>` → the consumer `nack`s it
   without requeue (an RS-ERROR 102 goes back when a `senderID` can be read);
 - schema issues, or addressed to another client: stored `invalid`, RS-ERROR 300 back to the sender;
 - `dateTimeExpires` passed: stored `expired`, not applied, RS-ERROR 500 back to the sender;
 - a `distributionID` already stored for this SAMU: not applied again (`deliveries` counts the copies);
 - otherwise the handler of its message type runs in the same transaction as the insert, and the functional Ack
-  (RC-REF) is written to the outbox in that transaction too. Acks and error reports are never answered.
-The reply rows are relayed after commit like any outgoing message.
+  (RC-REF) is written to the outbox in that transaction too. Acks and error reports are never answered; an Ack
+  counts only from the recipient of the acknowledged message, an error report only from it or the Hub.
+The reply rows are relayed after commit like any outgoing message. An RS-ERROR carries a code and a short reason
+(`replies.failure_cause` when a handler failed), never an exception's text: that goes to the log.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -28,8 +34,8 @@ from sisamu.domain.clock import Clock, SystemClock
 from sisamu.hubsante import outbox
 from sisamu.hubsante.envelope import DistributionKind, EnvelopeError, HubMessage, parse_envelope
 from sisamu.hubsante.message_types import RC_REF, RS_ERROR
-from sisamu.hubsante.replies import ErrorCode, build_ack, build_error
-from sisamu.hubsante.tables import hub_inbox
+from sisamu.hubsante.replies import HUB_SENDER, ErrorCode, build_ack, build_error, failure_cause
+from sisamu.hubsante.tables import hub_inbox, hub_outbox
 from sisamu.hubsante.validation import validate_envelope
 from sisamu.storage.uow import UnitOfWork
 
@@ -43,6 +49,14 @@ log = logging.getLogger(__name__)
 Handler = Callable[[UnitOfWork, HubMessage], None]
 UNANSWERED_KINDS = frozenset({DistributionKind.ACK, DistributionKind.ERROR})
 _MAX_ERROR = 4000
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+_PEEK_BYTES = 64 * 1024  # where the envelope's own fields are looked for in an oversized body
+_KEPT_BYTES = 4 * 1024  # what is stored of an oversized body
+# An envelope field with a plain string value (no escapes): read from an oversized body without parsing it.
+_FIELD = re.compile(
+    rb'"(senderID|distributionID|distributionKind|distributionStatus)"\s*:\s*"([^"\\]{1,256})"'
+)
+_CLIENT_ID = re.compile(r"[A-Za-z0-9._-]{1,200}")
 
 
 class RejectMessageError(Exception):
@@ -94,11 +108,13 @@ class Inbox:
         handlers: Mapping[str, Handler] | None = None,
         default_handler: Handler = record_only,
         clock: Clock | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
         self.new_uow = new_uow  # `platform.uow`: units of work whose events reach the platform's bus
         self.samu_id = samu_id
         self.client_id = client_id
         self.clock = clock or SystemClock()
+        self.max_body_bytes = max_body_bytes
         self.default_handler = default_handler
         self.handlers: dict[str, Handler] = {
             RC_REF.schema: self._on_ack,
@@ -111,12 +127,23 @@ class Inbox:
 
     # --- entry point --------------------------------------------------------------------------------------------
 
-    def receive(self, body: bytes) -> Outcome:  # noqa: PLR0911 - one early return per rule
+    def receive(self, body: bytes) -> Outcome:
         """Handle one delivery; raises only on database failure (the consumer then requeues the delivery)."""
+        if len(body) > self.max_body_bytes:
+            return self._oversized(body)
+        try:
+            return self._read(body)
+        except RecursionError:  # nested too deeply for the parser or the schemas: never a Hub message
+            return self._unparseable(body, None, "unparseable body: nested too deeply")
+
+    def _read(self, body: bytes) -> Outcome:  # noqa: PLR0911 - one early return per rule
         try:
             document = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return self._unparseable(body, None, f"unparseable body: {exc}")
+        except UnicodeDecodeError:
+            return self._unparseable(body, None, "unparseable body: not UTF-8 text")
+        except json.JSONDecodeError as exc:
+            where = f"line {exc.lineno}, column {exc.colno}"
+            return self._unparseable(body, None, f"unparseable body: not JSON ({exc.msg} at {where})")
         if not isinstance(document, dict) or not isinstance(document.get("distributionID"), str):
             return self._unparseable(body, document, "not a Hub message: no distributionID")
         if b"\\u0000" in body:  # PostgreSQL cannot store NUL in JSON text
@@ -161,8 +188,11 @@ class Inbox:
             raise  # the database is unavailable: the consumer requeues the delivery
         except Exception as exc:
             log.exception("hub inbox: handler failed on %s", message.distribution_id)
-            cause = f"internal error while applying: {exc!r}"
-            return self._store_rejected(document, message, "invalid", cause, ErrorCode.INTERNAL_CLIENT_ERROR)
+            cause = failure_cause(exc)  # the partner's answer: never the exception's text (SQL, parameters…)
+            kept = f"{cause} ({type(exc).__name__}; see the log)"
+            return self._store_rejected(
+                document, message, "invalid", cause, ErrorCode.INTERNAL_CLIENT_ERROR, kept=kept
+            )
 
     def _invalid(
         self, document: dict[str, Any], cause: str, code: ErrorCode, message: HubMessage | None = None
@@ -170,17 +200,44 @@ class Inbox:
         return self._store_rejected(document, message, "invalid", cause, code)
 
     def _store_rejected(
-        self, document: dict[str, Any], message: HubMessage | None, status: str, cause: str, code: ErrorCode
+        self,
+        document: dict[str, Any],
+        message: HubMessage | None,
+        status: str,
+        cause: str,
+        code: ErrorCode,
+        *,
+        kept: str | None = None,
     ) -> Outcome:
-        """Store the message with `status` and `cause`; send an RS-ERROR `code` unless it is an Ack or an error."""
+        """Store the message with `status` and `kept` (else `cause`); send an RS-ERROR `code` with `cause` unless it
+        is an Ack or an error."""
         distribution_id = str(document["distributionID"])
         with self.new_uow() as uow:
             now = self.clock.now()
-            if not self._insert(uow.conn, document, message, status, cause, now):
+            if not self._insert(uow.conn, document, message, status, kept or cause, now):
                 return self._duplicate(uow.conn, distribution_id)
             reply_id = self._send_error(uow, document, code, cause, now)
-        log.warning("hub inbox: %s %s (%s)", distribution_id, status, cause[:300])
-        return Outcome(distribution_id, status, error=cause, reply_id=reply_id)
+        log.warning("hub inbox: %s %s (%s)", distribution_id, status, (kept or cause)[:300])
+        return Outcome(distribution_id, status, error=kept or cause, reply_id=reply_id)
+
+    def _oversized(self, body: bytes) -> Outcome:
+        """A body over the limit: never parsed; its size and first bytes stored, RS-ERROR 300 to a readable
+        sender, `nack` without requeue."""
+        key = "oversized:" + hashlib.sha256(body).hexdigest()
+        cause = f"message too large: {len(body)} bytes, the limit is {self.max_body_bytes}"
+        envelope = _peek_envelope(body[:_PEEK_BYTES])
+        head = body[:_KEPT_BYTES].decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+        stored: dict[str, Any] = {"size": len(body), "head": head}
+        with self.new_uow() as uow:
+            now = self.clock.now()
+            if not self._insert(uow.conn, stored, None, "invalid", cause, now, key=key, document=envelope):
+                self._duplicate(uow.conn, key)
+                return Outcome(key, "duplicate", error=cause, nack=True)
+            reply_id = None
+            if "senderID" in envelope:
+                reply_id = self._send_error(uow, envelope, ErrorCode.INVALID_MESSAGE, cause, now)
+        log.warning("hub inbox: oversized delivery stored as %s (%s)", key, cause)
+        return Outcome(key, "invalid", error=cause, reply_id=reply_id, nack=True)
 
     def _unparseable(self, body: bytes, document: Any, cause: str) -> Outcome:
         key = "unparseable:" + hashlib.sha256(body).hexdigest()
@@ -263,20 +320,54 @@ class Inbox:
 
     # --- built-in handlers --------------------------------------------------------------------------------------
 
+    def _recipient_of(self, conn: Connection, distribution_id: object) -> str | None:
+        """The recipient of our message `distribution_id` (None: we never sent it)."""
+        if not isinstance(distribution_id, str):
+            return None
+        found = conn.execute(
+            select(hub_outbox.c.recipient).where(
+                (hub_outbox.c.samu_id == self.samu_id) & (hub_outbox.c.distribution_id == distribution_id)
+            )
+        ).scalar_one_or_none()
+        return str(found) if found is not None else None
+
     def _on_ack(self, uow: UnitOfWork, message: HubMessage) -> None:
-        """RC-REF: the recipient acknowledged one of our messages."""
+        """RC-REF: the recipient acknowledged one of our messages (an Ack from anyone else counts for nothing)."""
         referenced = message.body.get("distributionID")
-        if isinstance(referenced, str) and not outbox.record_ack(
-            uow.conn, self.samu_id, referenced, self.clock.now()
-        ):
+        recipient = self._recipient_of(uow.conn, referenced)
+        if recipient is None:
             log.warning("hub inbox: Ack for unknown message %s", referenced)
+        elif recipient != message.sender_id:
+            log.warning(
+                "hub inbox: Ack of %s from %s, not its recipient: ignored", referenced, message.sender_id
+            )
+        else:
+            outbox.record_ack(uow.conn, self.samu_id, str(referenced), self.clock.now())
 
     def _on_error(self, uow: UnitOfWork, message: HubMessage) -> None:
-        """RS-ERROR: the Hub or the recipient refused one of our messages; kept on the outbox row."""
+        """RS-ERROR: the Hub or the recipient refused one of our messages; kept on the outbox row (from anyone else,
+        only logged)."""
         referenced = message.body.get("referencedDistributionID")
         code = message.body.get("errorCode", {})
         cause = message.body.get("errorCause", "")
         text = f"{code.get('statusCode')} {code.get('statusString')}: {cause}"
-        if isinstance(referenced, str):
-            outbox.record_remote_error(uow.conn, self.samu_id, referenced, text)
+        recipient = self._recipient_of(uow.conn, referenced)
+        if recipient is not None and message.sender_id in {recipient, HUB_SENDER}:
+            outbox.record_remote_error(uow.conn, self.samu_id, str(referenced), text)
         log.warning("hub inbox: RS-ERROR from %s about %s: %s", message.sender_id, referenced, text[:300])
+
+
+def _peek_envelope(head: bytes) -> dict[str, str]:
+    """The envelope fields an oversized body states plainly in its first bytes (a bounded pattern, no parsing):
+    enough to address an RS-ERROR. The first occurrence of each counts; a `senderID` that is no client id, none."""
+    found: dict[str, str] = {}
+    for match in _FIELD.finditer(head):
+        name = match.group(1).decode()
+        try:
+            value = match.group(2).decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        found.setdefault(name, value)
+    if not _CLIENT_ID.fullmatch(found.get("senderID", "")):
+        found.pop("senderID", None)
+    return found

@@ -1,4 +1,9 @@
-"""Replies to a received message: the functional Ack (RC-REF) and the error report (RS-ERROR)."""
+"""Replies to a received message: the functional Ack (RC-REF) and the error report (RS-ERROR).
+
+An RS-ERROR goes to another organisation: its `errorCause` is a short reason chosen by category (`failure_cause`),
+never the text of an exception (which may carry SQL, its parameters, paths or patient data); the detail stays in
+our log.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,9 @@ import copy
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from sisamu.domain.errors import DomainError
 from sisamu.hubsante.envelope import DistributionKind, HubMessage, Status, new_message
 from sisamu.hubsante.message_types import RC_REF, RS_ERROR
 
@@ -14,6 +22,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
 UNAVAILABLE_DISTRIBUTION_ID = "UNAVAILABLE"
+HUB_SENDER = "fr.health.hub"  # the Hub's own client id: its error reports come from it
 
 
 class ErrorCode(IntEnum):
@@ -44,6 +53,25 @@ class ErrorCode(IntEnum):
 
     def to_dict(self) -> dict[str, Any]:
         return {"statusCode": int(self), "statusString": self.status_string}
+
+
+# What a partner is told when applying its message failed, by category of failure (the detail is logged).
+STORAGE_FAILED = "internal error: the message could not be recorded"
+RULE_REFUSED = "the message could not be applied: refused by the receiving software's rules"
+CONTENT_UNEXPECTED = "the message could not be applied: unexpected content"
+INTERNAL_FAILURE = "internal error while applying the message"
+
+
+def failure_cause(exc: BaseException) -> str:
+    """The short reason an RS-ERROR gives for a failure to apply a message: a fixed sentence by category of `exc`,
+    never its text."""
+    if isinstance(exc, SQLAlchemyError):
+        return STORAGE_FAILED
+    if isinstance(exc, DomainError):
+        return RULE_REFUSED
+    if isinstance(exc, (KeyError, IndexError, TypeError, ValueError)):
+        return CONTENT_UNEXPECTED
+    return INTERNAL_FAILURE
 
 
 def build_ack(

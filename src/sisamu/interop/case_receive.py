@@ -22,8 +22,6 @@ from sqlalchemy import insert, update
 
 from sisamu.cases import regulation, service
 from sisamu.cases.model import Actor
-from sisamu.hubsante.inbox import RejectMessageError
-from sisamu.hubsante.replies import ErrorCode
 from sisamu.hubsante.tables import hub_case_link
 from sisamu.interop.case_body import case_body, update_body
 from sisamu.interop.case_reading import (
@@ -33,7 +31,7 @@ from sisamu.interop.case_reading import (
     qualification_of,
     when_of,
 )
-from sisamu.interop.common import CaseLink, link_of_case, samu_of_client, timezone_of
+from sisamu.interop.common import CaseLink, link_of_case, samu_of_client, timezone_of, unknown_case
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -120,14 +118,21 @@ def _merge(into: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def receive_case(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
-    """RS-EDA: open (or, when the case id is already known, update) the local file; returns its number."""
+    """RS-EDA: open a local file linked to the sender's case (or, when the sender already shared that case with
+    us, update it); returns its number.
+
+    A case id is read within the sender's links only: an RS-EDA about a case id another partner shares with us
+    opens a file of its own, never touching theirs. A case id in our own name (`{our id}.…`) that the sender
+    never received from us is refused (702): a partner does not open cases in our name."""
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     body = message.body
     case_id = str(body["caseId"])
-    known = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
+    known = link_of_case(uow.conn, samu_id, case_id, partner=message.sender_id, lock=True)
     if known is not None:
         update_case(uow, message, now, link=known)
         return known.number
+    if case_id.startswith(f"{message.recipient_id}."):
+        raise unknown_case(case_id, "a case of ours never shared with the sender")
     opened = service.open_file(
         uow, principal=None, samu_id=samu_id, now=now, qualification=qualification_of(body)
     )
@@ -169,22 +174,22 @@ def receive_case(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
 
 
 def update_case(uow: UnitOfWork, message: HubMessage, now: datetime, *, link: CaseLink | None = None) -> str:
-    """RS-EDA-MAJ: apply the partner's update to the linked local file.
+    """RS-EDA-MAJ: apply the partner's update to the local file linked to the sender's case.
 
-    An update about a case never shared with us (its RS-EDA went elsewhere or was never sent, e.g. the fire
-    service's case) that carries something to regulate — a patient, a medical note or a decision — starts the
-    shared file from that partner, as an RS-EDA would: medical information is never dropped. An update that
-    carries nothing to keep (a status, an owner) on an unknown case is refused with 702."""
+    Only the partner of the link changes the file: an update about a case the sender never shared with us is
+    about an unknown case, even when another partner shares a case with that id. Such an update (its RS-EDA went
+    elsewhere or was never sent, e.g. the fire service's case) that carries something to regulate — a patient, a
+    medical note or a decision — starts the shared file from that partner, as an RS-EDA would (a file of its own:
+    medical information is never dropped, and nobody else's file is touched). An update that carries nothing to
+    keep (a status, an owner) on an unknown case is refused with 702."""
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     body = message.body
     case_id = str(body["caseId"])
-    found = link or link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
+    found = link or link_of_case(uow.conn, samu_id, case_id, partner=message.sender_id, lock=True)
     if found is None:
         if any(body.get(key) for key in OPENS_A_FILE):
             return receive_case(uow, message, now)
-        raise RejectMessageError(
-            ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}: no RS-EDA before, nothing to regulate"
-        )
+        raise unknown_case(case_id, "no RS-EDA before, nothing to regulate")
     linked: CaseLink = found
     owner = str(body.get("owner") or linked.owner)
     timezone = timezone_of(uow.conn, samu_id)

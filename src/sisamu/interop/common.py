@@ -1,15 +1,18 @@
-"""What every flow needs: our Hub id, the case links, sending through the outbox, auditing."""
+"""What every flow needs: our Hub id, the case links (read within the sender's own: `link_of_case`), sending through
+the outbox, auditing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, exists, select
+from sqlalchemy import exists, select
 
 from sisamu.hubsante import outbox
 from sisamu.hubsante.envelope import DistributionKind, HubMessage, new_message
 from sisamu.hubsante.identifiers import samu_org_id
+from sisamu.hubsante.inbox import RejectMessageError
+from sisamu.hubsante.replies import ErrorCode
 from sisamu.hubsante.tables import hub_case_link
 from sisamu.security import audit
 from sisamu.smur import queries as smur
@@ -145,20 +148,26 @@ def links_of_file(conn: Connection, samu_id: str, number: str, *, lock: bool = F
 
 
 def link_of_case(
-    conn: Connection, samu_id: str, case_id: str, *, sender: str | None = None, lock: bool = False
+    conn: Connection, samu_id: str, case_id: str, *, partner: str, lock: bool = False
 ) -> CaseLink | None:
-    """The link of a shared case id: several partners may share one (a file received, then shared on), so the
-    link of `sender` (the partner whose message it is) when it has one, else the first made."""
-    order: list[Any] = [hub_case_link.c.created_at, hub_case_link.c.partner]
-    if sender is not None:
-        order.insert(0, case((hub_case_link.c.partner == sender, 0), else_=1))
-    query = (
-        select(hub_case_link)
-        .where((hub_case_link.c.samu_id == samu_id) & (hub_case_link.c.case_id == case_id))
-        .order_by(*order)
-        .limit(1)
+    """The link on which `partner` shares the case `case_id` with us: what `partner` says about that case applies
+    there and nowhere else. None when the case was never shared between us and `partner`, even when another
+    partner shares a case with that id: case ids are sequential and guessable, so a case id names a file only
+    within the links of the partner whose message it is (docs/security.md, "Partners over Hub Santé")."""
+    query = select(hub_case_link).where(
+        (hub_case_link.c.samu_id == samu_id)
+        & (hub_case_link.c.case_id == case_id)
+        & (hub_case_link.c.partner == partner)
     )
     if lock:
         query = query.with_for_update()
     row = conn.execute(query).first()
     return _link(row) if row is not None else None
+
+
+def unknown_case(case_id: str, why: str = "") -> RejectMessageError:
+    """RS-ERROR 702 about a case the sender never shared with us: the same answer whether or not a case with that
+    id is shared with someone else (nothing tells a stranger which case ids we hold)."""
+    return RejectMessageError(
+        ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}" + (f": {why}" if why else "")
+    )

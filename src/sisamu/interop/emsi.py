@@ -6,9 +6,10 @@ file was opened, `IPR` while open and `COM` once closed, `CASUALTIES` counted fr
 the physician set any — R1 → TRIAGERED, R2 → TRIAGEYELLOW, R3/R4 → TRIAGEGREEN — and the point and address as
 `EGEO`) and RESOURCE (our units engaged on the file, `IN_USE/MOBILE` while they hold their mission).
 
-Received (`receive_emsi`): `EVENT.MAIN_EVENT_ID` names the shared case (a link made by an RS-EDA) or one of our own
-files (`{our id}.{number}`); anything else is refused with RS-ERROR 702. The event, casualties, missions and
-resources become one note on the local file; the partner's resources are kept with the link's partner resources.
+Received (`receive_emsi`): `EVENT.MAIN_EVENT_ID` names a case the sender shares with us (its link), or the case id
+of a file about which we sent the sender an EMSI (the fire service answering ours); anything else is refused with
+RS-ERROR 702, whoever else shares that case. The event, casualties, missions and resources become one note on the
+local file; the sender's resources are kept with the link's partner resources (`from` the sender).
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from sisamu.domain.codes import NiveauSoin, code_list
 from sisamu.domain.errors import DomainError
 from sisamu.hubsante.datetimes import format_hub_datetime
 from sisamu.hubsante.identifiers import resource_id as hub_resource_id
-from sisamu.hubsante.inbox import RejectMessageError
-from sisamu.hubsante.replies import ErrorCode
 from sisamu.hubsante.tables import hub_outbox
 from sisamu.interop.common import (
     CaseLink,
@@ -40,6 +39,7 @@ from sisamu.interop.common import (
     samu_of_client,
     send,
     timezone_of,
+    unknown_case,
 )
 from sisamu.interop.partner_state import add_notes, partner_resources, save_partner_resources
 from sisamu.resources import queries as fleet
@@ -210,15 +210,49 @@ def _summary(body: dict[str, Any], sender: str) -> str:
     return "\n".join(lines)
 
 
+def _file_sent_to(uow: UnitOfWork, samu_id: str, to: str, case_id: str) -> str | None:
+    """The number of the file about which we sent `to` an EMSI naming `case_id` (None: we never did)."""
+    named = {"emsi": {"EVENT": {"MAIN_EVENT_ID": case_id}}}
+    body = uow.execute(
+        select(hub_outbox.c.body)
+        .where(
+            (hub_outbox.c.samu_id == samu_id)
+            & (hub_outbox.c.message_type == EMSI)
+            & (hub_outbox.c.recipient == to)
+            & hub_outbox.c.body.contains(
+                {"content": [{"jsonContent": {"embeddedJsonContent": {"message": named}}}]}
+            )
+        )
+        .order_by(hub_outbox.c.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if body is None:
+        return None
+    sent = body["content"][0]["jsonContent"]["embeddedJsonContent"]["message"]["emsi"]
+    return str(sent["EVENT"]["ID"])
+
+
 def receive_emsi(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
-    """EMSI: applied as a note to the linked (or our own) file; the partner's resources kept on the link."""
+    """EMSI: applied as a note to the file its sender may speak about; its resources kept with the file's link.
+
+    That file is the one linked to the sender's own case (`EVENT.MAIN_EVENT_ID`), or the one about which we sent
+    the sender an EMSI naming that case id (the fire service answers our EMSI): anything else is an unknown case
+    (702), even our own case id or another partner's — file numbers and case ids are guessable."""
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     body = message.body
     event = body.get("EVENT") or {}
     case_id = str(event.get("MAIN_EVENT_ID") or event.get("ID") or "")
-    link = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
-    if link is not None:
+    link = link_of_case(uow.conn, samu_id, case_id, partner=message.sender_id, lock=True)
+    if link is None:
+        number = _file_sent_to(uow, samu_id, message.sender_id, case_id)
+        if number is None or files.file_state(uow.conn, samu_id, number) is None:
+            raise unknown_case(case_id, "never shared with the sender, no EMSI sent to it about it")
+        # the file's link of that case id, when the case is shared with a partner: the resources are kept there
+        links = links_of_file(uow.conn, samu_id, number, lock=True)
+        link = next((lk for lk in links if lk.case_id == case_id), None)
+    else:
         number = link.number
+    if link is not None:
         known = partner_resources(link)
         for resource in body.get("RESOURCE") or []:
             rid = str(resource["ID"])
@@ -229,13 +263,6 @@ def receive_emsi(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
                 "from": message.sender_id,
             }
         save_partner_resources(uow, link, known, now)
-    else:
-        us = hub_id_of(uow.conn, samu_id)
-        number = case_id.removeprefix(f"{us}.") if case_id.startswith(f"{us}.") else ""
-        if files.file_state(uow.conn, samu_id, number) is None:
-            raise RejectMessageError(
-                ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id!r}: neither shared with us nor ours"
-            )
     target = link or CaseLink(samu_id, case_id, message.sender_id, number, "shared", "", None, None, {})
     add_notes(uow, target, message.sender_id, [(now, _summary(body, message.sender_id))], now)
     record(

@@ -1,7 +1,8 @@
 """Mutual aid between SAMUs: a resource request (RS-DR) and its answer (RS-RR).
 
-A request we send is kept `sent` and `PENDING` until the partner's RS-RR arrives; a request we receive is kept
-`received` and `PENDING`, listed for the supervisor and the physicians, until one of them answers it (RS-RR back).
+A request we send is kept `sent` and `PENDING` until the RS-RR of the SAMU we asked arrives (nobody else answers it);
+a request we receive is kept `received` and `PENDING`, listed for the supervisor and the physicians, until one of
+them answers it (RS-RR back), attached to our file only when the requester shares that case with us.
 """
 
 from __future__ import annotations
@@ -163,7 +164,8 @@ def receive_request(uow: UnitOfWork, message: HubMessage, now: datetime) -> None
         raise RejectMessageError(
             ErrorCode.CASE_ALREADY_EXISTS, f"request {request['requestId']} already received"
         )
-    link = link_of_case(uow.conn, samu_id, str(body["caseId"]), sender=message.sender_id)
+    # the request is about the sender's file only when the sender shares that case with us
+    link = link_of_case(uow.conn, samu_id, str(body["caseId"]), partner=message.sender_id)
     uow.execute(
         insert(hub_resource_request).values(
             samu_id=samu_id,
@@ -275,7 +277,8 @@ def answer_request(
 
 
 def receive_response(uow: UnitOfWork, message: HubMessage, now: datetime) -> None:
-    """RS-RR: the answer to a request we sent (702 when we never sent it)."""
+    """RS-RR: the answer to a request we sent, from the SAMU we asked (702 when we never asked the sender: the same
+    answer as for a request never sent)."""
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     body = message.body
     request_id = str(body["requestId"])
@@ -286,6 +289,7 @@ def receive_response(uow: UnitOfWork, message: HubMessage, now: datetime) -> Non
             (hub_resource_request.c.samu_id == samu_id)
             & (hub_resource_request.c.request_id == request_id)
             & (hub_resource_request.c.direction == "sent")
+            & (hub_resource_request.c.partner == message.sender_id)
         )
         .values(status=response["answer"], response=response, answered_by=message.sender_id, answered_at=now)
     )

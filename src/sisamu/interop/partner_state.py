@@ -54,14 +54,13 @@ def save_partner_resources(
     )
 
 
-def links_following(uow: UnitOfWork, samu_id: str, resource_id: str) -> list[CaseLink]:
-    """The links on which a partner told us about `resource_id` (a GEO-POS carries no case id)."""
+def links_following(uow: UnitOfWork, samu_id: str, resource_id: str, *, sender: str) -> list[CaseLink]:
+    """The links on which `sender` told us about `resource_id` (a GEO-POS carries no case id): a partner moves
+    only the resources it announced itself (RS-RI, RS-SR, EMSI), never another partner's."""
+    announced = hub_case_link.c.received[(PARTNER_RESOURCES, resource_id, "from")].astext == sender
     rows = uow.execute(
         select(hub_case_link)
-        .where(
-            (hub_case_link.c.samu_id == samu_id)
-            & hub_case_link.c.received[PARTNER_RESOURCES].has_key(resource_id)
-        )
+        .where((hub_case_link.c.samu_id == samu_id) & announced)
         .order_by(hub_case_link.c.created_at)
         .with_for_update()
     )

@@ -6,9 +6,9 @@ Sending: a unit on a mission whose file is shared publishes its position to the 
 known, `move`, `status` (INDISPONIBLE while the unit holds its mission) and `engagedStatus` from the mission's
 status. Nothing is sent for a unit that is not on a shared file.
 
-Receiving: the position of a partner's resource that a partner announced on a shared file (RS-RI/RS-SR) is kept
-as its last `position` (an older fix does not replace a newer one); a resource nobody announced is only recorded
-by the inbox row.
+Receiving: the position of a partner's resource that this partner announced on a shared file (RS-RI/RS-SR, EMSI)
+is kept as its last `position` (an older fix does not replace a newer one); a resource the sender did not announce
+(nobody's, or another partner's) is only recorded by the inbox row.
 """
 
 from __future__ import annotations
@@ -117,14 +117,15 @@ def _newer(position: dict[str, Any], than: dict[str, Any] | None) -> bool:
 
 
 def receive_positions(uow: UnitOfWork, message: HubMessage, now: datetime) -> int:
-    """GEO-POS: each position updates the partner's resource on the links that follow it; returns how many."""
+    """GEO-POS: each position updates the resource its sender announced, on the links that follow it; returns how
+    many."""
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     updated = 0
     for position in message.body.get("position") or []:
         rid = str(position["resourceId"])
-        links = links_following(uow, samu_id, rid)
+        links = links_following(uow, samu_id, rid, sender=message.sender_id)
         if not links:
-            log.info("GEO-POS of %s from %s: no shared file follows it", rid, message.sender_id)
+            log.info("GEO-POS of %s from %s: it announced no such resource", rid, message.sender_id)
         for link in links:
             known = partner_resources(link)
             if _newer(position, known[rid].get("position")):

@@ -5,6 +5,11 @@ sisamu is that too (`smur_client`), receives what the LRM sends it (`SMUR_FLOWS`
 `sisamu hub worker` and `sisamu run` start) registers one table or the other on the identity's Inbox; a type absent
 from both stays with the inbox's default handler (the inbox row is the record). Each receiver runs in the inbox's
 transaction with the inbox's clock as `now`.
+
+Who may change what (docs/security.md, "Partners over Hub Santé"): a message about a case applies only through the
+link of its sender (`common.link_of_case(…, partner=sender)`), whoever else shares a case with that id; the SMUR
+software takes messages from its SAMU's LRM only (`smur_role.only_from_lrm`). Anything else is answered with an
+RS-ERROR (702 unknown case, 703 unknown sender) and changes nothing.
 """
 
 from __future__ import annotations
@@ -45,11 +50,14 @@ LRM_FLOWS: dict[str, Receiver] = {
     "RS-URL": smur_received.receive_documents,
 }
 SMUR_FLOWS: dict[str, Receiver] = {
-    "RS-EDA": smur_role.receive_file,
-    "RS-EDA-MAJ": case_receive.update_case,
-    "RS-ER": smur_role.receive_engagement,
-    "RS-RI": resources_share.receive_resources,
-    "RS-SR": resources_share.receive_status,
+    message_type: smur_role.only_from_lrm(receive)
+    for message_type, receive in {
+        "RS-EDA": smur_role.receive_file,
+        "RS-EDA-MAJ": case_receive.update_case,
+        "RS-ER": smur_role.receive_engagement,
+        "RS-RI": resources_share.receive_resources,
+        "RS-SR": resources_share.receive_status,
+    }.items()
 }
 
 

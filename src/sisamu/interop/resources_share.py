@@ -8,7 +8,8 @@ accepted); `share_status` sends RS-SR `resourcesStatus` with a mission's current
 transaction, are audited, and send nothing when the file is shared with no one.
 
 Receiving (Inbox handlers): the partner's resources and statuses are kept on the link (`partner_state`) and
-written as notes on the linked local file; a case id never shared with us is refused with RS-ERROR 702.
+written as notes on the linked local file. Only the partner of the link speaks about it: a case id the sender
+never shared with us is refused with RS-ERROR 702, whoever else shares a case with that id.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from sqlalchemy import select
 from sisamu.domain.codes import StatutVecteur
 from sisamu.hubsante.datetimes import format_hub_datetime, parse_hub_datetime
 from sisamu.hubsante.identifiers import resource_id as hub_resource_id
-from sisamu.hubsante.inbox import RejectMessageError
-from sisamu.hubsante.replies import ErrorCode
 from sisamu.hubsante.tables import hub_resource_request
 from sisamu.interop.common import (
     CaseLink,
@@ -35,6 +34,7 @@ from sisamu.interop.common import (
     samu_of_client,
     send,
     timezone_of,
+    unknown_case,
 )
 from sisamu.interop.partner_state import (
     add_notes,
@@ -198,11 +198,9 @@ def share_status(
 def _linked(uow: UnitOfWork, message: HubMessage) -> CaseLink:
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     case_id = str(message.body["caseId"])
-    link = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
+    link = link_of_case(uow.conn, samu_id, case_id, partner=message.sender_id, lock=True)
     if link is None:
-        raise RejectMessageError(
-            ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}: no RS-EDA shared it before"
-        )
+        raise unknown_case(case_id, "no RS-EDA shared it between us before")
     return link
 
 

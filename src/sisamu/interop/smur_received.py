@@ -3,8 +3,9 @@
 Each is kept by the SMUR feature (`sisamu.smur.exchange`, `direction` received) on the linked file, with the patient named by
 its Hub id (one the partner gave us, or one of ours), a note on the file says what arrived (bilan: the patient, the
 diagnosis, the vital signs; documents: their types), and the reception is audited. An RPIS names its case by its
-`context` (the regulating SAMU's org and case number: ours, or a shared case). A case never shared with us is refused
-with RS-ERROR 702.
+`context` (the regulating SAMU's org and case number: a case shared with the sender, or, from our own SMUR
+software, our own file). A case the sender never shared with us is refused with RS-ERROR 702, whoever else shares
+a case with that id.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from sisamu.cases import queries as files
 from sisamu.hubsante.datetimes import parse_hub_datetime
-from sisamu.hubsante.inbox import RejectMessageError
-from sisamu.hubsante.replies import ErrorCode
-from sisamu.interop.common import CaseLink, link_of_case, record, samu_of_client
+from sisamu.interop.common import CaseLink, hub_id_of, link_of_case, record, samu_of_client, unknown_case
 from sisamu.interop.partner_state import add_notes
 from sisamu.interop.smur_reports import patient_no_of
 from sisamu.smur import exchange
+from sisamu.smur import queries as smur
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 
 def _linked(uow: UnitOfWork, message: HubMessage, case_id: str) -> CaseLink:
     samu_id = samu_of_client(uow.conn, message.recipient_id)
-    link = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
+    link = link_of_case(uow.conn, samu_id, case_id, partner=message.sender_id, lock=True)
     if link is None:
-        raise RejectMessageError(ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}: never shared")
+        raise unknown_case(case_id, "never shared with the sender")
     return link
 
 
@@ -117,15 +117,16 @@ def receive_documents(uow: UnitOfWork, message: HubMessage, now: datetime) -> st
 
 
 def receive_rpis(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
-    """RS-RPIS: a SMUR's summary kept on the file named by its context (our case number, or a shared case)."""
+    """RS-RPIS: a SMUR's summary kept on the file named by its context: a case the sender shares with us, or, from
+    our own SMUR software only (`smur_client`: the RPIS of a file of the SAMU's own), our own case number."""
     body = message.body
     context = body.get("context") or {}
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     case_id = f"{context.get('orgId')}.{context.get('senderCaseId')}"
-    link = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
+    link = link_of_case(uow.conn, samu_id, case_id, partner=message.sender_id, lock=True)
     number = link.number if link is not None else str(context.get("senderCaseId"))
-    if link is None and not _ours(uow, samu_id, number):
-        raise RejectMessageError(ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}")
+    if link is None and not _ours(uow, samu_id, message, context, number):
+        raise unknown_case(case_id, "never shared with the sender")
     hub_patient = (body.get("patient") or {}).get("patientId")
     patient_no = patient_no_of(link, hub_patient) if link is not None else _own_patient(hub_patient, number)
     exchange.record_received_rpis(
@@ -157,6 +158,12 @@ def _own_patient(hub_patient: object, number: str) -> int | None:
     return int(tail) if head.endswith(f".patient.{number}") and tail.isdigit() else None
 
 
-def _ours(uow: UnitOfWork, samu_id: str, number: str) -> bool:
-    """Is `number` a file of ours (an RPIS names the regulating SAMU's own case number)?"""
-    return files.file_state(uow.conn, samu_id, number) is not None
+def _ours(uow: UnitOfWork, samu_id: str, message: HubMessage, context: dict[str, Any], number: str) -> bool:
+    """Is this the RPIS of a file of our own (`context`: our org and case number), from our own SMUR software?"""
+    client = smur.client_of(uow.conn, samu_id)
+    return (
+        client is not None
+        and message.sender_id == client.client_id
+        and context.get("orgId") == hub_id_of(uow.conn, samu_id)
+        and files.file_state(uow.conn, samu_id, number) is not None
+    )

@@ -16,6 +16,8 @@ reports) is read through `sisamu.smur.queries` and written through `sisamu.smur.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +34,7 @@ from sisamu.interop.common import (
     samu_of_client,
     send,
     timezone_of,
+    unknown_case,
 )
 from sisamu.interop.partner_state import add_notes
 from sisamu.resources import queries as fleet
@@ -78,6 +81,28 @@ def intervention_of(conn: Connection, samu_id: str, number: str) -> Intervention
 
 # --- receiving, on the SMUR client -----------------------------------------------------------------------------
 
+Receive = Callable[["UnitOfWork", "HubMessage", "datetime"], object]
+
+
+def lrm_of(conn: Connection, client_id: str) -> str:
+    """The LRM the SMUR software `client_id` works for: its SAMU's regulation (`samu.hub_id`)."""
+    return hub_id_of(conn, samu_of_client(conn, client_id))
+
+
+def only_from_lrm(receive: Receive) -> Receive:
+    """`receive`, for the SMUR software: a message applies only when it comes from the SAMU's LRM; from anyone
+    else it is refused with RS-ERROR 703 (unknown sender) and changes nothing."""
+
+    @functools.wraps(receive)
+    def guarded(uow: UnitOfWork, message: HubMessage, now: datetime) -> object:
+        if message.sender_id != lrm_of(uow.conn, message.recipient_id):
+            raise RejectMessageError(
+                ErrorCode.UNKNOWN_SENDER, f"{message.sender_id} is not the LRM of this SMUR software"
+            )
+        return receive(uow, message, now)
+
+    return guarded
+
 
 def receive_file(uow: UnitOfWork, message: HubMessage, now: datetime) -> str:
     """RS-EDA to our SMUR client: the LRM's file, opened locally (`case_receive`) and kept as an intervention."""
@@ -98,11 +123,9 @@ def receive_engagement(uow: UnitOfWork, message: HubMessage, now: datetime) -> s
     """RS-ER: the LRM asks the SMUR to engage a unit; a note on the file says what (702 on an unknown case)."""
     samu_id = samu_of_client(uow.conn, message.recipient_id)
     case_id = str(message.body["caseId"])
-    link = link_of_case(uow.conn, samu_id, case_id, sender=message.sender_id, lock=True)
+    link = link_of_case(uow.conn, samu_id, case_id, partner=message.sender_id, lock=True)
     if link is None:
-        raise RejectMessageError(
-            ErrorCode.WRONG_MESSAGE_SEQUENCE, f"unknown case {case_id}: no RS-EDA before"
-        )
+        raise unknown_case(case_id, "no RS-EDA before")
     notes = [(now, "Engagement demandé au SMUR : " + _asked(r)) for r in message.body.get("resource") or []]
     add_notes(uow, link, message.sender_id, notes, now)
     record(

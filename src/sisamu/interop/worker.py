@@ -70,7 +70,13 @@ class HubWorker:
             clock=platform.clock,
             own_rows_only=has_smur,  # with a SMUR client, each identity's worker relays its own rows only
         )
-        self.inbox = Inbox(platform.uow, identity.samu_id, identity.client_id, clock=platform.clock)
+        self.inbox = Inbox(
+            platform.uow,
+            identity.samu_id,
+            identity.client_id,
+            clock=platform.clock,
+            max_body_bytes=platform.settings.hub_max_body_bytes,
+        )
         if identity.smur:
             register_smur_flows(self.inbox)
         else:

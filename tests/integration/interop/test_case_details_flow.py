@@ -123,7 +123,7 @@ def test_details_survive_a_share_and_a_share_on(platform, samus):
     _deliver(platform, samus, shared)
 
     with platform.uow() as uow:
-        link = link_of_case(uow.conn, "680", sent["caseId"])
+        link = link_of_case(uow.conn, "680", sent["caseId"], partner=A)
         assert link is not None
         received = service.get_file(uow, principal=ARM_B, number=link.number, now=T0)
     q = received.qualification
@@ -190,7 +190,7 @@ def test_a_decision_comment_goes_as_the_update_free_text(platform, samus):
     assert [d["decisionType"] for d in body["decision"]] == ["PASPLUS"]
     _deliver(platform, samus, update)
     with platform.uow() as uow:
-        link = link_of_case(uow.conn, "680", body["caseId"])
+        link = link_of_case(uow.conn, "680", body["caseId"], partner=A)
         assert link is not None
         received = service.get_file(uow, principal=ARM_B, number=link.number, now=later)
     assert [n.body for n in received.notes] == ["Décision du partenaire : PASPLUS", body["freetext"]]

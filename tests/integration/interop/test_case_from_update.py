@@ -56,7 +56,7 @@ def test_an_update_with_a_note_starts_the_shared_file(platform: Any, inbox: Inbo
     outcome = _receive(inbox, NOTE)
     assert outcome.applied, outcome.error
     with platform.engine.connect() as conn:
-        link = link_of_case(conn, "440", CASE)
+        link = link_of_case(conn, "440", CASE, partner=FIRE)
         assert link is not None
         assert (link.partner, link.owner, link.role) == (FIRE, FIRE, "received")
         notes = conn.execute(
@@ -77,4 +77,4 @@ def test_an_update_with_nothing_to_regulate_on_an_unknown_case_is_refused_702(
     (error,) = _sent(platform, "RS-ERROR")
     assert "702" in json.dumps(error)
     with platform.engine.connect() as conn:
-        assert link_of_case(conn, "440", CASE) is None
+        assert link_of_case(conn, "440", CASE, partner=FIRE) is None

@@ -78,7 +78,7 @@ def _received(platform: Any) -> tuple[str, str]:
     inbox = HubWorker(platform, Identity("250", US, smur=False)).inbox
     assert inbox.receive(json.dumps(message.to_envelope()).encode()).applied
     with platform.engine.connect() as conn:
-        link = link_of_case(conn, "250", case_id)
+        link = link_of_case(conn, "250", case_id, partner=A)
     assert link is not None
     return link.number, case_id
 
@@ -103,7 +103,7 @@ def test_the_arm_takes_charge_of_a_shared_file_then_hands_it_back(
     assert taken.json()["owner"] == US
     assert [s["to"] for s in taken.json()["sent"]] == [A]
     with platform.engine.connect() as conn:
-        link = link_of_case(conn, "250", case_id)
+        link = link_of_case(conn, "250", case_id, partner=A)
     assert link is not None
     assert link.owner == US
     handed = _post(client, tokens, "arm.250", f"/api/files/{number}/hand-over", to=A)

@@ -18,6 +18,7 @@ from sisamu.cases import service as cases
 from sisamu.hubsante.envelope import new_message, parse_document
 from sisamu.hubsante.tables import hub_resource_request
 from sisamu.interop import case_share, mutual_aid
+from sisamu.interop import emsi as emsi_flow
 from sisamu.interop.common import link_of_case
 from sisamu.interop.partner_state import partner_resources
 from sisamu.interop.receivers import LRM_FLOWS, SMUR_FLOWS
@@ -61,9 +62,9 @@ class Samu:
         with self.platform.uow() as uow:
             return [n.body for n in cases.load_file(uow, "250", number, lock=False).notes]
 
-    def link(self, case_id: str) -> Any:
+    def link(self, case_id: str, partner: str = A) -> Any:
         with self.platform.uow() as uow:
-            link = link_of_case(uow.conn, "250", case_id)
+            link = link_of_case(uow.conn, "250", case_id, partner=partner)
         assert link is not None
         return link
 
@@ -114,8 +115,10 @@ def test_the_lrm_applies_a_shared_file_its_updates_resources_positions_and_emsi(
     position = _example("GEO-POS", "CU2_Geolocation_01.json")["position"][0] | {"resourceId": unit}
     position["datetime"] = "2026-03-02T10:06:00+01:00"
     lrm.receive("GEO-POS", {"position": [position]})
+    with lrm.platform.uow() as uow:  # the fire service answers the EMSI we sent it about the file
+        sent = emsi_flow.send_emsi(uow, principal=REGULATOR, number=number, to=FIRE, now=T0)
     emsi = _example("EMSI", "EMSI-OPG-message.json")
-    emsi["EVENT"]["MAIN_EVENT_ID"] = case_id
+    emsi["EVENT"]["MAIN_EVENT_ID"] = sent.body["EVENT"]["MAIN_EVENT_ID"]
     lrm.receive("EMSI", emsi, sender=FIRE)
     known = partner_resources(lrm.link(case_id))
     assert known[unit]["state"][0]["status"] == "DEPART"
@@ -159,7 +162,8 @@ def test_the_lrm_keeps_the_smur_reports_of_a_file_it_shared(lrm: Samu) -> None:
         case_share.share_file(uow, principal=REGULATOR, number=file.number, to=SMUR_SOFTWARE, now=T0)
     case_id, patient = f"{US}.{file.number}", f"{US}.patient.{file.number}.1"
     bilan = _example("RS-BPV", "RS-BPV_FuiteDeGaz_GregoireNormand.14a.json")
-    lrm.receive("RS-BPV", bilan | {"caseId": case_id, "patient": bilan["patient"] | {"patientId": patient}})
+    bilan |= {"caseId": case_id, "patient": bilan["patient"] | {"patientId": patient}}
+    lrm.receive("RS-BPV", bilan, sender=SMUR_SOFTWARE)
     links = _example("RS-URL", "RS-URL_FuiteDeGaz_GregoireNormand.09.json")
     lrm.receive("RS-URL", links | {"caseId": case_id, "patientId": patient}, sender=SMUR_SOFTWARE)
     rpis = _example("RS-RPIS", "RS-RPIS_FuiteDeGaz_AliceNormand.15a.json")
@@ -178,11 +182,11 @@ def test_the_lrm_keeps_the_smur_reports_of_a_file_it_shared(lrm: Samu) -> None:
 def test_the_smur_software_applies_the_lrm_file_its_updates_and_engagement_requests(
     smur_software: Samu,
 ) -> None:
-    lrm = "fr.health.samu440"
+    lrm = US  # the SMUR software's LRM: its SAMU's
     body = _example("RS-EDA", "RS-EDA-SMUR_FuiteDeGaz_AliceGregoireNormand.01.json")
     case_id = body["caseId"]
     smur_software.receive("RS-EDA", body, sender=lrm)
-    link = smur_software.link(case_id)
+    link = smur_software.link(case_id, lrm)
     with smur_software.platform.engine.connect() as conn:
         (row,) = conn.execute(sa.text("SELECT number, case_id, lrm, client_id FROM smur_intervention")).all()
     assert tuple(row) == (link.number, case_id, lrm, SMUR)
@@ -199,4 +203,4 @@ def test_the_smur_software_applies_the_lrm_file_its_updates_and_engagement_reque
     notes = smur_software.notes(link.number)
     assert "Deux enfants intoxiqués" in notes
     assert "Engagement demandé au SMUR : SMUR.VLM (MED)" in notes
-    assert partner_resources(smur_software.link(case_id))[unit]["state"][0]["status"] == "ARRIVEE"
+    assert partner_resources(smur_software.link(case_id, lrm))[unit]["state"][0]["status"] == "ARRIVEE"

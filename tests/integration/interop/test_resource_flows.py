@@ -33,6 +33,7 @@ pytestmark = pytest.mark.db
 US, THEM, FIRE = "fr.health.samu680", "fr.health.samu250", "fr.fire.nexsis.sdis68"
 EXAMPLES = DATA / "hubsante/examples"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+PHYSICIAN = Principal(uuid.uuid4(), "regulator.680", "Dr Marie Curie", Role.REGULATOR, "680")
 
 
 def _examples(kind: str) -> list[Path]:
@@ -50,7 +51,7 @@ class Side:
         self.case_id = str(body["caseId"])
         assert self.receive(RS_EDA, body).applied
         with platform.uow() as uow:
-            link = link_of_case(uow.conn, "680", self.case_id)
+            link = link_of_case(uow.conn, "680", self.case_id, partner=THEM)
             assert link is not None
             self.number = link.number
             add_unit(uow, "680", "680-SMUR-COLMAR-VLM1", name="VLM Colmar 1", base=(48.08, 7.36), now=T0)
@@ -81,7 +82,7 @@ class Side:
 
     def partner(self) -> dict[str, dict[str, Any]]:
         with self.platform.uow() as uow:
-            link = link_of_case(uow.conn, "680", self.case_id)
+            link = link_of_case(uow.conn, "680", self.case_id, partner=THEM)
             assert link is not None
             return partner_resources(link)
 
@@ -424,6 +425,9 @@ def test_emsi_is_built_from_a_file(side: Side) -> None:
 
 @pytest.mark.parametrize("path", _examples("EMSI"), ids=lambda p: p.stem)
 def test_emsi_examples_are_ingested_into_the_linked_file(side: Side, path: Path) -> None:
+    """The fire service answers the EMSI we sent it about the file (it names the case as we did)."""
+    with side.platform.uow() as uow:
+        emsi.send_emsi(uow, principal=PHYSICIAN, number=side.number, to=FIRE, now=T0)
     body = parse_document(json.loads(path.read_text(encoding="utf-8"))).body
     body["EVENT"]["MAIN_EVENT_ID"] = side.case_id
     outcome = side.receive("EMSI", body, sender=FIRE)
@@ -439,9 +443,6 @@ def test_emsi_about_an_unknown_event_is_refused_702(side: Side) -> None:
     body["EVENT"]["ID"] = "unknown"
     outcome = side.receive("EMSI", body, sender=FIRE)
     assert not outcome.applied
-
-
-PHYSICIAN = Principal(uuid.uuid4(), "regulator.680", "Dr Marie Curie", Role.REGULATOR, "680")
 
 
 def test_rs_er_asks_the_smur_for_a_kind_of_unit_or_one_of_its_units(side: Side) -> None:

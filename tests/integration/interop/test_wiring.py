@@ -193,7 +193,7 @@ def test_a_partners_change_waits_for_our_next_when_another_is_in_charge(platform
     case_id = f"{A}.DRFR156802600100007"
     _receive(inbox, "RS-EDA", body | {"caseId": case_id, "owner": A})
     with platform.uow() as uow:
-        link = link_of_case(uow.conn, "250", case_id)
+        link = link_of_case(uow.conn, "250", case_id, partner=A)
         assert link is not None
         number = link.number
         # shared on (B's link is the older here: A's update must still be read against A's own link)
@@ -248,9 +248,9 @@ def test_the_smur_software_sends_no_update_of_the_lrm_file(platform: Any, inbox:
         smur.configure_client(uow, principal=None, samu_id="250", client_id=SMUR, now=T0)
     smur_inbox = HubWorker(platform, Identity("250", SMUR, smur=True)).inbox
     body = parse_document(json.loads(EXAMPLE.read_text(encoding="utf-8"))).body
-    _receive(smur_inbox, "RS-EDA", body, sender=B)
+    _receive(smur_inbox, "RS-EDA", body, sender=US)  # the SMUR software hears from its SAMU's LRM
     with platform.uow() as uow:
-        link = link_of_case(uow.conn, "250", body["caseId"])
+        link = link_of_case(uow.conn, "250", body["caseId"], partner=US)
         assert link is not None
     _note(platform, link.number, "Équipe sur place")
     assert _updates(platform) == []  # its crew's reports go as RS-BPV, RS-RPIS, RS-URL
