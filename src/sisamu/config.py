@@ -16,7 +16,12 @@ class Settings(BaseSettings):
 
     database_url: str | None = Field(
         default=None,
-        description="PostgreSQL URL; unset = embedded PostgreSQL in data_dir/pgdata.",
+        description="PostgreSQL URL of the application's role; unset = embedded PostgreSQL in data_dir/pgdata.",
+    )
+    migration_database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL of the owner role, which runs the migrations and grants the application's role "
+        "its rights (docs/deploy.md); unset = migrations as the application's role (schema already up to date).",
     )
     data_dir: Path = Field(
         default=Path("var"), description="Folder for the embedded database and local state."

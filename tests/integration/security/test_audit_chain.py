@@ -43,10 +43,13 @@ def _fill(platform, n: int = 5) -> None:
 
 
 def _tamper(platform, sql: str) -> None:
-    """Change the table as an attacker with database access would: triggers off for this session."""
-    with platform.engine.begin() as conn:
-        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+    """Change the table as an attacker with the owner's rights would: its triggers off for this transaction."""
+    owner = sa.create_engine(platform.database.owner_url)
+    with owner.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
         conn.execute(sa.text(sql))
+        conn.execute(sa.text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
+    owner.dispose()
 
 
 def _verify(platform):
@@ -97,11 +100,13 @@ def test_inserted_entry_is_detected(platform):
     assert any(p.samu_id == "250" and p.seq == 4 for p in problems)
 
 
-def test_table_refuses_update_and_delete(platform):
+def test_table_refuses_update_and_delete_even_to_its_owner(platform):
     _fill(platform, 1)
+    owner = sa.create_engine(platform.database.owner_url)
     for statement in (sa.update(audit_event).values(actor="x"), sa.delete(audit_event)):
-        with pytest.raises(DBAPIError, match="append-only"), platform.engine.begin() as conn:
+        with pytest.raises(DBAPIError, match="append-only"), owner.begin() as conn:
             conn.execute(statement)
+    owner.dispose()
 
 
 def test_cli_verify_exit_codes(platform, settings, monkeypatch):

@@ -1,0 +1,208 @@
+"""Issue 12, "Audit trail that survives an insider": the application's database role cannot alter the trail (also
+on the embedded server and after `sisamu db upgrade`)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
+
+from sisamu import migrations
+from sisamu.bootstrap import build_platform
+from sisamu.cli import app as sisamu_cli
+from sisamu.config import Settings, get_settings
+from sisamu.security import audit
+from sisamu.storage.database import Database, sqlalchemy_url
+from sisamu.storage.embedded import APP_ROLE, OWNER_ROLE, hand_over, role_url
+from sisamu.storage.tables import audit_event, audit_head
+from support import ROLE_PASSWORD, as_owner
+
+pytestmark = pytest.mark.db
+INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def _fill(platform, samu_id: str = "250", n: int = 5) -> None:
+    for i in range(n):
+        with platform.uow() as uow:
+            audit.record(
+                uow.conn,
+                principal=None,
+                samu_id=samu_id,
+                action="patient.read",
+                object_type="file",
+                object_id=f"F{i}",
+                at=platform.clock.now(),
+                detail={"i": i},
+                actor="test",
+            )
+
+
+def _verify(platform, anchors=()) -> list[audit.AuditProblem]:
+    with platform.engine.connect() as conn:
+        return audit.verify(conn, anchors=anchors)[1]
+
+
+def _as_dba(platform, *statements: str | sa.Executable) -> None:
+    """What a DBA with the owner's rights can do: the triggers off, any statement, the triggers on again."""
+    owner = sa.create_engine(platform.database.owner_url)
+    with owner.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
+        for statement in statements:
+            conn.execute(sa.text(statement) if isinstance(statement, str) else statement)
+        conn.execute(sa.text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
+    owner.dispose()
+
+
+# ---- the application's role cannot alter the trail -----------------------------------------------------------------
+
+ATTACKS = {
+    "update an entry": "UPDATE audit_event SET actor = 'nobody'",
+    "delete entries": "DELETE FROM audit_event",
+    "truncate": "TRUNCATE audit_event",
+    "disable all triggers": "ALTER TABLE audit_event DISABLE TRIGGER ALL",
+    "disable the user triggers": "ALTER TABLE audit_event DISABLE TRIGGER USER",
+    "drop the append-only trigger": "DROP TRIGGER audit_event_append_only ON audit_event",
+    "drop the head trigger": "DROP TRIGGER audit_event_extends_head ON audit_event",
+    "replace the trigger function": "CREATE OR REPLACE FUNCTION sisamu_append_only() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$",
+    "update the head": "UPDATE audit_head SET seq = 0",
+    "delete the head": "DELETE FROM audit_head",
+    "insert a head": "INSERT INTO audit_head VALUES ('999', 0, repeat('0', 64))",
+    "drop the table": "DROP TABLE audit_event",
+    "take the table": f"ALTER TABLE audit_event OWNER TO {APP_ROLE}",
+    "replica mode (triggers off)": "SET session_replication_role = replica",
+    "become the owner": f"SET ROLE {OWNER_ROLE}",
+    "change the schema version": "UPDATE alembic_version SET version_num = '0001'",
+}
+
+
+def _refused(engine: sa.Engine, sql: str) -> None:
+    with pytest.raises(DBAPIError) as caught, engine.begin() as conn:
+        conn.execute(sa.text(sql))
+    assert getattr(caught.value.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE, caught.value
+
+
+@pytest.mark.parametrize("sql", ATTACKS.values(), ids=ATTACKS.keys())
+def test_the_application_role_cannot_alter_the_trail(platform, sql):
+    _fill(platform, n=3)
+    _refused(platform.engine, sql)
+    assert _verify(platform) == []
+    with platform.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(audit_event)).scalar_one() == 3
+
+
+def test_the_platform_runs_as_the_application_role_with_no_exposure(platform):
+    with platform.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT current_user")).scalar_one() == APP_ROLE
+        assert audit.role_exposures(conn) == []
+    owner = sa.create_engine(platform.database.owner_url)
+    with owner.connect() as conn:  # the check sees a role that could rewrite the trail
+        assert any("owns the audit tables" in e for e in audit.role_exposures(conn))
+    owner.dispose()
+
+
+def test_an_entry_that_does_not_extend_its_chain_is_refused(platform):
+    _fill(platform, n=2)
+    with platform.engine.connect() as conn:
+        head = conn.execute(sa.select(audit_head).where(audit_head.c.samu_id == "250")).one()
+    row = {"samu_id": "250", "at": datetime.now(UTC), "actor": "x", "role": "system", "action": "forged"}
+    row |= {"object_type": "file", "object_id": "F", "detail": {}, "hash": "f" * 64}
+    for seq, prev_hash in ((head.seq + 5, head.hash), (head.seq + 1, "0" * 64)):
+        with pytest.raises(DBAPIError, match="does not extend its chain"), platform.engine.begin() as conn:
+            conn.execute(audit_event.insert().values(row | {"seq": seq, "prev_hash": prev_hash}))
+    assert _verify(platform) == []
+
+
+def test_concurrent_appends_still_form_one_chain(platform):
+    threads = [threading.Thread(target=_fill, args=(platform, "250", 10)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with platform.engine.connect() as conn:
+        assert conn.execute(sa.select(audit_head.c.seq).where(audit_head.c.samu_id == "250")).scalar() == 40
+    assert _verify(platform) == []
+
+
+@pytest.fixture
+def empty_database(pg_admin_url: str, db_roles: None) -> Iterator[tuple[str, str]]:
+    """An empty database of the owner role: (application's URL, owner's URL)."""
+    name = f"sisamu_roles_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" OWNER "{OWNER_ROLE}"')
+    url = sa.make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
+    yield sqlalchemy_url(role_url(url, APP_ROLE, ROLE_PASSWORD)), sqlalchemy_url(as_owner(url))
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _appends_but_cannot_alter(database: Database) -> None:
+    platform = build_platform(Settings(database_url=database.url, secret_key="t"), database=database)
+    try:
+        _fill(platform, n=2)
+        for attack in ("UPDATE audit_event SET actor = 'x'", "ALTER TABLE audit_event DISABLE TRIGGER ALL"):
+            _refused(platform.engine, attack)
+        assert _verify(platform) == []
+    finally:
+        platform.close()
+
+
+def test_db_upgrade_migrates_as_the_owner_and_grants_the_application_role(
+    empty_database, monkeypatch, tmp_path
+):
+    app_url, owner_url = empty_database
+    for name, value in (("DATABASE_URL", app_url), ("MIGRATION_DATABASE_URL", owner_url)):
+        monkeypatch.setenv(f"SISAMU_{name}", value)
+    monkeypatch.setenv("SISAMU_DATA_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(sisamu_cli, ["db", "upgrade"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    _appends_but_cannot_alter(Database(url=app_url))
+
+
+def test_a_database_made_before_the_roles_is_handed_over_to_the_owner(empty_database, pg_admin_url):
+    app_url, owner_url = empty_database
+    name = sa.make_url(app_url).database
+    superuser = sa.make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
+    migrations.upgrade(sqlalchemy_url(superuser), "0009")  # as the embedded server did: all the superuser's
+    assert hand_over(superuser, OWNER_ROLE) > 0
+    assert hand_over(superuser, OWNER_ROLE) == 0
+    migrations.upgrade(owner_url, app_role=APP_ROLE)
+    _appends_but_cannot_alter(Database(url=app_url))
+
+
+def test_the_startup_migration_warns_when_the_application_role_owns_the_trail(owner_database_url, caplog):
+    database = Database(url=owner_database_url)  # one role for everything, as before
+    try:
+        migrations.upgrade_database(database)
+    finally:
+        database.close()
+    assert f"{OWNER_ROLE} owns the audit tables" in caplog.text
+
+
+def test_the_embedded_server_has_both_roles(tmp_path):
+    folder = Path(tempfile.mkdtemp(prefix="sisamu-roles-"))
+    folder.chmod(0o755)  # the embedded server runs as another user than root
+    database = Database.from_settings(Settings(data_dir=folder))
+    try:
+        assert (sa.make_url(database.url).username, database.app_role) == (APP_ROLE, APP_ROLE)
+        assert database.owner_url is not None
+        assert sa.make_url(database.owner_url).username == OWNER_ROLE
+        migrations.upgrade_database(database)
+        _appends_but_cannot_alter(Database(url=database.url))
+    finally:
+        database.close()
+        shutil.rmtree(folder, ignore_errors=True)
