@@ -1,9 +1,13 @@
 """Issue 12, "Audit trail that survives an insider": the application's database role cannot alter the trail (also
-on the embedded server and after `sisamu db upgrade`)."""
+on the embedded server and after `sisamu db upgrade`); signed checkpoints kept outside the database catch what a
+role with every right still could do — cut the chain's tail, rewrite entries with their hashes and the head."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import shutil
+import stat
 import tempfile
 import threading
 import uuid
@@ -18,10 +22,12 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from sisamu import migrations
-from sisamu.bootstrap import build_platform
+from sisamu.admin.cli import audit_app
+from sisamu.bootstrap import background_services, build_platform
 from sisamu.cli import app as sisamu_cli
 from sisamu.config import Settings, get_settings
 from sisamu.security import audit
+from sisamu.security import audit_checkpoints as checkpoints
 from sisamu.storage.database import Database, sqlalchemy_url
 from sisamu.storage.embedded import APP_ROLE, OWNER_ROLE, hand_over, role_url
 from sisamu.storage.tables import audit_event, audit_head
@@ -206,3 +212,174 @@ def test_the_embedded_server_has_both_roles(tmp_path):
     finally:
         database.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# ---- signed checkpoints outside the database -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def signed(settings, tmp_path) -> Settings:
+    """Settings with a provisioned signing key and a checkpoint folder."""
+    key = tmp_path / "keys" / "audit.pem"
+    checkpoints.load_signing_key(key, create=True)
+    return settings.model_copy(
+        update={"audit_signing_key": key, "audit_checkpoint_dir": tmp_path / "anchors"}
+    )
+
+
+def _cli(settings: Settings, *args: str):
+    def build(**_: object):
+        database = Database(url=str(settings.database_url), owner_url=settings.migration_database_url)
+        return build_platform(settings, database=database)
+
+    return CliRunner().invoke(audit_app, list(args), obj=build)
+
+
+def _lines(settings: Settings) -> list[dict[str, object]]:
+    path = checkpoints.checkpoint_file_path(settings)
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_checkpoints_sign_each_moved_head_into_an_append_only_file(platform, signed):
+    _fill(platform, "250", 3)
+    _fill(platform, "680", 1)
+    assert _cli(signed, "checkpoint").exit_code == 0
+    first = _lines(signed)
+    assert [(c["samu_id"], c["seq"]) for c in first] == [("250", 3), ("680", 1)]
+    assert set(first[0]) == {"at", "samu_id", "seq", "hash", "key_id", "signature"}
+    path = checkpoints.checkpoint_file_path(signed)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    public = checkpoints.load_public_key(Path(str(signed.audit_signing_key)))
+    anchors, problems = checkpoints.check_signatures(checkpoints.CheckpointFile(path).read()[0], [public])
+    assert problems == []
+    assert len(anchors) == 2
+    _fill(platform, "250", 2)
+    assert _cli(signed, "checkpoint").exit_code == 0
+    assert _cli(signed, "checkpoint").exit_code == 0  # nothing moved: nothing written
+    lines = _lines(signed)
+    assert lines[:2] == first
+    assert [(c["samu_id"], c["seq"]) for c in lines[2:]] == [("250", 5)]
+    _fill(platform, "250", 2)  # entries after the last checkpoint go on from it
+    verified = _cli(signed, "verify")
+    assert verified.exit_code == 0, verified.output
+    assert "8 entrées vérifiées, 3 points de contrôle" in verified.output
+
+
+def test_cutting_the_tail_below_a_checkpoint_is_detected(platform, signed):
+    _fill(platform, "250", 5)
+    assert _cli(signed, "checkpoint").exit_code == 0
+    with platform.engine.connect() as conn:
+        third = conn.execute(sa.select(audit_event.c.hash).where(audit_event.c.seq == 3)).scalar_one()
+    _as_dba(
+        platform,
+        "DELETE FROM audit_event WHERE samu_id = '250' AND seq > 3",
+        sa.update(audit_head).where(audit_head.c.samu_id == "250").values(seq=3, hash=third),
+    )
+    assert _verify(platform) == []  # the chain alone cannot tell
+    result = _cli(signed, "verify")
+    assert result.exit_code == 1
+    assert "entries cut" in result.output
+
+
+def _rewrite(platform, samu_id: str, seq: int) -> None:
+    """Change entry `seq` and recompute every hash after it, and the head, as a DBA with every right could."""
+    with platform.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(audit_event).where(audit_event.c.samu_id == samu_id).order_by(audit_event.c.seq)
+        ).all()
+    statements: list[sa.Executable] = []
+    prev = audit.GENESIS
+    for row in rows:
+        fields = {c: getattr(row, c) for c in ("samu_id", "seq", "at", "actor_id", "actor", "role", "action")}
+        fields |= {"object_type": row.object_type, "object_id": row.object_id, "detail": row.detail}
+        if row.seq == seq:
+            fields["object_id"] = "someone else's file"
+        digest = audit.entry_hash(**fields, prev_hash=prev)
+        where = (audit_event.c.samu_id == samu_id) & (audit_event.c.seq == row.seq)
+        new = {"object_id": fields["object_id"], "prev_hash": prev, "hash": digest}
+        statements.append(sa.update(audit_event).where(where).values(new))
+        prev = digest
+    statements.append(sa.update(audit_head).where(audit_head.c.samu_id == samu_id).values(hash=prev))
+    _as_dba(platform, *statements)
+
+
+def test_rewriting_the_entries_and_the_head_consistently_is_detected(platform, signed):
+    _fill(platform, "250", 5)
+    assert _cli(signed, "checkpoint").exit_code == 0
+    _fill(platform, "250", 1)
+    _rewrite(platform, "250", 2)
+    assert _verify(platform) == []  # the chain alone cannot tell
+    result = _cli(signed, "verify")
+    assert result.exit_code == 1
+    assert "chain rewritten" in result.output
+
+
+def test_an_altered_or_foreign_checkpoint_line_is_detected(platform, signed, tmp_path):
+    _fill(platform, "250", 3)
+    assert _cli(signed, "checkpoint").exit_code == 0
+    _rewrite(platform, "250", 1)
+    with platform.engine.connect() as conn:
+        head = conn.execute(sa.select(audit_head).where(audit_head.c.samu_id == "250")).one()
+    path = checkpoints.checkpoint_file_path(signed)
+    (line,) = _lines(signed)
+    path.write_text(json.dumps(line | {"hash": head.hash}) + "\n")  # the file edited to match the rewrite
+    altered = _cli(signed, "verify")
+    assert altered.exit_code == 1
+    assert "signature invalid" in altered.output
+    own_key = checkpoints.load_signing_key(tmp_path / "attacker.pem", create=True)
+    forged = checkpoints.sign(own_key, at=datetime.now(UTC), samu_id="250", seq=3, hash=head.hash)
+    path.write_text(forged.to_line())  # re-signed with a key of the attacker's
+    foreign = _cli(signed, "verify")
+    assert foreign.exit_code == 1
+    assert "unknown key" in foreign.output
+
+
+def test_an_auditor_verifies_with_the_public_key_alone(platform, signed, tmp_path):
+    _fill(platform, "250", 2)
+    assert _cli(signed, "checkpoint").exit_code == 0
+    shown = _cli(signed, "public-key")
+    assert shown.exit_code == 0
+    assert "BEGIN PUBLIC KEY" in shown.output
+    public = tmp_path / "audit.pub"
+    public.write_text(shown.output[shown.output.index("-----BEGIN") :])
+    auditor = signed.model_copy(update={"audit_signing_key": None})
+    copy = tmp_path / "copy.jsonl"
+    shutil.copy(checkpoints.checkpoint_file_path(signed), copy)
+    ok = _cli(auditor, "verify", "--checkpoints", str(copy), "--public-key", str(public))
+    assert ok.exit_code == 0, ok.output
+    assert _cli(auditor, "verify", "--checkpoints", str(copy)).exit_code == 2  # no key to check them with
+
+
+def test_the_signing_key_is_generated_in_embedded_mode_only(platform, settings):
+    now = platform.clock.now
+    assert checkpoints.checkpointer_for(platform.engine, settings, embedded=False, now=now) is None
+    quiet = settings.model_copy(update={"audit_checkpoint_interval_s": 0})
+    assert checkpoints.checkpointer_for(platform.engine, quiet, embedded=True, now=now) is None
+    checkpointer = checkpoints.checkpointer_for(platform.engine, settings, embedded=True, now=now)
+    assert checkpointer is not None
+    _fill(platform, "250", 1)
+    assert [c.seq for c in checkpointer.once()] == [1]
+    key = settings.data_dir / checkpoints.KEY_FILE
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert checkpointer.file.path == settings.data_dir / checkpoints.FOLDER / checkpoints.LOG_FILE
+
+
+def test_the_background_service_signs_at_its_interval(platform, signed):
+    platform.settings = signed.model_copy(update={"audit_checkpoint_interval_s": 0.05})
+    (service,) = [s for s in background_services(platform) if getattr(s, "name", "") == "audit-checkpoints"]
+    path = checkpoints.checkpoint_file_path(signed)
+
+    async def scenario() -> list[int]:
+        service.start()
+        try:
+            for n in (1, 2):
+                _fill(platform, "250", 1)
+                for _ in range(200):
+                    await asyncio.sleep(0.02)
+                    if path.exists() and len(path.read_text().splitlines()) == n:
+                        break
+        finally:
+            await service.stop()
+        return [int(str(c["seq"])) for c in _lines(signed)]
+
+    assert asyncio.run(scenario()) == [1, 2]

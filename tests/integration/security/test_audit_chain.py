@@ -113,10 +113,10 @@ def test_cli_verify_exit_codes(platform, settings, monkeypatch):
     _fill(platform)
     monkeypatch.setenv("SISAMU_DATABASE_URL", settings.database_url)
     runner = CliRunner()
-    ok = runner.invoke(audit_app, [], obj=build_platform)
+    ok = runner.invoke(audit_app, ["verify"], obj=build_platform)
     assert ok.exit_code == 0, ok.output
     assert "6 entrées" in ok.output
     _tamper(platform, "UPDATE audit_event SET detail = '{\"i\": 42}' WHERE samu_id = '250' AND seq = 1")
-    bad = runner.invoke(audit_app, [], obj=build_platform)
+    bad = runner.invoke(audit_app, ["verify"], obj=build_platform)
     assert bad.exit_code == 1
     assert "altéré" in bad.output
