@@ -1,6 +1,7 @@
 """Issue 12, "Audit trail that survives an insider": the application's database role cannot alter the trail (also
 on the embedded server and after `sisamu db upgrade`); signed checkpoints kept outside the database catch what a
-role with every right still could do — cut the chain's tail, rewrite entries with their hashes and the head."""
+role with every right still could do — cut the chain's tail, rewrite entries with their hashes and the head; reads
+of calls, callback outcomes and notes, and the receipt of an AML location are audited."""
 
 from __future__ import annotations
 
@@ -12,25 +13,34 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
+from factories import add_account, add_samu
 from sisamu import migrations
 from sisamu.admin.cli import audit_app
 from sisamu.bootstrap import background_services, build_platform
+from sisamu.calls.callbacks import service as callbacks
+from sisamu.calls.callbacks import store as callback_store
+from sisamu.calls.distribution import service as calls
+from sisamu.calls.flux import Flux
 from sisamu.cli import app as sisamu_cli
 from sisamu.config import Settings, get_settings
-from sisamu.security import audit
+from sisamu.domain.clock import FakeClock
+from sisamu.security import audit, service, store
 from sisamu.security import audit_checkpoints as checkpoints
+from sisamu.security.roles import Role
 from sisamu.storage.database import Database, sqlalchemy_url
 from sisamu.storage.embedded import APP_ROLE, OWNER_ROLE, hand_over, role_url
 from sisamu.storage.tables import audit_event, audit_head
+from sisamu.web.app import create_app
 from support import ROLE_PASSWORD, as_owner
 
 pytestmark = pytest.mark.db
@@ -383,3 +393,94 @@ def test_the_background_service_signs_at_its_interval(platform, signed):
         return [int(str(c["seq"])) for c in _lines(signed)]
 
     assert asyncio.run(scenario()) == [1, 2]
+
+
+# ---- telephony reads, callback outcomes and notes, AML receipt -----------------------------------------------------
+
+
+@pytest.fixture
+def telephony(platform) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
+    """A client of the web app and bearer headers of SAMU 250's ARM and telephony gateway; a call c1."""
+    platform.clock = FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    now = platform.clock.now()
+    headers = {}
+    with platform.uow() as uow:
+        add_samu(uow, "250")
+        for username, role in (("arm.250", Role.ARM), ("partner.250", Role.PARTNER)):
+            add_account(uow, username, role, "250", now=now)
+    for username in ("arm.250", "partner.250"):
+        with platform.engine.connect() as conn:
+            principal = store.principal_from_row(store.account_by_username(conn, username))
+        with platform.uow() as uow:
+            token = service.issue_token(uow, principal=principal, name="test", now=now)
+        headers[username] = {"Authorization": f"Bearer {token}"}
+    with platform.uow() as uow:
+        calls.offer(
+            uow,
+            principal=None,
+            samu_id="250",
+            call_id="c1",
+            flux=Flux.CENTRE_15,
+            caller_number="0612345678",
+            now=now,
+        )
+    with TestClient(create_app(platform, live=False, services=[]), base_url="https://testserver") as client:
+        yield client, headers
+
+
+def _entries(platform, action: str) -> list[sa.Row]:
+    with platform.engine.connect() as conn:
+        return conn.execute(sa.select(audit_event).where(audit_event.c.action == action)).all()
+
+
+BASE = "/api/samus/250/telephony"
+
+
+def test_reading_the_calls_is_audited_without_the_callers_number(platform, telephony):
+    client, headers = telephony
+    assert client.get(f"{BASE}/calls", headers=headers["arm.250"]).status_code == 200
+    assert client.get(f"{BASE}/calls/c1", headers=headers["arm.250"]).status_code == 200
+    (listed,) = _entries(platform, "call.list")
+    (read,) = _entries(platform, "call.read")
+    assert (listed.actor, listed.samu_id, listed.object_id, listed.detail) == (
+        "arm.250",
+        "250",
+        "250",
+        {"calls": ["c1"]},
+    )
+    assert (read.actor, read.object_type, read.object_id) == ("arm.250", "call", "c1")
+    assert "0612345678" not in json.dumps([listed.detail, read.detail])
+
+
+def test_a_callback_outcome_and_its_note_are_audited_without_the_note(platform, telephony):
+    client, headers = telephony
+    later = platform.clock.now() + timedelta(seconds=60)
+    with platform.uow() as uow:
+        calls.abandon(uow, principal=None, samu_id="250", call_id="c1", now=later)
+    with platform.engine.connect() as conn:
+        ((entry, _),) = callback_store.callbacks(conn, "250", open_only=True)
+    with platform.uow() as uow:
+        callbacks.start_callback_attempt(
+            uow, samu_id="250", callback_id=entry.callback_id, seat_id="P1", now=later
+        )
+    note = "Rappel : douleur thoracique, adressé au médecin régulateur"
+    body = {"outcome": "reached", "note": note}
+    url = f"{BASE}/callbacks/{entry.callback_id}/outcome"
+    assert client.post(url, json=body, headers=headers["arm.250"]).status_code == 200
+    (done,) = _entries(platform, "callback.outcome")
+    assert (done.actor, done.object_type, done.object_id) == ("arm.250", "callback", str(entry.callback_id))
+    assert done.detail == {"outcome": "reached", "note": True}
+    assert "thoracique" not in json.dumps(done.detail)
+
+
+def test_the_receipt_of_an_aml_location_is_audited_without_the_position(platform, telephony):
+    client, headers = telephony
+    top = platform.clock.now().strftime("%Y%m%d%H%M%S")
+    sms = f'A"ML=1;lt=+47.23672;lg=+6.02230;rd=25;top={top};lc=68;pm=G'
+    received = client.post(
+        f"{BASE}/aml", json={"text": sms, "msisdn": "0612345678"}, headers=headers["partner.250"]
+    )
+    assert received.status_code == 201, received.text
+    (entry,) = _entries(platform, "call.location.receive")
+    assert (entry.actor, entry.samu_id, entry.object_type) == ("partner.250", "250", "aml_location")
+    assert entry.detail == {"call_id": "c1"}  # neither the position nor the number

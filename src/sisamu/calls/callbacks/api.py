@@ -68,7 +68,7 @@ def start_callback(
 
 @room.post("/callbacks/{callback_id}/outcome", summary="Record the outcome of the attempt")
 def callback_outcome(
-    samu_id: str, callback_id: int, payload: OutcomeIn, platform: PlatformDep, _: Handler
+    samu_id: str, callback_id: int, payload: OutcomeIn, platform: PlatformDep, principal: Handler
 ) -> CallbackOut:
     with platform.uow() as uow:
         item = callbacks.record_callback_outcome(
@@ -78,5 +78,6 @@ def callback_outcome(
             outcome=payload.outcome,
             now=platform.clock.now(),
             note=payload.note,
+            principal=principal,
         )
     return CallbackOut.of(item)

@@ -24,10 +24,12 @@ from sisamu.calls.callbacks.model import (
 from sisamu.calls.errors import NotFoundError
 from sisamu.domain.errors import TransitionRefused
 from sisamu.domain.events import LiveEvent
+from sisamu.security import audit
 
 if TYPE_CHECKING:
     from uuid import UUID
 
+    from sisamu.security.roles import Principal
     from sisamu.storage.uow import UnitOfWork
 
 
@@ -94,10 +96,23 @@ def record_callback_outcome(
     outcome: CallbackOutcome,
     now: datetime,
     note: str | None,
+    principal: Principal | None = None,
 ) -> Callback:
+    """The attempt's outcome (and the ARM's note), audited: who called back, what came of it — the note's text
+    stays in the callback, the entry says only that there is one."""
     item, version = _callback(uow, samu_id, callback_id)
     done = record_outcome(item, outcome, now)
     _save_callback(uow, done, version)
     if note:
         callback_store.set_callback_note(uow.conn, samu_id, callback_id, note)
+    audit.record(
+        uow.conn,
+        principal=principal,
+        samu_id=samu_id,
+        action="callback.outcome",
+        object_type="callback",
+        object_id=str(callback_id),
+        at=now,
+        detail={"outcome": str(outcome), "note": bool(note)},
+    )
     return done
