@@ -212,7 +212,7 @@ def test_the_startup_migration_warns_when_the_application_role_owns_the_trail(ow
 def test_the_embedded_server_has_both_roles(tmp_path):
     folder = Path(tempfile.mkdtemp(prefix="sisamu-roles-"))
     folder.chmod(0o755)  # the embedded server runs as another user than root
-    database = Database.from_settings(Settings(data_dir=folder))
+    database = Database.from_settings(Settings(data_dir=folder, database_url=None))
     try:
         assert (sa.make_url(database.url).username, database.app_role) == (APP_ROLE, APP_ROLE)
         assert database.owner_url is not None
