@@ -45,7 +45,7 @@ def free_port() -> int:
 
 
 def prepare(platform: Platform) -> str:
-    migrate.upgrade(platform.database.url)
+    migrate.upgrade_database(platform.database)
     with platform.uow() as uow:
         uow.execute(
             samu.insert().values(

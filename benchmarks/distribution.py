@@ -38,7 +38,7 @@ ON_LINE = 15  # calls kept in conversation at once (more than SAMU 250's seats: 
 
 
 def prepare(platform: Platform, clock: FakeClock) -> None:
-    migrate.upgrade(platform.database.url)
+    migrate.upgrade_database(platform.database)
     with platform.uow() as uow:
         for samu_id in SEATS:
             uow.execute(

@@ -1,5 +1,9 @@
 """Shared fixtures: a real PostgreSQL (this machine's via SISAMU_TEST_DATABASE_URL, else embedded), one fresh
-database per test cloned from a migrated template, and a platform wired on it."""
+database per test cloned from a migrated template, and a platform wired on it.
+
+As in production, the databases belong to the owner role, which migrates them, and the platform connects as the
+application's role, which cannot alter the audit trail (`database_url` is the application's, `owner_database_url`
+the owner's)."""
 
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ from sisamu.bootstrap import build_platform
 from sisamu.config import Settings
 from sisamu.platform import Platform
 from sisamu.storage.database import Database, libpq_url, sqlalchemy_url
-from sisamu.storage.embedded import EmbeddedPostgres
+from sisamu.storage.embedded import APP_ROLE, OWNER_ROLE, EmbeddedPostgres, ensure_roles, role_url
+from support import ROLE_PASSWORD, as_owner
 
 
 def _with_db(url: str, name: str) -> str:
@@ -46,12 +51,25 @@ def pg_admin_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def template_db(pg_admin_url: str) -> Iterator[str]:
+def db_roles(pg_admin_url: str) -> None:
+    """The owner and application roles (the password is for a server that asks for one)."""
+    ensure_roles(pg_admin_url, owner=OWNER_ROLE, app=APP_ROLE)
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        for role in (OWNER_ROLE, APP_ROLE):
+            conn.execute(f"ALTER ROLE \"{role}\" PASSWORD '{ROLE_PASSWORD}'")
+
+
+def _app_url(pg_admin_url: str, name: str) -> str:
+    return sqlalchemy_url(role_url(_with_db(pg_admin_url, name), APP_ROLE, ROLE_PASSWORD))
+
+
+@pytest.fixture(scope="session")
+def template_db(pg_admin_url: str, db_roles: None) -> Iterator[str]:
     name = f"sisamu_tpl_{os.getpid()}"
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    migrate.upgrade(sqlalchemy_url(_with_db(pg_admin_url, name)))
+        conn.execute(f'CREATE DATABASE "{name}" OWNER "{OWNER_ROLE}"')
+    migrate.upgrade(as_owner(_app_url(pg_admin_url, name)), app_role=APP_ROLE)
     yield name
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -59,19 +77,26 @@ def template_db(pg_admin_url: str) -> Iterator[str]:
 
 @contextmanager
 def _migrated_database(pg_admin_url: str, template_db: str) -> Iterator[str]:
+    """A clone of the template, owned by the owner role; yields the application role's URL."""
     name = f"sisamu_t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-    yield sqlalchemy_url(_with_db(pg_admin_url, name))
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}" OWNER "{OWNER_ROLE}"')
+    yield _app_url(pg_admin_url, name)
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
 def database_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
-    """A migrated database of this test's own (SQLAlchemy URL)."""
+    """A migrated database of this test's own (SQLAlchemy URL of the application's role)."""
     with _migrated_database(pg_admin_url, template_db) as url:
         yield url
+
+
+@pytest.fixture
+def owner_database_url(database_url: str) -> str:
+    """The same database as its owner role (migrations, schema changes)."""
+    return as_owner(database_url)
 
 
 @pytest.fixture
@@ -82,17 +107,22 @@ def new_database_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(database_url: str, owner_database_url: str, tmp_path: Path) -> Settings:
     # The telephony timers worker stays off in the test app unless a test turns it on.
     return Settings(
-        database_url=database_url, data_dir=tmp_path / "var", secret_key="test-secret", timers_enabled=False
+        database_url=database_url,
+        migration_database_url=owner_database_url,
+        data_dir=tmp_path / "var",
+        secret_key="test-secret",
+        timers_enabled=False,
     )
 
 
 @pytest.fixture
 def platform(settings: Settings) -> Iterator[Platform]:
     assert settings.database_url is not None
-    built = build_platform(settings, database=Database(url=settings.database_url))
+    database = Database(url=settings.database_url, owner_url=settings.migration_database_url)
+    built = build_platform(settings, database=database)
     yield built
     built.close()
 

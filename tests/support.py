@@ -1,5 +1,6 @@
 """What any test module may import (`from support import …`; pytest puts `tests/` on the path for its conftest):
-where the test data lives inside the repository, and how a test reports a service it cannot reach."""
+where the test data lives inside the repository, how a test reports a service it cannot reach, and a test
+database's URL as its owner role."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+
+from sisamu.storage.embedded import OWNER_ROLE, role_url
 
 DATA = Path(__file__).resolve().parent / "data"
 """Official reference files the tests read (see `data/PROVENANCE.md`): nothing is read outside the repository."""
@@ -34,3 +37,13 @@ def require_broker() -> None:
         socket.create_connection(BROKER, timeout=2).close()
     except OSError as exc:
         missing_service(f"RabbitMQ unreachable on {BROKER[0]}:{BROKER[1]}: {exc}")
+
+
+ROLE_PASSWORD = "sisamu-test"
+"""The test roles' password, for a server (SISAMU_TEST_DATABASE_URL) that asks for one."""
+
+
+def as_owner(url: str) -> str:
+    """A test database's URL as its owner role (the fixtures run the platform as the application's role): for
+    what only the owner may do — a test's own table, a schema change, tampering as a DBA would."""
+    return role_url(url, OWNER_ROLE, ROLE_PASSWORD)

@@ -28,6 +28,7 @@ from sisamu.interop.worker import workers_for
 from sisamu.platform import Platform
 from sisamu.platform.services import BackgroundService, TaskService, ThreadedService
 from sisamu.resources.mqtt import MqttAdapter
+from sisamu.security.audit_checkpoints import checkpointer_for
 from sisamu.storage.bus import MessageBus
 from sisamu.storage.database import Database
 
@@ -98,11 +99,17 @@ def telephony_relay(platform: Platform) -> TelephonyRelay | None:
 def background_services(platform: Platform, *, hub_samus: Sequence[str] = ()) -> list[BackgroundService]:
     """What runs beside the requests of a platform process: the telephony timers and the regulation file's
     scheduled steps (unless `timers_enabled` is off), the telephony outbox's relay when a telephony is configured,
-    the vehicles' MQTT adapter when `mqtt_url` is set, and a Hub worker for each Hub identity of the SAMUs in
-    `hub_samus`."""
+    the vehicles' MQTT adapter when `mqtt_url` is set, the signed audit checkpoints when a signing key is at hand,
+    and a Hub worker for each Hub identity of the SAMUs in `hub_samus`."""
     services: list[BackgroundService] = [TimersWorker(platform), FileStepsWorker(platform)]
     if (relay := telephony_relay(platform)) is not None:
         services.append(relay)
+    embedded = platform.database.embedded is not None
+    checkpointer = checkpointer_for(
+        platform.engine, platform.settings, embedded=embedded, now=platform.clock.now
+    )
+    if checkpointer is not None:
+        services.append(TaskService("audit-checkpoints", checkpointer.run, restart_s=60.0))
     if platform.settings.mqtt_url:
         mqtt = MqttAdapter(platform, platform.settings.mqtt_url)
         services.append(ThreadedService("mqtt", mqtt.start, mqtt.stop))

@@ -16,13 +16,36 @@ class Settings(BaseSettings):
 
     database_url: str | None = Field(
         default=None,
-        description="PostgreSQL URL; unset = embedded PostgreSQL in data_dir/pgdata.",
+        description="PostgreSQL URL of the application's role; unset = embedded PostgreSQL in data_dir/pgdata.",
+    )
+    migration_database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL of the owner role, which runs the migrations and grants the application's role "
+        "its rights (docs/deploy.md); unset = migrations as the application's role (schema already up to date).",
     )
     data_dir: Path = Field(
         default=Path("var"), description="Folder for the embedded database and local state."
     )
     secret_key: str | None = Field(
         default=None, description="Signing key; unset = generated once and kept in data_dir/secret_key."
+    )
+    audit_signing_key: Path | None = Field(
+        default=None,
+        description="Ed25519 private key (PEM) that signs the audit checkpoints, kept outside the database; unset = "
+        "data_dir/audit_signing_key, generated on first use, with the embedded database only (else no checkpoints).",
+    )
+    audit_checkpoint_dir: Path | None = Field(
+        default=None,
+        description="Folder of the append-only file of signed audit checkpoints; unset = data_dir/audit-checkpoints.",
+    )
+    audit_checkpoint_interval_s: float = Field(
+        default=300.0,
+        ge=0,
+        description="Seconds between two signed checkpoints of the audit chains (0: none from the server; "
+        "`sisamu audit checkpoint` from cron).",
+    )
+    audit_checkpoint_fsync: bool = Field(
+        default=True, description="fsync the checkpoint file after each append (a crash loses no checkpoint)."
     )
     host: str = "127.0.0.1"
     port: int = 8000

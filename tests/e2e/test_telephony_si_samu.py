@@ -18,10 +18,10 @@ from typing import Any
 import httpx
 import pytest
 from fake_si_samu import FakeSiSamu
-from processes import ARTIFACTS, free_port, sisamu_command, stop, wait_ready
 from sqlalchemy import select
 from websockets.sync.client import connect
 
+from processes import ARTIFACTS, free_port, sisamu_command, stop, wait_ready
 from sisamu.security import service, store
 from sisamu.storage.tables import account
 from sisamu.tenants.service import DEMO_PASSWORD

@@ -1,6 +1,10 @@
-"""`sisamu audit` and `sisamu accounts`: verify the audit chain, manage accounts."""
+"""`sisamu audit` and `sisamu accounts`: verify the audit chain against its signed checkpoints, sign one, manage
+accounts."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -8,7 +12,13 @@ from rich.table import Table
 from sisamu.console_output import console, fail
 from sisamu.platform.cli import platform_of
 from sisamu.security import audit, passwords, service, totp
+from sisamu.security import audit_checkpoints as checkpoints
 from sisamu.security.roles import Role
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from sisamu.platform import Platform
 
 audit_app = typer.Typer(
     help="Journal d'audit chaîné (traçabilité des accès aux données de santé).", no_args_is_help=True
@@ -20,22 +30,102 @@ accounts_app = typer.Typer(help="Comptes des personnels et des machines.", no_ar
 def verify(
     ctx: typer.Context,
     samu: str | None = typer.Option(None, help="Vérifier un seul SAMU (identifiant CRRA)."),
+    checkpoint_file: Path | None = typer.Option(
+        None,
+        "--checkpoints",
+        help="Fichier des points de contrôle signés (défaut : celui de la configuration).",
+    ),
+    public_keys: list[Path] | None = typer.Option(
+        None,
+        "--public-key",
+        help="Clé publique Ed25519 (PEM) des points de contrôle, à répéter après une rotation "
+        "(défaut : celle de la clé de signature configurée).",
+    ),
 ) -> None:
-    """Vérifie la chaîne de hachage : détecte une entrée modifiée, insérée ou supprimée (code 1 si altérée)."""
-    with (
-        platform_of(ctx) as platform,
-        platform.engine.connect() as conn,
-        console.status("Vérification de la chaîne d'audit…"),
-    ):
-        checked, problems = audit.verify(conn, samu)
+    """Vérifie la chaîne de hachage et les points de contrôle signés : détecte une entrée modifiée, insérée ou
+    supprimée, une fin de chaîne coupée ou une chaîne réécrite avant le dernier point de contrôle (code 1)."""
+    with platform_of(ctx) as platform:
+        path = checkpoint_file or checkpoints.checkpoint_file_path(platform.settings)
+        found, unreadable = checkpoints.CheckpointFile(path).read()
+        keys = _public_keys(platform, public_keys) if found else []
+        anchors, problems = checkpoints.check_signatures(found, keys, unreadable)
+        with platform.engine.connect() as conn, console.status("Vérification de la chaîne d'audit…"):
+            checked, chain_problems = audit.verify(conn, samu, anchors)
+    problems += chain_problems
+    if not found:
+        console.print(
+            f"[yellow]Aucun point de contrôle signé[/] ({path}) : une fin de chaîne coupée ou une chaîne "
+            "réécrite de bout en bout ne serait pas détectée."
+        )
     if not problems:
-        console.print(f"[green]Journal d'audit intègre[/] : {checked} entrées vérifiées.")
+        console.print(
+            f"[green]Journal d'audit intègre[/] : {checked} entrées vérifiées, "
+            f"{len(anchors)} points de contrôle signés concordent."
+        )
         return
     table = Table("SAMU", "n°", "problème")
     for p in problems:
         table.add_row(p.samu_id, str(p.seq), p.reason)
     console.print(table)
     fail(f"journal d'audit altéré : {len(problems)} anomalie(s) sur {checked} entrées.")
+
+
+def _public_keys(platform: Platform, given: list[Path] | None) -> list[Ed25519PublicKey]:
+    paths = list(given or [])
+    if not paths:
+        own = checkpoints.signing_key_path(platform.settings, embedded=platform.database.embedded is not None)
+        if own is None or not own.exists():
+            fail("points de contrôle présents mais aucune clé pour les vérifier : indiquez --public-key.", 2)
+            return []
+        paths = [own]
+    try:
+        return [checkpoints.load_public_key(p) for p in paths]
+    except (OSError, ValueError) as exc:
+        fail(f"clé publique illisible : {exc}", 2)
+        return []
+
+
+@audit_app.command("checkpoint")
+def checkpoint(ctx: typer.Context) -> None:
+    """Signe la tête de chaque chaîne d'audit qui a avancé et l'ajoute au fichier des points de contrôle
+    (à lancer par cron si SISAMU_AUDIT_CHECKPOINT_INTERVAL_S vaut 0)."""
+    with platform_of(ctx) as platform:
+        settings = platform.settings
+        embedded = platform.database.embedded is not None
+        key_path = checkpoints.signing_key_path(settings, embedded=embedded)
+        if key_path is None:
+            fail("aucune clé de signature : définissez SISAMU_AUDIT_SIGNING_KEY (docs/deploy.md).", 2)
+            return
+        try:
+            key = checkpoints.load_signing_key(
+                key_path, create=embedded and settings.audit_signing_key is None
+            )
+        except (OSError, ValueError) as exc:
+            fail(f"clé de signature illisible : {exc}", 2)
+            return
+        file = checkpoints.CheckpointFile(
+            checkpoints.checkpoint_file_path(settings), fsync=settings.audit_checkpoint_fsync
+        )
+        with platform.engine.connect() as conn:
+            written = checkpoints.write_checkpoints(conn, key, file, platform.clock.now(), file.latest())
+    if written:
+        console.print(f"[green]{len(written)} point(s) de contrôle signé(s)[/] ajouté(s) à {file.path}.")
+    else:
+        console.print(f"Aucune chaîne n'a avancé depuis le dernier point de contrôle ({file.path}).")
+
+
+@audit_app.command("public-key")
+def public_key(ctx: typer.Context) -> None:
+    """Affiche la clé publique des points de contrôle (PEM) et son identifiant, à remettre aux auditeurs."""
+    with platform_of(ctx) as platform:
+        embedded = platform.database.embedded is not None
+        key_path = checkpoints.signing_key_path(platform.settings, embedded=embedded)
+    if key_path is None or not key_path.exists():
+        fail("aucune clé de signature : définissez SISAMU_AUDIT_SIGNING_KEY (docs/deploy.md).", 2)
+        return
+    public = checkpoints.load_public_key(key_path)
+    console.print(f"Identifiant de clé : {checkpoints.key_id(public)}")
+    console.print(checkpoints.public_pem(public), markup=False, end="")
 
 
 @accounts_app.command("create")

@@ -15,7 +15,7 @@ app = typer.Typer(help="Données de référence : salles SAMU, hôpitaux, bases 
 
 def _run(ctx: typer.Context, scope: str, *, demo_accounts: bool) -> None:
     with platform_of(ctx) as platform:
-        migrations.upgrade(platform.database.url)
+        migrations.upgrade_database(platform.database)
         with Progress(console=console) as progress:
             task = progress.add_task(f"Chargement ({scope})", total=len(STEPS))
             report = seed(

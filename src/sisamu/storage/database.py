@@ -1,4 +1,7 @@
-"""Which PostgreSQL to use, and the SQLAlchemy engine on it."""
+"""Which PostgreSQL to use, as which role, and the SQLAlchemy engine on it.
+
+The platform connects as the application's role (`SISAMU_DATABASE_URL`), which reads and writes rows; migrations run
+as the owner role (`SISAMU_MIGRATION_DATABASE_URL`), which owns the tables. The embedded server has both roles."""
 
 from __future__ import annotations
 
@@ -38,18 +41,40 @@ def libpq_url(url: str) -> str:
 
 @dataclass
 class Database:
-    """A resolved database: the external server named by the settings, or the embedded one."""
+    """A resolved database: the external server named by the settings, or the embedded one.
+
+    `url` is the application role's; `owner_url` the owner role's, which migrates the schema (None: not known —
+    migrations then run as the application's role, which works only for a schema already up to date, unless that
+    role owns the tables, when the audit trail is not protected from the application).
+    """
 
     url: str
+    owner_url: str | None = None
     embedded: EmbeddedPostgres | None = None
     _engine: Engine | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, keep_running: bool = False) -> Database:
         if settings.database_url:
-            return cls(url=sqlalchemy_url(settings.database_url))
+            owner = settings.migration_database_url
+            return cls(
+                url=sqlalchemy_url(settings.database_url), owner_url=sqlalchemy_url(owner) if owner else None
+            )
         server = EmbeddedPostgres(settings.pgdata, keep_running=keep_running)
-        return cls(url=sqlalchemy_url(server.start()), embedded=server)
+        server.start()
+        return cls(
+            url=sqlalchemy_url(server.app_url), owner_url=sqlalchemy_url(server.owner_url), embedded=server
+        )
+
+    @property
+    def migration_url(self) -> str:
+        """The URL migrations run on: the owner role's when known, else the application's."""
+        return self.owner_url or self.url
+
+    @property
+    def app_role(self) -> str | None:
+        """The application role's name (the user of `url`)."""
+        return make_url(self.url).username
 
     @property
     def engine(self) -> Engine:

@@ -69,7 +69,7 @@ def serve(
     """Sert l'application web (base déjà migrée)."""
     platform = build_platform()
     try:
-        migrations.upgrade(platform.database.url)
+        migrations.upgrade_database(platform.database)
         _serve(platform, host or platform.settings.host, port or platform.settings.port)
     finally:
         platform.close()
@@ -87,7 +87,7 @@ def run(
     """Un site SAMU complet comme en production : web, minuteries, adaptateurs et relais Hub Santé."""
     platform = build_platform()
     try:
-        migrations.upgrade(platform.database.url)
+        migrations.upgrade_database(platform.database)
         samus = hub_samu or platform.settings.hub_samus
         services = background_services(platform, hub_samus=samus)
         if samus:
@@ -112,7 +112,7 @@ def demo(
         console.print(f"Base de données {where}.")
         with Progress(console=console) as progress:
             task = progress.add_task("Migration du schéma", total=len(SEED_STEPS) + 1)
-            migrations.upgrade(platform.database.url)
+            migrations.upgrade_database(platform.database)
             progress.advance(task)
             report = seed(
                 platform,

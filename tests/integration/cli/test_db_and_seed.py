@@ -77,8 +77,8 @@ def test_db_check_models_and_migrations_agree(cli, empty_database_url):
     assert "Modèles et migrations concordent" in check.output
 
 
-def test_db_check_fails_when_the_database_drifts_from_the_models(cli, database_url):
-    engine = create_engine(database_url)
+def test_db_check_fails_when_the_database_drifts_from_the_models(cli, database_url, owner_database_url):
+    engine = create_engine(owner_database_url)  # only the owner changes the schema
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE samu ADD COLUMN drift text"))
     engine.dispose()

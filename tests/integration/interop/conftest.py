@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
-import psycopg
 import pytest
 from hub_network import BROKER_HOST, BROKER_PORT, BROKER_URL, SAMU_A, SAMU_B, Node
 
 from sisamu.hubsante.local_hub import LocalHub
-from sisamu.storage.database import Database, sqlalchemy_url
+from sisamu.storage.database import Database
 from support import missing_service
 
 
@@ -26,16 +24,9 @@ def broker_url() -> str:
 
 
 @pytest.fixture
-def second_database_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
+def second_database_url(new_database_url: str) -> str:
     """A second migrated database: the other SAMU's sisamu instance."""
-    from sqlalchemy.engine import make_url
-
-    name = f"sisamu_t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-    yield sqlalchemy_url(make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False))
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return new_database_url
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from sisamu.hubsante.relay import OutboxRelay
 from sisamu.storage.bus import MessageBus
 from sisamu.storage.database import Database
 from sisamu.storage.uow import UnitOfWork
-from support import DATA
+from support import DATA, as_owner
 
 BROKER_HOST, BROKER_PORT = "127.0.0.1", 5672
 BROKER_URL = f"amqp://guest:guest@{BROKER_HOST}:{BROKER_PORT}/"
@@ -79,11 +79,14 @@ class Node:
     def prepare(self) -> None:
         with self.engine.begin() as conn:
             add_samu(conn, self.samu_id, hub_id=self.client_id)
+        owner = sa.create_engine(as_owner(self.database.url))  # the application's role creates no table
+        with owner.begin() as conn:
             conn.execute(
                 sa.text(
                     "CREATE TABLE applied_log (distribution_id text NOT NULL, message_type text NOT NULL)"
                 )
             )
+        owner.dispose()
 
     async def start(self) -> None:
         self.tasks = [

@@ -24,10 +24,13 @@ US, THEM = "fr.health.samu680", "fr.health.samu250"
 
 
 @pytest.fixture
-def engine(platform):
+def engine(platform, owner_database_url):
     with platform.engine.begin() as conn:
         add_samu(conn, "680", hub_id=US)
+    owner = sa.create_engine(owner_database_url)  # the application's role creates no table
+    with owner.begin() as conn:
         conn.execute(sa.text("CREATE TABLE applied_log (distribution_id text NOT NULL)"))
+    owner.dispose()
     return platform.engine
 
 

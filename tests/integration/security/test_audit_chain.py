@@ -43,10 +43,13 @@ def _fill(platform, n: int = 5) -> None:
 
 
 def _tamper(platform, sql: str) -> None:
-    """Change the table as an attacker with database access would: triggers off for this session."""
-    with platform.engine.begin() as conn:
-        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+    """Change the table as an attacker with the owner's rights would: its triggers off for this transaction."""
+    owner = sa.create_engine(platform.database.owner_url)
+    with owner.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
         conn.execute(sa.text(sql))
+        conn.execute(sa.text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
+    owner.dispose()
 
 
 def _verify(platform):
@@ -97,21 +100,23 @@ def test_inserted_entry_is_detected(platform):
     assert any(p.samu_id == "250" and p.seq == 4 for p in problems)
 
 
-def test_table_refuses_update_and_delete(platform):
+def test_table_refuses_update_and_delete_even_to_its_owner(platform):
     _fill(platform, 1)
+    owner = sa.create_engine(platform.database.owner_url)
     for statement in (sa.update(audit_event).values(actor="x"), sa.delete(audit_event)):
-        with pytest.raises(DBAPIError, match="append-only"), platform.engine.begin() as conn:
+        with pytest.raises(DBAPIError, match="append-only"), owner.begin() as conn:
             conn.execute(statement)
+    owner.dispose()
 
 
 def test_cli_verify_exit_codes(platform, settings, monkeypatch):
     _fill(platform)
     monkeypatch.setenv("SISAMU_DATABASE_URL", settings.database_url)
     runner = CliRunner()
-    ok = runner.invoke(audit_app, [], obj=build_platform)
+    ok = runner.invoke(audit_app, ["verify"], obj=build_platform)
     assert ok.exit_code == 0, ok.output
     assert "6 entrées" in ok.output
     _tamper(platform, "UPDATE audit_event SET detail = '{\"i\": 42}' WHERE samu_id = '250' AND seq = 1")
-    bad = runner.invoke(audit_app, [], obj=build_platform)
+    bad = runner.invoke(audit_app, ["verify"], obj=build_platform)
     assert bad.exit_code == 1
     assert "altéré" in bad.output

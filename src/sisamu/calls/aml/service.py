@@ -1,5 +1,5 @@
 """Use cases of AML locations: the gateway hands in a message (parsed, kept, attached to the SAMU's matching call);
-a call handler reads a call's locations (audited: a caller's position is patient data).
+a call handler reads a call's locations. Both are audited: a caller's position is patient data.
 
 Each takes the `principal` acting (None: the platform itself): `telephony` on the SAMU to hand in a message,
 `call.handle` on a SAMU the call is visible from (its owner, or the partner an overflow granted it to) to read.
@@ -42,7 +42,17 @@ def receive_aml(
         start, end = location.positioned_at - window, location.positioned_at + window
         candidates = [r.call for r in store.calls_between(uow.conn, samu_id, start, end)]
         call_id = next(iter(aml_parser.match_location([location], candidates, window)), None)
-    aml_store.add_location(uow.conn, samu_id, location, call_id=call_id, received_at=now)
+    location_id = aml_store.add_location(uow.conn, samu_id, location, call_id=call_id, received_at=now)
+    audit.record(  # the caller's position, received: who handed it in, and the call it went to (no coordinates)
+        uow.conn,
+        principal=principal,
+        samu_id=samu_id,
+        action="call.location.receive",
+        object_type="aml_location",
+        object_id=str(location_id),
+        at=now,
+        detail={"call_id": call_id},
+    )
     if call_id is not None:
         uow.emit(LiveEvent(samu_id, "call.location", call_id))
     return location, call_id

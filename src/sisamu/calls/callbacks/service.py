@@ -32,6 +32,7 @@ from sisamu.calls.seats.service import check_at_seat, may_handle
 from sisamu.domain.errors import TransitionRefused
 from sisamu.domain.events import LiveEvent
 from sisamu.platform.events import DialReason, DialRequested
+from sisamu.security import audit
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -132,10 +133,22 @@ def record_callback_outcome(
     now: datetime,
     note: str | None,
 ) -> Callback:
+    """The attempt's outcome (and the ARM's note), audited: who called back, what came of it — the note's text
+    stays in the callback, the entry says only that there is one."""
     may_handle(principal, samu_id)
     item, version = _callback(uow, samu_id, callback_id)
     done = record_outcome(item, outcome, now)
     _save_callback(uow, done, version)
     if note:
         callback_store.set_callback_note(uow.conn, samu_id, callback_id, note)
+    audit.record(
+        uow.conn,
+        principal=principal,
+        samu_id=samu_id,
+        action="callback.outcome",
+        object_type="callback",
+        object_id=str(callback_id),
+        at=now,
+        detail={"outcome": str(outcome), "note": bool(note)},
+    )
     return done

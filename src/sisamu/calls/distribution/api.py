@@ -14,8 +14,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Response, status
 from sqlalchemy.exc import IntegrityError
 
-from sisamu.calls.distribution import service, store
-from sisamu.calls.distribution.access import visible_call
+from sisamu.calls.distribution import reads, service, store
 from sisamu.calls.distribution.assignment import Assignment
 from sisamu.calls.distribution.model import CallState
 from sisamu.calls.distribution.passes import distribution_pass
@@ -24,7 +23,7 @@ from sisamu.calls.http import CallHolder, Gateway, Handler, Reader
 from sisamu.calls.tables import phone_call
 from sisamu.platform.http import PlatformDep
 from sisamu.platform.use_cases import run
-from sisamu.security.roles import Permission, Principal
+from sisamu.security.roles import Principal
 from sisamu.storage.uow import UnitOfWork
 
 room = APIRouter(prefix="/api/samus/{samu_id}/telephony", tags=["telephony"])
@@ -59,21 +58,28 @@ def _call_command(
 # ---- reads ---------------------------------------------------------------------------------------------------------
 
 
-@room.get("/calls", summary="Recent calls owned by or handled for this SAMU, newest first")
+@room.get("/calls", summary="Recent calls owned by or handled for this SAMU, newest first (read audited)")
 def list_calls(
-    samu_id: str, platform: PlatformDep, _: Reader, state: list[CallState] | None = None, limit: int = 100
+    samu_id: str,
+    platform: PlatformDep,
+    principal: Reader,
+    state: list[CallState] | None = None,
+    limit: int = 100,
 ) -> list[CallOut]:
-    with platform.engine.connect() as conn:
-        records = store.recent_calls(
-            conn, samu_id, states=[s.value for s in state or []], limit=max(1, min(limit, 500))
-        )
+    records = run(
+        platform,
+        reads.recent_calls,
+        principal=principal,
+        samu_id=samu_id,
+        states=[s.value for s in state or []],
+        limit=max(1, min(limit, 500)),
+    )
     return [CallOut.of(r) for r in records]
 
 
-@room.get("/calls/{call_id}", summary="One call (own, or granted by an overflow)")
+@room.get("/calls/{call_id}", summary="One call (own, or granted by an overflow; read audited)")
 def get_call(samu_id: str, call_id: str, platform: PlatformDep, principal: Reader) -> CallOut:
-    with platform.engine.connect() as conn:
-        return CallOut.of(visible_call(conn, principal, samu_id, call_id, Permission.ROOM_READ))
+    return CallOut.of(run(platform, reads.call, principal=principal, samu_id=samu_id, call_id=call_id))
 
 
 # ---- gateway -------------------------------------------------------------------------------------------------------

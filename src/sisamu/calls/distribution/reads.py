@@ -1,0 +1,70 @@
+"""Reads of calls, audited: a caller's number is patient data, so every list or call read names its reader.
+
+Each read writes its audit entries in the caller's unit of work, on the chain of each SAMU whose calls were read
+(a partner's overflowed calls are read on the partner's chain too); an entry names the calls, never a number.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sisamu.calls.distribution import store
+from sisamu.calls.distribution.access import visible_call
+from sisamu.security import audit
+from sisamu.security.access import authorize
+from sisamu.security.roles import Permission, Principal
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from sisamu.storage.uow import UnitOfWork
+
+
+def recent_calls(
+    uow: UnitOfWork,
+    *,
+    principal: Principal | None,
+    samu_id: str,
+    now: datetime,
+    states: Sequence[str] = (),
+    limit: int = 100,
+) -> list[store.CallRecord]:
+    """Recent calls owned by or handled for this SAMU, newest first; one audit entry per SAMU owning some."""
+    if principal is not None:
+        authorize(principal, Permission.ROOM_READ, samu_id)
+    records = store.recent_calls(uow.conn, samu_id, states=states, limit=limit)
+    by_owner: dict[str, list[str]] = {samu_id: []}
+    for record in records:
+        by_owner.setdefault(record.call.samu_id, []).append(record.call.call_id)
+    for owner, call_ids in by_owner.items():
+        audit.record(
+            uow.conn,
+            principal=principal,
+            samu_id=owner,
+            action="call.list",
+            object_type="samu",
+            object_id=samu_id,
+            at=now,
+            detail={"calls": call_ids},
+        )
+    return records
+
+
+def call(
+    uow: UnitOfWork, *, principal: Principal | None, samu_id: str, call_id: str, now: datetime
+) -> store.CallRecord:
+    """One call (own, or granted by an overflow); the read is audited on the call's owner SAMU."""
+    record = visible_call(uow.conn, principal, samu_id, call_id, Permission.ROOM_READ)
+    owner = record.call.samu_id
+    audit.record(
+        uow.conn,
+        principal=principal,
+        samu_id=owner,
+        action="call.read",
+        object_type="call",
+        object_id=call_id,
+        at=now,
+        detail={} if owner == samu_id else {"through": samu_id},
+    )
+    return record
