@@ -31,6 +31,7 @@ from sisamu.calls.callbacks import service as callbacks
 from sisamu.calls.callbacks import store as callback_store
 from sisamu.calls.distribution import service as calls
 from sisamu.calls.flux import Flux
+from sisamu.calls.seats import service as seats
 from sisamu.cli import app as sisamu_cli
 from sisamu.config import Settings, get_settings
 from sisamu.domain.clock import FakeClock
@@ -460,8 +461,9 @@ def test_a_callback_outcome_and_its_note_are_audited_without_the_note(platform, 
     with platform.engine.connect() as conn:
         ((entry, _),) = callback_store.callbacks(conn, "250", open_only=True)
     with platform.uow() as uow:
+        seats.log_in(uow, principal=None, samu_id="250", seat_id="P1", now=later)
         callbacks.start_callback_attempt(
-            uow, samu_id="250", callback_id=entry.callback_id, seat_id="P1", now=later
+            uow, principal=None, samu_id="250", callback_id=entry.callback_id, seat_id="P1", now=later
         )
     note = "Rappel : douleur thoracique, adressé au médecin régulateur"
     body = {"outcome": "reached", "note": note}

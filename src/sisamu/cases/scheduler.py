@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sisamu.cases import lifecycle, queue, store
 from sisamu.cases.service import audit_file, emit_file
+from sisamu.platform.events import FileChanged
 from sisamu.storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -57,5 +58,15 @@ def _one_batch(new_uow: Callable[[], UnitOfWork], samu_id: str, now: datetime, b
             store.save(uow.conn, file, now)
             audit_file(uow, None, file, "file.state", now, {"to": str(state), "automatic": True})
             emit_file(uow, file, "case.status", now)
+            uow.record(
+                FileChanged(
+                    samu_id=samu_id,
+                    number=number,
+                    version=file.version,
+                    action="file.state",
+                    at=now,
+                    actor=None,
+                )
+            )
             done[str(state)] += 1
     return done

@@ -6,12 +6,12 @@ several instances: `run_automatic_steps` takes due files with `FOR UPDATE SKIP L
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from sisamu.cases.scheduler import run_automatic_steps
+from sisamu.platform.services import PeriodicPass
 
 if TYPE_CHECKING:
     from sisamu.platform import Platform
@@ -20,31 +20,18 @@ log = logging.getLogger(__name__)
 INTERVAL_S = 60.0
 
 
-class FileStepsWorker:
+class FileStepsWorker(PeriodicPass):
+    """CLOTURE / CLASSE when due, once a minute; off when `timers_enabled` is."""
+
     def __init__(self, platform: Platform, *, interval_s: float = INTERVAL_S) -> None:
+        super().__init__(
+            "sisamu-file-steps",
+            lambda: run_automatic_steps(platform.uow, platform.clock.now()),
+            interval_s=interval_s,
+            enabled=platform.settings.timers_enabled,
+        )
         self.platform = platform
-        self.interval_s = interval_s
-        self._task: asyncio.Task[None] | None = None
 
-    async def run(self) -> None:
-        while True:
-            try:
-                moved = await asyncio.to_thread(
-                    run_automatic_steps, self.platform.uow, self.platform.clock.now()
-                )
-                if moved:
-                    log.info("file steps: %s", dict(moved))
-            except Exception:
-                log.exception("file steps pass failed")
-            await asyncio.sleep(self.interval_s)
-
-    def start(self) -> None:
-        if self._task is None and self.platform.settings.timers_enabled:
-            self._task = asyncio.get_running_loop().create_task(self.run(), name="sisamu-file-steps")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    def report(self, done: Counter[str]) -> None:
+        if done:
+            log.info("file steps: %s", dict(done))

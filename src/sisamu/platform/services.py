@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -62,3 +62,53 @@ class ThreadedService:
 
     async def stop(self) -> None:
         await asyncio.to_thread(self._stop)
+
+
+class PeriodicPass:
+    """A blocking pass (`work`, one or more transactions) run in a worker thread every `interval_s`, so the event
+    loop keeps serving requests; a failing pass is logged and the next one runs on time. `stop` waits for the pass
+    in hand: a thread never goes on using a platform that is closing."""
+
+    def __init__(
+        self, name: str, work: Callable[[], Any], *, interval_s: float, enabled: bool = True
+    ) -> None:
+        self.name = name
+        self.interval_s = interval_s
+        self.enabled = enabled
+        self.passes = 0
+        self._work = work
+        self._task: asyncio.Task[None] | None = None
+        self._pass: asyncio.Future[Any] | None = None
+
+    def report(self, done: Any) -> None:
+        """What a pass did, for the log (subclasses say more)."""
+
+    async def run(self) -> None:
+        while True:
+            self._pass = asyncio.ensure_future(asyncio.to_thread(self._work))
+            try:
+                self.report(await asyncio.shield(self._pass))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s: pass failed", self.name)
+            self._pass = None
+            self.passes += 1
+            await asyncio.sleep(self.interval_s)
+
+    def start(self) -> None:
+        """Start the loop in the running event loop (nothing when not `enabled`)."""
+        if self._task is None and self.enabled:
+            self._task = asyncio.get_running_loop().create_task(self.run(), name=self.name)
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        running, self._pass = self._pass, None
+        if running is not None:
+            with contextlib.suppress(Exception):
+                await running

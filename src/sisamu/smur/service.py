@@ -4,7 +4,7 @@
 A crew records on its own unit's mission (room staff may record for it, from the console); the report names a
 patient of the mission's file. Every write and every read is audited (patient data) and announced on the live
 feed (without the content). Sending them through Hub Santé, when the file came from an LRM to our SMUR client,
-is `interop.hubsante.flows.smur_reports`.
+is `interop.smur_reports` (through `SmurReportRecorded`).
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(SecurityError)
     async def security_error(request: Request, exc: SecurityError) -> Response:
-        status = STATUS.get(type(exc), 403)
+        status = next((STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS), 403)
         log.info("refused %s %s: %s", request.method, request.url.path, exc)
         if status == 401 and _wants_html(request):  # noqa: PLR2004
             return auth_pages.login_page(request, next_url=request.url.path, status_code=401)

@@ -11,13 +11,12 @@ the event loop keeps serving requests; a failing pass is logged and the next one
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sisamu.calls.distribution import assignment as distribution
+from sisamu.platform.services import PeriodicPass
 
 if TYPE_CHECKING:
     from sisamu.platform import Platform
@@ -42,34 +41,18 @@ def run_timers(platform: Platform) -> Pass:
     return Pass(ticked.rang_out, ticked.after_call_work_ended, len(assigned))
 
 
-class TimersWorker:
-    """`start()` in a running event loop, `await stop()` at shutdown."""
+class TimersWorker(PeriodicPass):
+    """`start()` in a running event loop, `await stop()` at shutdown; off when `timers_enabled` is."""
 
     def __init__(self, platform: Platform, *, interval_s: float = DEFAULT_INTERVAL_S) -> None:
+        super().__init__(
+            "sisamu-timers",
+            lambda: run_timers(platform),
+            interval_s=interval_s,
+            enabled=platform.settings.timers_enabled,
+        )
         self.platform = platform
-        self.interval_s = interval_s
-        self.passes = 0
-        self._task: asyncio.Task[None] | None = None
 
-    async def run(self) -> None:
-        while True:
-            try:
-                done = await asyncio.to_thread(run_timers, self.platform)
-                if done.rang_out or done.assigned:
-                    log.debug("timers: %s", done)
-            except Exception:
-                log.exception("timers pass failed")
-            self.passes += 1
-            await asyncio.sleep(self.interval_s)
-
-    def start(self) -> None:
-        """Start the loop (nothing if the `timers_enabled` setting is off)."""
-        if self._task is None and self.platform.settings.timers_enabled:
-            self._task = asyncio.get_running_loop().create_task(self.run(), name="sisamu-timers")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    def report(self, done: Pass) -> None:
+        if done.rang_out or done.assigned:
+            log.debug("timers: %s", done)
