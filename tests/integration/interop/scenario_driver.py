@@ -344,7 +344,9 @@ class Replay:
             return message
         if (body.get("qualification") or {}).get("details", {}).get("status") == "CLOTURE":
             # nobody closes a file by hand before VALIDE: the platform's automatic CLOTURE, 24 h after ACTIF
-            run_automatic_steps(self.platform.uow, now)
+            run_automatic_steps(
+                lambda: UnitOfWork(self.platform.engine, MessageBus()), now
+            )  # typed, not sent
         changes = qualification_of(body)
         if changes:
             service.update_qualification(

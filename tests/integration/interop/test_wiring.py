@@ -17,6 +17,7 @@ from hub_network import EXAMPLE
 
 from factories import add_samu, add_unit
 from sisamu.cases import service as cases
+from sisamu.cases.scheduler import run_automatic_steps
 from sisamu.hubsante.envelope import new_message, parse_document
 from sisamu.hubsante.inbox import Inbox
 from sisamu.hubsante.tables import hub_outbox
@@ -254,3 +255,12 @@ def test_the_smur_software_sends_no_update_of_the_lrm_file(platform: Any, inbox:
         assert link is not None
     _note(platform, link.number, "Équipe sur place")
     assert _updates(platform) == []  # its crew's reports go as RS-BPV, RS-RPIS, RS-URL
+
+
+def test_the_automatic_cloture_of_a_shared_file_reaches_its_partner(platform: Any, inbox: Inbox) -> None:
+    _, case_id = _our_file(platform, A)
+    moved = run_automatic_steps(platform.uow, T0 + timedelta(hours=25))  # CLOTURE 24 h after ACTIF
+    assert moved == {"CLOTURE": 1}
+    ((partner, update),) = _updates(platform)
+    assert (partner, update["caseId"]) == (A, case_id)
+    assert update["qualification"]["details"]["status"] == "CLOTURE"
