@@ -35,8 +35,8 @@ def platform_of(ctx: typer.Context, **overrides: Any) -> Iterator[Platform]:
         if not isinstance(exc.orig, UndefinedTable):
             raise
         raise refusal(
-            "la base de données n'est pas initialisée (table absente) : lancez `sisamu db upgrade` puis "
-            "`sisamu seed pilots`, ou `sisamu demo`.",
+            "la base de données n'est pas à jour (table absente) : lancez `sisamu db upgrade` (puis "
+            "`sisamu seed pilots` pour une base neuve), ou `sisamu demo`.",
             1,
         ) from exc
     finally:
