@@ -26,11 +26,14 @@ class Grain(enum.StrEnum):
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
+    PERIOD = "period"  # one point for the whole period asked (comparing SAMUs)
 
 
 @dataclass(frozen=True, slots=True)
 class Point:
-    period: str  # ISO: the hour (UTC) or the local day, the Monday of the week, the first of the month
+    period: (
+        str  # ISO: the hour (UTC) or the local day, the Monday of the week, the first of the month, the start
+    )
     samu_id: str  # ALL_SAMUS when summed over the scope
     values: dict[str, float | int | None]
 
@@ -46,9 +49,11 @@ def scope_of(principal: Principal, samu_ids: list[str]) -> list[str] | None:
     return None if principal.nationwide else [str(principal.samu_id)]
 
 
-def _period(hour: datetime, grain: Grain, zone: ZoneInfo) -> str:
+def _period(hour: datetime, grain: Grain, zone: ZoneInfo, start: date) -> str:
     if grain is Grain.HOUR:
         return hour.isoformat()
+    if grain is Grain.PERIOD:
+        return start.isoformat()
     day = hour.astimezone(zone).date()
     if grain is Grain.WEEK:
         day -= timedelta(days=day.weekday())
@@ -80,7 +85,7 @@ def call_indicators(
     since, until = bounds(start, end, zone)
     buckets: dict[tuple[str, str], Counts] = defaultdict(Counts)
     for samu_id, hour, counts in counts_by_hour(conn, scope, since, until):
-        key = (_period(hour, grain, zone), ALL_SAMUS if total else samu_id)
+        key = (_period(hour, grain, zone, start), ALL_SAMUS if total else samu_id)
         buckets[key].add(counts)
     return [
         Point(period, samu_id, indicators(counts)) for (period, samu_id), counts in sorted(buckets.items())

@@ -69,7 +69,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.PARTNER: frozenset({Permission.INTEROP, Permission.TELEPHONY}),
     Role.NATIONAL: frozenset({Permission.CONSOLE, Permission.ROOM_READ, Permission.INDICATORS}),
-    Role.ANALYST: frozenset({Permission.INDICATORS}),
+    Role.ANALYST: frozenset({Permission.CONSOLE, Permission.INDICATORS}),  # the dashboards, no patient data
     Role.ADMIN: frozenset(
         {Permission.CONSOLE, Permission.ROOM_READ, Permission.AUDIT_READ, Permission.ACCOUNTS_ADMIN}
     ),

@@ -32,8 +32,9 @@ VIEWS = {
     "regulation": View("regulation", "Régulation", Permission.REGULATE),
     "map": View("map", "Moyens", Permission.ROOM_READ),
     "room": View("room", "Salle", Permission.ROOM_READ),
+    "indicators": View("indicators", "Indicateurs", Permission.INDICATORS),
 }
-DEFAULT_VIEW = {Role.ARM: "arm", Role.REGULATOR: "regulation"}
+DEFAULT_VIEW = {Role.ARM: "arm", Role.REGULATOR: "regulation", Role.ANALYST: "indicators"}
 
 
 @router.get("/")
@@ -66,6 +67,7 @@ def _render(
             "csrf_token": getattr(request.state, "csrf_token", ""),
             "can_post": samu is not None and allows(principal, Permission.ROOM_WRITE, samu.samu_id),
             "tile_url": platform.settings.map_tile_url,
+            "refresh_s": max(2.0, platform.settings.indicators_interval_s),
         },
     )
 
