@@ -13,6 +13,7 @@ import typer
 
 from sisamu.admin.cli import accounts_app, audit_app
 from sisamu.analytics.cli import app as indicators_app
+from sisamu.analytics.research.cli import app as research_app
 from sisamu.bootstrap import build_platform
 from sisamu.calls.aml.cli import app as aml_app
 from sisamu.calls.simulator.cli import app as calls_app
@@ -62,6 +63,9 @@ app.add_typer(
 )
 app.add_typer(
     indicators_app, name="indicators", help="Indicateurs d'activité : cumuls horaires, consultation."
+)
+app.add_typer(
+    research_app, name="research", help="Entrepôt de recherche : export pseudonymisé, requêtes DuckDB."
 )
 app.add_typer(geo_app, name="geo", help="Géographie : graphe routier OpenStreetMap, temps de trajet.")
 app.add_typer(cases_app, name="cases", help="Dossiers de régulation : étapes automatiques (tick).")

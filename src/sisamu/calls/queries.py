@@ -50,3 +50,15 @@ def overflowed_call_owner(conn: Connection, grantee_samu_id: str, call_id: str) 
     """The SAMU that owns `call_id` when its overflow granted the call to `grantee_samu_id`, else None: a file
     opened from that call is the owner's (`cases.room_api`)."""
     return store.owner_of_granted(conn, grantee_samu_id, call_id)
+
+
+def research_calls(conn: Connection, start: datetime, end: datetime) -> Iterator[dict[str, object]]:
+    """Calls offered in [start, end) with the caller's number, for the research export only (`analytics.research`
+    replaces the number by a keyed pseudonym before anything is written)."""
+    c = phone_call.c
+    query = select(
+        c.samu_id, c.call_id, c.handling_samu_id, c.flux, c.priority, c.state, c.caller_number, c.offered_at,
+        c.answered_at, c.abandoned_at, c.ended_at,
+    ).where(c.offered_at >= start, c.offered_at < end)  # fmt: skip
+    for row in conn.execute(query.execution_options(yield_per=10_000)):
+        yield row._asdict()

@@ -13,3 +13,8 @@ if TYPE_CHECKING:
 def samu_ids(conn: Connection) -> list[str]:
     """Every SAMU of this database, by id."""
     return [row.samu_id for row in store.list_samus(conn)]
+
+
+def departements(conn: Connection) -> dict[str, str]:
+    """Each SAMU's département code, by SAMU id."""
+    return {row.samu_id: row.departement for row in store.list_samus(conn)}
