@@ -33,6 +33,8 @@ from sisamu.domain.errors import TransitionRefused
 from sisamu.domain.events import LiveEvent
 from sisamu.platform.events import DialReason, DialRequested
 from sisamu.security import audit
+from sisamu.security.access import authorize, sees_callers
+from sisamu.security.roles import Permission
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -72,6 +74,29 @@ def add_lost_call(
             uow.emit(LiveEvent(samu_id, "callback.changed", str(inserted[0].callback_id), inserted[1]))
             return
     raise TransitionRefused(f"call {call_id}: could not add the callback")
+
+
+def list_callbacks(
+    uow: UnitOfWork, *, principal: Principal | None, samu_id: str, open_only: bool, now: datetime
+) -> tuple[list[Callback], bool]:
+    """The callback list and whether its numbers may be shown (`sees_callers`); a list shown with its numbers is
+    audited (`callback.list`, naming the entries, never a number)."""
+    if principal is not None:
+        authorize(principal, Permission.ROOM_READ, samu_id)
+    items = [item for item, _version in callback_store.callbacks(uow.conn, samu_id, open_only=open_only)]
+    shown = sees_callers(principal, samu_id)
+    if shown:
+        audit.record(
+            uow.conn,
+            principal=principal,
+            samu_id=samu_id,
+            action="callback.list",
+            object_type="samu",
+            object_id=samu_id,
+            at=now,
+            detail={"callbacks": [item.callback_id for item in items]},
+        )
+    return items, shown
 
 
 def _callback(uow: UnitOfWork, samu_id: str, callback_id: int) -> tuple[Callback, int]:
