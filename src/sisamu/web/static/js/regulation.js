@@ -138,6 +138,11 @@
   S.shortcut("Ctrl+Enter", "Prendre le premier dossier de la file", () => state.queue.length && takeFile(state.queue[0].number));
   S.on("case.", (event) => {
     loadQueue().catch((e) => S.toast(e.message));
+    if (event.kind === "case.unshared" && event.data && event.data.owner && state.file && event.id === state.file.number) {
+      // Another SAMU's file in hand, whose owner withdrew the share: it goes away at once.
+      S.api("/api/files/" + state.file.number).catch(() => { show(null); S.toast("Le SAMU " + event.data.owner + " a retiré le partage de ce dossier."); });
+      return;
+    }
     if (state.file && event.id === state.file.number && event.version > state.file.version) {
       // Shown only if still the file in hand: released or another taken meanwhile, it stays put away.
       S.api("/api/files/" + state.file.number).then((file) => { if (state.file && state.file.number === file.number) show(file); }).catch(() => {});
