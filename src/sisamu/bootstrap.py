@@ -50,7 +50,9 @@ def build_bus(settings: Settings, *, telephony: bool = False) -> MessageBus:
     """Every handler of the platform, subscribed once; the telephony's only when a telephony executes requests
     (the relay that sends them subscribes its wake-up with it, in `background_services`)."""
     bus = MessageBus()
-    interop_handlers.subscribe(bus)  # Hub flows: RS-RI, RS-SR, GEO-POS to the partners of a shared file
+    # Hub flows: RS-RI, RS-SR, GEO-POS to the partners of a shared file; the SMUR's reports, its RPIS to the
+    # recipient the settings name (read when each is sent)
+    interop_handlers.subscribe(bus, rpis_recipient=settings.rpis_recipient_for)
     # Telephony: lost calls fill the callback list, an answer closes it; a seat made available by its ARM and a
     # change of the overflow rules get a distribution pass at once.
     bus.subscribe(CallAbandoned, callbacks_handlers.lost_calls(settings.lost_call_threshold_s))

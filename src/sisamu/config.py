@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -135,6 +136,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Largest Hub message body the inbox reads (bytes); a larger one is refused unparsed.",
     )
+    hub_rpis_recipient: str | None = Field(
+        default=None,
+        description="Hub id receiving the SMUR's RPIS (the regional emergency observatory, ORU): one id for every "
+        "SAMU, or `samu=id` pairs separated by commas. A SAMU without one sends an RPIS to the LRM of the file "
+        "(none for a file of its own). Never set through the API.",
+    )
     cti_url: str | None = Field(
         default=None,
         description="The SI-SAMU telephony's API root (its Swagger basePath); set: sisamu runs as an LRM under "
@@ -157,6 +164,20 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
+    @field_validator("hub_rpis_recipient")
+    @classmethod
+    def _rpis_recipients(cls, value: str | None) -> str | None:
+        if value is not None:
+            _rpis_table(value)
+        return value
+
+    def rpis_recipient_for(self, samu_id: str) -> str | None:
+        """The Hub id a SAMU's SMUR sends its RPIS to (`hub_rpis_recipient`), None when none is configured."""
+        if not self.hub_rpis_recipient:
+            return None
+        table = _rpis_table(self.hub_rpis_recipient)
+        return table.get(samu_id, table.get("*"))
+
     @property
     def pgdata(self) -> Path:
         return self.data_dir / "pgdata"
@@ -172,6 +193,22 @@ class Settings(BaseSettings):
         path.write_text(key)
         path.chmod(0o600)
         return key
+
+
+HUB_ID = re.compile(r"^fr(\.[a-zA-Z0-9_-]+){2,8}$")
+
+
+def _rpis_table(value: str) -> dict[str, str]:
+    """`fr.health.oru` → {"*": …}; `250=fr.health.oru-bfc,440=fr.health.oru-pdl` → per SAMU; ValueError else."""
+    table: dict[str, str] = {}
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        samu_id, _, hub_id = item.rpartition("=")
+        if not HUB_ID.match(hub_id):
+            raise ValueError(f"{hub_id!r} is not a Hub client id")
+        table[samu_id.strip() or "*"] = hub_id
+    return table
 
 
 @lru_cache(maxsize=1)

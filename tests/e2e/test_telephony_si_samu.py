@@ -96,7 +96,7 @@ def _session(base_url: str, username: str) -> Iterator[tuple[httpx.Client, str]]
 
 def _gateway(platform) -> dict[str, str]:
     with platform.engine.connect() as conn:
-        row = conn.execute(select(account).where(account.c.username == "partner.250")).one()
+        row = conn.execute(select(account).where(account.c.username == "telephony_gateway.250")).one()
     with platform.uow() as uow:
         token = service.issue_token(
             uow, principal=store.principal_from_row(row), name="e2e-gateway", now=platform.clock.now()

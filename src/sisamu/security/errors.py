@@ -4,13 +4,16 @@ from __future__ import annotations
 
 
 class SecurityError(Exception):
-    """Base class: `message_fr` is what a person is shown, `str(self)` is what the log says."""
+    """Base class: `message_fr` is what a person is shown, `code` what a client program tests, `str(self)` what
+    the log says. A refusal of its own subclasses one of these with its code and message."""
 
     message_fr = "Accès refusé."
+    code = "ACCES_REFUSE"
 
 
 class NotAuthenticated(SecurityError):
     message_fr = "Veuillez vous identifier."
+    code = "NON_AUTHENTIFIE"
 
 
 class LoginFailed(SecurityError):
@@ -23,6 +26,7 @@ class SecondFactorRequired(SecurityError):
 
 class Throttled(SecurityError):
     message_fr = "Trop de tentatives de connexion. Réessayez dans quelques minutes."
+    code = "TROP_DE_TENTATIVES"
 
 
 class Forbidden(SecurityError):
@@ -31,3 +35,4 @@ class Forbidden(SecurityError):
 
 class NotFound(SecurityError):
     message_fr = "Élément introuvable."
+    code = "INTROUVABLE"

@@ -15,7 +15,11 @@ class Role(StrEnum):
     REGULATOR = "regulator"
     SUPERVISOR = "supervisor"
     CREW = "crew"
-    PARTNER = "partner"
+    # The partners' machine accounts (bearer tokens), one role per kind of partner: what one is given cannot serve
+    # another (a hospital's token offers no call). Accounts of the former `partner` role: migration 0012.
+    TELEPHONY_GATEWAY = "telephony_gateway"
+    HOSPITAL = "hospital"
+    HUB_PARTNER = "hub_partner"
     NATIONAL = "national"
     ANALYST = "analyst"
     ADMIN = "admin"
@@ -26,7 +30,9 @@ ROLE_LABELS_FR: dict[Role, str] = {
     Role.REGULATOR: "Médecin régulateur",
     Role.SUPERVISOR: "Superviseur",
     Role.CREW: "Équipage",
-    Role.PARTNER: "Partenaire",
+    Role.TELEPHONY_GATEWAY: "Passerelle de téléphonie",
+    Role.HOSPITAL: "Établissement de santé",
+    Role.HUB_PARTNER: "Partenaire Hub Santé",
     Role.NATIONAL: "Opérateur national",
     Role.ANALYST: "Analyste",
     Role.ADMIN: "Administrateur",
@@ -44,11 +50,10 @@ class Permission(StrEnum):
     INDICATORS = "indicators.read"
     AUDIT_READ = "audit.read"
     ACCOUNTS_ADMIN = "accounts.admin"
-    INTEROP = "interop"
+    INTEROP = "interop"  # a Hub Santé partner's machine account
+    CAPACITY = "capacity.report"  # a hospital reports its free beds
     CALL_HANDLE = "call.handle"  # take calls at an ARM seat: log in, pause, answer, transfer, end, call back
-    TELEPHONY = (
-        "telephony"  # telephony gateway (machine, bearer token): offer calls, hang-ups, CTI LRM interface
-    )
+    TELEPHONY = "telephony"  # telephony gateway (machine, bearer token): offer calls, hang-ups, CTI, AML
 
 
 _ALL_ROOM = {Permission.CONSOLE, Permission.ROOM_READ}
@@ -67,7 +72,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CREW: frozenset(
         {Permission.CONSOLE, Permission.ROOM_READ, Permission.PATIENT_READ, Permission.MISSION_REPORT}
     ),
-    Role.PARTNER: frozenset({Permission.INTEROP, Permission.TELEPHONY}),
+    Role.TELEPHONY_GATEWAY: frozenset({Permission.TELEPHONY}),
+    Role.HOSPITAL: frozenset({Permission.CAPACITY}),
+    Role.HUB_PARTNER: frozenset({Permission.INTEROP}),
     Role.NATIONAL: frozenset({Permission.CONSOLE, Permission.ROOM_READ, Permission.INDICATORS}),
     Role.ANALYST: frozenset({Permission.CONSOLE, Permission.INDICATORS}),  # the dashboards, no patient data
     Role.ADMIN: frozenset(

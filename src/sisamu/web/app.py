@@ -99,11 +99,12 @@ def _handle_errors(app: FastAPI) -> None:
                 request, "error.html", {"title": title, "message": exc.message_fr}, status_code=status
             )
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # noqa: PLR2004
-        return JSONResponse({"detail": exc.message_fr}, status_code=status, headers=headers)
+        body = {"detail": exc.message_fr, "code": exc.code}
+        return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> Response:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        return JSONResponse({"detail": exc.message_fr or str(exc), "code": exc.code}, status_code=422)
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, exc: DataError) -> Response:

@@ -1,6 +1,12 @@
 """The live feed: one LISTEN per instance on PostgreSQL, fanned out over WebSocket to allowed consoles.
 
 Events are NOTIFYed inside the business transaction, so PostgreSQL delivers them only after commit.
+
+A caller's phone number is patient data, and three kinds of event carry one (`cti.outgoing_call` and
+`cti.display_file`: `num_tel`; `telephony.failed`: `number`). A console whose principal may not see numbers
+(`security.access.sees_callers`: crews, national operators, administrators) receives those events without them. A
+console that may is recorded once, when it subscribes (`live.subscribe` on its SAMU's trail): auditing each event
+pushed would put a write per console on every event.
 """
 
 from __future__ import annotations
@@ -16,12 +22,24 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from sisamu.domain.events import LiveEvent
 from sisamu.platform.http import SESSION_COOKIE
-from sisamu.security import store
+from sisamu.security import audit, store
+from sisamu.security.access import sees_callers
 from sisamu.security.roles import Permission, Principal, allows
 from sisamu.storage.uow import CHANNEL
 
 log = logging.getLogger(__name__)
 router = APIRouter()
+NUMBER_KEYS = frozenset({"num_tel", "number", "caller_number"})
+"""Keys of a live event's `data` that hold a caller's phone number."""
+
+
+def _without_numbers(event: LiveEvent) -> str | None:
+    """The event's text without its numbers, or None when it carries none."""
+    if not NUMBER_KEYS.intersection(event.data):
+        return None
+    payload = event.to_payload()
+    payload["data"] = {k: v for k, v in event.data.items() if k not in NUMBER_KEYS}
+    return json.dumps(payload)
 
 
 @dataclass(eq=False)
@@ -62,11 +80,13 @@ class LiveHub:
 
     def dispatch(self, event: LiveEvent) -> int:
         text = json.dumps(event.to_payload())
+        masked = _without_numbers(event)
         delivered = 0
         for subscriber in list(self._subscribers):
             if allows(subscriber.principal, Permission.ROOM_READ, event.samu_id):
+                shown = masked is None or sees_callers(subscriber.principal, event.samu_id)
                 try:
-                    subscriber.queue.put_nowait(text)
+                    subscriber.queue.put_nowait(text if shown or masked is None else masked)
                     delivered += 1
                 except asyncio.QueueFull:
                     log.warning(
@@ -124,11 +144,29 @@ async def live_feed(websocket: WebSocket) -> None:
         await websocket.close(code=4401 if principal is None else 4403)
         return
     await websocket.accept()
+    await asyncio.to_thread(_audit_subscription, websocket, principal)
     try:  # a console that connects right after start-up must not miss what is committed next
         await asyncio.wait_for(hub.listening.wait(), timeout=10)
     except TimeoutError:
         log.warning("live feed: not listening after 10 s; console of %s connected anyway", principal.username)
     await _pump(websocket, hub, principal)
+
+
+def _audit_subscription(websocket: WebSocket, principal: Principal) -> None:
+    """A console that will receive callers' numbers: one audit entry per subscription."""
+    if principal.samu_id is None or not sees_callers(principal, principal.samu_id):
+        return
+    platform = websocket.app.state.platform
+    with platform.uow() as uow:
+        audit.record(
+            uow.conn,
+            principal=principal,
+            samu_id=principal.samu_id,
+            action="live.subscribe",
+            object_type="samu",
+            object_id=principal.samu_id,
+            at=platform.clock.now(),
+        )
 
 
 async def _pump(websocket: WebSocket, hub: LiveHub, principal: Principal) -> None:

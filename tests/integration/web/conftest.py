@@ -14,7 +14,16 @@ from sisamu.calls.seats import service as seat_service
 from sisamu.security.roles import Role
 
 ROOMS = ("250", "680")
-ROOM_ROLES = [Role.ARM, Role.REGULATOR, Role.SUPERVISOR, Role.CREW, Role.PARTNER, Role.ADMIN]
+ROOM_ROLES = [
+    Role.ARM,
+    Role.REGULATOR,
+    Role.SUPERVISOR,
+    Role.CREW,
+    Role.TELEPHONY_GATEWAY,
+    Role.HOSPITAL,
+    Role.HUB_PARTNER,
+    Role.ADMIN,
+]
 
 
 @pytest.fixture
