@@ -1,8 +1,8 @@
 """Activity indicators: hourly rollups of the calls (`call_hour`), how far they are final (`analytics_state`), and
 an index on the calls' offer time that the rollups read by.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0012"
-down_revision = "0011"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
