@@ -160,6 +160,7 @@ def test_a_created_account_logs_in_with_the_secrets_shown_once(platform, staff, 
     password, secret = body["password"], body["totp_secret"]
     assert password
     assert len(password) >= 12
+    assert body["totp_qr"].startswith("data:image/svg+xml")
     assert body["totp_uri"].startswith("otpauth://totp/")
     assert secret in body["totp_uri"]
     assert body["account"]["totp_enrolled"]
@@ -326,3 +327,19 @@ def test_the_command_line_lists_disables_and_enables_accounts(platform, settings
     assert _cli(settings, "enable", "arm.250").exit_code == 0
     assert log_in(client, "arm.250").status_code == 303
     assert _cli(settings, "disable", "personne").exit_code == 2
+
+
+def test_the_console_offers_the_administration_to_administrators_only(staff, login):
+    html = {"Accept": "text/html"}
+    for username in ("admin.250", "admin"):
+        page = login(username).get("/console", headers=html)
+        assert page.status_code == 200
+        assert 'id="accounts"' in page.text
+        assert '<script src="/static/js/admin.js" defer></script>' in page.text
+        assert 'href="/console/admin" aria-current="page">Comptes</a>' in page.text
+        assert "/console/audit" not in page.text  # separation of duties
+        assert login(username).get("/console/audit", headers=html).status_code == 404
+    for username in ("arm.250", "supervisor.250", "auditor.250", "national"):
+        session = login(username)
+        assert "/console/admin" not in session.get("/console", headers=html).text
+        assert session.get("/console/admin", headers=html).status_code == 404, username

@@ -175,10 +175,27 @@ def test_the_verification_on_demand_finds_a_changed_entry_in_the_auditors_chain(
     broken = auditor.post("/api/audit/verify").json()
     assert broken["intact"] is False
     assert broken["summary"].startswith("Journal altéré : 1 anomalie(s)")
-    assert [(p["samu_id"], p["seq"]) for p in broken["problems"]] == [("250", changed.seq)]
+    assert [(p["samu_id"], p["seq"], p["reason_fr"]) for p in broken["problems"]] == [
+        ("250", changed.seq, "contenu différent de son empreinte (entrée modifiée)")
+    ]
     assert (
         login("auditor.680").post("/api/audit/verify").json()["intact"] is True
     )  # another chain is not 250's
     assert login("auditor").post("/api/audit/verify").json()["intact"] is False
     verified = [e for e in _chain(platform, "250") if e.action == "audit.verify"]
     assert [(e.actor, e.detail["problems"]) for e in verified] == [("auditor.250", 0), ("auditor.250", 1)]
+
+
+def test_the_console_offers_the_audit_review_to_auditors_only(staff, login):
+    html = {"Accept": "text/html"}
+    for username in ("auditor.250", "auditor"):
+        page = login(username).get("/console", headers=html)
+        assert page.status_code == 200
+        assert 'id="audit-entries"' in page.text
+        assert '<script src="/static/js/audit.js" defer></script>' in page.text
+        assert 'href="/console/audit" aria-current="page">Journal d&#39;audit</a>' in page.text
+    assert 'value="*"' in login("auditor").get("/console/audit", headers=html).text  # the platform's chain
+    for username in ("arm.250", "supervisor.250", "admin.250", "admin", "national"):
+        session = login(username)
+        assert "/console/audit" not in session.get("/console", headers=html).text
+        assert session.get("/console/audit", headers=html).status_code == 404, username

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
+import segno
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
@@ -93,6 +94,7 @@ class EnrolmentOut(BaseModel):
     password: str | None = Field(description="The generated initial password, when none was given.")
     totp_secret: str
     totp_uri: str = Field(description="otpauth:// URI to enrol an authenticator application.")
+    totp_qr: str = Field(description="The same URI as a QR code: an SVG image's data: URL.")
 
     @classmethod
     def of(cls, made: admin.Enrolment) -> EnrolmentOut:
@@ -101,6 +103,7 @@ class EnrolmentOut(BaseModel):
             password=made.password,
             totp_secret=made.totp_secret,
             totp_uri=made.totp_uri,
+            totp_qr=segno.make(made.totp_uri, error="m").svg_data_uri(scale=4, dark="#1b2631"),
         )
 
 

@@ -55,6 +55,28 @@ class ProblemOut(BaseModel):
     samu_id: str
     seq: int
     reason: str
+    reason_fr: str
+
+
+# The verification's reasons (English, as `sisamu audit verify` prints them) for the console, by their start.
+_REASONS_FR = (
+    ("sequence gap", "trou dans la numérotation (entrée supprimée ?)"),
+    ("previous-hash link broken", "lien avec l'entrée précédente rompu"),
+    ("content does not match its hash", "contenu différent de son empreinte (entrée modifiée)"),
+    ("differs from the checkpoint", "différente du point de contrôle signé (chaîne réécrite)"),
+    ("checkpointed entry", "entrée d'un point de contrôle signé absente (fin de chaîne coupée)"),
+    (
+        "chain ends at",
+        "la tête de chaîne ne correspond pas à la dernière entrée (entrées supprimées ou ajoutées)",
+    ),
+    ("checkpoint signed by unknown key", "point de contrôle signé par une clé inconnue"),
+    ("checkpoint signature invalid", "signature de point de contrôle invalide (ligne falsifiée ou modifiée)"),
+    ("checkpoint file", "ligne illisible dans le fichier des points de contrôle"),
+)
+
+
+def reason_fr(reason: str) -> str:
+    return next((fr for start, fr in _REASONS_FR if reason.startswith(start)), reason)
 
 
 class VerificationOut(BaseModel):
@@ -145,6 +167,9 @@ def verify(
         checked=result.checked,
         checkpoints=result.checkpoints,
         anchors=result.anchors,
-        problems=[ProblemOut(samu_id=p.samu_id, seq=p.seq, reason=p.reason) for p in result.problems],
+        problems=[
+            ProblemOut(samu_id=p.samu_id, seq=p.seq, reason=p.reason, reason_fr=reason_fr(p.reason))
+            for p in result.problems
+        ],
         summary=_summary(result),
     )
