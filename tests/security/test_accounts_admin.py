@@ -111,8 +111,7 @@ def test_a_samu_administrator_sees_and_changes_the_accounts_of_their_samu_only(p
         ({**NEW_ARM, "role": "national", "samu_id": None}, 403, "account.beyond_scope"),
         ({**NEW_ARM, "role": "admin", "samu_id": None}, 403, "account.beyond_scope"),
         ({**NEW_ARM, "role": "auditor", "samu_id": None}, 403, "account.beyond_scope"),
-        ({**NEW_ARM, "role": "national", "samu_id": "250"}, 422, "account.samu_not_allowed"),
-        ({**NEW_ARM, "samu_id": None}, 422, "account.samu_required"),
+        ({**NEW_ARM, "role": "national", "samu_id": "250"}, 403, "account.beyond_scope"),
         ({**NEW_ARM, "username": "arm.250"}, 409, "account.username_taken"),
         ({**NEW_ARM, "password": "toutenminuscules"}, 422, "account.weak_password"),
     ],
@@ -132,7 +131,7 @@ def test_a_samu_administrator_cannot_raise_an_account_beyond_their_samu(platform
         response = admin.post(f"/api/admin/accounts/{arm}/role", json=body)
         assert (response.status_code, response.json()["code"]) == (403, "account.beyond_scope"), body
     assert (_row(platform, "arm.250").role, _row(platform, "arm.250").samu_id) == ("arm", "250")
-    changed = admin.post(f"/api/admin/accounts/{arm}/role", json={"role": "regulator", "samu_id": "250"})
+    changed = admin.post(f"/api/admin/accounts/{arm}/role", json={"role": "regulator"})  # keeps its SAMU
     assert changed.status_code == 200
     assert changed.json()["role_label"] == "Médecin régulateur"
     (entry,) = _trail(platform, "account.role")
@@ -194,6 +193,13 @@ def test_the_platform_administrator_manages_every_samu_and_nationwide_accounts(p
     scope = admin.get("/api/admin/scope").json()
     assert scope["nationwide"]
     assert {"250", "680"} <= set(scope["samus"])
+    for body, code in (
+        ({**NEW_ARM, "role": "national", "samu_id": "250"}, "account.samu_not_allowed"),
+        ({**NEW_ARM, "samu_id": None}, "account.samu_required"),
+        ({**NEW_ARM, "samu_id": "999"}, "account.unknown_samu"),
+    ):
+        refused = admin.post("/api/admin/accounts", json=body)
+        assert (refused.status_code, refused.json()["code"]) == (422, code)
     made = admin.post(
         "/api/admin/accounts",
         json={
@@ -343,3 +349,17 @@ def test_the_console_offers_the_administration_to_administrators_only(staff, log
         session = login(username)
         assert "/console/admin" not in session.get("/console", headers=html).text
         assert session.get("/console/admin", headers=html).status_code == 404, username
+
+
+def test_the_command_line_creates_accounts_under_the_same_rules(platform, settings, staff):
+    base = ["create", "--name", "Opératrice", "--password", "Mot-de-passe-15"]
+    refused = _cli(settings, *base, "opératrice.nationale", "--role", "national", "--samu", "250")
+    assert refused.exit_code == 2
+    assert "Ce rôle national n'a pas de SAMU de rattachement." in refused.output
+    assert _cli(settings, *base, "arm.250", "--role", "arm", "--samu", "250").exit_code == 2  # taken
+    assert _cli(settings, *base, "arm.x", "--role", "arm", "--samu", "999").exit_code == 2  # no such SAMU
+    made = _cli(settings, *base, "arm.cli", "--role", "arm", "--samu", "250")
+    assert made.exit_code == 0, made.output
+    assert "otpauth://totp/sisamu:arm.cli?secret=" in made.output.replace("\n", "")
+    (entry,) = [e for e in _trail(platform, "account.create") if e.detail["username"] == "arm.cli"]
+    assert (entry.samu_id, entry.actor) == ("250", "cli")

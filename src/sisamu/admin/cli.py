@@ -12,9 +12,9 @@ from rich.table import Table
 from sisamu.admin import trail_check
 from sisamu.console_output import console, fail
 from sisamu.platform.cli import platform_of
-from sisamu.security import accounts_admin, passwords, service, totp
+from sisamu.security import accounts_admin
 from sisamu.security import audit_checkpoints as checkpoints
-from sisamu.security.errors import NotFound
+from sisamu.security.errors import NotFound, Refused
 from sisamu.security.roles import ROLE_LABELS_FR, Role
 
 if TYPE_CHECKING:
@@ -138,23 +138,26 @@ def create(
     name: str = typer.Option(..., help="Nom affiché."),
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
 ) -> None:
-    """Crée un compte avec second facteur TOTP et affiche l'URI d'enrôlement."""
-    if problem := passwords.password_problem(password):
-        fail(problem, 2)
+    """Crée un compte avec second facteur TOTP et affiche l'URI d'enrôlement (les mêmes règles que la console
+    d'administration : rôle et SAMU cohérents, identifiant libre, mot de passe assez fort)."""
     with platform_of(ctx) as platform, platform.uow() as uow:
-        created = service.create_account(
-            uow,
-            username=username,
-            display_name=name,
-            role=role,
-            samu_id=samu,
-            password=password,
-            now=platform.clock.now(),
-        )
-    console.print(f"[green]Compte {created.username} créé.[/]")
-    if created.totp_secret:
-        console.print("Enrôlez l'application d'authentification avec :")
-        console.print(totp.provisioning_uri(created.totp_secret, created.username), markup=False)
+        try:
+            created = accounts_admin.create(
+                uow,
+                by=None,
+                username=username,
+                display_name=name,
+                role=role,
+                samu_id=samu,
+                password=password,
+                now=platform.clock.now(),
+            )
+        except Refused as exc:
+            fail(exc.message_fr, 2)
+            return
+    console.print(f"[green]Compte {created.account.username} créé.[/]")
+    console.print("Enrôlez l'application d'authentification avec :")
+    console.print(created.totp_uri, markup=False)
 
 
 @accounts_app.command("list")

@@ -161,19 +161,19 @@ def get_account(conn: Connection, *, by: Principal | None, account_id: UUID) -> 
 
 
 def _check_grant(conn: Connection, by: Principal | None, role: Role, samu_id: str | None) -> None:
-    """`role` on `samu_id` must make sense, and lie within `by`'s own reach."""
+    """`role` on `samu_id` must lie within `by`'s own reach, and make sense."""
+    if by is not None and not by.nationwide and (role in NATIONWIDE_ROLES or samu_id != by.samu_id):
+        raise Refused(
+            "account.beyond_scope",
+            "Vous ne pouvez attribuer un rôle que dans votre propre SAMU.",
+            log=f"{by.username} tried to grant {role} on samu {samu_id}",
+        )
     if role in NATIONWIDE_ROLES and samu_id is not None:
         raise Refused(
             "account.samu_not_allowed", "Ce rôle national n'a pas de SAMU de rattachement.", status=422
         )
     if role not in NATIONWIDE_ROLES | PLATFORM_OR_SAMU_ROLES and samu_id is None:
         raise Refused("account.samu_required", "Ce rôle exige un SAMU de rattachement.", status=422)
-    if by is not None and not by.nationwide and (samu_id is None or samu_id != by.samu_id):
-        raise Refused(
-            "account.beyond_scope",
-            "Vous ne pouvez attribuer un rôle que dans votre propre SAMU.",
-            log=f"{by.username} tried to grant {role} on samu {samu_id}",
-        )
     if (
         samu_id is not None
         and conn.execute(select(samu.c.samu_id).where(samu.c.samu_id == samu_id)).first() is None
@@ -242,6 +242,7 @@ def create(
         password=password or generated,
         now=now,
         by=by,
+        actor=_name(by),
     )
     assert made.totp_secret is not None
     view = get_account(uow.conn, by=by, account_id=made.account_id)

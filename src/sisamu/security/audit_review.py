@@ -111,13 +111,13 @@ def search(
     if filters.until is not None:
         conditions.append(audit_event.c.at < filters.until)
     total = int(uow.execute(select(func.count()).select_from(audit_event).where(*conditions)).scalar_one())
-    rows = uow.execute(
-        select(audit_event)
-        .where(*conditions)
-        .order_by(audit_event.c.at.desc(), audit_event.c.samu_id, audit_event.c.seq.desc())
-        .offset(offset)
-        .limit(limit)
+    # One chain: newest first by its sequence (its primary key's order); every chain: by time.
+    order = (
+        (audit_event.c.seq.desc(),)
+        if chain is not None
+        else (audit_event.c.at.desc(), audit_event.c.samu_id, audit_event.c.seq.desc())
     )
+    rows = uow.execute(select(audit_event).where(*conditions).order_by(*order).offset(offset).limit(limit))
     entries = [
         Entry(
             samu_id=row.samu_id,

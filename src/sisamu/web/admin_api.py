@@ -117,7 +117,13 @@ class AccountIn(BaseModel):
 
 class RoleIn(BaseModel):
     role: Role
-    samu_id: str | None = SamuField
+    samu_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=8,
+        pattern=r"^[0-9A-Za-z]+$",
+        description="The home SAMU (null: none); left out, the account keeps its own.",
+    )
 
 
 class DisabledOut(BaseModel):
@@ -198,12 +204,13 @@ def change_role(
     account_id: AccountDep, payload: RoleIn, platform: PlatformDep, principal: AdminDep
 ) -> AccountOut:
     with platform.uow() as uow:
+        kept = admin.get_account(uow.conn, by=principal, account_id=account_id).samu_id
         changed = admin.change_role(
             uow,
             by=principal,
             account_id=account_id,
             role=payload.role,
-            samu_id=payload.samu_id,
+            samu_id=payload.samu_id if "samu_id" in payload.model_fields_set else kept,
             now=platform.clock.now(),
         )
     platform.tokens.clear()  # this process's tokens of that account take the new role at once
