@@ -8,12 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from sqlalchemy import select
-from staff import login, staff
+from staff import Session, log_in, login, staff
 
+from sisamu.bootstrap import build_platform
 from sisamu.security import audit
+from sisamu.security import audit_checkpoints as checkpoints
 from sisamu.security.roles import ROLE_PERMISSIONS, Permission, Role
+from sisamu.storage.database import Database
 from sisamu.storage.tables import audit_event
+from sisamu.web.app import create_app
 
 __all__ = ["login", "staff"]
 pytestmark = pytest.mark.db
@@ -199,3 +204,48 @@ def test_the_console_offers_the_audit_review_to_auditors_only(staff, login):
         session = login(username)
         assert "/console/audit" not in session.get("/console", headers=html).text
         assert session.get("/console/audit", headers=html).status_code == 404, username
+
+
+def test_the_verification_on_demand_checks_the_signed_checkpoints(platform, settings, staff, tmp_path):
+    """As `sisamu audit verify`: a tail cut below a signed checkpoint, which the chain alone cannot show."""
+    key = tmp_path / "keys" / "audit.pem"
+    signing = checkpoints.load_signing_key(key, create=True)
+    signed = settings.model_copy(
+        update={"audit_signing_key": key, "audit_checkpoint_dir": tmp_path / "anchors"}
+    )
+    database = Database(url=str(signed.database_url), owner_url=signed.migration_database_url)
+    site = build_platform(signed, database=database)
+    try:
+        with TestClient(
+            create_app(site, live=False, services=[]), base_url="https://testserver", follow_redirects=False
+        ) as client:
+            assert log_in(client, "auditor.250").status_code == 303
+            token = client.cookies["sisamu_session"]
+            client.cookies.clear()
+            csrf = client.get("/api/me", headers={"cookie": f"sisamu_session={token}"}).json()["csrf_token"]
+            auditor = Session(client, token, csrf)
+            for i in range(4):
+                with site.uow() as uow:
+                    audit.record(
+                        uow.conn, principal=None, samu_id="250", action="patient.read", object_type="file",
+                        object_id=f"F{i}", at=site.clock.now(), actor="arm.250",
+                    )  # fmt: skip
+            file = checkpoints.CheckpointFile(checkpoints.checkpoint_file_path(signed), fsync=False)
+            with site.engine.connect() as conn:
+                assert checkpoints.write_checkpoints(conn, signing, file, site.clock.now(), file.latest())
+            ok = auditor.post("/api/audit/verify").json()
+            assert (ok["intact"], ok["checkpoints"], ok["anchors"]) == (True, 1, 1), ok
+            assert ok["summary"].endswith("1 point(s) de contrôle signé(s) concordent.")
+            with platform.engine.connect() as conn:
+                keep = conn.execute(
+                    select(audit_event.c.hash).where(audit_event.c.samu_id == "250", audit_event.c.seq == 2)
+                ).scalar_one()
+            _as_dba(platform, "DELETE FROM audit_event WHERE samu_id = '250' AND seq > 2")
+            _as_dba(platform, f"UPDATE audit_head SET seq = 2, hash = '{keep}' WHERE samu_id = '250'")
+            cut = auditor.post("/api/audit/verify").json()
+            assert cut["intact"] is False
+            assert [p["reason_fr"] for p in cut["problems"]] == [
+                "entrée d'un point de contrôle signé absente (fin de chaîne coupée)"
+            ]
+    finally:
+        site.close()

@@ -23,6 +23,7 @@ class TrailCheck:
     checkpoints: int  # signed checkpoints of the file
     anchors: int  # of which a known key verified the signature
     problems: list[audit.AuditProblem] = field(default_factory=list)
+    no_key: bool = False  # checkpoints found, but no key to check them with
 
     @property
     def intact(self) -> bool:
@@ -49,9 +50,11 @@ def check(
     """Verify one chain (or every chain) against the checkpoints of `path` signed by one of `keys` (default: the
     platform's own key); a checkpoint no key verifies is a problem, like a changed, inserted or deleted entry."""
     found, unreadable = checkpoints.CheckpointFile(checkpoint_path(platform, path)).read()
+    no_key = False
     if keys is None:
         own = own_public_key_path(platform)
         keys = [checkpoints.load_public_key(own)] if found and own is not None else []
+        no_key = bool(found) and own is None
     anchors, problems = checkpoints.check_signatures(found, keys, unreadable)
     if samu_id is not None:  # another chain's checkpoints are not this chain's business
         problems = [p for p in problems if p.samu_id in {samu_id, "?"}]
@@ -59,4 +62,4 @@ def check(
         checked, chain_problems = audit.verify(conn, samu_id, anchors)
     mine = [a for a in anchors if samu_id is None or a.samu_id == samu_id]
     total = sum(1 for c in found if samu_id is None or c.samu_id == samu_id)
-    return TrailCheck(checked, total, len(mine), problems + chain_problems)
+    return TrailCheck(checked, total, len(mine), problems + chain_problems, no_key=no_key and total > 0)

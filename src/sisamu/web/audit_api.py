@@ -132,6 +132,11 @@ def _entry(entry: review.Entry) -> EntryOut:
 
 
 def _summary(result: trail_check.TrailCheck) -> str:
+    if result.no_key:
+        return (
+            f"Vérification incomplète : {result.checkpoints} point(s) de contrôle signé(s) mais aucune clé pour "
+            "les vérifier sur ce serveur ; vérifiez avec « sisamu audit verify --public-key »."
+        )
     if result.intact:
         signed = (
             f"{result.anchors} point(s) de contrôle signé(s) concordent."
