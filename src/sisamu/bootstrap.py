@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from sisamu.analytics.rollup import RollupWorker
 from sisamu.calls.callbacks import handlers as callbacks_handlers
 from sisamu.calls.cti import handlers as telephony_handlers
 from sisamu.calls.cti.adapters import telephony_for
@@ -98,10 +99,14 @@ def telephony_relay(platform: Platform) -> TelephonyRelay | None:
 
 def background_services(platform: Platform, *, hub_samus: Sequence[str] = ()) -> list[BackgroundService]:
     """What runs beside the requests of a platform process: the telephony timers and the regulation file's
-    scheduled steps (unless `timers_enabled` is off), the telephony outbox's relay when a telephony is configured,
+    scheduled steps and the indicators' hourly rollups (unless `timers_enabled` is off), the telephony outbox's relay when a telephony is configured,
     the vehicles' MQTT adapter when `mqtt_url` is set, the signed audit checkpoints when a signing key is at hand,
     and a Hub worker for each Hub identity of the SAMUs in `hub_samus`."""
-    services: list[BackgroundService] = [TimersWorker(platform), FileStepsWorker(platform)]
+    services: list[BackgroundService] = [
+        TimersWorker(platform),
+        FileStepsWorker(platform),
+        RollupWorker(platform),
+    ]
     if (relay := telephony_relay(platform)) is not None:
         services.append(relay)
     embedded = platform.database.embedded is not None

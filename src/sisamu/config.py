@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         default=True,
         description="Run the telephony timers worker (ring timeouts, after-call work, distribution).",
     )
+    indicators_interval_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="How often the activity indicators' hourly rollups catch up with the calls (with the timers).",
+    )
     map_tile_url: str = Field(
         default="", description="Leaflet tile URL template; empty = offline outlines from the gazetteer only."
     )

@@ -71,7 +71,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.PARTNER: frozenset({Permission.INTEROP, Permission.TELEPHONY}),
     Role.NATIONAL: frozenset({Permission.CONSOLE, Permission.ROOM_READ, Permission.INDICATORS}),
-    Role.ANALYST: frozenset({Permission.INDICATORS}),
+    Role.ANALYST: frozenset({Permission.CONSOLE, Permission.INDICATORS}),  # the dashboards, no patient data
     # Separation of duties: who manages the accounts does not review the trail of their own actions; the auditor
     # reads the trail and nothing else (no patient data, no room).
     Role.ADMIN: frozenset({Permission.CONSOLE, Permission.ROOM_READ, Permission.ACCOUNTS_ADMIN}),

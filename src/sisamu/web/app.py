@@ -24,6 +24,7 @@ from sqlalchemy.exc import DataError
 from starlette.types import ASGIApp
 
 from sisamu import __version__
+from sisamu.analytics.api import router as indicators_router
 from sisamu.bootstrap import background_services
 from sisamu.calls.api import router as calls_router
 from sisamu.cases.api import router as cases_router
@@ -197,6 +198,7 @@ def create_app(
         smur_router,
         hub_router,
         geo_router,
+        indicators_router,
         codes_api.router,
         live_router,
         oidc_pages.router,

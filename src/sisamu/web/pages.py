@@ -32,10 +32,17 @@ VIEWS = {
     "regulation": View("regulation", "Régulation", Permission.REGULATE),
     "map": View("map", "Moyens", Permission.ROOM_READ),
     "room": View("room", "Salle", Permission.ROOM_READ),
+    "indicators": View("indicators", "Indicateurs", Permission.INDICATORS),
     "admin": View("admin", "Comptes", Permission.ACCOUNTS_ADMIN),
     "audit": View("audit", "Journal d'audit", Permission.AUDIT_READ),
 }
-DEFAULT_VIEW = {Role.ARM: "arm", Role.REGULATOR: "regulation", Role.ADMIN: "admin", Role.AUDITOR: "audit"}
+DEFAULT_VIEW = {
+    Role.ARM: "arm",
+    Role.REGULATOR: "regulation",
+    Role.ANALYST: "indicators",
+    Role.ADMIN: "admin",
+    Role.AUDITOR: "audit",
+}
 
 
 @router.get("/")
@@ -68,6 +75,7 @@ def _render(
             "csrf_token": getattr(request.state, "csrf_token", ""),
             "can_post": samu is not None and allows(principal, Permission.ROOM_WRITE, samu.samu_id),
             "tile_url": platform.settings.map_tile_url,
+            "refresh_s": max(2.0, platform.settings.indicators_interval_s),
         },
     )
 
