@@ -106,8 +106,10 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(SecurityError)
     async def security_error(request: Request, exc: SecurityError) -> Response:
-        status = getattr(exc, "status", None) or next(
-            (STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS), 403
+        status = (
+            exc.status  # a refusal that says its own status (409 taken, 422 inconsistent, 403…)
+            if isinstance(exc, Refused)
+            else next((STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS), 403)
         )
         log.info("refused %s %s: %s", request.method, request.url.path, exc)
         if status == 401 and _wants_html(request):  # noqa: PLR2004
