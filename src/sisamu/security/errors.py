@@ -36,3 +36,16 @@ class Forbidden(SecurityError):
 class NotFound(SecurityError):
     message_fr = "Élément introuvable."
     code = "INTROUVABLE"
+
+
+class Refused(SecurityError):
+    """A request refused for a stated reason: `code` for programs, `message_fr` for people, `status` for HTTP.
+
+    `str(self)` (the log's text) says who asked what; the answer carries the code and the French message only.
+    """
+
+    def __init__(self, code: str, message_fr: str, *, status: int = 403, log: str = "") -> None:
+        super().__init__(log or code)
+        self.code = code
+        self.message_fr = message_fr
+        self.status = status

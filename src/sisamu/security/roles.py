@@ -23,6 +23,7 @@ class Role(StrEnum):
     NATIONAL = "national"
     ANALYST = "analyst"
     ADMIN = "admin"
+    AUDITOR = "auditor"
 
 
 ROLE_LABELS_FR: dict[Role, str] = {
@@ -36,6 +37,7 @@ ROLE_LABELS_FR: dict[Role, str] = {
     Role.NATIONAL: "Opérateur national",
     Role.ANALYST: "Analyste",
     Role.ADMIN: "Administrateur",
+    Role.AUDITOR: "Auditeur",
 }
 
 
@@ -77,13 +79,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.HUB_PARTNER: frozenset({Permission.INTEROP}),
     Role.NATIONAL: frozenset({Permission.CONSOLE, Permission.ROOM_READ, Permission.INDICATORS}),
     Role.ANALYST: frozenset({Permission.CONSOLE, Permission.INDICATORS}),  # the dashboards, no patient data
-    Role.ADMIN: frozenset(
-        {Permission.CONSOLE, Permission.ROOM_READ, Permission.AUDIT_READ, Permission.ACCOUNTS_ADMIN}
-    ),
+    # Separation of duties: who manages the accounts does not review the trail of their own actions; the auditor
+    # reads the trail and nothing else (no patient data, no room).
+    Role.ADMIN: frozenset({Permission.CONSOLE, Permission.ROOM_READ, Permission.ACCOUNTS_ADMIN}),
+    Role.AUDITOR: frozenset({Permission.CONSOLE, Permission.AUDIT_READ}),
 }
 
 # Roles whose reach is every SAMU (for the permissions they hold) rather than their home SAMU only.
 NATIONWIDE_ROLES = frozenset({Role.NATIONAL, Role.ANALYST})
+# Roles an account may hold with or without a home SAMU: without one, they reach every SAMU.
+PLATFORM_OR_SAMU_ROLES = frozenset({Role.ADMIN, Role.AUDITOR})
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +104,8 @@ class Principal:
 
     @property
     def nationwide(self) -> bool:
-        """National/analyst roles, and administrators without a home SAMU, reach every SAMU."""
-        return self.role in NATIONWIDE_ROLES or (self.role is Role.ADMIN and self.samu_id is None)
+        """National/analyst roles, and administrators or auditors without a home SAMU, reach every SAMU."""
+        return self.role in NATIONWIDE_ROLES or (self.role in PLATFORM_OR_SAMU_ROLES and self.samu_id is None)
 
 
 def allows(principal: Principal, permission: Permission, samu_id: str | None) -> bool:

@@ -51,6 +51,7 @@ def create_account(
     demo: bool = False,
     oidc_subject: str | None = None,
     by: Principal | None = None,
+    actor: str | None = None,
 ) -> NewAccount:
     account_id = uuid.uuid4()
     secret = totp.new_secret() if with_totp else None
@@ -79,6 +80,7 @@ def create_account(
         object_id=str(account_id),
         at=now,
         detail={"username": name, "role": str(role)},
+        actor=actor,
     )
     return NewAccount(account_id, name, secret)
 

@@ -35,10 +35,27 @@ from sisamu.interop.api import router as hub_router
 from sisamu.platform import Platform
 from sisamu.platform.services import BackgroundService
 from sisamu.resources.api import router as resources_router
-from sisamu.security.errors import Forbidden, NotAuthenticated, NotFound, SecurityError, Throttled
+from sisamu.security.errors import (
+    Forbidden,
+    NotAuthenticated,
+    NotFound,
+    Refused,
+    SecurityError,
+    Throttled,
+)
 from sisamu.smur.api import router as smur_router
 from sisamu.tenants.api import router as tenants_router
-from sisamu.web import auth_pages, codes_api, health, me_api, oidc_pages, openapi, pages
+from sisamu.web import (
+    admin_api,
+    audit_api,
+    auth_pages,
+    codes_api,
+    health,
+    me_api,
+    oidc_pages,
+    openapi,
+    pages,
+)
 from sisamu.web.body_limit import BodyLimit
 from sisamu.web.credentials_gate import CredentialsGate
 from sisamu.web.headers import SecurityHeaders
@@ -89,7 +106,11 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(SecurityError)
     async def security_error(request: Request, exc: SecurityError) -> Response:
-        status = next((STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS), 403)
+        status = (
+            exc.status  # a refusal that says its own status (409 taken, 422 inconsistent, 403…)
+            if isinstance(exc, Refused)
+            else next((STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS), 403)
+        )
         log.info("refused %s %s: %s", request.method, request.url.path, exc)
         if status == 401 and _wants_html(request):  # noqa: PLR2004
             return auth_pages.login_page(request, next_url=request.url.path, status_code=401)
@@ -169,6 +190,8 @@ def create_app(
         auth_pages.router,
         pages.router,
         me_api.router,
+        admin_api.router,
+        audit_api.router,
         tenants_router,
         instructions_router,
         calls_router,

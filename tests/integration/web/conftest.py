@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ ROOM_ROLES = [
     Role.HOSPITAL,
     Role.HUB_PARTNER,
     Role.ADMIN,
+    Role.AUDITOR,
 ]
 
 
@@ -148,4 +150,17 @@ def sample_objects(platform, rooms) -> dict[str, str]:
         add_unit(uow, "250", "VLM.250", name="VLM 250", base=(47.2345, 6.027), now=now)
     with platform.uow() as uow:
         resources.engage(uow, principal=None, number="DRFR152502602500001", resource_id="VLM.250", now=now)
+    from sisamu.storage.tables import account
+
+    with platform.uow() as uow:  # accounts administration: an account of 250 with a known id
+        uow.execute(
+            account.insert().values(
+                account_id=uuid.UUID("00000000-0000-4000-8000-000000000250"),
+                username="target.250",
+                display_name="Compte cible",
+                role="arm",
+                samu_id="250",
+                created_at=now,
+            )
+        )
     return {"call_id": "c-250", "seat_id": "P250", "callback_id": "1", "file_number": "DRFR152502602500001"}
