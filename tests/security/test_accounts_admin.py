@@ -214,7 +214,17 @@ def test_the_platform_administrator_manages_every_samu_and_nationwide_accounts(p
     assert (entry.samu_id, entry.actor) == ("*", "admin")
     samu_scope = login("admin.680").get("/api/admin/scope").json()
     assert (samu_scope["nationwide"], samu_scope["samus"]) == (False, ["680"])
-    grantable = {"arm", "regulator", "supervisor", "crew", "partner", "admin", "auditor"}
+    grantable = {
+        "arm",
+        "regulator",
+        "supervisor",
+        "crew",
+        "telephony_gateway",
+        "hospital",
+        "hub_partner",
+        "admin",
+        "auditor",
+    }
     assert {r["role"] for r in samu_scope["roles"]} == grantable
     assert {r["samu"] for r in samu_scope["roles"]} == {"required"}
 

@@ -9,12 +9,13 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from sisamu.analytics.indicators import INDICATOR_KEYS, INDICATORS
 from sisamu.analytics.service import Grain, call_indicators
 from sisamu.platform.http import PlatformDep, PrincipalDep
+from sisamu.security.errors import Refused
 
 router = APIRouter(prefix="/api/indicators", tags=["indicators"])
 MAX_DAYS = 400  # a year and a bit: a request's size stays bounded
@@ -24,9 +25,7 @@ def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise HTTPException(
-            422, {"code": "FUSEAU_INCONNU", "message": f"Fuseau horaire inconnu : {name}."}
-        ) from None
+        raise Refused("FUSEAU_INCONNU", f"Fuseau horaire inconnu : {name}.", status=422) from None
 
 
 @router.get(
@@ -44,12 +43,10 @@ def calls_indicators(
     format: Literal["json", "csv"] = "json",  # noqa: A002 - query name
 ) -> Any:
     if end < start or (end - start).days > MAX_DAYS:
-        raise HTTPException(
-            422,
-            {
-                "code": "PERIODE_INVALIDE",
-                "message": f"Période invalide : du {start} au {end} (au plus {MAX_DAYS} jours).",
-            },
+        raise Refused(
+            "PERIODE_INVALIDE",
+            f"Période invalide : du {start} au {end} (au plus {MAX_DAYS} jours).",
+            status=422,
         )
     zone = _zone(tz)
     with platform.engine.connect() as conn:

@@ -42,7 +42,7 @@ def test_a_supervisor_reads_their_samu_only(login, accounts, counted):
     assert supervisor.get(_query(counted, "&samu=680")).status_code == 403
 
 
-@pytest.mark.parametrize("username", ["arm.250", "regulator.250", "crew.250", "partner.250"])
+@pytest.mark.parametrize("username", ["arm.250", "regulator.250", "crew.250", "hospital.250", "auditor.250"])
 def test_roles_without_the_indicators_permission_are_refused(login, accounts, counted, username):
     assert login(username).get(_query(counted)).status_code == 403
 
