@@ -106,6 +106,10 @@ def new_database_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
         yield url
 
 
+# The key that seals the TOTP secrets of the tests' accounts (an external database: no generated key file).
+TEST_TOTP_KEY = "0c6KtWYkN3k0mV0ycW2b1c4nZ7yJm6Ez3Fq3xWm1y0c="
+
+
 @pytest.fixture
 def settings(database_url: str, owner_database_url: str, tmp_path: Path) -> Settings:
     # The telephony timers worker stays off in the test app unless a test turns it on.
@@ -114,6 +118,7 @@ def settings(database_url: str, owner_database_url: str, tmp_path: Path) -> Sett
         migration_database_url=owner_database_url,
         data_dir=tmp_path / "var",
         secret_key="test-secret",
+        totp_key=TEST_TOTP_KEY,
         timers_enabled=False,
     )
 
