@@ -24,7 +24,7 @@ from sisamu.config import Settings
 from sisamu.platform import Platform
 from sisamu.storage.database import Database, libpq_url, sqlalchemy_url
 from sisamu.storage.embedded import APP_ROLE, OWNER_ROLE, EmbeddedPostgres, ensure_roles, role_url
-from support import ROLE_PASSWORD, as_owner
+from support import ROLE_PASSWORD, TEST_TOTP_KEY, as_owner
 
 
 def _with_db(url: str, name: str) -> str:
@@ -104,10 +104,6 @@ def new_database_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
     """Another migrated database of this test's own: a second site, another SAMU's sisamu."""
     with _migrated_database(pg_admin_url, template_db) as url:
         yield url
-
-
-# The key that seals the TOTP secrets of the tests' accounts (an external database: no generated key file).
-TEST_TOTP_KEY = "0c6KtWYkN3k0mV0ycW2b1c4nZ7yJm6Ez3Fq3xWm1y0c="
 
 
 @pytest.fixture

@@ -1,0 +1,175 @@
+"""Bearer tokens (issue 12): every token expires (bounded), tokens are listed and revoked (API, CLI, console), a
+revoked token stops within the token-cache delay, and logout may revoke the account's tokens."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from factories import PASSWORD, add_account, add_samu
+from processes import sisamu_command
+from sisamu.security.roles import Role
+from sisamu.storage.tables import api_token, audit_event
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def settings(settings):
+    """A short token cache: a revoked token must stop within it."""
+    return settings.model_copy(
+        update={"token_cache_s": 1.0, "token_max_days": 30.0, "token_default_days": 7.0}
+    )
+
+
+@pytest.fixture
+def people(platform) -> None:
+    now = platform.clock.now()
+    with platform.uow() as uow:
+        for samu_id in ("250", "680"):
+            add_samu(uow, samu_id)
+            add_account(uow, f"arm.{samu_id}", Role.ARM, samu_id, now=now)
+            add_account(uow, f"admin.{samu_id}", Role.ADMIN, samu_id, now=now)
+
+
+class Session:
+    def __init__(self, client, username: str) -> None:
+        response = client.post("/login", data={"username": username, "password": PASSWORD})
+        assert response.status_code == 303, response.text
+        token = client.cookies["sisamu_session"]
+        client.cookies.clear()
+        self.client = client
+        self.headers = {"cookie": f"sisamu_session={token}"}
+        self.headers["X-CSRF-Token"] = client.get("/api/me", headers=self.headers).json()["csrf_token"]
+
+    def request(self, method: str, url: str, **kwargs):
+        return self.client.request(method, url, headers=self.headers, **kwargs)
+
+    def issue(self, name: str, **extra) -> str:
+        response = self.request("POST", "/api/me/tokens", json={"name": name, **extra})
+        assert response.status_code == 201, response.text
+        return response.json()["token"]
+
+
+def _bearer(client, token: str) -> int:
+    return client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+def test_every_token_expires_within_the_bound(client, platform, people):
+    arm = Session(client, "arm.250")
+    arm.issue("cti")
+    (listed,) = arm.request("GET", "/api/tokens").json()
+    expires = listed["expires_at"]
+    with platform.engine.connect() as conn:
+        row = conn.execute(select(api_token)).one()
+    assert row.expires_at - row.created_at == timedelta(days=7)  # the default lifetime
+    assert expires.startswith(row.expires_at.date().isoformat())
+    too_long = arm.request("POST", "/api/me/tokens", json={"name": "forever", "days": 31})
+    assert too_long.status_code == 422
+    assert too_long.json()["code"] == "token_lifetime"
+    assert "30 jours au plus" in too_long.json()["detail"]
+    assert arm.request("POST", "/api/me/tokens", json={"name": "never", "days": 0}).status_code == 422
+
+
+def test_tokens_are_listed_to_their_owner_and_the_admin_of_their_samu_only(client, people):
+    arm = Session(client, "arm.250")
+    arm.issue("cti-250")
+    other = Session(client, "arm.680")
+    other.issue("cti-680")
+    assert [t["name"] for t in arm.request("GET", "/api/tokens").json()] == ["cti-250"]
+    assert arm.request("GET", "/api/tokens", params={"account": "arm.680"}).status_code == 404
+    admin = Session(client, "admin.250")
+    listed = admin.request("GET", "/api/tokens", params={"account": "arm.250"})
+    assert [t["name"] for t in listed.json()] == ["cti-250"]
+    assert "token" not in listed.json()[0]  # names and dates, never the token itself
+    assert admin.request("GET", "/api/tokens", params={"account": "arm.680"}).status_code == 404
+    assert admin.request("GET", "/api/tokens", params={"account": "nobody"}).status_code == 404
+    foreign = other.request("GET", "/api/tokens").json()[0]["token_id"]
+    assert arm.request("DELETE", f"/api/tokens/{foreign}").status_code == 404
+    assert admin.request("DELETE", f"/api/tokens/{foreign}").status_code == 404
+
+
+def test_a_revoked_token_stops_within_the_cache_delay_and_the_revocation_is_audited(client, platform, people):
+    arm = Session(client, "arm.250")
+    token = arm.issue("cti")
+    assert _bearer(client, token) == 200  # now in the process's token cache
+    token_id = arm.request("GET", "/api/tokens").json()[0]["token_id"]
+    revoked = arm.request("DELETE", f"/api/tokens/{token_id}")
+    assert revoked.status_code == 200
+    assert revoked.json()["active"] is False
+    deadline = time.monotonic() + platform.settings.token_cache_s + 1.0
+    while _bearer(client, token) == 200:
+        assert time.monotonic() < deadline, "revoked token still accepted after the token cache delay"
+        time.sleep(0.1)
+    assert _bearer(client, token) == 401
+    with platform.engine.connect() as conn:
+        entry = conn.execute(select(audit_event).where(audit_event.c.action == "token.revoke")).one()
+    assert entry.actor == "arm.250"
+    assert entry.detail["token_id"] == token_id
+
+
+def test_logout_revokes_the_tokens_when_asked(client, platform, people):
+    arm = Session(client, "arm.250")
+    kept = arm.issue("kept")
+    assert arm.request("POST", "/logout").status_code == 303
+    assert _bearer(client, kept) == 200
+    arm = Session(client, "arm.250")
+    assert arm.request("POST", "/logout", data={"revoke_tokens": "true"}).status_code == 303
+    time.sleep(platform.settings.token_cache_s)
+    assert _bearer(client, kept) == 401
+
+
+def test_sisamu_accounts_tokens_list_and_revoke(client, platform, people, database_url, tmp_path):
+    arm = Session(client, "arm.250")
+    first, second = arm.issue("gateway-a"), arm.issue("gateway-b")
+    env = {
+        **os.environ,
+        "SISAMU_DATABASE_URL": database_url,
+        "SISAMU_DATA_DIR": str(tmp_path),
+        "COLUMNS": "200",
+    }
+
+    def sisamu(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*sisamu_command(), *args], env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+
+    listed = sisamu("accounts", "tokens", "list", "arm.250")
+    assert listed.returncode == 0, listed.stderr
+    assert "gateway-a" in listed.stdout
+    assert "gateway-b" in listed.stdout
+    assert first not in listed.stdout
+    token_id = next(
+        t["token_id"] for t in arm.request("GET", "/api/tokens").json() if t["name"] == "gateway-a"
+    )
+    revoked = sisamu("accounts", "tokens", "revoke", token_id)
+    assert revoked.returncode == 0, revoked.stdout + revoked.stderr
+    assert "gateway-a" in revoked.stdout
+    assert sisamu("accounts", "tokens", "revoke", "00000000-0000-0000-0000-000000000000").returncode == 2
+    all_of = sisamu("accounts", "tokens", "revoke", "--all-of", "arm.250")
+    assert "1 jeton(s)" in all_of.stdout
+    time.sleep(platform.settings.token_cache_s)
+    assert _bearer(client, first) == _bearer(client, second) == 401
+    with platform.engine.connect() as conn:
+        actors = conn.execute(
+            select(audit_event.c.actor).where(audit_event.c.action == "token.revoke")
+        ).scalars()
+        assert list(actors) == ["cli", "cli"]
+
+
+def test_the_console_page_lists_tokens_as_text(client, people):
+    arm = Session(client, "arm.250")
+    page = arm.request("GET", "/console/tokens")
+    assert page.status_code == 200
+    assert "Mes jetons d'accès" in page.text
+    assert 'name="revoke_tokens"' in page.text
+    assert client.get("/console/tokens").status_code in {303, 401}  # anonymous: to the login page
+    script = client.get("/static/js/tokens.js").text
+    assert ".innerHTML" not in script
+    assert "insertAdjacentHTML" not in script
+    assert "textContent" in script
