@@ -173,3 +173,13 @@ def test_the_console_page_lists_tokens_as_text(client, people):
     assert ".innerHTML" not in script
     assert "insertAdjacentHTML" not in script
     assert "textContent" in script
+
+
+def test_a_token_does_not_issue_tokens(client, people):
+    """A stolen token could otherwise mint others that outlive its revocation."""
+    token = Session(client, "arm.250").issue("cti")
+    refused = client.post(
+        "/api/me/tokens", json={"name": "child"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert refused.status_code == 403
+    assert "ne peut pas créer d'autres jetons" in refused.json()["detail"]

@@ -12,10 +12,17 @@ from pydantic import BaseModel, Field
 
 from sisamu.platform.http import PlatformDep, PrincipalDep
 from sisamu.security import service, tokens
+from sisamu.security.errors import Forbidden
 from sisamu.security.roles import ROLE_LABELS_FR
 from sisamu.web.templating import templates
 
 router = APIRouter(tags=["tokens"])
+
+
+class TokenCannotIssue(Forbidden):
+    message_fr = "Un jeton d'accès ne peut pas créer d'autres jetons : connectez-vous pour en créer un."
+
+
 page_router = APIRouter(include_in_schema=False)
 
 
@@ -64,6 +71,10 @@ def _out(info: tokens.TokenInfo, now: datetime) -> TokenOut:
 def issue_token(
     payload: TokenIn, platform: PlatformDep, principal: PrincipalDep
 ) -> IssuedTokenOut | JSONResponse:
+    """A person issues tokens, logged in with password and second factor; a token does not beget tokens (a stolen
+    one would otherwise outlive its own revocation through the tokens it made)."""
+    if principal.via_token:
+        raise TokenCannotIssue(f"bearer token of {principal.username} tried to issue a token")
     settings = platform.settings
     try:
         with platform.uow() as uow:
