@@ -6,14 +6,20 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 
+import psycopg
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from factories import PASSWORD, add_account, add_samu
 from processes import sisamu_command
+from sisamu import migrations
 from sisamu.security.roles import Role
+from sisamu.storage.database import sqlalchemy_url
 from sisamu.storage.tables import api_token, audit_event
 
 pytestmark = pytest.mark.db
@@ -183,3 +189,48 @@ def test_a_token_does_not_issue_tokens(client, people):
     )
     assert refused.status_code == 403
     assert "ne peut pas créer d'autres jetons" in refused.json()["detail"]
+
+
+@pytest.fixture
+def database_at_0011(pg_admin_url: str) -> Iterator[str]:
+    """A database migrated up to 0011 (before every token had to expire), as the superuser."""
+    name = f"sisamu_tokens_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = sqlalchemy_url(sa.make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False))
+    migrations.upgrade(url, "0011")
+    yield url
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_the_upgrade_gives_tokens_without_expiry_one(database_at_0011):
+    engine = sa.create_engine(database_at_0011)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO account (account_id, username, display_name, role, password_hash) "
+                    "VALUES ('00000000-0000-4000-8000-000000000001', 'gw', 'gw', 'partner', NULL)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO api_token (token_id, account_id, name, token_hash, expires_at) VALUES "
+                    "('00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001', 'old', "
+                    "repeat('a', 64), NULL)"
+                )
+            )
+        migrations.upgrade(database_at_0011)
+        with engine.connect() as conn:
+            left = conn.execute(sa.text("SELECT expires_at - now() FROM api_token")).scalar_one()
+            nullable = conn.execute(
+                sa.text(
+                    "SELECT is_nullable FROM information_schema.columns "
+                    "WHERE table_name = 'api_token' AND column_name = 'expires_at'"
+                )
+            ).scalar_one()
+        assert timedelta(days=89) < left <= timedelta(days=90)
+        assert nullable == "NO"
+    finally:
+        engine.dispose()
