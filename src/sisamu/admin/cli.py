@@ -197,7 +197,7 @@ def tokens_revoke(
             if row is None:
                 fail(f"compte inconnu : {all_of}", 2)
                 return
-            count = tokens.revoke_all(uow, account_id=row.account_id, by=None, now=now)
+            count = len(tokens.revoke_all(uow, account_id=row.account_id, by=None, now=now))
             console.print(f"[green]{count} jeton(s) de {row.username} révoqué(s).[/]")
             return
         assert token_id is not None

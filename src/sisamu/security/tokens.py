@@ -7,7 +7,7 @@ working at once for the database, and within `SISAMU_TOKEN_CACHE_S` seconds in p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -34,6 +34,7 @@ class TokenInfo:
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None
+    digest: str = field(default="", repr=False)  # what the token caches are keyed by; never shown
 
 
 def _may_manage(principal: Principal, owner_id: UUID, owner_samu: str | None) -> bool:
@@ -86,16 +87,18 @@ def revoke(uow: UnitOfWork, *, principal: Principal | None, token_id: UUID, now:
             detail={"token_id": str(token_id), "name": row.name},
             actor=None if principal is not None else "cli",
         )
-    return TokenInfo(row.token_id, row.username, row.name, row.created_at, row.expires_at, revoked_at)
+    return TokenInfo(
+        row.token_id, row.username, row.name, row.created_at, row.expires_at, revoked_at, row.token_hash
+    )
 
 
-def revoke_all(uow: UnitOfWork, *, account_id: UUID, by: Principal | None, now: datetime) -> int:
-    """Revoke every live token of an account (logout "and my tokens"); audited once. How many were revoked."""
+def revoke_all(uow: UnitOfWork, *, account_id: UUID, by: Principal | None, now: datetime) -> list[str]:
+    """Revoke every live token of an account (logout "and my tokens"); audited once. The digests revoked."""
     done = uow.execute(
         api_token.update()
         .where(api_token.c.account_id == account_id, api_token.c.revoked_at.is_(None))
         .values(revoked_at=now)
-        .returning(api_token.c.token_id)
+        .returning(api_token.c.token_id, api_token.c.token_hash)
     ).all()
     if done:
         samu_id = uow.execute(select(account.c.samu_id).where(account.c.account_id == account_id)).scalar()
@@ -110,4 +113,4 @@ def revoke_all(uow: UnitOfWork, *, account_id: UUID, by: Principal | None, now: 
             detail={"tokens": [str(t.token_id) for t in done], "all": True},
             actor=None if by is not None else "cli",
         )
-    return len(done)
+    return [t.token_hash for t in done]

@@ -134,10 +134,14 @@ def logout(
     """Ends the session; with `revoke_tokens`, the account's bearer tokens too (a machine stops within
     SISAMU_TOKEN_CACHE_S seconds)."""
     token = request.cookies.get(SESSION_COOKIE, "")
+    revoked: list[str] = []
     with platform.uow() as uow:
         service.logout(uow, token=token)
         if revoke_tokens:
-            tokens.revoke_all(uow, account_id=principal.account_id, by=principal, now=platform.clock.now())
+            revoked = tokens.revoke_all(
+                uow, account_id=principal.account_id, by=principal, now=platform.clock.now()
+            )
+    platform.tokens.forget(revoked)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

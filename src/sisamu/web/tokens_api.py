@@ -117,6 +117,7 @@ def revoke_token(token_id: UUID, platform: PlatformDep, principal: PrincipalDep)
     now = platform.clock.now()
     with platform.uow() as uow:
         info = tokens.revoke(uow, principal=principal, token_id=token_id, now=now)
+    platform.tokens.forget([info.digest])  # at once in this process; the others within SISAMU_TOKEN_CACHE_S
     return _out(info, now)
 
 
