@@ -69,10 +69,56 @@ class Settings(BaseSettings):
         description="Largest request body accepted; a larger one is answered 413 before anything parses it.",
     )
     session_hours: float = 12.0
-    login_max_failures: int = Field(default=5, description="Failed logins per account within the window.")
-    login_max_failures_per_ip: int = 30
-    login_window_seconds: int = 900
-    demo_accounts_without_totp: bool = True
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto "
+        "are believed (comma-separated; uvicorn's forwarded_allow_ips). Empty: forwarded headers are ignored and "
+        "the client's address is the connection's.",
+    )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed logins of one account from one address, within the window, before each further "
+        "attempt from that pair waits a growing delay.",
+    )
+    login_delay_base_s: float = Field(
+        default=2.0, gt=0, description="First delay once an (account, address) pair used its free failures."
+    )
+    login_delay_max_s: float = Field(
+        default=300.0, gt=0, description="Longest delay between two attempts of one (account, address) pair."
+    )
+    login_max_failures_per_ip: int = Field(
+        default=30,
+        ge=1,
+        description="Failed logins from one address (any account name) within the window after which only a "
+        "login with a password and a valid second factor succeeds from that address (against password spraying).",
+    )
+    login_window_seconds: int = Field(default=900, gt=0, description="Window in which failures are counted.")
+    demo: bool = Field(
+        default=False,
+        description="This is a demonstration platform: `serve` and `run` accept a database holding the demo "
+        "accounts (published password, no second factor). Never in production.",
+    )
+    totp_key: str | None = Field(
+        default=None,
+        description="Fernet key (urlsafe base64 of 32 bytes) that encrypts the TOTP secrets at rest; unset = "
+        "data_dir/totp_key, generated on first use, with the embedded database only.",
+    )
+    token_max_days: float = Field(
+        default=365.0, gt=0, description="Longest lifetime of a bearer token (days); every token expires."
+    )
+    token_default_days: float = Field(
+        default=90.0, gt=0, description="Lifetime of a bearer token issued without one (days)."
+    )
+    live_recheck_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds between two checks of an open live feed's session or token; the socket closes "
+        "(code 1008) once it is no longer valid (logout, revoked token, account disabled).",
+    )
+    live_max_sockets_per_account: int = Field(
+        default=8, ge=1, description="Open live feeds per account; the next one is refused (close code 4429)."
+    )
     lost_call_threshold_s: int = Field(
         default=15, description="Hang-ups before this many seconds of waiting are not counted as lost calls."
     )
@@ -157,7 +203,7 @@ class Settings(BaseSettings):
     oidc_redirect_uri: str = "http://127.0.0.1:8000/auth/oidc/callback"
     oidc_scope: str = "openid profile"
 
-    @field_validator("hub_samus", mode="before")
+    @field_validator("hub_samus", "trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):

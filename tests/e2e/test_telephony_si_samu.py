@@ -58,6 +58,7 @@ def site(platform, database_url, tmp_path, request, telephony) -> Iterator[Site]
         **os.environ,
         "SISAMU_DATABASE_URL": database_url,
         "SISAMU_DATA_DIR": str(tmp_path / "var"),
+        "SISAMU_DEMO": "1",  # seeded with the demo accounts
         "SISAMU_SECRET_KEY": "e2e-secret",
         "SISAMU_CTI_URL": telephony.base_url,
         "SISAMU_CTI_TOKEN": TOKEN,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 import typer
 from rich.table import Table
@@ -12,7 +13,7 @@ from rich.table import Table
 from sisamu.admin import trail_check
 from sisamu.console_output import console, fail
 from sisamu.platform.cli import platform_of
-from sisamu.security import accounts_admin
+from sisamu.security import accounts_admin, service, store, tokens, totp_vault
 from sisamu.security import audit_checkpoints as checkpoints
 from sisamu.security.errors import NotFound, Refused
 from sisamu.security.roles import ROLE_LABELS_FR, Role
@@ -26,6 +27,8 @@ audit_app = typer.Typer(
     help="Journal d'audit chaîné (traçabilité des accès aux données de santé).", no_args_is_help=True
 )
 accounts_app = typer.Typer(help="Comptes des personnels et des machines.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Jetons d'accès (Bearer) des machines.", no_args_is_help=True)
+accounts_app.add_typer(tokens_app, name="tokens")
 
 
 @audit_app.command("verify")
@@ -151,6 +154,7 @@ def create(
                 samu_id=samu,
                 password=password,
                 now=platform.clock.now(),
+                vault=totp_vault.vault_for(platform.settings),
             )
         except Refused as exc:
             fail(exc.message_fr, 2)
@@ -210,3 +214,64 @@ def enable(ctx: typer.Context, username: str = typer.Argument(..., help="Identif
             return
         accounts_admin.enable(uow, by=None, account_id=target.account_id, now=platform.clock.now())
     console.print(f"[green]Compte {target.username} réactivé.[/]")
+
+
+@tokens_app.command("list")
+def tokens_list(ctx: typer.Context, username: str = typer.Argument(..., help="Compte.")) -> None:
+    """Liste les jetons d'un compte (nom, dates, état ; jamais le jeton lui-même)."""
+    with platform_of(ctx) as platform, platform.engine.connect() as conn:
+        row = store.account_by_username(conn, username)
+        if row is None:
+            fail(f"compte inconnu : {username}", 2)
+            return
+        found = tokens.list_tokens(conn, principal=store.principal_from_row(row))
+        now = platform.clock.now()
+    table = Table("identifiant", "nom", "créé", "expire", "état", title=f"Jetons de {row.username}")
+    for t in found:
+        state = "révoqué" if t.revoked_at else ("actif" if t.expires_at > now else "expiré")
+        table.add_row(
+            str(t.token_id), t.name, f"{t.created_at:%Y-%m-%d %H:%M}", f"{t.expires_at:%Y-%m-%d %H:%M}", state
+        )
+    console.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    ctx: typer.Context,
+    token_id: UUID | None = typer.Argument(None, help="Identifiant du jeton (voir `tokens list`)."),
+    all_of: str | None = typer.Option(None, "--all-of", help="Révoquer tous les jetons de ce compte."),
+) -> None:
+    """Révoque un jeton, ou tous ceux d'un compte (tracé au journal d'audit) ; effectif partout en
+    SISAMU_TOKEN_CACHE_S secondes au plus."""
+    if (token_id is None) == (all_of is None):
+        fail("indiquez un identifiant de jeton ou --all-of COMPTE.", 2)
+    with platform_of(ctx) as platform, platform.uow() as uow:
+        now = platform.clock.now()
+        if all_of is not None:
+            row = store.account_by_username(uow.conn, all_of)
+            if row is None:
+                fail(f"compte inconnu : {all_of}", 2)
+                return
+            count = len(tokens.revoke_all(uow, account_id=row.account_id, by=None, now=now))
+            console.print(f"[green]{count} jeton(s) de {row.username} révoqué(s).[/]")
+            return
+        assert token_id is not None
+        try:
+            info = tokens.revoke(uow, principal=None, token_id=token_id, now=now)
+        except NotFound:
+            fail(f"jeton inconnu : {token_id}", 2)
+            return
+    console.print(f"[green]Jeton « {info.name} » de {info.account} révoqué.[/]", markup=True)
+
+
+@accounts_app.command("seal-totp")
+def seal_totp(ctx: typer.Context) -> None:
+    """Chiffre les secrets TOTP encore stockés en clair (versions antérieures) avec la clé SISAMU_TOTP_KEY."""
+    with platform_of(ctx) as platform, platform.uow() as uow:
+        try:
+            vault = totp_vault.vault_for(platform.settings)
+        except totp_vault.TotpKeyMissing as exc:
+            fail(f"pas de clé TOTP : {exc}", 2)
+            return
+        sealed = service.seal_plain_totp_secrets(uow, vault)
+    console.print(f"[green]{sealed} secret(s) TOTP chiffré(s).[/]")

@@ -26,6 +26,7 @@ from sisamu.security.roles import (
     Role,
     allows,
 )
+from sisamu.security.totp_vault import TotpVault
 from sisamu.storage.tables import account, api_token, login_attempt, samu, web_session
 
 if TYPE_CHECKING:
@@ -223,8 +224,10 @@ def create(
     samu_id: str | None,
     password: str | None,
     now: datetime,
+    vault: TotpVault,
 ) -> Enrolment:
-    """A new account with a TOTP second factor; the password is `password`, or a generated one returned once."""
+    """A new account with a TOTP second factor (its secret sealed by `vault`); the password is `password`, or a
+    generated one returned once."""
     _require_admin(by)
     _check_grant(uow.conn, by, role, samu_id)
     name = username.strip().lower()
@@ -243,6 +246,7 @@ def create(
         now=now,
         by=by,
         actor=_name(by),
+        vault=vault,
     )
     assert made.totp_secret is not None
     view = get_account(uow.conn, by=by, account_id=made.account_id)
@@ -271,15 +275,18 @@ def _end_sessions(uow: UnitOfWork, account_id: UUID) -> int:
     return int(uow.execute(web_session.delete().where(web_session.c.account_id == account_id)).rowcount)
 
 
-def reset_totp(uow: UnitOfWork, *, by: Principal | None, account_id: UUID, now: datetime) -> Enrolment:
-    """A new second-factor secret (the old device no longer works), shown once; the account's sessions end."""
+def reset_totp(
+    uow: UnitOfWork, *, by: Principal | None, account_id: UUID, now: datetime, vault: TotpVault
+) -> Enrolment:
+    """A new second-factor secret (the old device no longer works), sealed by `vault` and shown once; the account's
+    sessions end."""
     target = get_account(uow.conn, by=by, account_id=account_id)
     _not_self(by, account_id, "reset the second factor of")
     secret = totp.new_secret()
     uow.execute(
         account.update()
         .where(account.c.account_id == account_id)
-        .values(totp_secret=secret, totp_required=True)
+        .values(totp_secret=vault.seal(secret), totp_required=True, totp_last_step=None)
     )
     ended = _end_sessions(uow, account_id)
     _record(uow, by, target, "account.totp.reset", now, sessions_ended=ended)

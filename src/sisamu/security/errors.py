@@ -20,10 +20,6 @@ class LoginFailed(SecurityError):
     message_fr = "Identifiant, mot de passe ou code de vérification incorrect."
 
 
-class SecondFactorRequired(SecurityError):
-    message_fr = "Saisissez le code à six chiffres de votre application d'authentification."
-
-
 class Throttled(SecurityError):
     message_fr = "Trop de tentatives de connexion. Réessayez dans quelques minutes."
     code = "TROP_DE_TENTATIVES"

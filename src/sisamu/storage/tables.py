@@ -90,6 +90,9 @@ account = Table(
     Column("password_hash", Text, nullable=True),
     Column("totp_secret", Text, nullable=True),
     Column("totp_required", Boolean, nullable=False, server_default=text("true")),
+    Column(
+        "totp_last_step", BigInteger, nullable=True, comment="last TOTP time step used: a code passes once"
+    ),
     Column("oidc_subject", Text, nullable=True, unique=True),
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("demo", Boolean, nullable=False, server_default=text("false")),
@@ -119,7 +122,7 @@ api_token = Table(
     Column("name", Text, nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     _ts("created_at", default_now=True),
-    _ts("expires_at", nullable=True),
+    _ts("expires_at"),
     _ts("revoked_at", nullable=True),
 )
 

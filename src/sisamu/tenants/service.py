@@ -27,7 +27,7 @@ ROOM_ROLES = (
     Role.HUB_PARTNER,
     Role.ADMIN,
 )
-NATIONWIDE_DEMO = (Role.NATIONAL, Role.ANALYST, Role.ADMIN)
+NATIONWIDE_DEMO = (Role.NATIONAL, Role.ANALYST, Role.ADMIN, Role.AUDITOR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +68,7 @@ def demo_accounts(samu_ids: Iterable[str]) -> list[DemoAccount]:
         Role.ADMIN: "Admin",
         Role.NATIONAL: "Opérateur national",
         Role.ANALYST: "Analyste",
+        Role.AUDITOR: "Auditeur",
     }
     out = [
         DemoAccount(f"{role}.{sid}".lower(), role, sid, f"{labels[role]} {sid}")

@@ -24,6 +24,7 @@ from sisamu.security.roles import (
     Principal,
     Role,
 )
+from sisamu.security.totp_vault import vault_for
 from sisamu.tenants import store as tenants_store
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -189,6 +190,7 @@ def create_account(payload: AccountIn, platform: PlatformDep, principal: AdminDe
             samu_id=payload.samu_id,
             password=payload.password,
             now=platform.clock.now(),
+            vault=vault_for(platform.settings),
         )
     return EnrolmentOut.of(made)
 
@@ -220,7 +222,13 @@ def change_role(
 @router.post("/accounts/{account_id}/totp-reset", summary="Draw a new second-factor secret (shown once)")
 def reset_totp(account_id: AccountDep, platform: PlatformDep, principal: AdminDep) -> EnrolmentOut:
     with platform.uow() as uow:
-        made = admin.reset_totp(uow, by=principal, account_id=account_id, now=platform.clock.now())
+        made = admin.reset_totp(
+            uow,
+            by=principal,
+            account_id=account_id,
+            now=platform.clock.now(),
+            vault=vault_for(platform.settings),
+        )
     return EnrolmentOut.of(made)
 
 

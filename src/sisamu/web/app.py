@@ -10,6 +10,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,12 @@ from sisamu.web import (
     auth_pages,
     codes_api,
     health,
+    live_auth,
     me_api,
     oidc_pages,
     openapi,
     pages,
+    tokens_api,
 )
 from sisamu.web.body_limit import BodyLimit
 from sisamu.web.credentials_gate import CredentialsGate
@@ -181,17 +184,24 @@ def create_app(
         openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.state.platform = platform
-    app.state.live_hub = LiveHub(platform.database.libpq_url)
+    app.state.live_hub = LiveHub(
+        platform.database.libpq_url,
+        still_valid=partial(live_auth.still_valid, platform),
+        recheck_s=settings.live_recheck_s,
+        max_per_account=settings.live_max_sockets_per_account,
+    )
 
     _handle_errors(app)
 
     for router in (
         health.router,
         auth_pages.router,
+        tokens_api.page_router,  # before the views' /console/{view}
         pages.router,
         me_api.router,
         admin_api.router,
         audit_api.router,
+        tokens_api.router,
         tenants_router,
         instructions_router,
         calls_router,

@@ -163,4 +163,21 @@ def sample_objects(platform, rooms) -> dict[str, str]:
                 created_at=now,
             )
         )
+
+    from sisamu.security import store as security_store
+    from sisamu.storage.tables import api_token
+
+    with platform.uow() as uow:  # security: a bearer token of arm.250 (when the test made the accounts)
+        owner = security_store.account_by_username(uow.conn, "arm.250")
+        if owner is not None:
+            uow.execute(
+                api_token.insert().values(
+                    token_id=uuid.UUID("00000000-0000-4000-8000-000000000250"),
+                    account_id=owner.account_id,
+                    name="sample",
+                    token_hash="0" * 64,
+                    created_at=now,
+                    expires_at=now + timedelta(days=1),
+                )
+            )
     return {"call_id": "c-250", "seat_id": "P250", "callback_id": "1", "file_number": "DRFR152502602500001"}
