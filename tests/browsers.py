@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from processes import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port, sisamu_command, stop, wait_ready
-from support import missing_service
+from support import TEST_TOTP_KEY, missing_service
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ def served(platform, database_url, tmp_path, request) -> Iterator[Served]:
         "SISAMU_DATA_DIR": str(tmp_path / "var"),
         "SISAMU_DEMO": "1",  # seeded with the demo accounts
         "SISAMU_SECRET_KEY": "e2e-secret",
+        "SISAMU_TOTP_KEY": TEST_TOTP_KEY,  # seals the second factors of the accounts a test creates
     }
     with log.open("wb") as out:
         proc = subprocess.Popen(

@@ -25,11 +25,9 @@ def _log_in(browser, base_url: str, username: str, password: str, path: str, tot
     page.goto(f"{base_url}/login?next={path}")
     page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe").fill(password)
+    if totp_secret is not None:  # one form: the code goes with the password
+        page.get_by_label("Code de vérification").fill(pyotp.TOTP(totp_secret).now())
     page.get_by_role("button", name="Se connecter").click()
-    if totp_secret is not None:
-        page.get_by_label("Code de vérification (6 chiffres)").fill(pyotp.TOTP(totp_secret).now())
-        page.get_by_label("Mot de passe").fill(password)
-        page.get_by_role("button", name="Se connecter").click()
     page.locator("#live-status[data-state=on]").wait_for(timeout=20_000)
     return page
 
