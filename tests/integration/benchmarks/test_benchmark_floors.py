@@ -1,0 +1,65 @@
+"""Each benchmark runs end to end at tiny sizes beside its floor or peer, and its last line carries the ratio.
+
+The figures themselves mean nothing at these sizes (docs/performance.md has the real runs); what is proved is
+that every benchmark still runs against the real services and prints the keys the performance page is built
+from, with ratios that are positive numbers."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+pytestmark = pytest.mark.slow
+
+
+def run_benchmark(
+    script: str, *args: str, env: dict[str, str] | None = None, timeout: float = 240
+) -> dict[str, str]:
+    """Runs `benchmarks/<script>` and returns the key=value pairs of its last line."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    last = done.stdout.strip().splitlines()[-1]
+    return dict(pair.split("=", 1) for pair in last.split())
+
+
+def positive(figures: dict[str, str], *keys: str) -> None:
+    for key in keys:
+        value = float(figures[key])
+        assert math.isfinite(value), (key, figures)
+        assert value > 0, (key, figures)
+
+
+@pytest.mark.db
+def test_acd_beside_its_floor(pg_admin_url: str) -> None:
+    figures = run_benchmark(
+        "acd.py", "--runs", "1", "--seconds", "2", "--warmup", "0.5", "--seats", "1",
+        env={"SISAMU_DATABASE_URL": pg_admin_url},
+    )  # fmt: skip
+    positive(figures, "calls_per_s", "decision_p99_ms", "floor_calls_per_s", "ratio_to_floor")
+    assert float(figures["ratio_to_floor"]) == pytest.approx(
+        float(figures["calls_per_s"]) / float(figures["floor_calls_per_s"]), rel=0.02
+    )
+
+
+@pytest.mark.db
+def test_acd_floor_runs_alone(pg_admin_url: str) -> None:
+    figures = run_benchmark(
+        "floors/acd_floor.py", "--seconds", "1", "--warmup", "0.2", "--concurrency", "2",
+        env={"SISAMU_DATABASE_URL": pg_admin_url},
+    )  # fmt: skip
+    positive(figures, "floor_calls_per_s")
