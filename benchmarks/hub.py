@@ -19,7 +19,11 @@ CPU time and the time its serial stage takes per message (inbox, relay batch, hu
 
 Usage: python benchmarks/hub.py [--messages 400] [--runs 3] [--producers 4] [--window 16] [--probe 30]
 RabbitMQ at SISAMU_HUB_URL (default amqp://guest:guest@127.0.0.1:5672/), `rabbitmqctl` for the vhost.
-Progress on stderr, figures on stdout, last line `msgs_per_s=… p99_ms=…`.
+The floor (`floors/hub_floor.py`), measured after each run through the same broker: bare aio-pika, persistent
+messages of the same size with publisher confirms, the same window, consumed and acknowledged — one hop, no
+database. The ratio of the medians is the figure to watch (goal ≥ 0.25); the platform's path crosses the broker
+twice (relay → hub's dispatcher → consumer) and commits at both ends.
+Progress on stderr, figures on stdout, last line `msgs_per_s=… p99_ms=… floor_msgs_per_s=… ratio_to_floor=…`.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from floors import hub_floor
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event as MpEvent
@@ -296,6 +302,16 @@ class Producer:
         self.threads = threads
         self.committed: dict[str, float] = {}
 
+    def message_size(self) -> int:
+        """Bytes of one message as the relay publishes it (the floor sends as many)."""
+        from sisamu.hubsante.envelope import new_message
+        from sisamu.hubsante.message_types import RS_EDA
+
+        message = new_message(
+            RS_EDA, self.body, sender_id=SENDER[1], recipient_id=RECEIVER[1], sent_at=datetime.now(UTC)
+        )
+        return len(json.dumps(message.to_envelope(), ensure_ascii=False, separators=(",", ":")).encode())
+
     def one(self) -> None:
         from sisamu.hubsante import outbox
         from sisamu.hubsante.envelope import new_message
@@ -431,6 +447,8 @@ def main() -> None:  # noqa: PLR0915 - one straight line: set up, run, report, c
             producer = Producer(database_url, args.producers)
             warm = Progress(console=console, disable=True)
             one_run(producer, tracker, WARMUP, args.window, warm, warm.add_task("warm-up", total=WARMUP))
+            size = producer.message_size()
+            asyncio.run(hub_floor.measure(WARMUP, args.window or WARMUP, size))
         results = []
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console) as progress:
@@ -440,13 +458,16 @@ def main() -> None:  # noqa: PLR0915 - one straight line: set up, run, report, c
                 task = progress.add_task(f"run {run}/{args.runs}, one at a time", total=args.probe)
                 unloaded = one_run(producer, tracker, args.probe, 1, progress, task)
                 result |= {"idle_p50_ms": unloaded["p50_ms"], "idle_p99_ms": unloaded["p99_ms"]}
+                floor = asyncio.run(hub_floor.measure(args.messages, args.window or args.messages, size))
+                result |= {"floor_msgs_per_s": floor.msgs_per_s, "floor_p99_ms": floor.p99_ms}
                 results.append(result)
                 print(
                     f"run {run}: {args.messages} messages in {result['seconds']:.2f} s = "
                     f"{result['msgs_per_s']:.1f} msgs/s; enqueue commit → applied p50 {result['p50_ms']:.1f} ms, "
                     f"p99 {result['p99_ms']:.1f} ms; → Ack back p50 {result['ack_p50_ms']:.1f} ms, "
                     f"p99 {result['ack_p99_ms']:.1f} ms; {args.probe} more one at a time: applied p50 "
-                    f"{result['idle_p50_ms']:.1f} ms, p99 {result['idle_p99_ms']:.1f} ms",
+                    f"{result['idle_p50_ms']:.1f} ms, p99 {result['idle_p99_ms']:.1f} ms; floor "
+                    f"{floor.msgs_per_s:.0f} msgs/s, p99 {floor.p99_ms:.1f} ms",
                     flush=True,
                 )
         stop.set()
@@ -466,9 +487,14 @@ def main() -> None:  # noqa: PLR0915 - one straight line: set up, run, report, c
             f"median over {args.runs} run(s) of {args.messages} RS-EDA, {args.producers} producers, window "
             f"{args.window or 'none'}, {os.cpu_count()} cores: p50_ms={median['p50_ms']:.1f} "
             f"idle_p50_ms={median['idle_p50_ms']:.1f} idle_p99_ms={median['idle_p99_ms']:.1f} "
-            f"ack_p50_ms={median['ack_p50_ms']:.1f} ack_p99_ms={median['ack_p99_ms']:.1f}"
+            f"ack_p50_ms={median['ack_p50_ms']:.1f} ack_p99_ms={median['ack_p99_ms']:.1f} "
+            f"floor_p99_ms={median['floor_p99_ms']:.1f} message_bytes={size}"
         )
-        print(f"msgs_per_s={median['msgs_per_s']:.1f} p99_ms={median['p99_ms']:.1f}")
+        print(
+            f"msgs_per_s={median['msgs_per_s']:.1f} p99_ms={median['p99_ms']:.1f} "
+            f"floor_msgs_per_s={median['floor_msgs_per_s']:.1f} "
+            f"ratio_to_floor={median['msgs_per_s'] / median['floor_msgs_per_s']:.3f}"
+        )
     finally:
         stop.set()
         for process in processes:

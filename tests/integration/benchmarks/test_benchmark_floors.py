@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from support import require_broker
+
 ROOT = Path(__file__).resolve().parents[3]
 
 pytestmark = pytest.mark.slow
@@ -52,7 +54,7 @@ def test_acd_beside_its_floor(pg_admin_url: str) -> None:
     )  # fmt: skip
     positive(figures, "calls_per_s", "decision_p99_ms", "floor_calls_per_s", "ratio_to_floor")
     assert float(figures["ratio_to_floor"]) == pytest.approx(
-        float(figures["calls_per_s"]) / float(figures["floor_calls_per_s"]), rel=0.02
+        float(figures["calls_per_s"]) / float(figures["floor_calls_per_s"]), rel=0.02, abs=0.01
     )
 
 
@@ -63,3 +65,23 @@ def test_acd_floor_runs_alone(pg_admin_url: str) -> None:
         env={"SISAMU_DATABASE_URL": pg_admin_url},
     )  # fmt: skip
     positive(figures, "floor_calls_per_s")
+
+
+@pytest.mark.db
+@pytest.mark.broker
+def test_hub_beside_its_floor(pg_admin_url: str) -> None:
+    require_broker()
+    figures = run_benchmark(
+        "hub.py", "--messages", "20", "--runs", "1", "--probe", "2", env={"SISAMU_DATABASE_URL": pg_admin_url}
+    )
+    positive(figures, "msgs_per_s", "p99_ms", "floor_msgs_per_s", "ratio_to_floor")
+    assert float(figures["ratio_to_floor"]) == pytest.approx(
+        float(figures["msgs_per_s"]) / float(figures["floor_msgs_per_s"]), rel=0.05, abs=0.001
+    )
+
+
+@pytest.mark.broker
+def test_hub_floor_runs_alone() -> None:
+    require_broker()
+    figures = run_benchmark("floors/hub_floor.py", "--messages", "50", "--runs", "1")
+    positive(figures, "floor_msgs_per_s", "p99_ms")
