@@ -85,3 +85,16 @@ def test_hub_floor_runs_alone() -> None:
     require_broker()
     figures = run_benchmark("floors/hub_floor.py", "--messages", "50", "--runs", "1")
     positive(figures, "floor_msgs_per_s", "p99_ms")
+
+
+def test_twin_beside_its_simpy_peer() -> None:
+    """The benchmark fails on its own when the two engines disagree by more than half a point."""
+    figures = run_benchmark("twin.py", "--runs", "1", "--hours", "3", "--simpy-hours", "2")
+    positive(figures, "calls", "wall_s", "simpy_s", "speedup_vs_simpy")
+
+
+def test_simpy_peer_runs_alone_and_agrees_with_the_twin() -> None:
+    figures = run_benchmark("floors/twin_simpy.py", "--hours", "2")
+    positive(figures, "calls", "twin_s", "simpy_s", "speedup")
+    assert abs(float(figures["sl60_twin"]) - float(figures["sl60_simpy"])) <= 0.005
+    assert abs(float(figures["lost_twin"]) - float(figures["lost_simpy"])) <= 0.005
