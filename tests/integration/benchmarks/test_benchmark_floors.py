@@ -98,3 +98,13 @@ def test_simpy_peer_runs_alone_and_agrees_with_the_twin() -> None:
     positive(figures, "calls", "twin_s", "simpy_s", "speedup")
     assert abs(float(figures["sl60_twin"]) - float(figures["sl60_simpy"])) <= 0.005
     assert abs(float(figures["lost_twin"]) - float(figures["lost_simpy"])) <= 0.005
+
+
+@pytest.mark.db
+def test_console_beside_its_floor(pg_admin_url: str) -> None:
+    figures = run_benchmark(
+        "console.py", "--clients", "20", "--events", "2", "--processes", "1",
+        env={"SISAMU_DATABASE_URL": pg_admin_url},
+    )  # fmt: skip
+    assert figures["clients"] == "20"
+    positive(figures, "p50_ms", "p99_ms", "floor_p99_ms", "ratio_p99")
