@@ -108,3 +108,28 @@ def test_console_beside_its_floor(pg_admin_url: str) -> None:
     )  # fmt: skip
     assert figures["clients"] == "20"
     positive(figures, "p50_ms", "p99_ms", "floor_p99_ms", "ratio_p99")
+
+
+def test_dispatch_on_a_road_graph_beside_the_straight_line() -> None:
+    figures = run_benchmark(
+        "dispatch.py", "--runs", "1", "--queries", "20", "--resources", "400", "--road-resources", "40",
+        "--road-queries", "5", "--road-spacing-m", "2000",
+    )  # fmt: skip
+    positive(figures, "p99_ms", "road_p50_ms", "road_p99_ms", "straight_dept_p99_ms", "road_ratio_p99")
+
+
+def test_road_extract_is_imported_by_the_cli(tmp_path: Path) -> None:
+    from sisamu.geo.roadgraph import RoadGraph
+
+    figures = run_benchmark(
+        "floors/road_extract.py",
+        "--departement",
+        "90",
+        "--spacing-m",
+        "3000",
+        "--out",
+        str(tmp_path / "90.npz"),
+    )
+    graph = RoadGraph.load(figures["graph"])
+    assert graph.node_count > 20
+    assert graph.edge_count > 2 * graph.node_count  # a grid: about four directed edges a node
