@@ -6,13 +6,14 @@ import json
 import threading
 from datetime import UTC, datetime
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from hub_network import EXAMPLE
 
 from factories import add_samu
 from sisamu.hubsante import outbox
-from sisamu.hubsante.envelope import HubMessage, new_message, parse_document
+from sisamu.hubsante.envelope import DistributionKind, HubMessage, new_message, parse_document
 from sisamu.hubsante.inbox import Inbox, RejectMessageError
 from sisamu.hubsante.message_types import RS_EDA
 from sisamu.hubsante.replies import ErrorCode
@@ -67,6 +68,51 @@ def test_concurrent_copies_are_applied_once(engine) -> None:
     assert _count(engine, "SELECT count(*) FROM applied_log") == 1
     assert _count(engine, "SELECT deliveries FROM hub_inbox") == 4
     assert _count(engine, "SELECT count(*) FROM hub_outbox WHERE kind = 'Ack'") == 1
+
+
+def test_an_applied_message_costs_two_statements_and_wakes_the_relay_at_commit(engine, platform) -> None:
+    """The inbox's serial path (benchmarks/hub.py): the inbox row carries `acked_at` from its INSERT and the
+    outbox's INSERT carries the relay's notification; nothing else is sent but BEGIN and COMMIT."""
+    inbox = Inbox(lambda: UnitOfWork(engine, MessageBus()), "680", US)
+    body = json.dumps(_incoming().to_envelope()).encode()
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    with psycopg.connect(platform.database.libpq_url, autocommit=True) as listener:
+        listener.execute(f"LISTEN {outbox.NOTIFY_CHANNEL}")
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            outcome = inbox.receive(body)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        woken = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
+    assert outcome.applied
+    assert len(statements) == 2, statements
+    assert woken == ["680"]
+    with engine.connect() as conn:
+        acked, applied = conn.execute(sa.text("SELECT acked_at, applied_at FROM hub_inbox")).one()
+        ack_kind = conn.execute(sa.text("SELECT kind FROM hub_outbox")).scalar_one()
+    assert acked is not None
+    assert acked == applied
+    assert ack_kind == "Ack"
+
+
+def test_an_ack_is_recorded_without_acked_at(engine) -> None:
+    """Acks are never answered: their inbox row has no `acked_at`, and nothing goes to the outbox."""
+    inbox = Inbox(lambda: UnitOfWork(engine, MessageBus()), "680", US)
+    ack = new_message(
+        "RC-REF",
+        {"distributionID": "x_1"},
+        sender_id=THEM,
+        recipient_id=US,
+        sent_at=datetime.now(UTC),
+        kind=DistributionKind.ACK,
+    )
+    assert inbox.receive(json.dumps(ack.to_envelope()).encode()).applied
+    assert _count(engine, "SELECT count(*) FROM hub_inbox WHERE acked_at IS NULL") == 1
+    assert _count(engine, "SELECT count(*) FROM hub_outbox") == 0
 
 
 def test_a_refusing_handler_rolls_back_and_answers_with_its_code(engine) -> None:
