@@ -1,14 +1,15 @@
 """The peer of `twin.py`: the same model (arrivals, service, patience, overflow) written with SimPy.
 
-Both engines take the same `TwinSetup` (the same sampled calls, head-counts and mutual-aid rules) of a national
-day without the physician stage, so that their indicators can be compared call for call: the share answered
-within 60 s and the share of lost calls (hang-up after ≥ 15 s) must agree within 0.5 point.
+Both engines take the same `TwinSetup` (the same sampled calls, ARM and physician head-counts and mutual-aid
+rules) of a national day, so that their indicators can be compared call for call: the share answered within
+60 s and the share of lost calls (hang-up after ≥ 15 s) must agree within 0.5 point.
 
-The SimPy model is written as SimPy is meant to be used: each room's ARMs are a `PriorityResource` sized for the
-room's busiest hour, a staffing process holds the seats above the hour's head-count with top-priority requests
-(an ARM leaving while busy goes when the call ends), each call is a process that requests an ARM of its room
-(vital calls first) and, τ after its arrival, one of each partner room's too, at a lower priority than the
-partner's own callers; the first request granted wins, the caller hangs up at the end of its patience.
+The SimPy model is written as SimPy is meant to be used: each room's ARMs and physicians are `PriorityResource`s
+sized for the room's busiest hour, a staffing process holds the seats above the hour's head-count with
+top-priority requests (someone leaving while busy goes when the call ends), each call is a process that
+requests an ARM of its room (vital calls first) and, τ after its arrival, one of each partner room's too, at a
+lower priority than the partner's own callers; the first request granted wins, the caller hangs up at the end of
+its patience; a call handed to the physician stage then waits for a physician of its own room (vital first).
 
 Alone: python benchmarks/floors/twin_simpy.py [--hours 24] [--seed 1] [--rooms registry|departements]
 Last line `calls=… twin_s=… simpy_s=… speedup=… sl60_twin=… sl60_simpy=… lost_twin=… lost_simpy=…`.
@@ -54,38 +55,40 @@ def rates(wait: np.ndarray[Any, Any], answered: np.ndarray[Any, Any], wall_s: fl
 
 
 def simulate(setup: TwinSetup) -> Rates:  # noqa: C901, PLR0915 - the whole model in one place, as a SimPy reader expects
-    if setup.physicians is not None or setup.rules.national_pooling:
-        raise ValueError(
-            "the SimPy peer models the ARM stage with mutual aid only (no physicians, no pooling)"
-        )
+    if setup.rules.national_pooling:
+        raise ValueError("the SimPy peer models mutual aid between partner rooms only (no national pooling)")
     started = time.perf_counter()
     env = simpy.Environment()
     calls, rooms, rules = setup.calls, setup.rooms, setup.rules
-    n_rooms, hours = setup.arms.shape
     index = {samu: r for r, samu in enumerate(rooms)}
-    seats = [max(1, int(setup.arms[r].max())) for r in range(n_rooms)]
-    arms = [simpy.PriorityResource(env, capacity=seats[r]) for r in range(n_rooms)]
+    arms = [simpy.PriorityResource(env, capacity=max(1, int(row.max()))) for row in setup.arms]
+    physicians = (
+        [simpy.PriorityResource(env, capacity=max(1, int(row.max()))) for row in setup.physicians]
+        if setup.physicians is not None
+        else []
+    )
     offsets = [setup.utc_offsets_h.get(samu, 0) for samu in rooms]
     arrival, room_of = calls.time_s.tolist(), calls.room.tolist()
     handling, patience, vital = calls.handling_s.tolist(), calls.patience_s.tolist(), calls.vital.tolist()
+    regulation = calls.physician_s.tolist()
     n = len(arrival)
     wait = np.full(n, math.nan)
     answered = np.zeros(n, dtype=bool)
 
-    def staffing(r: int) -> Generator[simpy.Event, Any, None]:
+    def staffing(staff: simpy.PriorityResource, counts: list[int]) -> Generator[simpy.Event, Any, None]:
         held: list[Any] = []  # top-priority requests holding the seats nobody sits at this hour
-        for hour in range(hours):
-            blocked = seats[r] - int(setup.arms[r, hour])
+        for count in counts:
+            blocked = staff.capacity - count
             while len(held) > blocked:  # staff arrive: first those who were to leave, then empty seats
                 pending = [q for q in held if not q.triggered]
                 request = pending[-1] if pending else held[-1]
                 held.remove(request)
                 if request.triggered:
-                    arms[r].release(request)
+                    staff.release(request)
                 else:
                     request.cancel()
             while len(held) < blocked:
-                held.append(arms[r].request(priority=-1))
+                held.append(staff.request(priority=-1))
             yield env.timeout(3600.0)
 
     def give_back(request: Any, resource: simpy.PriorityResource) -> None:
@@ -94,7 +97,12 @@ def simulate(setup: TwinSetup) -> Rates:  # noqa: C901, PLR0915 - the whole mode
         else:
             request.cancel()
 
-    def caller(i: int) -> Generator[simpy.Event, Any, None]:
+    def regulated(i: int, r: int) -> Generator[simpy.Event, Any, None]:
+        with physicians[r].request(priority=0 if vital[i] else 1) as request:
+            yield request
+            yield env.timeout(regulation[i])
+
+    def caller(i: int) -> Generator[simpy.Event, Any, None]:  # noqa: C901 - one caller, start to end
         r, start, own_rank = room_of[i], env.now, 0 if vital[i] else 1
         requests = {arms[r].request(priority=own_rank): r}
         agreement = rules.agreements.get(rooms[r])
@@ -114,6 +122,8 @@ def simulate(setup: TwinSetup) -> Rates:  # noqa: C901, PLR0915 - the whole mode
                 wait[i], answered[i] = env.now - start, True
                 yield env.timeout(handling[i])
                 arms[requests[granted]].release(granted)
+                if physicians and regulation[i] > 0.0:
+                    env.process(regulated(i, r))
                 return
             if hang_up is not None and hang_up.processed:  # a Timeout is "triggered" from its creation
                 for request, other in requests.items():
@@ -133,8 +143,10 @@ def simulate(setup: TwinSetup) -> Rates:  # noqa: C901, PLR0915 - the whole mode
             yield env.timeout(arrival[i] - env.now)
             env.process(caller(i))
 
-    for r in range(n_rooms):
-        env.process(staffing(r))
+    for r, row in enumerate(setup.arms):
+        env.process(staffing(arms[r], row.tolist()))
+    for r, row in enumerate(setup.physicians if setup.physicians is not None else []):
+        env.process(staffing(physicians[r], row.tolist()))
     env.process(arrivals())
     env.run()
     return rates(wait, answered, time.perf_counter() - started)
@@ -150,8 +162,8 @@ def national_rooms(source: str = "registry") -> tuple[tuple[Room, ...], str]:
 
 
 def day_setup(rooms: tuple[Room, ...], seed: int, hours: int) -> TwinSetup:
-    """The national scenario cut to its first `hours` (a Monday), without the physician stage."""
-    return build_setup(Scenario("national", rooms, hours=hours, policy=POLICY), seed, physicians=False)
+    """The national scenario cut to its first `hours` (a Monday), physician stage included."""
+    return build_setup(Scenario("national", rooms, hours=hours, policy=POLICY), seed)
 
 
 def compare(rooms: tuple[Room, ...], seed: int = 1, hours: int = 24) -> tuple[Rates, Rates]:
