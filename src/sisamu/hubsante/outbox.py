@@ -126,12 +126,18 @@ def _row(samu_id: str, row_id: int) -> Any:
     return and_(hub_outbox.c.samu_id == samu_id, hub_outbox.c.id == row_id)
 
 
-def mark_sent(conn: Connection, message: PendingMessage, now: datetime) -> None:
-    conn.execute(
-        update(hub_outbox)
-        .where(_row(message.samu_id, message.id))
-        .values(sent_at=now, attempts=message.attempts + 1, last_error=None)
-    )
+def mark_all_sent(conn: Connection, messages: list[PendingMessage], now: datetime) -> None:
+    """Sent and confirmed: the whole batch in one statement (the rows are locked by `claim_pending`, so `attempts` in the
+    table is the claimed value)."""
+    by_samu: dict[str, list[int]] = {}
+    for message in messages:
+        by_samu.setdefault(message.samu_id, []).append(message.id)
+    for samu_id, ids in by_samu.items():
+        conn.execute(
+            update(hub_outbox)
+            .where(hub_outbox.c.samu_id == samu_id, hub_outbox.c.id.in_(ids))
+            .values(sent_at=now, attempts=hub_outbox.c.attempts + 1, last_error=None)
+        )
 
 
 def mark_failed(conn: Connection, message: PendingMessage, error: str) -> None:

@@ -16,7 +16,9 @@ from sisamu.hubsante import outbox
 from sisamu.hubsante.envelope import DistributionKind, HubMessage, new_message, parse_document
 from sisamu.hubsante.inbox import Inbox, RejectMessageError
 from sisamu.hubsante.message_types import RS_EDA
+from sisamu.hubsante.relay import OutboxRelay
 from sisamu.hubsante.replies import ErrorCode
+from sisamu.hubsante.transport import TransportSettings
 from sisamu.storage.bus import MessageBus
 from sisamu.storage.uow import UnitOfWork
 
@@ -196,3 +198,52 @@ def test_two_relays_never_claim_the_same_rows(engine) -> None:
 def test_backoff_doubles_up_to_a_minute() -> None:
     assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 4.0]
     assert outbox.backoff(50).total_seconds() == 60
+
+
+class _Exchange:
+    """Stands for the broker: confirms every publish but the ones named in `refuse` (no confirm in time)."""
+
+    def __init__(self, refuse: frozenset[str] = frozenset()) -> None:
+        self.refuse = refuse
+        self.published: list[str] = []
+
+    async def publish(self, message, **_kwargs) -> None:
+        if message.message_id in self.refuse:
+            raise TimeoutError
+        self.published.append(message.message_id)
+
+
+async def test_a_relay_batch_marks_its_sent_rows_in_one_statement(engine, platform) -> None:
+    """The relay's serial path (benchmarks/hub.py): claim, publish, one UPDATE for the sent rows, commit."""
+    ids = []
+    for _ in range(5):
+        with UnitOfWork(engine, MessageBus()) as uow:
+            reply = new_message(
+                "RC-REF",
+                {"distributionID": "x_1"},
+                sender_id=US,
+                recipient_id=THEM,
+                sent_at=datetime.now(UTC),
+            )
+            outbox.enqueue(uow, reply, samu_id="680")
+            ids.append(reply.distribution_id)
+    relay = OutboxRelay(engine, platform.database.libpq_url, TransportSettings(client_id=US), "680")
+    exchange = _Exchange(refuse=frozenset(ids[:1]))
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement.split(None, 1)[0])
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        taken = await relay.relay_batch(exchange)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert taken == 5
+    assert sorted(exchange.published) == sorted(ids[1:])
+    assert statements == ["SELECT", "UPDATE", "UPDATE"]  # claim; the four sent; the one refused
+    assert (relay.sent, relay.failed) == (4, 1)
+    assert _count(engine, "SELECT count(*) FROM hub_outbox WHERE sent_at IS NOT NULL AND attempts = 1") == 4
+    assert _count(engine, "SELECT count(*) FROM hub_outbox WHERE sent_at IS NULL AND attempts = 1") == 1
+    assert await relay.relay_batch(exchange) == 0  # the refused one waits for its back-off
+    assert engine.pool.checkedout() == 0
