@@ -229,8 +229,7 @@ def measure(args: argparse.Namespace, url: str) -> None:
                 [f"127.0.0.1:{floor_port}"], token, args.clients, args.events, args.processes, platform
             )
         finally:
-            floor.terminate()
-            floor.wait(10)
+            console_floor.stop(floor)
         ms, floor_ms = percentiles(latencies), percentiles(floor_latencies)
         print(f"max_ms={ms[2]:.1f} floor_max_ms={floor_ms[2]:.1f}")
         print(f"events={args.events} deliveries={len(latencies)} floor_deliveries={len(floor_latencies)}")

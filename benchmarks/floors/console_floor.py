@@ -55,8 +55,16 @@ def start(libpq_url: str, port: int) -> subprocess.Popen[str]:
     line = process.stdout.readline()
     if line.strip() != "ready":
         process.kill()
+        process.stdout.close()
         raise RuntimeError(f"the console floor did not start (exit {process.wait()})")
     return process
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    process.wait(10)
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 def main() -> None:

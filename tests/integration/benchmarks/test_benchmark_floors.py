@@ -6,8 +6,10 @@ from, with ratios that are positive numbers."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -133,3 +135,33 @@ def test_road_extract_is_imported_by_the_cli(tmp_path: Path) -> None:
     graph = RoadGraph.load(figures["graph"])
     assert graph.node_count > 20
     assert graph.edge_count > 2 * graph.node_count  # a grid: about four directed edges a node
+
+
+@pytest.mark.db
+async def test_console_floor_broadcasts_each_notification_to_every_client(database_url: str) -> None:
+    import psycopg
+    import websockets
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from floors import console_floor
+
+    from sisamu.storage.database import libpq_url
+
+    port = _free_port()
+    server = console_floor.start(libpq_url(database_url), port)
+    try:
+        consoles = [await websockets.connect(f"ws://127.0.0.1:{port}/ws/live") for _ in range(3)]
+        assert [json.loads(await ws.recv())["kind"] for ws in consoles] == ["hello"] * 3
+        with psycopg.connect(libpq_url(database_url), autocommit=True) as conn:
+            conn.execute("SELECT pg_notify(%s, %s)", (console_floor.CHANNEL, '{"id": "e1"}'))
+        assert [json.loads(await ws.recv())["id"] for ws in consoles] == ["e1"] * 3
+        for ws in consoles:
+            await ws.close()
+    finally:
+        console_floor.stop(server)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
