@@ -39,7 +39,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -50,6 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from floors import hub_floor
+from floors.databases import fresh_database
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event as MpEvent
@@ -248,33 +248,13 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def prepare_database(folder: Path) -> tuple[str, Any]:
-    """A fresh migrated database with the two SAMUs; returns its URL and what to call to remove it."""
-    import psycopg
+def prepare_database(url: str) -> None:
+    """Migrates the fresh database and adds the two SAMUs."""
     from sqlalchemy import create_engine, insert
-    from sqlalchemy.engine import make_url
 
     from sisamu import migrations as migrate
-    from sisamu.storage.database import libpq_url, sqlalchemy_url
-    from sisamu.storage.embedded import EmbeddedPostgres
     from sisamu.storage.tables import samu
 
-    external = os.environ.get("SISAMU_DATABASE_URL")
-    if external:
-        name = f"sisamu_bench_{uuid.uuid4().hex[:10]}"
-        admin = libpq_url(make_url(external).set(database="postgres").render_as_string(hide_password=False))
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = sqlalchemy_url(make_url(external).set(database=name).render_as_string(hide_password=False))
-
-        def remove() -> None:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    else:  # the embedded server runs as another user when we are root: the folder must be readable
-        server = EmbeddedPostgres(folder / "data")
-        url = sqlalchemy_url(server.start())
-        remove = server.stop
     migrate.upgrade(url)
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -286,7 +266,6 @@ def prepare_database(folder: Path) -> tuple[str, Any]:
                 )
             )  # fmt: skip
     engine.dispose()
-    return url, remove
 
 
 class Producer:
@@ -417,8 +396,7 @@ def main() -> None:  # noqa: PLR0915 - one straight line: set up, run, report, c
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
-    folder = Path(tempfile.mkdtemp(prefix="sisamu-bench-hub-"))
-    folder.chmod(0o755)
+    database = contextlib.ExitStack()
     context = mp.get_context("spawn")
     events = context.Queue()
     stop = context.Event()
@@ -427,11 +405,11 @@ def main() -> None:  # noqa: PLR0915 - one straight line: set up, run, report, c
     collector.start()
     place = HubPlace(f"sisamu-bench-{uuid.uuid4().hex[:10]}")
     processes: list[Any] = []
-    remove_database = None
     producer = None
     try:
         with console.status("database, local hub, relays and consumers…"):
-            database_url, remove_database = prepare_database(folder)
+            database_url = database.enter_context(fresh_database("sisamu_bench"))
+            prepare_database(database_url)
             hub = context.Process(target=worker, args=("hub", place, database_url, events, stop), daemon=True)
             hub.start()
             processes.append(hub)
@@ -508,9 +486,7 @@ def main() -> None:  # noqa: PLR0915 - one straight line: set up, run, report, c
         collector.join(5)
         if producer is not None:
             producer.engine.dispose()
-        if remove_database is not None:
-            remove_database()
-        shutil.rmtree(folder, ignore_errors=True)
+        database.close()
 
 
 if __name__ == "__main__":
