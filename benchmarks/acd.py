@@ -18,7 +18,11 @@ SKIP LOCKED, the pure policy, the writes, before the commit), as the server repo
 
 Usage (from the repo root): python benchmarks/acd.py [--runs 3] [--seconds 20] [--seats 8] [--servers 1]
                                                    [--open-file]
-Last line: `calls_per_s=… decision_p99_ms=…` (medians over the runs).
+The floor (`floors/acd_floor.py`): the same stack (uvicorn, FastAPI, SQLAlchemy/psycopg, the same PostgreSQL and
+client, as many calls in flight) answering three requests per call with one single-row write each; it is measured
+after each run of the platform, on the same database server, and the ratio of the medians is the figure to watch
+(absolute figures move with whatever else the machine runs). Goal: ratio ≥ 0.5, decision p99 ≤ 3 × its p50.
+Last line: `calls_per_s=… decision_p99_ms=… floor_calls_per_s=… ratio_to_floor=…` (medians over the runs).
 """
 
 from __future__ import annotations
@@ -35,16 +39,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import psycopg
+from floors import acd_floor
+from floors.databases import fresh_database
 from lean_http import LeanClient, Reply
-from sqlalchemy.engine import make_url
 
 from sisamu import migrations as migrate
 from sisamu.bootstrap import build_platform
@@ -52,39 +55,11 @@ from sisamu.config import Settings
 from sisamu.security import service as accounts
 from sisamu.security import store
 from sisamu.security.roles import Role
-from sisamu.storage.database import Database, libpq_url, sqlalchemy_url
-from sisamu.storage.embedded import EmbeddedPostgres
+from sisamu.storage.database import Database, libpq_url
 from sisamu.storage.tables import samu
 
 SAMUS = ("250", "680", "700")
 BASE = "/api/samus/{}/telephony"
-
-
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    """SQLAlchemy URL of a new, empty database (dropped afterwards)."""
-    external = os.environ.get("SISAMU_DATABASE_URL")
-    folder = Path(tempfile.mkdtemp(prefix="sisamu-acd-"))
-    folder.chmod(0o755)
-    server = None
-    try:
-        if external:
-            admin = libpq_url(external)
-        else:
-            server = EmbeddedPostgres(folder / "data")
-            admin = libpq_url(make_url(server.start()).set(database="postgres").render_as_string(False))
-        name = f"sisamu_acd_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield sqlalchemy_url(make_url(admin).set(database=name).render_as_string(hide_password=False))
-        finally:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        if server is not None:
-            server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass
@@ -368,30 +343,40 @@ def main() -> None:
     parser.add_argument("--open-file", action="store_true", help="the ARM also opens the file from each call")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
     args = parser.parse_args()
-    with fresh_database() as url:
+    with fresh_database("sisamu_acd") as url:
         gateways, seats = prepare(url, args.seats)
         data_dir = Path(tempfile.mkdtemp(prefix="sisamu-acd-var-"))
         ports = [free_port() for _ in range(args.servers)]
         servers = [start_server(url, port, data_dir) for port in ports]
+        floor = None
         try:
             for port, process in zip(ports, servers, strict=True):
                 wait_ready(port, process)
+            floor_port = free_port()
+            floor = acd_floor.start(url, floor_port, data_dir / "floor.log")
             asyncio.run(log_in(ports[0], seats))
             cpu = Cpu(url, [p.pid for p in servers])
             runs: list[Run] = []
-            for n in range(1, args.runs + 1):
+            floors: list[float] = []
+            for n in range(1, args.runs + 1):  # side by side: each run of the platform, then one of its floor
                 run = asyncio.run(
                     one_run(ports, gateways, seats, n, args.warmup, args.seconds, cpu, args.open_file)
                 )
                 runs.append(run)
+                floors.append(
+                    asyncio.run(acd_floor.measure(floor_port, len(seats), args.warmup, args.seconds, n))
+                )
                 per_call = ", ".join(f"{part} {ms:.1f}" for part, ms in run.cpu_ms_per_call.items())
                 print(
-                    f"run {n}: {run.calls_per_s:.1f} calls/s, decision p50 {run.p50_ms:.2f} ms "
-                    f"p99 {run.p99_ms:.2f} ms; CPU ms per call: {per_call}; {run.unplaced} offers left "
-                    f"queued by their own pass; {len(run.errors)} errors {run.errors[:3] if run.errors else ''}",
+                    f"run {n}: {run.calls_per_s:.1f} calls/s (floor {floors[-1]:.1f}), decision p50 "
+                    f"{run.p50_ms:.2f} ms p99 {run.p99_ms:.2f} ms; CPU ms per call: {per_call}; {run.unplaced} "
+                    f"offers left queued by their own pass; {len(run.errors)} errors "
+                    f"{run.errors[:3] if run.errors else ''}",
                     flush=True,
                 )
         finally:
+            if floor is not None:
+                acd_floor.stop(floor)
             for process in servers:
                 process.terminate()
             for process in servers:
@@ -405,16 +390,19 @@ def main() -> None:
         part: statistics.median(r.cpu_ms_per_call[part] for r in runs) for part in runs[0].cpu_ms_per_call
     }
     platform_ms = cpu_per_call["server"] + cpu_per_call["postgres"]
+    p50 = statistics.median(r.p50_ms for r in runs)
+    p99 = statistics.median(r.p99_ms for r in runs)
     print(
         f"servers={args.servers} seats={len(seats)} runs={args.runs} "
-        f"decision_p50_ms={statistics.median(r.p50_ms for r in runs):.2f} "
+        f"decision_p50_ms={p50:.2f} decision_p99_over_p50={p99 / p50:.1f} "
         f"cpu_ms_per_call_server={cpu_per_call['server']:.1f} cpu_ms_per_call_postgres={cpu_per_call['postgres']:.1f} "
         f"cpu_ms_per_call_client={cpu_per_call['client']:.1f} "
         f"capacity_2_free_cores_calls_per_s={2000 / max(platform_ms, 1e-9):.0f} load={os.getloadavg()[0]:.1f}"
     )
+    calls_per_s, floor_calls_per_s = statistics.median(r.calls_per_s for r in runs), statistics.median(floors)
     print(
-        f"calls_per_s={statistics.median(r.calls_per_s for r in runs):.1f} "
-        f"decision_p99_ms={statistics.median(r.p99_ms for r in runs):.2f}"
+        f"calls_per_s={calls_per_s:.1f} decision_p99_ms={p99:.2f} floor_calls_per_s={floor_calls_per_s:.1f} "
+        f"ratio_to_floor={calls_per_s / floor_calls_per_s:.2f}"
     )
 
 

@@ -1,9 +1,15 @@
 """Console latency: a committed change → its arrival at every connected console (WebSocket), with N clients.
 
-Starts the real server (`sisamu serve`) on the embedded PostgreSQL (or SISAMU_DATABASE_URL), connects N WebSocket
+Starts the real server (`sisamu serve`) on a fresh database (on SISAMU_DATABASE_URL's server, else an embedded
+PostgreSQL), connects N WebSocket
 clients with a bearer token, commits K events and measures, for every (console, event), the time from just before
-COMMIT to the message's arrival. Prints p50/p99 over all deliveries; last line `clients=… p50_ms=… p99_ms=…`.
-The clients run in this process, on the same 2 cores as the server: their own cost is included.
+COMMIT to the message's arrival. Prints p50/p99 over all deliveries. The clients run in client processes
+(`--processes`) on the same 2 cores as the server: their own cost is included.
+
+Then the floor (`floors/console_floor.py`): a minimal WebSocket server with one LISTEN connection broadcasting
+each notification to every client, measured with the same client processes, the same number of clients and the
+same commits, once the platform's run is over. Goal: the platform's p99 ≤ 2 × the floor's.
+Last line `clients=… p50_ms=… p99_ms=… floor_p99_ms=… ratio_p99=…`.
 
     python benchmarks/console.py --clients 2000 --events 20
 """
@@ -27,6 +33,8 @@ from typing import Any
 
 import httpx
 import websockets
+from floors import console_floor
+from floors.databases import fresh_database
 
 from sisamu import migrations as migrate
 from sisamu.bootstrap import build_platform
@@ -164,6 +172,12 @@ def wait_ready(port: int) -> None:
     raise RuntimeError(f"server on port {port} did not become ready")
 
 
+def percentiles(latencies: list[float]) -> tuple[float, float, float]:
+    """p50, p99 and max in milliseconds."""
+    ms = sorted(x * 1000 for x in latencies)
+    return statistics.median(ms), ms[int(0.99 * (len(ms) - 1))], ms[-1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=2000)
@@ -173,10 +187,14 @@ def main() -> None:
         "--servers", type=int, default=1, help="server instances sharing the consoles (default 1)"
     )
     args = parser.parse_args()
+    with fresh_database("sisamu_console") as url:
+        measure(args, url)
+
+
+def measure(args: argparse.Namespace, url: str) -> None:
     folder = Path(tempfile.mkdtemp(prefix="sisamu-bench-"))
     folder.chmod(0o755)
-    settings = Settings(data_dir=folder, database_url=os.environ.get("SISAMU_DATABASE_URL"))
-    platform = build_platform(settings)
+    platform = build_platform(Settings(data_dir=folder, database_url=url))
     servers: list[subprocess.Popen[bytes]] = []
     try:
         token = prepare(platform)
@@ -207,17 +225,30 @@ def main() -> None:
             wait_ready(port)
             urls.append(f"127.0.0.1:{port}")
         latencies = run(urls, token, args.clients, args.events, args.processes, platform)
-        ms = sorted(x * 1000 for x in latencies)
-        p50 = statistics.median(ms)
-        p99 = ms[int(0.99 * (len(ms) - 1))]
-        print(f"max_ms={ms[-1]:.1f}")
-        print(f"events={args.events} deliveries={len(ms)}")
-        print(f"servers={args.servers} client_processes={args.processes}")
-        print(f"clients={args.clients} p50_ms={p50:.1f} p99_ms={p99:.1f}")
-    finally:
-        for server in servers:
+        for server in servers:  # the floor runs alone on the cores
             server.terminate()
             server.wait(10)
+        floor_port = free_port()
+        floor = console_floor.start(platform.database.libpq_url, floor_port)
+        try:
+            floor_latencies = run(
+                [f"127.0.0.1:{floor_port}"], token, args.clients, args.events, args.processes, platform
+            )
+        finally:
+            console_floor.stop(floor)
+        ms, floor_ms = percentiles(latencies), percentiles(floor_latencies)
+        print(f"max_ms={ms[2]:.1f} floor_max_ms={floor_ms[2]:.1f}")
+        print(f"events={args.events} deliveries={len(latencies)} floor_deliveries={len(floor_latencies)}")
+        print(f"servers={args.servers} client_processes={args.processes} floor_p50_ms={floor_ms[0]:.1f}")
+        print(
+            f"clients={args.clients} p50_ms={ms[0]:.1f} p99_ms={ms[1]:.1f} floor_p99_ms={floor_ms[1]:.1f} "
+            f"ratio_p99={ms[1] / floor_ms[1]:.2f}"
+        )
+    finally:
+        for server in servers:
+            if server.poll() is None:
+                server.terminate()
+                server.wait(10)
         platform.close()
         shutil.rmtree(folder, ignore_errors=True)
 

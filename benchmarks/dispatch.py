@@ -7,19 +7,31 @@ with a physician (300 VLM, 110 AR, 40 HéliSMUR), 100 paramedical SMUR cars, 2,6
 (every SMUR and ambulance); R1 for comparison. "with coverage" adds, for the top 5, the population their departure
 leaves uncovered in the file's département: the units × communes matrix is rebuilt for every file (no cache), the
 worst case; "cov cached" reuses it (a live fleet rebuilds it when a unit's status or position changes).
-Straight-line estimator. Times per file in ms; medians over runs; last line key=value.
+Straight-line estimator. Times per file in ms; medians over runs.
+
+Then the same recommendation (R2, top 5) on a real road graph beside the straight-line estimator, on one
+département (`--departement`, the Doubs by default): its road graph is built by `sisamu geo import-pbf` from an
+extract generated over the département (`floors/road_extract.py`: no OSM extract ships with the repository), its
+fleet (`--road-resources`) and its files (`--road-queries`) are drawn from its communes, and both estimators rank
+the same fleet for the same files. `road_ratio_p99` = the road graph's p99 / the straight line's p99.
+Last line key=value.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
+from floors import road_extract
 
+from sisamu.domain.ports import TravelTimeEstimator
 from sisamu.geo.coverage import territory_demand
 from sisamu.geo.gazetteer import communes
+from sisamu.geo.roads import RoadEstimator
 from sisamu.geo.travel import StraightLineEstimator
 from sisamu.resources.recommend import CrewLevel, Fleet, ResourceSnapshot, rank_resources
 
@@ -33,8 +45,14 @@ MIX = (
 )
 
 
-def build_fleet(rng: np.random.Generator, size: int) -> list[ResourceSnapshot]:
-    places = [c for c in communes() if c.kind == "COM" and c.population]
+def build_fleet(
+    rng: np.random.Generator, size: int, departement: str | None = None
+) -> list[ResourceSnapshot]:
+    places = [
+        c
+        for c in communes()
+        if c.kind == "COM" and c.population and (departement is None or c.departement == departement)
+    ]
     weights = np.array([c.population or 0 for c in places], dtype=float)
     total = sum(count for _, _, count in MIX)
     resources = []
@@ -69,6 +87,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--resources", type=int, default=4000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--departement", default="25", help="département of the road-graph comparison")
+    parser.add_argument("--road-resources", type=int, default=300, help="units in that département")
+    parser.add_argument("--road-queries", type=int, default=200, help="files per run on the road graph")
+    parser.add_argument(
+        "--road-spacing-m", type=float, default=500.0, help="generated extract's node spacing"
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     resources = build_fleet(rng, args.resources)
@@ -112,12 +136,53 @@ def main() -> None:
     }
     for key, (p50, p99) in summary.items():
         print(f"median over {args.runs} runs, {key:<12} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms")
+    road = on_road_graph(args, rng)
     p50, p99 = summary["R2"]
     c50, c99 = summary["R2+coverage"]
     print(
         f"resources={len(resources)} p50_ms={p50:.2f} p99_ms={p99:.2f} "
-        f"coverage_p50_ms={c50:.2f} coverage_p99_ms={c99:.2f} queries={args.queries} runs={args.runs}"
+        f"coverage_p50_ms={c50:.2f} coverage_p99_ms={c99:.2f} queries={args.queries} runs={args.runs} "
+        f"road_p50_ms={road['road'][0]:.2f} road_p99_ms={road['road'][1]:.2f} "
+        f"straight_dept_p99_ms={road['straight'][1]:.2f} road_ratio_p99={road['road'][1] / road['straight'][1]:.1f}"
     )
+
+
+def on_road_graph(args: argparse.Namespace, rng: np.random.Generator) -> dict[str, tuple[float, float]]:
+    """R2 top 5 in one département, straight line and road graph on the same fleet and files: median p50, p99."""
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        graph = road_extract.build_graph(args.departement, Path(folder) / "roads.npz", args.road_spacing_m)
+        road = RoadEstimator.load(graph)
+        built_s = time.perf_counter() - started
+    fleet = Fleet(build_fleet(rng, args.road_resources, args.departement))
+    places = [c for c in communes() if c.kind == "COM" and c.population and c.departement == args.departement]
+    weights = np.array([c.population or 0 for c in places], dtype=float)
+    print(
+        f"road graph of département {args.departement}: {road.graph.node_count:,} nodes, "
+        f"{road.graph.edge_count:,} edges (generated extract, imported in {built_s:.1f} s); "
+        f"{int(fleet.available.sum())} units available"
+    )
+    estimators: dict[str, TravelTimeEstimator] = {"straight": StraightLineEstimator(), "road": road}
+    rows: dict[str, list[tuple[float, float]]] = {key: [] for key in estimators}
+    for run in range(args.runs):
+        files = [
+            places[i] for i in rng.choice(len(places), size=args.road_queries, p=weights / weights.sum())
+        ]
+        for key, estimator in estimators.items():
+            samples = []
+            for place in files:
+                t0 = time.perf_counter()
+                ranked = rank_resources((place.lat, place.lon), "R2", fleet, estimator, top=5)
+                samples.append(time.perf_counter() - t0)
+                assert len(ranked) == 5
+            rows[key].append(percentiles(samples))
+            print(
+                f"run {run + 1} {args.departement} {key:<8} p50 {rows[key][-1][0]:6.2f} ms  p99 {rows[key][-1][1]:6.2f} ms"
+            )
+    return {
+        key: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v))
+        for key, v in rows.items()
+    }
 
 
 if __name__ == "__main__":

@@ -19,7 +19,11 @@ CPU time and the time its serial stage takes per message (inbox, relay batch, hu
 
 Usage: python benchmarks/hub.py [--messages 400] [--runs 3] [--producers 4] [--window 16] [--probe 30]
 RabbitMQ at SISAMU_HUB_URL (default amqp://guest:guest@127.0.0.1:5672/), `rabbitmqctl` for the vhost.
-Progress on stderr, figures on stdout, last line `msgs_per_s=… p99_ms=…`.
+The floor (`floors/hub_floor.py`), measured after each run through the same broker: bare aio-pika, persistent
+messages of the same size with publisher confirms, the same window, consumed and acknowledged — one hop, no
+database. The ratio of the medians is the figure to watch (goal ≥ 0.25); the platform's path crosses the broker
+twice (relay → hub's dispatcher → consumer) and commits at both ends.
+Progress on stderr, figures on stdout, last line `msgs_per_s=… p99_ms=… floor_msgs_per_s=… ratio_to_floor=…`.
 """
 
 from __future__ import annotations
@@ -35,7 +39,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -44,6 +47,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from floors import hub_floor
+from floors.databases import fresh_database
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event as MpEvent
@@ -242,33 +248,13 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def prepare_database(folder: Path) -> tuple[str, Any]:
-    """A fresh migrated database with the two SAMUs; returns its URL and what to call to remove it."""
-    import psycopg
+def prepare_database(url: str) -> None:
+    """Migrates the fresh database and adds the two SAMUs."""
     from sqlalchemy import create_engine, insert
-    from sqlalchemy.engine import make_url
 
     from sisamu import migrations as migrate
-    from sisamu.storage.database import libpq_url, sqlalchemy_url
-    from sisamu.storage.embedded import EmbeddedPostgres
     from sisamu.storage.tables import samu
 
-    external = os.environ.get("SISAMU_DATABASE_URL")
-    if external:
-        name = f"sisamu_bench_{uuid.uuid4().hex[:10]}"
-        admin = libpq_url(make_url(external).set(database="postgres").render_as_string(hide_password=False))
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = sqlalchemy_url(make_url(external).set(database=name).render_as_string(hide_password=False))
-
-        def remove() -> None:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    else:  # the embedded server runs as another user when we are root: the folder must be readable
-        server = EmbeddedPostgres(folder / "data")
-        url = sqlalchemy_url(server.start())
-        remove = server.stop
     migrate.upgrade(url)
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -280,7 +266,6 @@ def prepare_database(folder: Path) -> tuple[str, Any]:
                 )
             )  # fmt: skip
     engine.dispose()
-    return url, remove
 
 
 class Producer:
@@ -295,6 +280,16 @@ class Producer:
         self.body = parse_document(json.loads(EXAMPLE.read_text(encoding="utf-8"))).body
         self.threads = threads
         self.committed: dict[str, float] = {}
+
+    def message_size(self) -> int:
+        """Bytes of one message as the relay publishes it (the floor sends as many)."""
+        from sisamu.hubsante.envelope import new_message
+        from sisamu.hubsante.message_types import RS_EDA
+
+        message = new_message(
+            RS_EDA, self.body, sender_id=SENDER[1], recipient_id=RECEIVER[1], sent_at=datetime.now(UTC)
+        )
+        return len(json.dumps(message.to_envelope(), ensure_ascii=False, separators=(",", ":")).encode())
 
     def one(self) -> None:
         from sisamu.hubsante import outbox
@@ -401,8 +396,7 @@ def main() -> None:  # noqa: PLR0915 - one straight line: set up, run, report, c
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
-    folder = Path(tempfile.mkdtemp(prefix="sisamu-bench-hub-"))
-    folder.chmod(0o755)
+    database = contextlib.ExitStack()
     context = mp.get_context("spawn")
     events = context.Queue()
     stop = context.Event()
@@ -411,11 +405,11 @@ def main() -> None:  # noqa: PLR0915 - one straight line: set up, run, report, c
     collector.start()
     place = HubPlace(f"sisamu-bench-{uuid.uuid4().hex[:10]}")
     processes: list[Any] = []
-    remove_database = None
     producer = None
     try:
         with console.status("database, local hub, relays and consumers…"):
-            database_url, remove_database = prepare_database(folder)
+            database_url = database.enter_context(fresh_database("sisamu_bench"))
+            prepare_database(database_url)
             hub = context.Process(target=worker, args=("hub", place, database_url, events, stop), daemon=True)
             hub.start()
             processes.append(hub)
@@ -431,6 +425,8 @@ def main() -> None:  # noqa: PLR0915 - one straight line: set up, run, report, c
             producer = Producer(database_url, args.producers)
             warm = Progress(console=console, disable=True)
             one_run(producer, tracker, WARMUP, args.window, warm, warm.add_task("warm-up", total=WARMUP))
+            size = producer.message_size()
+            asyncio.run(hub_floor.measure(WARMUP, args.window or WARMUP, size))
         results = []
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console) as progress:
@@ -440,13 +436,16 @@ def main() -> None:  # noqa: PLR0915 - one straight line: set up, run, report, c
                 task = progress.add_task(f"run {run}/{args.runs}, one at a time", total=args.probe)
                 unloaded = one_run(producer, tracker, args.probe, 1, progress, task)
                 result |= {"idle_p50_ms": unloaded["p50_ms"], "idle_p99_ms": unloaded["p99_ms"]}
+                floor = asyncio.run(hub_floor.measure(args.messages, args.window or args.messages, size))
+                result |= {"floor_msgs_per_s": floor.msgs_per_s, "floor_p99_ms": floor.p99_ms}
                 results.append(result)
                 print(
                     f"run {run}: {args.messages} messages in {result['seconds']:.2f} s = "
                     f"{result['msgs_per_s']:.1f} msgs/s; enqueue commit → applied p50 {result['p50_ms']:.1f} ms, "
                     f"p99 {result['p99_ms']:.1f} ms; → Ack back p50 {result['ack_p50_ms']:.1f} ms, "
                     f"p99 {result['ack_p99_ms']:.1f} ms; {args.probe} more one at a time: applied p50 "
-                    f"{result['idle_p50_ms']:.1f} ms, p99 {result['idle_p99_ms']:.1f} ms",
+                    f"{result['idle_p50_ms']:.1f} ms, p99 {result['idle_p99_ms']:.1f} ms; floor "
+                    f"{floor.msgs_per_s:.0f} msgs/s, p99 {floor.p99_ms:.1f} ms",
                     flush=True,
                 )
         stop.set()
@@ -466,9 +465,14 @@ def main() -> None:  # noqa: PLR0915 - one straight line: set up, run, report, c
             f"median over {args.runs} run(s) of {args.messages} RS-EDA, {args.producers} producers, window "
             f"{args.window or 'none'}, {os.cpu_count()} cores: p50_ms={median['p50_ms']:.1f} "
             f"idle_p50_ms={median['idle_p50_ms']:.1f} idle_p99_ms={median['idle_p99_ms']:.1f} "
-            f"ack_p50_ms={median['ack_p50_ms']:.1f} ack_p99_ms={median['ack_p99_ms']:.1f}"
+            f"ack_p50_ms={median['ack_p50_ms']:.1f} ack_p99_ms={median['ack_p99_ms']:.1f} "
+            f"floor_p99_ms={median['floor_p99_ms']:.1f} message_bytes={size}"
         )
-        print(f"msgs_per_s={median['msgs_per_s']:.1f} p99_ms={median['p99_ms']:.1f}")
+        print(
+            f"msgs_per_s={median['msgs_per_s']:.1f} p99_ms={median['p99_ms']:.1f} "
+            f"floor_msgs_per_s={median['floor_msgs_per_s']:.1f} "
+            f"ratio_to_floor={median['msgs_per_s'] / median['floor_msgs_per_s']:.3f}"
+        )
     finally:
         stop.set()
         for process in processes:
@@ -482,9 +486,7 @@ def main() -> None:  # noqa: PLR0915 - one straight line: set up, run, report, c
         collector.join(5)
         if producer is not None:
             producer.engine.dispose()
-        if remove_database is not None:
-            remove_database()
-        shutil.rmtree(folder, ignore_errors=True)
+        database.close()
 
 
 if __name__ == "__main__":

@@ -51,8 +51,11 @@ def enqueue(uow: UnitOfWork, message: HubMessage, *, samu_id: str) -> int:
 
 
 def enqueue_valid(conn: Connection, message: HubMessage, envelope: dict[str, Any], *, samu_id: str) -> int:
-    """Insert an already validated message (`envelope` = `message.to_envelope()`) and notify the relay at commit."""
-    row_id = conn.execute(
+    """Insert an already validated message (`envelope` = `message.to_envelope()`) and notify the relay at commit.
+
+    The notification rides on the INSERT's RETURNING (one round trip, not two: benchmarks/hub.py); PostgreSQL
+    queues it in the transaction and delivers it only if the row commits."""
+    row = conn.execute(
         insert(hub_outbox)
         .values(
             samu_id=samu_id,
@@ -64,10 +67,9 @@ def enqueue_valid(conn: Connection, message: HubMessage, envelope: dict[str, Any
             body=envelope,
             expires_at=message.expires_at,
         )
-        .returning(hub_outbox.c.id)
-    ).scalar_one()
-    conn.execute(select(func.pg_notify(NOTIFY_CHANNEL, samu_id)))
-    return int(row_id)
+        .returning(hub_outbox.c.id, func.pg_notify(NOTIFY_CHANNEL, samu_id))
+    ).one()
+    return int(row[0])
 
 
 def backoff(attempts: int) -> timedelta:
@@ -124,12 +126,18 @@ def _row(samu_id: str, row_id: int) -> Any:
     return and_(hub_outbox.c.samu_id == samu_id, hub_outbox.c.id == row_id)
 
 
-def mark_sent(conn: Connection, message: PendingMessage, now: datetime) -> None:
-    conn.execute(
-        update(hub_outbox)
-        .where(_row(message.samu_id, message.id))
-        .values(sent_at=now, attempts=message.attempts + 1, last_error=None)
-    )
+def mark_all_sent(conn: Connection, messages: list[PendingMessage], now: datetime) -> None:
+    """Sent and confirmed: the whole batch in one statement (the rows are locked by `claim_pending`, so `attempts` in the
+    table is the claimed value)."""
+    by_samu: dict[str, list[int]] = {}
+    for message in messages:
+        by_samu.setdefault(message.samu_id, []).append(message.id)
+    for samu_id, ids in by_samu.items():
+        conn.execute(
+            update(hub_outbox)
+            .where(hub_outbox.c.samu_id == samu_id, hub_outbox.c.id.in_(ids))
+            .values(sent_at=now, attempts=hub_outbox.c.attempts + 1, last_error=None)
+        )
 
 
 def mark_failed(conn: Connection, message: PendingMessage, error: str) -> None:

@@ -141,12 +141,14 @@ class OutboxRelay:
             await self._close()
 
     async def relay_batch(self, exchange: AbstractExchange) -> int:
-        """Publish one batch of due rows; returns how many rows were taken (sent, dropped or failed)."""
-        conn = await asyncio.to_thread(self.engine.connect)
+        """Publish one batch of due rows; returns how many rows were taken (sent, dropped or failed).
+
+        Two thread hops per batch (take a connection and claim; record, commit and give the connection back):
+        each hop waits for a thread, which costs on a busy machine (benchmarks/hub.py)."""
+        conn, pending = await asyncio.to_thread(self._claim)
+        recorded = False
         try:
-            pending = await asyncio.to_thread(self._claim, conn)
             if not pending:
-                await asyncio.to_thread(conn.rollback)
                 return 0
             now = self.clock.now()
             expired = [p for p in pending if p.expires_at <= now]
@@ -155,14 +157,21 @@ class OutboxRelay:
                 *(self._publish(exchange, p) for p in live), return_exceptions=True
             )
             errors = [result if isinstance(result, BaseException) else None for result in results]
+            recorded = True
             await asyncio.to_thread(self._record, conn, expired, list(zip(live, errors, strict=True)))
             return len(pending)
         finally:
-            await asyncio.to_thread(conn.close)
+            if not recorded:  # nothing claimed, or cancelled while publishing: the rows stay due
+                await asyncio.to_thread(conn.close)
 
-    def _claim(self, conn: Connection) -> list[outbox.PendingMessage]:
-        conn.begin()
-        return outbox.claim_pending(conn, self.samu_id, self.batch_size, sender=self.sender)
+    def _claim(self) -> tuple[Connection, list[outbox.PendingMessage]]:
+        conn = self.engine.connect()
+        try:
+            conn.begin()
+            return conn, outbox.claim_pending(conn, self.samu_id, self.batch_size, sender=self.sender)
+        except BaseException:
+            conn.close()
+            raise
 
     async def _publish(self, exchange: AbstractExchange, pending: outbox.PendingMessage) -> None:
         await exchange.publish(
@@ -178,18 +187,21 @@ class OutboxRelay:
         expired: list[outbox.PendingMessage],
         results: list[tuple[outbox.PendingMessage, BaseException | None]],
     ) -> None:
-        now = self.clock.now()
-        for pending in expired:
-            outbox.mark_dropped(conn, pending, now)
-            log.warning(
-                "outbox %s: %s expired before sending, dropped", self.samu_id, pending.distribution_id
-            )
-        for pending, error in results:
-            if error is None:
-                outbox.mark_sent(conn, pending, now)
-            else:
-                outbox.mark_failed(conn, pending, repr(error))
-        conn.commit()
+        """Marks what became of the batch and commits; closes the connection (given back to the pool) in any case."""
+        try:
+            now = self.clock.now()
+            for pending in expired:
+                outbox.mark_dropped(conn, pending, now)
+                log.warning(
+                    "outbox %s: %s expired before sending, dropped", self.samu_id, pending.distribution_id
+                )
+            outbox.mark_all_sent(conn, [pending for pending, error in results if error is None], now)
+            for pending, error in results:
+                if error is not None:
+                    outbox.mark_failed(conn, pending, repr(error))
+            conn.commit()
+        finally:
+            conn.close()
         failed = sum(1 for _, error in results if error is not None)
         # A nack or a return (DeliveryError) leaves the channel usable; anything else means a new connection.
         self._broken = any(error is not None and not isinstance(error, DeliveryError) for _, error in results)
