@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 HOUR = timedelta(hours=1)
 SETTLE = timedelta(hours=2)  # a call offered this long ago has been answered or has hung up
+_INSERT_BATCH = 5_000  # rows (SAMU × hour) written per statement
+_REBUILD_CHUNK = timedelta(days=7)  # a rebuild's transaction
 _STATE = "call_hour"
 
 
@@ -40,29 +42,44 @@ def hour_of(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def recount(conn: Connection, hour: datetime, *, lost_threshold_s: float, now: datetime) -> int:
-    """Recount one hour for every SAMU with calls in it (owned or served); returns the rows written."""
+def recount(
+    conn: Connection, start: datetime, end: datetime, *, lost_threshold_s: float, now: datetime
+) -> int:
+    """Recount every hour of [start, end) (whole hours) for every SAMU with calls in it, owned or served, from one
+    scan of its calls in offer order; returns the rows written (SAMU × hour)."""
+    conn.execute(delete(call_hour).where(call_hour.c.hour >= start, call_hour.c.hour < end))
+    rows: list[dict[str, object]] = []
+    written = 0
+    hour: datetime | None = None
     by_samu: dict[str, list[CallFact]] = defaultdict(list)
-    for fact in call_facts(conn, hour, hour + HOUR):
+
+    def close_hour() -> None:
+        rows.extend(
+            {"samu_id": samu_id, "hour": hour, **count(samu_id, facts, lost_threshold_s=lost_threshold_s).as_row(),
+             "lost_threshold_s": lost_threshold_s, "computed_at": now}
+            for samu_id, facts in sorted(by_samu.items())
+        )  # fmt: skip
+        by_samu.clear()
+
+    for fact in call_facts(conn, start, end):
+        offered_hour = hour_of(fact.offered_at)
+        if offered_hour != hour:
+            close_hour()
+            hour = offered_hour
+            if len(rows) >= _INSERT_BATCH:
+                conn.execute(insert(call_hour), rows)
+                written, rows = written + len(rows), []
         by_samu[fact.samu_id].append(fact)
         if fact.handling_samu_id != fact.samu_id:
             by_samu[fact.handling_samu_id].append(fact)
-    conn.execute(delete(call_hour).where(call_hour.c.hour == hour))
-    rows = [
-        {"samu_id": samu_id, "hour": hour, **count(samu_id, facts, lost_threshold_s=lost_threshold_s).as_row(),
-         "lost_threshold_s": lost_threshold_s, "computed_at": now}
-        for samu_id, facts in sorted(by_samu.items())
-    ]  # fmt: skip
+    close_hour()
     if rows:
         conn.execute(insert(call_hour), rows)
-    return len(rows)
+    return written + len(rows)
 
 
-def _hours(start: datetime, end: datetime) -> Iterator[datetime]:
-    hour = hour_of(start)
-    while hour < end:
-        yield hour
-        hour += HOUR
+def _hours_between(start: datetime, end: datetime) -> int:
+    return max(0, int((end - start) / HOUR))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,20 +99,20 @@ def _set_through(conn: Connection, through: datetime) -> None:
 
 
 def catch_up(engine: Engine, *, now: datetime, lost_threshold_s: float) -> PassDone:
-    """One incremental pass: recount the hours not yet final, one transaction per hour, then move `through`."""
-    with engine.connect() as conn:
-        start = _through(conn) or first_call_offered_at(conn)
-    if start is None:
-        return PassDone(0, 0, None)
+    """One incremental pass, in one transaction: recount the hours not yet final up to now, then move `through`
+    past those that are final."""
+    end = hour_of(now) + HOUR
     final = hour_of(now - SETTLE)
-    hours = rows = 0
-    for hour in _hours(start, now):
-        with engine.begin() as conn:
-            rows += recount(conn, hour, lost_threshold_s=lost_threshold_s, now=now)
-            if hour < final:
-                _set_through(conn, hour + HOUR)
-        hours += 1
-    return PassDone(hours, rows, max(final, hour_of(start)))
+    with engine.begin() as conn:
+        known = _through(conn)
+        first = known or first_call_offered_at(conn)
+        if first is None:
+            return PassDone(0, 0, None)
+        start = hour_of(first)
+        rows = recount(conn, start, end, lost_threshold_s=lost_threshold_s, now=now)
+        through = max(final, start)
+        _set_through(conn, through)
+    return PassDone(_hours_between(start, end), rows, through)
 
 
 def rebuild(
@@ -105,24 +122,25 @@ def rebuild(
     lost_threshold_s: float,
     progress: Callable[[int, int], None] | None = None,
 ) -> PassDone:
-    """Recount every hour from the first call on record (after a change of definition or threshold)."""
+    """Recount every hour from the first call on record (after a change of definition or threshold), a week per
+    transaction."""
     with engine.begin() as conn:
         conn.execute(delete(analytics_state).where(analytics_state.c.name == _STATE))
         conn.execute(delete(call_hour))
         first = first_call_offered_at(conn)
     if first is None:
         return PassDone(0, 0, None)
-    hours = list(_hours(first, now))
-    rows = 0
-    final = hour_of(now - SETTLE)
-    for done, hour in enumerate(hours, 1):
+    start, end, final = hour_of(first), hour_of(now) + HOUR, hour_of(now - SETTLE)
+    total, rows, chunk = _hours_between(start, end), 0, start
+    while chunk < end:
+        chunk_end = min(chunk + _REBUILD_CHUNK, end)
         with engine.begin() as conn:
-            rows += recount(conn, hour, lost_threshold_s=lost_threshold_s, now=now)
-            if hour < final:
-                _set_through(conn, hour + HOUR)
+            rows += recount(conn, chunk, chunk_end, lost_threshold_s=lost_threshold_s, now=now)
+            _set_through(conn, min(chunk_end, max(final, start)))
+        chunk = chunk_end
         if progress is not None:
-            progress(done, len(hours))
-    return PassDone(len(hours), rows, final)
+            progress(_hours_between(start, chunk), total)
+    return PassDone(total, rows, max(final, start))
 
 
 def counts_by_hour(

@@ -30,11 +30,13 @@ class CallFact:
 def call_facts(
     conn: Connection, start: datetime, end: datetime, *, batch: int = 10_000
 ) -> Iterator[CallFact]:
-    """The facts of every call offered in [start, end), streamed by batches (a year of calls in bounded memory)."""
+    """The facts of every call offered in [start, end), in offer order, streamed by batches (a year of calls in
+    bounded memory)."""
     c = phone_call.c
     query = (
         select(c.samu_id, c.handling_samu_id, c.offered_at, c.answered_at, c.abandoned_at)
         .where(c.offered_at >= start, c.offered_at < end)
+        .order_by(c.offered_at)
         .execution_options(yield_per=batch)
     )
     for row in conn.execute(query):

@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,35 +101,41 @@ class _Sources:
         return departement_of_commune(commune_insee) or self.departements.get(samu_id)
 
 
-def _when(at: datetime, departement: str | None, level: Level) -> tuple[str, str | None, str | None]:
-    return period(at, level), day_band(at, level), place(departement, level)
+@lru_cache(maxsize=1 << 20)
+def _generalised(
+    day: date, band: int, departement: str | None, level: Level
+) -> tuple[str, str | None, str | None]:
+    return period(day, level), day_band(band * 6, level), place(departement, level)
 
 
-def _call_key(call: dict[str, Any], dep: str | None, level: Level) -> tuple[str, str | None, str | None]:
-    return _when(call["offered_at"], dep, level)
+def _when(local: datetime, departement: str | None, level: Level) -> tuple[str, str | None, str | None]:
+    """When and where at this level; few distinct answers (days × bands × départements), so they are cached."""
+    return _generalised(local.date(), local.hour // 6, departement, level)
 
 
-def _file_key(file: dict[str, Any], dep: str | None, level: Level) -> tuple[str, str | None, str | None]:
-    return _when(file["created_at"], dep, level)
+def _paris(at: datetime) -> datetime:
+    return at.astimezone(PARIS)
 
 
 def _patient_key(
-    patient: dict[str, Any], dep: str | None, years: int | None, level: Level
+    local: datetime, dep: str | None, years: int | None, sex: str | None, level: Level
 ) -> tuple[Any, ...]:
-    return (*_when(patient["created_at"], dep, level), age_band(years, level), patient["sex"])
+    return (*_when(local, dep, level), age_band(years, level), sex)
 
 
 def _classes(src: _Sources) -> Classes:
     classes = Classes()
     for c in src.calls():
-        classes.add("calls", partial(_call_key, c, src.departement(c["samu_id"])))
+        classes.add("calls", partial(_when, _paris(c["offered_at"]), src.departement(c["samu_id"])))
     for f in src.files():
-        classes.add("files", partial(_file_key, f, src.departement(f["samu_id"], f["commune_insee"])))
+        classes.add(
+            "files",
+            partial(_when, _paris(f["created_at"]), src.departement(f["samu_id"], f["commune_insee"])),
+        )
     for p in src.patients():
         dep = src.departement(p["samu_id"], p["commune_insee"])
-        classes.add(
-            "patients", partial(_patient_key, p, dep, age_years(p["birth_date"], p["age"], p["created_at"]))
-        )
+        years = age_years(p["birth_date"], p["age"], p["created_at"])
+        classes.add("patients", partial(_patient_key, _paris(p["created_at"]), dep, years, p["sex"]))
     return classes
 
 
@@ -149,7 +155,9 @@ class _Rows:
 
     def calls(self) -> Iterator[dict[str, Any]]:
         for c in self.src.calls():
-            period_, band, where = _when(c["offered_at"], self.src.departement(c["samu_id"]), self.level)
+            period_, band, where = _when(
+                _paris(c["offered_at"]), self.src.departement(c["samu_id"]), self.level
+            )
             number = c["caller_number"]
             yield {
                 "call_id": self.ps("call", c["samu_id"], c["call_id"]),
@@ -164,7 +172,7 @@ class _Rows:
     def files(self) -> Iterator[dict[str, Any]]:
         for f in self.src.files():
             dep = self.src.departement(f["samu_id"], f["commune_insee"])
-            period_, band, where = _when(f["created_at"], dep, self.level)
+            period_, band, where = _when(_paris(f["created_at"]), dep, self.level)
             yield {
                 "file_id": self.ps("file", f["samu_id"], f["number"]),
                 "call_id": self.ps("call", f["samu_id"], f["call_id"]) if f["call_id"] else None,
@@ -178,7 +186,7 @@ class _Rows:
     def patients(self) -> Iterator[dict[str, Any]]:
         for p in self.src.patients():
             dep = self.src.departement(p["samu_id"], p["commune_insee"])
-            period_, band, where = _when(p["created_at"], dep, self.level)
+            period_, band, where = _when(_paris(p["created_at"]), dep, self.level)
             yield {
                 "patient_id": self.ps("patient", p["samu_id"], p["number"], p["patient_no"]),
                 "file_id": self.ps("file", p["samu_id"], p["number"]),

@@ -39,20 +39,24 @@ LADDER: tuple[Level, ...] = (
 )
 
 
-def period(at: datetime, level: Level) -> str:
-    local = at.astimezone(PARIS)
+def period(day: date, level: Level) -> str:
+    """The period of a day (in Paris) at this level."""
     if level.period == "week":
-        year, week, _ = local.isocalendar()
+        year, week, _ = day.isocalendar()
         return f"{year}-S{week:02d}"
     if level.period == "month":
-        return f"{local.year}-{local.month:02d}"
-    return f"{local.year}-T{(local.month - 1) // 3 + 1}"
+        return f"{day.year}-{day.month:02d}"
+    return f"{day.year}-T{(day.month - 1) // 3 + 1}"
 
 
-def day_band(at: datetime, level: Level) -> str | None:
+def day_band(hour: int, level: Level) -> str | None:
+    """The band of an hour of the day (in Paris) at this level."""
     if not level.day_band:
         return None
-    return ("nuit", "matin", "après-midi", "soir")[at.astimezone(PARIS).hour // 6]
+    return _BANDS[hour // 6]
+
+
+_BANDS = ("nuit", "matin", "après-midi", "soir")
 
 
 _AGE = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?")
