@@ -74,6 +74,54 @@ def regulation_queue(conn: Connection, samu_id: str, limit: int = 200) -> list[Q
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class MyFile:
+    number: str
+    state: Etat
+    step: RegulationStep
+    priority: Priorite
+    motif: str | None
+    commune_name: str | None
+    call_id: str | None
+    created_at: datetime
+    held_since: datetime | None
+    held_by_me: bool
+
+
+def my_files(
+    conn: Connection, samu_id: str, account_id: Any, call_id: str | None = None, limit: int = 50
+) -> list[MyFile]:
+    """The open files a person works on: those they hold (a physician's "Mes dossiers") and the file opened from
+    the call `call_id` (the ARM's call in hand), newest first."""
+    mine: Any = case_file.c.holder_id == account_id if account_id is not None else None
+    if call_id:
+        by_call = case_file.c.call_id == call_id
+        mine = by_call if mine is None else mine | by_call
+    if mine is None:
+        return []
+    rows = conn.execute(
+        select(case_file)
+        .where((case_file.c.samu_id == samu_id) & case_file.c.state.in_(_OPEN) & mine)
+        .order_by(case_file.c.created_at.desc())
+        .limit(limit)
+    )
+    return [
+        MyFile(
+            r.number,
+            Etat(r.state),
+            RegulationStep(r.step),
+            Priorite(r.priority),
+            r.motif,
+            r.commune_name,
+            r.call_id,
+            r.created_at,
+            r.held_since,
+            account_id is not None and r.holder_id == account_id,
+        )
+        for r in rows
+    ]
+
+
 def board(conn: Connection, samu_id: str, limit: int = 500) -> list[Any]:
     """Open files of the room without patient identity: number, state, step, priority, holder, times."""
     return list(

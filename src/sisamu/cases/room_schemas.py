@@ -47,3 +47,19 @@ class FileSummaryOut(BaseModel):
     caller_phone: str | None
     patients: list[str]
     score: float | None
+
+
+class MyFileOut(BaseModel):
+    """A file the caller works on: held by them, or opened from their call in hand."""
+
+    number: str
+    state: Etat
+    step: str
+    priority: Priorite
+    motif: str | None
+    motif_label: str | None
+    commune_name: str | None
+    call_id: str | None
+    created_at: datetime
+    held_since: datetime | None
+    held_by_me: bool

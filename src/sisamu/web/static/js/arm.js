@@ -22,6 +22,27 @@
       state.call = null;
     }
     renderCall();
+    await restoreCallFile();
+  }
+  // After a reload (or from another tab) the call in hand brings back its file: the file opened from this call.
+  async function restoreCallFile() {
+    const call = state.call;
+    if (!call || call.state !== "answered" || (state.file && state.file.call_id === call.call_id)) return;
+    const mine = await S.api("/api/samus/" + samu + "/files/mine?call_id=" + encodeURIComponent(call.call_id));
+    const found = mine.find((f) => f.call_id === call.call_id);
+    if (found) showFile(await S.api("/api/files/" + encodeURIComponent(found.number)));
+  }
+  // The file named in the address (a link) or the one in hand before the reload, if it is still open.
+  async function restoreFile() {
+    const number = S.fileParam() || sessionStorage.getItem("sisamu.file");
+    if (!number || state.file) return;
+    try {
+      const file = await S.api("/api/files/" + encodeURIComponent(number));
+      if (!state.file && !["CLOTURE", "CLASSE", "ARCHIVE"].includes(file.state)) showFile(file);
+    } catch (err) {
+      sessionStorage.removeItem("sisamu.file");
+      if (S.fileParam()) S.toast(err.message);
+    }
   }
   function renderSeat() {
     const seat = state.seat;
@@ -75,7 +96,7 @@
       $("in-wait").textContent = S.since(call.offered_at);
       $("btn-answer").focus();
       const history = call.caller_number ? await S.api("/api/samus/" + samu + "/files/history?phone=" + encodeURIComponent(call.caller_number)) : [];
-      $("in-history").replaceChildren(...history.map((f) => S.el("li", f.number + " · " + S.time(f.created_at) + " · " + (f.motif || "") + " · " + f.priority + (f.patients.length ? " · " + f.patients.join(", ") : ""))));
+      $("in-history").replaceChildren(...history.map((f) => { const li = S.el("li"); li.append(S.fileLink(f.number), S.el("span", " · " + S.time(f.created_at) + " · " + (f.motif || "") + " · " + f.priority + (f.patients.length ? " · " + f.patients.join(", ") : ""))); return li; }));
       if (!history.length) $("in-history").append(S.el("li", "Aucun dossier récent.", "meta"));
     }
     if (call && call.state === "answered") {
@@ -134,6 +155,7 @@
   const form = $("file-form");
   function showFile(file) {
     state.file = file;
+    sessionStorage.setItem("sisamu.file", file.number);
     $("file-empty").hidden = true;
     form.hidden = false;
     $("file-number").textContent = file.number;
@@ -322,6 +344,7 @@
   S.fillSelect($("caller-type"), "typeAppelant", { placeholder: "—" });
   S.fillSelect($("lieu"), "lieu", { placeholder: "— lieu —" });
   S.instructionsPanel();
+  loadSeat().then(restoreFile).catch((e) => S.toast(e.message));
   S.territoryMap("map", $("hospitals")).then((map) => { state.map = map; placeMarker(); }).catch((e) => S.toast("Carte indisponible : " + e.message));
   S.start();
 })();

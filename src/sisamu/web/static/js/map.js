@@ -49,7 +49,7 @@
     const file = await S.api("/api/files/" + encodeURIComponent(number));
     state.file = file;
     const q = file.qualification;
-    $("file-summary").textContent = [q.priority, q.motif_label, [q.location.address, q.location.commune_name].filter(Boolean).join(", ")].filter(Boolean).join(" · ");
+    $("file-summary").replaceChildren(S.fileLink(file.number), S.el("span", " · " + [q.priority, q.motif_label, [q.location.address, q.location.commune_name].filter(Boolean).join(", ")].filter(Boolean).join(" · ")));
     if (state.fileMarker) state.fileMarker.remove();
     if (q.location.lat !== null && q.location.lat !== undefined && state.map) {
       state.fileMarker = L.marker([q.location.lat, q.location.lon]).bindTooltip(S.tip("Dossier " + file.number)).addTo(state.map);

@@ -15,18 +15,36 @@
       const take = S.el("button", "Prendre", "small");
       take.addEventListener("click", () => takeFile(f.number));
       const cell = S.el("td"); cell.append(take);
-      tr.append(S.el("td", f.priority), S.el("td", f.number, "mono"), S.el("td", f.motif_label || f.motif || "—"), S.el("td", f.commune_name || "—"), S.el("td", S.duration(f.waiting_s)), cell);
+      tr.append(S.el("td", f.priority), S.td(S.fileLink(f.number)), S.el("td", f.motif_label || f.motif || "—"), S.el("td", f.commune_name || "—"), S.el("td", S.duration(f.waiting_s)), cell);
       return tr;
     }));
   }
+  // "Mes dossiers": the files I hold, whatever view I went to meanwhile; a click brings one back.
+  async function loadMine() {
+    const mine = (await S.api("/api/samus/" + samu + "/files/mine")).filter((f) => f.held_by_me);
+    $("mine-count").textContent = String(mine.length);
+    $("mine").querySelector("tbody").replaceChildren(...mine.map((f) => {
+      const tr = S.el("tr", null, "prio-" + f.priority + (state.file && state.file.number === f.number ? " current" : ""));
+      const link = S.fileLink(f.number);
+      link.addEventListener("click", (e) => { e.preventDefault(); openFile(f.number); });
+      tr.append(S.el("td", f.priority), S.td(link), S.el("td", f.motif_label || f.motif || "—"), S.el("td", f.commune_name || "—"), S.el("td", S.since(f.held_since)));
+      return tr;
+    }));
+    if (!mine.length) { const tr = S.el("tr", null, "meta"); tr.append(S.el("td", "Aucun dossier pris.", null, { colspan: "5" })); $("mine").querySelector("tbody").append(tr); }
+  }
+  async function openFile(number) {
+    await S.attempt(async () => { show(await S.api("/api/files/" + encodeURIComponent(number))); history.replaceState(null, "", "?file=" + encodeURIComponent(number)); });
+    loadMine().catch(() => {});
+  }
 
   async function takeFile(number) {
-    await S.attempt(async () => { show(await S.api("/api/files/" + number + "/take", { method: "POST", body: {} })); await loadQueue(); });
+    await S.attempt(async () => { show(await S.api("/api/files/" + number + "/take", { method: "POST", body: {} })); await loadQueue(); await loadMine(); });
   }
 
   function fact(dl, label, value) { if (value) dl.append(S.el("dt", label), S.el("dd", value)); }
   function show(file) {
     state.file = file;
+    if (file) sessionStorage.setItem("sisamu.regulation.file", file.number); else sessionStorage.removeItem("sisamu.regulation.file");
     $("file-empty").hidden = !!file;
     $("file-view").hidden = !file;
     if (!file) { $("file-number").textContent = ""; $("file-state").textContent = ""; return; }
@@ -105,11 +123,15 @@
   S.shortcut("Ctrl+Enter", "Prendre le premier dossier de la file", () => state.queue.length && takeFile(state.queue[0].number));
   S.on("case.", (event) => {
     loadQueue().catch((e) => S.toast(e.message));
+    loadMine().catch((e) => S.toast(e.message));
     if (state.file && event.id === state.file.number && event.version > state.file.version) {
       // Shown only if still the file in hand: released or another taken meanwhile, it stays put away.
       S.api("/api/files/" + state.file.number).then((file) => { if (state.file && state.file.number === file.number) show(file); }).catch(() => {});
     }
   });
+  // The file named in the address (a link from another view), else the one I held before leaving this view.
+  const wanted = S.fileParam() || sessionStorage.getItem("sisamu.regulation.file");
+  if (wanted) S.api("/api/files/" + encodeURIComponent(wanted)).then((file) => { if (!state.file) show(file); }).catch((e) => { sessionStorage.removeItem("sisamu.regulation.file"); if (S.fileParam()) S.toast(e.message); });
   S.instructionsPanel();
   S.territoryMap("map", $("hospitals")).then((map) => { state.map = map; placeMarker(); }).catch((e) => S.toast("Carte indisponible : " + e.message));
   S.start();

@@ -10,6 +10,7 @@ const Sisamu = (function () {
     csrf: root.dataset.csrf,
     tiles: root.dataset.tiles,
     username: root.dataset.username,
+    role: root.dataset.role,
   };
 
   function el(tag, text, cls, attrs) {
@@ -39,10 +40,26 @@ const Sisamu = (function () {
     const body = response.status === 204 ? null : await response.json().catch(() => null);
     if (!response.ok) {
       const detail = body && (typeof body.detail === "string" ? body.detail : "Requête refusée (" + response.status + ").");
-      throw new Error(detail || "Erreur " + response.status);
+      const error = new Error(detail || "Erreur " + response.status);
+      error.status = response.status;
+      error.code = body && body.code ? body.code : null;  // a refusal's code, for the console to act on
+      error.body = body;
+      throw error;
     }
     return body;
   }
+
+  // A file number as a link to the console where the person works on it (ARM: the call file, physician: the
+  // regulation view); other roles see the number only.
+  const FILE_VIEWS = { arm: "/console/arm", regulator: "/console/regulation" };
+  function fileLink(number) {
+    const view = FILE_VIEWS[ctx.role];
+    if (!view) return el("span", number, "mono");
+    return el("a", number, "mono file-link", { href: view + "?file=" + encodeURIComponent(number) });
+  }
+  function td(child, cls) { const cell = el("td", null, cls); cell.append(child); return cell; }
+  // The file named in the page's address (`?file=…`), opened from a link.
+  function fileParam() { return new URLSearchParams(location.search).get("file"); }
 
   function toast(message, kind) {
     const box = document.getElementById("toasts");
@@ -101,7 +118,14 @@ const Sisamu = (function () {
   // Keyboard shortcuts: a table shown in the help panel, handled in one place.
   const shortcuts = [];
   function shortcut(keys, label, action) { shortcuts.push({ keys, label, action }); }
-  function keyName(e) { return (e.ctrlKey ? "Ctrl+" : "") + (e.altKey ? "Alt+" : "") + (e.shiftKey && e.key.length > 1 ? "Maj+" : "") + (e.key.length === 1 ? e.key.toUpperCase() : e.key); }
+  // With Ctrl or Alt, a letter or digit is named by its key on the keyboard (e.code), so that Ctrl+Maj+0 is
+  // "Ctrl+Maj+0" whatever the layout makes of Maj+0 (")" in QWERTY, "à" in AZERTY).
+  function keyName(e) {
+    const physical = (e.ctrlKey || e.altKey) ? /^(?:Digit|Key)(.)$/.exec(e.code || "") : null;
+    const key = physical ? physical[1] : e.key.length === 1 ? e.key.toUpperCase() : e.key;
+    const shift = e.shiftKey && (physical || e.key.length > 1);
+    return (e.ctrlKey ? "Ctrl+" : "") + (e.altKey ? "Alt+" : "") + (shift ? "Maj+" : "") + key;
+  }
   document.addEventListener("keydown", (e) => {
     const name = keyName(e);
     const found = shortcuts.find((s) => s.keys === name);
@@ -149,5 +173,5 @@ const Sisamu = (function () {
   }
 
   function start() { connect(); }
-  return { ctx, el, tip, time, duration, since, api, toast, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
+  return { ctx, el, tip, time, duration, since, api, toast, fileLink, td, fileParam, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
 })();
