@@ -26,7 +26,9 @@ from sisamu.geo.travel import StraightLineEstimator
 from sisamu.interop import handlers as interop_handlers
 from sisamu.interop.worker import workers_for
 from sisamu.platform import Platform
+from sisamu.platform.events import FileCompleting
 from sisamu.platform.services import BackgroundService, TaskService, ThreadedService
+from sisamu.resources import completion
 from sisamu.resources.mqtt import MqttAdapter
 from sisamu.security.audit_checkpoints import checkpointer_for
 from sisamu.storage.bus import MessageBus
@@ -50,6 +52,8 @@ def build_bus(settings: Settings, *, telephony: bool = False) -> MessageBus:
     (the relay that sends them subscribes its wake-up with it, in `background_services`)."""
     bus = MessageBus()
     interop_handlers.subscribe(bus)  # Hub flows: RS-RI, RS-SR, GEO-POS to the partners of a shared file
+    # ACHEVE only once every decision was carried out (or the person says why).
+    bus.subscribe(FileCompleting, completion.decisions_carried_out)
     # Telephony: lost calls fill the callback list, an answer closes it; a seat made available by its ARM and a
     # change of the overflow rules get a distribution pass at once.
     bus.subscribe(CallAbandoned, callbacks_handlers.lost_calls(settings.lost_call_threshold_s))

@@ -134,6 +134,7 @@ def test_call_to_completed_file_across_the_three_consoles(served, chromium, plat
         timeout=10_000
     )
     physician.get_by_role("button", name="Achever le dossier").click()
+    physician.get_by_role("button", name="Confirmer : achever").click()
     physician.locator(".toast.ok", has_text="achevé").wait_for(timeout=10_000)
 
     supervisor.locator("#board tbody tr", has_text=number).locator("td", has_text="Achevé").wait_for(

@@ -23,6 +23,7 @@ _RANK = case(
 )
 _DIRECT_FIRST = case((case_file.c.step == str(RegulationStep.DIRECT), 0), else_=1)
 _OPEN = [str(s) for s in (Etat.PROGRAM, Etat.ACTIF, Etat.ACHEVE, Etat.VALIDE)]
+_TO_REGULATE = [str(s) for s in (Etat.PROGRAM, Etat.ACTIF)]  # a finished file (ACHEVE…) waits for nobody
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ def regulation_queue(conn: Connection, samu_id: str, limit: int = 200) -> list[Q
         .where(
             (case_file.c.samu_id == samu_id)
             & case_file.c.step.in_([str(RegulationStep.QUEUED), str(RegulationStep.DIRECT)])
-            & case_file.c.state.in_(_OPEN)
+            & case_file.c.state.in_(_TO_REGULATE)
         )
         .order_by(_DIRECT_FIRST, _RANK, case_file.c.queued_at, case_file.c.number)
         .limit(limit)

@@ -156,6 +156,9 @@ class DecisionIn(BaseModel):
 
 class TransitionIn(BaseModel):
     to: Etat
+    reason: str | None = Field(
+        default=None, max_length=500, description="ACHEVE: why, when a decision was not carried out"
+    )
 
 
 class GrantIn(BaseModel):

@@ -19,7 +19,7 @@ from sisamu.cases.model import SYSTEM, Actor, Decision, Note, RegulationFile, ne
 from sisamu.cases.numbering import owner_of, shared_id
 from sisamu.domain.codes import Etat, TypeDecision, TypeRessource
 from sisamu.domain.events import LiveEvent
-from sisamu.platform.events import FileChanged, FileOpened, Origin
+from sisamu.platform.events import DecidedResource, FileChanged, FileCompleting, FileOpened, Origin
 from sisamu.security import audit
 from sisamu.security.access import authorize
 from sisamu.security.errors import NotFound
@@ -373,9 +373,43 @@ _TRANSITION_PERMISSION = {
 
 
 def change_state(
-    uow: UnitOfWork, *, principal: Principal, number: str, target: Etat, now: datetime
+    uow: UnitOfWork,
+    *,
+    principal: Principal,
+    number: str,
+    target: Etat,
+    now: datetime,
+    reason: str | None = None,
 ) -> RegulationFile:
-    """A life-cycle step asked by a person; validating, closing and archiving are the physician's."""
+    """A life-cycle step asked by a person; validating, closing and archiving are the physician's.
+
+    ACHEVE says every decision was carried out: the features that carry them out check it (`FileCompleting`) and
+    refuse with code `decisions_not_carried_out` unless `reason` says why the file is completed anyway."""
+    reason = (reason or "").strip() or None
+
+    def apply(file: RegulationFile, actor: Actor) -> None:
+        if target is Etat.ACHEVE and file.state is Etat.ACTIF:
+            uow.record(
+                FileCompleting(
+                    samu_id=file.samu_id,
+                    number=file.number,
+                    decisions=tuple(
+                        DecidedResource(
+                            decision_no=d.decision_no,
+                            kind=str(d.kind),
+                            resource_type=str(d.resource_type),
+                            reflex=d.reflex,
+                        )
+                        for d in file.decisions
+                        if d.resource_type is not None
+                    ),
+                    reason=reason,
+                    at=now,
+                    actor=principal,
+                )
+            )
+        lifecycle.transition(file, target, actor, now, reason)
+
     file, _ = change(
         uow,
         principal,
@@ -384,7 +418,7 @@ def change_state(
         now,
         action="file.state",
         kind="case.status",
-        apply=lambda file, actor: lifecycle.transition(file, target, actor, now),
-        detail={"to": str(target)},
+        apply=apply,
+        detail={"to": str(target), **({"reason": reason} if reason else {})},
     )
     return file

@@ -27,7 +27,7 @@ from sisamu import __version__
 from sisamu.bootstrap import background_services
 from sisamu.calls.api import router as calls_router
 from sisamu.cases.api import router as cases_router
-from sisamu.domain.errors import DomainError
+from sisamu.domain.errors import DomainError, GuardRefused
 from sisamu.geo.api import router as geo_router
 from sisamu.instructions.api import router as instructions_router
 from sisamu.interop.api import router as hub_router
@@ -102,6 +102,9 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> Response:
+        if isinstance(exc, GuardRefused):  # a code the console acts on, a French message it shows
+            body = {"detail": exc.message_fr, "code": exc.code, "gaps": list(exc.gaps), "reason": str(exc)}
+            return JSONResponse(body, status_code=422)
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
     @app.exception_handler(DataError)

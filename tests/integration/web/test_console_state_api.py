@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from factories import add_unit
 from sisamu.storage.tables import audit_event
 
 pytestmark = pytest.mark.db
@@ -60,3 +61,66 @@ def test_my_files_are_the_call_in_hand_and_the_files_held(platform, accounts, lo
     assert details[0].detail["numbers"] == [from_call]
     assert details[0].detail["call_id"] == "call-mine-1"
     assert {d.actor for d in details} >= {"arm.250", "regulator.250"}
+
+
+def _status(user, resource_id: str, *statuses: str) -> None:
+    for status in statuses:
+        answer = user.post(f"/api/samus/250/resources/{resource_id}/status", json={"status": status})
+        assert answer.status_code == 200, answer.text
+
+
+def test_acheve_refused_while_a_decision_is_not_carried_out(platform, accounts, login):
+    """The P0 cardiac arrest: a reflex SMUR and no unit — ACHEVE is refused with a code and the gaps in French;
+    with a reason it passes, is kept in the history, and the file leaves the queue."""
+    arm, mr = login("arm.250"), login("regulator.250")
+    number = _open(arm, None, motif="M01.01")
+    assert arm.post(f"/api/files/{number}/reflex", json={"resource_type": "SMUR"}).status_code == 201
+    assert [q["number"] for q in mr.get("/api/samus/250/files/queue").json()] == [number]
+
+    refused = mr.post(f"/api/files/{number}/transitions", json={"to": "ACHEVE"})
+    assert refused.status_code == 422, refused.text
+    body = refused.json()
+    assert body["code"] == "decisions_not_carried_out"
+    assert body["gaps"] == ["Intervention SMUR (départ réflexe) : aucun moyen engagé"]
+    assert body["detail"].startswith("Toutes les décisions ne sont pas exécutées")
+    assert mr.get(f"/api/files/{number}").json()["state"] == "ACTIF"  # nothing changed
+
+    done = mr.post(f"/api/files/{number}/transitions", json={"to": "ACHEVE", "reason": "Décès constaté"})
+    assert done.status_code == 200, done.text
+    assert done.json()["state"] == "ACHEVE"
+    assert done.json()["step"] == "REGULATED"
+    assert done.json()["history"][-1]["reason"] == "completed by hand: Décès constaté"
+    assert mr.get("/api/samus/250/files/queue").json() == []
+    with platform.engine.connect() as conn:
+        detail = conn.execute(
+            sa.select(audit_event.c.detail)
+            .where((audit_event.c.action == "file.state") & (audit_event.c.object_id == number))
+            .order_by(audit_event.c.seq.desc())
+        ).first()
+    assert detail is not None
+    assert detail.detail == {"to": "ACHEVE", "reason": "Décès constaté"}
+
+
+def test_acheve_once_the_unit_finished_its_mission(platform, accounts, login):
+    arm, mr = login("arm.250"), login("regulator.250")
+    number = _open(arm, None, motif="M01.01", priority="P1")
+    assert arm.post(f"/api/files/{number}/handover").status_code == 200
+    decided = mr.post(f"/api/files/{number}/decisions", json={"kind": "INTER", "resource_type": "SMUR"})
+    assert decided.status_code == 201, decided.text
+    with platform.uow() as uow:
+        add_unit(uow, "250", "VLM.250", name="VLM 250", now=platform.clock.now())
+    engaged = mr.post(f"/api/files/{number}/missions", json={"resource_id": "VLM.250"})
+    assert engaged.status_code == 201, engaged.text
+
+    _status(mr, "VLM.250", "DECLENCHE", "DEPART", "ARRIVEE")
+    refused = mr.post(f"/api/files/{number}/transitions", json={"to": "ACHEVE"})
+    assert refused.status_code == 422
+    assert refused.json()["gaps"] == ["VLM 250 : mission en cours (ARRIVEE)"]
+
+    _status(mr, "VLM.250", "PEC", "BILAN", "FINPEC")
+    done = mr.post(f"/api/files/{number}/transitions", json={"to": "ACHEVE"})
+    assert done.status_code == 200, done.text
+    assert done.json()["history"][-1]["reason"] == "all decisions carried out"
+    # Released after ACHEVE, the file does not go back to waiting for a physician.
+    assert mr.post(f"/api/files/{number}/release").json()["step"] == "REGULATED"
+    assert mr.get("/api/samus/250/files/queue").json() == []

@@ -112,15 +112,45 @@
     await S.api("/api/files/" + state.file.number + "/release", { method: "POST", body: {} });
     show(null); await loadQueue();
   }));
-  $("btn-done").addEventListener("click", () => S.attempt(async () => {
+  // ACHEVE is life-critical: always confirmed; refused while a decision is not carried out, unless a reason is
+  // given (the server decides, with code decisions_not_carried_out and the gaps).
+  function openDone() {
+    if (!state.file) return;
+    $("done-number").textContent = state.file.number;
+    $("done-gaps").replaceChildren();
+    $("done-reason").value = "";
+    $("done-reason-label").hidden = true;
+    $("done-confirm").textContent = "Confirmer : achever";
+    $("done-dialog").showModal();
+  }
+  $("btn-done").addEventListener("click", openDone);
+  $("done-cancel").addEventListener("click", () => $("done-dialog").close());
+  $("done-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
     const number = state.file.number;
-    await S.api("/api/files/" + number + "/transitions", { method: "POST", body: { to: "ACHEVE" } });
-    await S.api("/api/files/" + number + "/release", { method: "POST", body: {} });
-    show(null);
-    await loadQueue();
-  }, "Dossier achevé et libéré."));
+    const askReason = !$("done-reason-label").hidden;
+    const reason = $("done-reason").value.trim();
+    if (askReason && !reason) { S.toast("Indiquez le motif pour achever le dossier."); $("done-reason").focus(); return; }
+    try {
+      const done = await S.api("/api/files/" + number + "/transitions", { method: "POST", body: { to: "ACHEVE", reason: askReason ? reason : null } });
+      $("done-dialog").close();
+      if (done.step === "HELD") await S.api("/api/files/" + number + "/release", { method: "POST", body: {} }).catch(() => null);
+      show(null);
+      history.replaceState(null, "", location.pathname);
+      S.toast("Dossier achevé et libéré.", "ok");
+      await Promise.all([loadQueue(), loadMine()]);
+    } catch (err) {
+      if (err.code !== "decisions_not_carried_out") { S.toast(err.message); return; }
+      $("done-gaps").replaceChildren(...(err.body.gaps || []).map((g) => S.el("li", g)));
+      $("done-reason-label").hidden = false;
+      $("done-confirm").textContent = "Achever malgré tout";
+      $("done-reason").focus();
+    }
+  });
 
   S.shortcut("Ctrl+Enter", "Prendre le premier dossier de la file", () => state.queue.length && takeFile(state.queue[0].number));
+  S.shortcut("Ctrl+Maj+A", "Achever le dossier (avec confirmation)", openDone);
+  S.renderShortcuts($("shortcuts"));
   S.on("case.", (event) => {
     loadQueue().catch((e) => S.toast(e.message));
     loadMine().catch((e) => S.toast(e.message));
