@@ -5,7 +5,7 @@ then the file leaves the queue."""
 from __future__ import annotations
 
 import pytest
-from console_steps import login, page_api
+from console_steps import answer_a_call, login, page_api
 from sqlalchemy import select
 
 from sisamu.cases.tables import case_file
@@ -57,3 +57,44 @@ def test_acheve_on_a_p0_without_its_mission_needs_a_reason(served, chromium, pla
     physician.locator("#queue-count").wait_for(timeout=5_000)
     physician.wait_for_timeout(1_000)
     assert physician.locator("#queue tbody tr", has_text=number).count() == 0
+
+
+def test_typed_commune_kept_no_pre_set_priority_and_handover_warning(served, chromium, platform, artifacts):
+    arm = login(chromium, served.base_url, "arm.250")
+    number = answer_a_call(arm, platform, served.base_url)
+    assert arm.locator("input[name=priority]:checked").count() == 0  # nothing chosen for the ARM
+
+    arm.locator("#commune-search").fill("Les Fins-du-Haut-Doubs")  # typed, never picked from the list
+    arm.locator("#commune-chosen.flag", has_text="non reconnue").wait_for(timeout=5_000)
+    arm.keyboard.press("Control+s")
+    arm.locator(".toast.ok", has_text="Dossier enregistré").first.wait_for(timeout=10_000)
+    arm.locator(".toast", has_text="non reconnue").first.wait_for(timeout=10_000)
+    assert arm.locator("#commune-search").input_value() == "Les Fins-du-Haut-Doubs"
+    with platform.engine.connect() as conn:
+        saved = conn.execute(
+            select(case_file.c.commune_name, case_file.c.commune_insee, case_file.c.priority).where(
+                case_file.c.number == number
+            )
+        ).one()
+    assert tuple(saved) == ("Les Fins-du-Haut-Doubs", None, None)
+
+    # Handing over an incomplete file asks first, saying what is missing; "Compléter" keeps it with the ARM.
+    arm.get_by_role("button", name="Transmettre au médecin (Ctrl+M)").click()
+    dialog = arm.get_by_role("dialog")
+    dialog.wait_for(timeout=5_000)
+    listed = dialog.inner_text()
+    assert "Motif non renseigné" in listed
+    assert "Priorité non choisie" in listed
+    assert "Les Fins-du-Haut-Doubs" in listed
+    arm.screenshot(path=str(artifacts / "e2e-handover-warning.png"))
+    dialog.get_by_role("button", name="Compléter le dossier").click()
+    with platform.engine.connect() as conn:
+        step = conn.execute(select(case_file.c.step).where(case_file.c.number == number)).scalar_one()
+    assert step == "QUALIFYING"
+
+    arm.keyboard.press("Control+m")
+    arm.get_by_role("dialog").get_by_role("button", name="Transmettre quand même").click()
+    arm.locator(".toast.ok", has_text="transmis").wait_for(timeout=10_000)
+    with platform.engine.connect() as conn:
+        step = conn.execute(select(case_file.c.step).where(case_file.c.number == number)).scalar_one()
+    assert step == "QUEUED"

@@ -31,7 +31,7 @@ class QueueEntry:
     number: str
     state: Etat
     step: RegulationStep
-    priority: Priorite
+    priority: Priorite | None
     motif: str | None
     commune_name: str | None
     queued_at: datetime
@@ -65,7 +65,7 @@ def regulation_queue(conn: Connection, samu_id: str, limit: int = 200) -> list[Q
             r.number,
             Etat(r.state),
             RegulationStep(r.step),
-            Priorite(r.priority),
+            Priorite(r.priority) if r.priority else None,
             r.motif,
             r.commune_name,
             r.queued_at,
@@ -80,7 +80,7 @@ class MyFile:
     number: str
     state: Etat
     step: RegulationStep
-    priority: Priorite
+    priority: Priorite | None
     motif: str | None
     commune_name: str | None
     call_id: str | None
@@ -111,7 +111,7 @@ def my_files(
             r.number,
             Etat(r.state),
             RegulationStep(r.step),
-            Priorite(r.priority),
+            Priorite(r.priority) if r.priority else None,
             r.motif,
             r.commune_name,
             r.call_id,

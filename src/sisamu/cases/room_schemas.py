@@ -13,7 +13,7 @@ class QueueEntryOut(BaseModel):
     number: str
     state: Etat
     step: str
-    priority: Priorite
+    priority: Priorite | None
     motif: str | None
     motif_label: str | None
     commune_name: str | None
@@ -28,7 +28,7 @@ class BoardEntryOut(BaseModel):
     number: str
     state: Etat
     step: str
-    priority: Priorite
+    priority: Priorite | None
     created_at: datetime
     queued_at: datetime | None
     waiting_s: float | None
@@ -40,7 +40,7 @@ class BoardEntryOut(BaseModel):
 class FileSummaryOut(BaseModel):
     number: str
     state: Etat
-    priority: Priorite
+    priority: Priorite | None
     created_at: datetime
     motif: str | None
     commune_name: str | None
@@ -55,7 +55,7 @@ class MyFileOut(BaseModel):
     number: str
     state: Etat
     step: str
-    priority: Priorite
+    priority: Priorite | None
     motif: str | None
     motif_label: str | None
     commune_name: str | None

@@ -176,11 +176,13 @@ class QualificationOut(BaseModel):
     caller_phone: str | None
     callback_phone: str | None
     location: LocationOut
+    # A commune typed but not found in the gazetteer: kept as typed (no INSEE code), to be checked.
+    commune_unverified: bool = False
     motif: str | None
     motif_label: str | None
     lieu: str | None
     lieu_label: str | None
-    priority: Priorite
+    priority: Priorite | None  # None until the ARM chooses it
     attribution: Attribution | None
     caller_first_name: str | None
     caller_last_name: str | None
@@ -329,6 +331,7 @@ class FileOut(BaseModel):
                 caller_phone=q.caller_phone,
                 callback_phone=q.callback_phone,
                 location=LocationOut.model_validate(q.location, from_attributes=True),
+                commune_unverified=bool(q.location.commune_name and not q.location.commune_insee),
                 motif=q.motif,
                 motif_label=code_list("motif").label(q.motif) if q.motif else None,
                 lieu=q.lieu,

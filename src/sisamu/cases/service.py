@@ -59,7 +59,8 @@ def audit_file(
 
 def emit_file(uow: UnitOfWork, file: RegulationFile, kind: str, now: datetime) -> None:
     """Tell the consoles what changed (no patient identity: room-level readers receive these too)."""
-    data = {"state": str(file.state), "step": str(file.step), "priority": str(file.qualification.priority)}
+    priority = file.qualification.priority
+    data = {"state": str(file.state), "step": str(file.step), "priority": str(priority) if priority else None}
     uow.emit(LiveEvent(file.samu_id, kind, file.number, file.version, data))
     for grantee in grants.active_grantees(uow.conn, file.samu_id, file.number, now):
         uow.emit(LiveEvent(grantee, kind, file.number, file.version, {**data, "owner": file.samu_id}))

@@ -124,3 +124,33 @@ def test_acheve_once_the_unit_finished_its_mission(platform, accounts, login):
     # Released after ACHEVE, the file does not go back to waiting for a physician.
     assert mr.post(f"/api/files/{number}/release").json()["step"] == "REGULATED"
     assert mr.get("/api/samus/250/files/queue").json() == []
+
+
+def test_no_pre_set_priority_and_a_typed_commune_is_kept_flagged(platform, accounts, login):
+    arm, mr = login("arm.250"), login("regulator.250")
+    opened = arm.post("/api/samus/250/files", json={"call_id": "call-prio", "qualification": {}})
+    file = opened.json()
+    assert file["qualification"]["priority"] is None  # the ARM has not chosen yet
+    assert file["qualification"]["commune_unverified"] is False
+
+    typed = {"commune_name": "Montbenoit-le-Haut", "commune_insee": None, "address": "la ferme"}
+    patched = arm.request(
+        "PATCH", f"/api/files/{file['number']}", json={"location": typed, "version": file["version"]}
+    )
+    assert patched.status_code == 200, patched.text
+    q = patched.json()["qualification"]
+    assert (q["location"]["commune_name"], q["location"]["commune_insee"]) == ("Montbenoit-le-Haut", None)
+    assert q["commune_unverified"] is True
+    assert mr.get(f"/api/files/{file['number']}").json()["qualification"]["location"]["commune_name"] == (
+        "Montbenoit-le-Haut"
+    )
+
+    # Handed over without a priority, it waits after the graded files; the queue and board say so (null).
+    assert arm.post(f"/api/files/{file['number']}/handover").status_code == 200
+    graded = _open(arm, None, priority="P3")
+    assert arm.post(f"/api/files/{graded}/handover").status_code == 200
+    queue = mr.get("/api/samus/250/files/queue").json()
+    assert [(e["number"], e["priority"]) for e in queue] == [(graded, "P3"), (file["number"], None)]
+    assert login("supervisor.250").get("/api/samus/250/files/board").status_code == 200
+    chosen = arm.request("PATCH", f"/api/files/{file['number']}", json={"priority": "P1"})
+    assert chosen.json()["qualification"]["priority"] == "P1"

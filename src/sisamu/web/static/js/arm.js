@@ -30,7 +30,9 @@
     if (!call || call.state !== "answered" || (state.file && state.file.call_id === call.call_id)) return;
     const mine = await S.api("/api/samus/" + samu + "/files/mine?call_id=" + encodeURIComponent(call.call_id));
     const found = mine.find((f) => f.call_id === call.call_id);
-    if (found) showFile(await S.api("/api/files/" + encodeURIComponent(found.number)));
+    if (!found || state.file) return;  // answering showed it meanwhile: never redraw over what the ARM types
+    const file = await S.api("/api/files/" + encodeURIComponent(found.number));
+    if (!state.file) showFile(file);
   }
   // The file named in the address (a link) or the one in hand before the reload, if it is still open.
   async function restoreFile() {
@@ -96,7 +98,7 @@
       $("in-wait").textContent = S.since(call.offered_at);
       $("btn-answer").focus();
       const history = call.caller_number ? await S.api("/api/samus/" + samu + "/files/history?phone=" + encodeURIComponent(call.caller_number)) : [];
-      $("in-history").replaceChildren(...history.map((f) => { const li = S.el("li"); li.append(S.fileLink(f.number), S.el("span", " · " + S.time(f.created_at) + " · " + (f.motif || "") + " · " + f.priority + (f.patients.length ? " · " + f.patients.join(", ") : ""))); return li; }));
+      $("in-history").replaceChildren(...history.map((f) => { const li = S.el("li"); li.append(S.fileLink(f.number), S.el("span", " · " + S.time(f.created_at) + " · " + (f.motif || "") + " · " + (f.priority || "—") + (f.patients.length ? " · " + f.patients.join(", ") : ""))); return li; }));
       if (!history.length) $("in-history").append(S.el("li", "Aucun dossier récent.", "meta"));
     }
     if (call && call.state === "answered") {
@@ -173,7 +175,7 @@
     $("fait").value = q.fait || "";
     state.commune = q.location.commune_insee ? { insee: q.location.commune_insee, name: q.location.commune_name, lat: q.location.lat, lon: q.location.lon } : null;
     $("commune-search").value = q.location.commune_name || "";
-    $("commune-chosen").textContent = state.commune ? "Commune retenue : " + state.commune.name + " (" + state.commune.insee + ")" : "";
+    showCommune(q.location.commune_name);
     $("motif").value = q.motif || "";
     $("lieu").value = q.lieu || "";
     for (const radio of form.querySelectorAll("input[name=priority]")) radio.checked = radio.value === q.priority;
@@ -211,7 +213,7 @@
       number: form.address_number.value || null,
       street: street ? (sameStreet ? known.street : { complete: street }) : null,
       commune_insee: c ? c.insee : null,
-      commune_name: c ? c.name : null,
+      commune_name: c ? c.name : typedCommune(),  // typed but not picked: kept as typed, flagged
       lat: kept ? kept.lat : c ? c.lat : null,
       lon: kept ? kept.lon : c ? c.lon : null,
       precision: kept ? kept.precision : null,
@@ -224,6 +226,7 @@
     try {
       showFile(await S.api("/api/files/" + state.file.number, { method: "PATCH", body: qualification() }));
       if (!quiet) S.toast("Dossier enregistré.", "ok");
+      if (!quiet && state.file.qualification.commune_unverified) S.toast("Commune « " + state.file.qualification.location.commune_name + " » non reconnue : gardée telle quelle, à vérifier.");
     } catch (err) {
       S.toast(err.message + " Le dossier a été rechargé.");
       showFile(await S.api("/api/files/" + state.file.number));
@@ -238,7 +241,18 @@
     for (const id of ["p-last", "p-first", "p-age", "p-sex"]) $(id).value = "";
     showFile(await S.api("/api/files/" + state.file.number));
   }, "Patient ajouté."));
+  // What a physician needs to regulate, missing from the form: said before the file is handed over.
+  function handoverGaps() {
+    const gaps = [];
+    if (!state.commune && !typedCommune()) gaps.push("Commune non renseignée");
+    else if (!state.commune) gaps.push("Commune « " + typedCommune() + " » non reconnue dans la liste");
+    if (!$("motif").value) gaps.push("Motif non renseigné");
+    if (!form.querySelector("input[name=priority]:checked")) gaps.push("Priorité non choisie");
+    return gaps;
+  }
   $("btn-handover").addEventListener("click", () => S.attempt(async () => {
+    const gaps = handoverGaps();
+    if (gaps.length && !(await S.confirmDialog("Transmettre le dossier incomplet au médecin ?", gaps, "Transmettre quand même", "Compléter le dossier"))) throw new Error("Transmission annulée : complétez le dossier.");
     await save(true);
     showFile(await S.api("/api/files/" + state.file.number + "/handover", { method: "POST", body: {} }));
     if (state.call && state.call.state === "answered") await S.api(tel + "/calls/" + encodeURIComponent(state.call.call_id) + "/transfer", { method: "POST", body: { target: "physician", target_id: "regulation" } }).catch(() => null);
@@ -255,17 +269,27 @@
   let searchTimer = null;
   let found = [];
   const communeLabel = (c) => c.name + " (" + (c.postcodes[0] || c.insee) + ")";
+  function typedCommune() { return $("commune-search").value.trim() || null; }
+  // The commune as the file will keep it: picked from the gazetteer, or typed and not recognised (flagged).
+  function showCommune(typed) {
+    const line = $("commune-chosen");
+    line.classList.toggle("flag", !state.commune && !!typed);
+    line.textContent = state.commune ? "Commune retenue : " + state.commune.name + " (" + state.commune.insee + ")"
+      : typed ? "Commune non reconnue : « " + typed + " » — choisissez-la dans la liste ; sinon elle est gardée telle quelle, à vérifier." : "";
+  }
   function chooseIfListed(text) {
     const match = found.find((c) => communeLabel(c) === text || c.name === text);
     if (!match) return false;
     state.commune = match;
-    $("commune-chosen").textContent = "Commune retenue : " + match.name + " (" + match.insee + ")";
+    showCommune(text);
     placeMarker();
     return true;
   }
   $("commune-search").addEventListener("input", (e) => {
     const text = e.target.value.trim();
     if (chooseIfListed(text)) return;
+    if (state.commune && text !== state.commune.name) { state.commune = null; }
+    showCommune(text);
     clearTimeout(searchTimer);
     if (text.length < 2) return;
     searchTimer = setTimeout(async () => {

@@ -43,7 +43,7 @@
 
   async function loadFileOptions() {
     const board = await S.api("/api/samus/" + samu + "/files/board");
-    $("file-options").replaceChildren(...board.map((f) => S.el("option", f.priority + " · " + f.state, null, { value: f.number })));
+    $("file-options").replaceChildren(...board.map((f) => S.el("option", (f.priority || "—") + " · " + f.state, null, { value: f.number })));
   }
   async function showFile(number) {
     const file = await S.api("/api/files/" + encodeURIComponent(number));

@@ -15,7 +15,7 @@
       const take = S.el("button", "Prendre", "small");
       take.addEventListener("click", () => takeFile(f.number));
       const cell = S.el("td"); cell.append(take);
-      tr.append(S.el("td", f.priority), S.td(S.fileLink(f.number)), S.el("td", f.motif_label || f.motif || "—"), S.el("td", f.commune_name || "—"), S.el("td", S.duration(f.waiting_s)), cell);
+      tr.append(S.el("td", f.priority || "—"), S.td(S.fileLink(f.number)), S.el("td", f.motif_label || f.motif || "—"), S.el("td", f.commune_name || "—"), S.el("td", S.duration(f.waiting_s)), cell);
       return tr;
     }));
   }
@@ -27,7 +27,7 @@
       const tr = S.el("tr", null, "prio-" + f.priority + (state.file && state.file.number === f.number ? " current" : ""));
       const link = S.fileLink(f.number);
       link.addEventListener("click", (e) => { e.preventDefault(); openFile(f.number); });
-      tr.append(S.el("td", f.priority), S.td(link), S.el("td", f.motif_label || f.motif || "—"), S.el("td", f.commune_name || "—"), S.el("td", S.since(f.held_since)));
+      tr.append(S.el("td", f.priority || "—"), S.td(link), S.el("td", f.motif_label || f.motif || "—"), S.el("td", f.commune_name || "—"), S.el("td", S.since(f.held_since)));
       return tr;
     }));
     if (!mine.length) { const tr = S.el("tr", null, "meta"); tr.append(S.el("td", "Aucun dossier pris.", null, { colspan: "5" })); $("mine").querySelector("tbody").append(tr); }
@@ -53,7 +53,7 @@
     $("file-state").textContent = file.state + " · " + (STEPS[file.step] || file.step) + (file.holder ? " · " + file.holder.name : "");
     const q = file.qualification;
     const facts = $("facts"); facts.replaceChildren();
-    fact(facts, "Priorité ARM", q.priority);
+    fact(facts, "Priorité ARM", q.priority || "non choisie");
     fact(facts, "Ce qui s'est passé", q.labels[q.fait] || q.fait_label || q.fait);
     fact(facts, "Motif", q.motif_label || q.motif);
     fact(facts, "Lieu", q.lieu_label || q.lieu);
@@ -62,7 +62,7 @@
     fact(facts, "Rappel", q.callback_phone);
     const loc = q.location;
     const street = [loc.number, loc.street && loc.street.complete].filter(Boolean).join(" ");
-    fact(facts, "Adresse", [loc.address || street, loc.commune_name].filter(Boolean).join(", "));
+    fact(facts, "Adresse", [loc.address || street, loc.commune_name && q.commune_unverified ? loc.commune_name + " (commune non reconnue, à vérifier)" : loc.commune_name].filter(Boolean).join(", "));
     fact(facts, "Lieu-dit / accès", [loc.name, loc.directions].filter(Boolean).join(" · "));
     $("patients").replaceChildren(...file.patients.map((p) => {
       const li = S.el("li");

@@ -61,6 +61,27 @@ const Sisamu = (function () {
   // The file named in the page's address (`?file=…`), opened from a link.
   function fileParam() { return new URLSearchParams(location.search).get("file"); }
 
+  // A confirmation before a life-critical step: a modal dialog listing what is missing; resolves true or false.
+  function confirmDialog(title, items, confirmLabel, cancelLabel) {
+    return new Promise((resolve) => {
+      const dialog = el("dialog", null, "confirm", { "aria-label": title });
+      const list = el("ul", null, "list compact gaps");
+      for (const item of items) list.append(el("li", item));
+      const yes = el("button", confirmLabel, "danger", { type: "button" });
+      const no = el("button", cancelLabel || "Annuler", "secondary", { type: "button" });
+      const actions = el("div", null, "row actions");
+      actions.append(yes, no);
+      dialog.append(el("h3", title), list, actions);
+      const done = (answer) => { dialog.close(); dialog.remove(); resolve(answer); };
+      yes.addEventListener("click", () => done(true));
+      no.addEventListener("click", () => done(false));
+      dialog.addEventListener("cancel", (e) => { e.preventDefault(); done(false); });
+      document.body.append(dialog);
+      dialog.showModal();
+      no.focus();
+    });
+  }
+
   function toast(message, kind) {
     const box = document.getElementById("toasts");
     const item = el("div", message, "toast " + (kind || "error"), { role: "alert" });
@@ -173,5 +194,5 @@ const Sisamu = (function () {
   }
 
   function start() { connect(); }
-  return { ctx, el, tip, time, duration, since, api, toast, fileLink, td, fileParam, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
+  return { ctx, el, tip, time, duration, since, api, toast, fileLink, td, fileParam, confirmDialog, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
 })();
