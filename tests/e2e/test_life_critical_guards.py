@@ -34,7 +34,8 @@ def test_acheve_on_a_p0_without_its_mission_needs_a_reason(served, chromium, pla
     physician.get_by_role("button", name="Confirmer : achever").click()
     gap = physician.locator("#done-gaps li").first
     gap.wait_for(timeout=10_000)
-    assert "SMUR" in gap.inner_text()
+    # The reflex engaged the nearest SMUR, which has not finished: its mission is what is missing.
+    assert "mission en cours (DECLENCHE)" in gap.inner_text()
     physician.screenshot(path=str(artifacts / "e2e-acheve-guard.png"))
 
     physician.get_by_role("button", name="Achever malgré tout").click()  # no reason: refused in the console
@@ -98,3 +99,42 @@ def test_typed_commune_kept_no_pre_set_priority_and_handover_warning(served, chr
     with platform.engine.connect() as conn:
         step = conn.execute(select(case_file.c.step).where(case_file.c.number == number)).scalar_one()
     assert step == "QUEUED"
+
+
+def test_p0_reflex_engages_a_smur_and_alerts_physicians_until_taken(served, chromium, platform, artifacts):
+    physician = login(chromium, served.base_url, "regulator.250", "/console/map")  # away from the queue
+    arm = login(chromium, served.base_url, "arm.250")
+    number = page_api(
+        arm,
+        "POST",
+        "/api/samus/250/files",
+        {
+            "qualification": {
+                "motif": "M01.01",
+                "location": {"commune_insee": "25056", "lat": 47.2367, "lon": 6.0223},
+            }
+        },
+    )["number"]
+    arm.goto(f"{served.base_url}/console/arm?file={number}")  # a file number is a link to its file
+    arm.locator("#live-status[data-state=on]").wait_for(timeout=15_000)
+    arm.locator("#file-form:not([hidden])").wait_for(timeout=10_000)
+    assert arm.locator("#file-number").inner_text() == number
+
+    arm.keyboard.press("Control+Shift+Digit0")  # the advertised shortcut
+    arm.locator(".toast.ok", has_text="Départ réflexe").wait_for(timeout=15_000)
+    arm.locator("#file-missions li", has_text="DECLENCHE").wait_for(timeout=10_000)
+    assert "VLM" in arm.locator("#file-missions").inner_text()  # the SMUR base's light car, nearest
+    arm.screenshot(path=str(artifacts / "e2e-reflex-arm.png"))
+
+    # The physician, on the Moyens view, gets the banner (and its sound) at once, with a link to the file.
+    banner = physician.locator("#p0-alert")
+    banner.wait_for(timeout=10_000)
+    assert number in banner.inner_text()
+    physician.wait_for_function("Number(document.getElementById('p0-alert').dataset.beeps) >= 1")
+    physician.screenshot(path=str(artifacts / "e2e-reflex-physician-alert.png"))
+    banner.locator("a.file-link").click()
+    physician.wait_for_url(f"**/console/regulation?file={number}")
+    physician.locator("#p0-alert").wait_for(timeout=15_000)  # still there until someone takes the file
+    physician.locator("#queue tbody tr", has_text=number).get_by_role("button", name="Prendre").click()
+    physician.locator("#p0-alert").wait_for(state="detached", timeout=10_000)
+    assert physician.locator("#file-number").inner_text() == number

@@ -19,7 +19,14 @@ from sisamu.cases.model import SYSTEM, Actor, Decision, Note, RegulationFile, ne
 from sisamu.cases.numbering import owner_of, shared_id
 from sisamu.domain.codes import Etat, TypeDecision, TypeRessource
 from sisamu.domain.events import LiveEvent
-from sisamu.platform.events import DecidedResource, FileChanged, FileCompleting, FileOpened, Origin
+from sisamu.platform.events import (
+    DecidedResource,
+    FileChanged,
+    FileCompleting,
+    FileOpened,
+    Origin,
+    ReflexDeparture,
+)
 from sisamu.security import audit
 from sisamu.security.access import authorize
 from sisamu.security.errors import NotFound
@@ -244,8 +251,9 @@ def reflex_departure(
     resource_type: TypeRessource,
     patient_no: int | None = None,
 ) -> Decision:
-    """P0: a reflex INTER decision by the ARM; the file goes straight to a physician."""
-    _, decision = change(
+    """P0: a reflex INTER decision by the ARM; the file goes straight to a physician, and the resources engage the
+    nearest unit of the type sent (`ReflexDeparture`, in this transaction)."""
+    file, decision = change(
         uow,
         principal,
         Permission.PATIENT_WRITE,
@@ -255,6 +263,16 @@ def reflex_departure(
         kind="case.reflex",
         apply=lambda file, actor: regulation.reflex_departure(file, actor, now, resource_type, patient_no),
         detail={"resource_type": str(resource_type)},
+    )
+    uow.record(
+        ReflexDeparture(
+            samu_id=file.samu_id,
+            number=file.number,
+            decision_no=decision.decision_no,
+            resource_type=str(resource_type),
+            at=now,
+            actor=principal,
+        )
     )
     return decision
 

@@ -154,3 +154,72 @@ def test_no_pre_set_priority_and_a_typed_commune_is_kept_flagged(platform, accou
     assert login("supervisor.250").get("/api/samus/250/files/board").status_code == 200
     chosen = arm.request("PATCH", f"/api/files/{file['number']}", json={"priority": "P1"})
     assert chosen.json()["qualification"]["priority"] == "P1"
+
+
+def test_reflex_departure_engages_the_nearest_smur_at_once(platform, accounts, login):
+    """Issue 13: "Départ réflexe P0" engaged no unit. Now the nearest available SMUR leaves, triggered; a closer
+    fire-service VSAV or private ambulance is not taken for a SMUR."""
+    now = platform.clock.now()
+    with platform.uow() as uow:
+        add_unit(uow, "250", "VSAV.NEAR", name="VSAV proche", vehicle="SIS.VSAV", crew_level="SECOURS",
+                 base=(47.2370, 6.0230), now=now)  # fmt: skip
+        add_unit(uow, "250", "AMB.NEAR", name="Ambulance proche", vehicle="TSU.AMB", crew_level="SECOURS",
+                 base=(47.2371, 6.0231), now=now)  # fmt: skip
+        add_unit(uow, "250", "VLM.FAR", name="VLM Pontarlier", base=(46.9046, 6.3540), now=now)
+        add_unit(uow, "250", "VLM.MID", name="VLM Besançon", base=(47.2500, 6.0300), now=now)
+    arm = login("arm.250")
+    number = _open(arm, None, location={"commune_insee": "25056", "lat": 47.2367, "lon": 6.0223})
+    reflex = arm.post(f"/api/files/{number}/reflex", json={"resource_type": "SMUR"})
+    assert reflex.status_code == 201, reflex.text
+    missions = arm.get(f"/api/files/{number}/missions").json()
+    assert [(m["resource_id"], m["status"]) for m in missions] == [("VLM.MID", "DECLENCHE")]
+    file = arm.get(f"/api/files/{number}").json()
+    assert (file["qualification"]["priority"], file["step"]) == ("P0", "DIRECT")
+
+    # A second P0 at once: the next SMUR goes; a third finds none and keeps its reflex decision, unit-less.
+    second = _open(arm, None, location={"commune_insee": "25056", "lat": 47.2367, "lon": 6.0223})
+    assert arm.post(f"/api/files/{second}/reflex", json={"resource_type": "SMUR"}).status_code == 201
+    assert [m["resource_id"] for m in arm.get(f"/api/files/{second}/missions").json()] == ["VLM.FAR"]
+    third = _open(arm, None, location={"commune_insee": "25056"})
+    assert arm.post(f"/api/files/{third}/reflex", json={"resource_type": "SMUR"}).status_code == 201
+    assert arm.get(f"/api/files/{third}/missions").json() == []
+    assert arm.get(f"/api/files/{third}").json()["decisions"][0]["reflex"] is True
+
+
+def test_recommendation_follows_the_decided_resource_type(platform, accounts, login):
+    """Issue 13: after INTER SMUR the nearer fire-service VSAV and private ambulance were ranked first."""
+    now = platform.clock.now()
+    with platform.uow() as uow:
+        add_unit(uow, "250", "VSAV.NEAR", name="VSAV proche", vehicle="SIS.VSAV", crew_level="SECOURS",
+                 base=(47.2370, 6.0230), now=now)  # fmt: skip
+        add_unit(uow, "250", "AMB.NEAR", name="Ambulance proche", vehicle="TSU.AMB", crew_level="SECOURS",
+                 base=(47.2371, 6.0231), now=now)  # fmt: skip
+        add_unit(uow, "250", "VLM.FAR", name="VLM Pontarlier", base=(46.9046, 6.3540), now=now)
+    arm, mr = login("arm.250"), login("regulator.250")
+    number = _open(
+        arm, None, priority="P1", location={"commune_insee": "25056", "lat": 47.2367, "lon": 6.0223}
+    )
+    before = mr.get(f"/api/files/{number}/recommendation", params={"coverage": "false"}).json()
+    assert before["resource_type"] is None
+    assert before["units"][0]["resource_id"] in {"VSAV.NEAR", "AMB.NEAR"}  # R2, no decision: every type
+
+    assert (
+        mr.post(f"/api/files/{number}/decisions", json={"kind": "INTER", "resource_type": "SMUR"}).status_code
+        == 201
+    )
+    after = mr.get(f"/api/files/{number}/recommendation", params={"coverage": "false"}).json()
+    assert after["resource_type"] == "SMUR"
+    assert [u["resource_id"] for u in after["units"]] == ["VLM.FAR"]
+
+    # Another type asked for explicitly; an ambulance decided for an R1 patient is still proposed (R3 tried).
+    asked = mr.get(
+        f"/api/files/{number}/recommendation", params={"coverage": "false", "resource_type": "SIS"}
+    )
+    assert [u["resource_id"] for u in asked.json()["units"]] == ["VSAV.NEAR"]
+    assert (
+        mr.post(f"/api/files/{number}/decisions", json={"kind": "INTER", "resource_type": "TSU"}).status_code
+        == 201
+    )
+    r1 = mr.get(f"/api/files/{number}/recommendation", params={"coverage": "false", "level": "R1"}).json()
+    assert [u["resource_id"] for u in r1["units"]] == ["AMB.NEAR"]
+    assert login("crew.250").get(f"/api/files/{number}/recommendation").status_code == 403

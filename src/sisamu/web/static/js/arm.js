@@ -181,6 +181,7 @@
     for (const radio of form.querySelectorAll("input[name=priority]")) radio.checked = radio.value === q.priority;
     $("patients").replaceChildren(...file.patients.map((p) => S.el("li", "Patient " + p.patient_no + " : " + [p.last_name, p.first_name].filter(Boolean).join(" ") + (p.age ? " · " + p.age.replace(/^P(\d+)Y$/, "$1 ans") : "") + (p.sex ? " · " + p.sex : "") + (p.care_level ? " · " + p.care_level : ""))));
     placeMarker();
+    S.api("/api/files/" + encodeURIComponent(file.number) + "/missions").then(showMissions).catch(() => {});
   }
   function qualification() {
     const priority = form.querySelector("input[name=priority]:checked");
@@ -258,12 +259,26 @@
     if (state.call && state.call.state === "answered") await S.api(tel + "/calls/" + encodeURIComponent(state.call.call_id) + "/transfer", { method: "POST", body: { target: "physician", target_id: "regulation" } }).catch(() => null);
     await loadSeat();
   }, "Dossier transmis à la régulation médicale."));
-  $("btn-reflex").addEventListener("click", () => S.attempt(async () => {
-    for (const radio of form.querySelectorAll("input[name=priority]")) radio.checked = radio.value === "P0";
-    await save(true);
-    await S.api("/api/files/" + state.file.number + "/reflex", { method: "POST", body: { resource_type: $("reflex-type").value } });
-    showFile(await S.api("/api/files/" + state.file.number));
-  }, "Départ réflexe déclenché ; appel à passer au médecin."));
+  // Départ réflexe: P0, the nearest unit of the type chosen engaged at once (server side), the physician alerted.
+  async function reflexDeparture() {
+    if (!state.file) return;
+    await S.attempt(async () => {
+      for (const radio of form.querySelectorAll("input[name=priority]")) radio.checked = radio.value === "P0";
+      await save(true);
+      const number = state.file.number;
+      await S.api("/api/files/" + number + "/reflex", { method: "POST", body: { resource_type: $("reflex-type").value } });
+      showFile(await S.api("/api/files/" + number));
+      const missions = await S.api("/api/files/" + number + "/missions");
+      showMissions(missions);
+      if (missions.length) S.toast("Départ réflexe : " + missions.map((m) => m.resource_name || m.resource_id).join(", ") + " engagé (" + missions[0].status + "). Passez l'appel au médecin.", "ok");
+      else S.toast("Départ réflexe enregistré mais AUCUN moyen disponible n'a pu être engagé : engagez un moyen depuis Moyens et prévenez le médecin.");
+    });
+  }
+  function showMissions(missions) {
+    $("file-missions").replaceChildren(...missions.map((m) => S.el("li", (m.resource_name || m.resource_id) + " · " + m.status)));
+    if (!missions.length) $("file-missions").append(S.el("li", "Aucun moyen engagé.", "meta"));
+  }
+  $("btn-reflex").addEventListener("click", reflexDeparture);
 
   // Commune search over the gazetteer (debounced), chosen from the list.
   let searchTimer = null;
@@ -352,12 +367,16 @@
   S.shortcut("Ctrl+S", "Enregistrer le dossier", () => save(false).catch(() => {}));
   S.shortcut("Ctrl+M", "Transmettre au médecin", () => $("btn-handover").click());
   S.shortcut("Ctrl+E", "Fin d'appel", endCall);
+  S.shortcut("Ctrl+Maj+0", "Départ réflexe P0 (moyen le plus proche engagé)", reflexDeparture);
   for (const p of ["0", "1", "2", "3"]) S.shortcut("Alt+" + p, "Priorité P" + p, () => { const r = form.querySelector("input[value=P" + p + "]"); if (r) r.checked = true; });
   S.renderShortcuts($("shortcuts"));
 
   // ---- live --------------------------------------------------------------------------------------------------
   S.on("seat.", () => loadSeat().catch((e) => S.toast(e.message)));
   S.on("call.", () => loadSeat().catch((e) => S.toast(e.message)));  // includes call.location (AML arrived)
+  S.on("mission.", (event) => {
+    if (state.file && event.data && event.data.file_number === state.file.number) S.api("/api/files/" + state.file.number + "/missions").then(showMissions).catch(() => {});
+  });
   S.on("case.", (event) => {
     if (state.file && event.id === state.file.number && event.version > state.file.version) {
       S.api("/api/files/" + state.file.number).then(showFile).catch((e) => S.toast(e.message));

@@ -193,6 +193,47 @@ const Sisamu = (function () {
     body.addEventListener("keydown", (e) => { if (e.key === "Enter" && e.ctrlKey) { e.stopPropagation(); form.requestSubmit(); } });
   }
 
+  // A physician's alert, on every view: a P0 handed straight to physicians (départ réflexe) that nobody took yet.
+  // A banner and a beep every few seconds until a physician takes it.
+  const p0 = { banner: null, timer: null, audio: null, waiting: [] };
+  function beep() {
+    if (p0.banner) p0.banner.dataset.beeps = String(Number(p0.banner.dataset.beeps || "0") + 1);
+    try {
+      p0.audio = p0.audio || new AudioContext();
+      if (p0.audio.state === "suspended") p0.audio.resume().catch(() => {});
+      const osc = p0.audio.createOscillator();
+      const gain = p0.audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.value = 0.2;
+      osc.connect(gain).connect(p0.audio.destination);
+      osc.start();
+      osc.stop(p0.audio.currentTime + 0.35);
+    } catch (err) { console.warn("P0 sound unavailable", err); }
+  }
+  function renderP0() {
+    if (!p0.waiting.length) {
+      if (p0.banner) { p0.banner.remove(); p0.banner = null; }
+      clearInterval(p0.timer); p0.timer = null;
+      return;
+    }
+    if (!p0.banner) {
+      p0.banner = el("div", null, "p0-alert", { id: "p0-alert", role: "alert" });
+      root.before(p0.banner);
+    }
+    p0.banner.replaceChildren(el("span", "P0 — URGENCE VITALE en attente d'un médecin : "));
+    p0.waiting.forEach((f, i) => {
+      if (i) p0.banner.append(el("span", " · "));
+      p0.banner.append(fileLink(f.number), el("span", " depuis " + duration(f.waiting_s)));
+    });
+    if (!p0.timer) { beep(); p0.timer = setInterval(beep, 4000); }
+  }
+  async function checkP0() {
+    const queue = await api("/api/samus/" + ctx.samu + "/files/queue");
+    p0.waiting = queue.filter((f) => f.step === "DIRECT" && f.priority === "P0");
+    renderP0();
+  }
+  if (ctx.role === "regulator" && ctx.samu) on("case.", () => checkP0().catch((e) => console.warn(e)));
+
   function start() { connect(); }
   return { ctx, el, tip, time, duration, since, api, toast, fileLink, td, fileParam, confirmDialog, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
 })();
