@@ -373,7 +373,7 @@ def timeline(file: RegulationFile) -> list[TimelineItem]:
         for n in file.notes
     ]
     for d in file.decisions:
-        detail = d.resource_type or d.destination or ""
+        detail = " ".join(filter(None, [d.resource_type, f"→ {d.destination}" if d.destination else None]))
         text = f"{d.kind}{' réflexe' if d.reflex else ''} {detail}".strip()
         items.append(
             TimelineItem(at=d.created_at, kind="decision", ref=d.decision_no, text=text, by=d.author)

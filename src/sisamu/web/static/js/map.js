@@ -61,7 +61,7 @@
     const body = $("reco").querySelector("tbody");
     try {
       const reco = await S.api("/api/files/" + state.file.number + "/recommendation?top=5");
-      $("reco-level").textContent = "niveau " + reco.level;
+      $("reco-level").textContent = "niveau " + reco.level + (reco.resource_type ? " · " + reco.resource_type + " (décision)" : "");
       body.replaceChildren(...reco.units.map((u) => {
         const tr = S.el("tr", null, null, { "data-resource": u.resource_id });
         const engage = S.el("button", "Engager", "small");

@@ -50,6 +50,7 @@
     if (!file) { $("file-number").textContent = ""; $("file-state").textContent = ""; return; }
     $("file-number").textContent = file.number;
     $("link-map").href = "/console/map?file=" + encodeURIComponent(file.number);
+    loadDestinations(file).catch(() => {});
     $("file-state").textContent = file.state + " · " + (STEPS[file.step] || file.step) + (file.holder ? " · " + file.holder.name : "");
     const q = file.qualification;
     const facts = $("facts"); facts.replaceChildren();
@@ -89,16 +90,31 @@
     if (loc.lat !== null && loc.lat !== undefined) { state.marker = L.marker([loc.lat, loc.lon]).addTo(state.map); state.map.setView([loc.lat, loc.lon], 11); }
   }
 
+  // A destination typed with the decision is never dropped: with an INTER it becomes the ORIENT of the patient,
+  // carried by the resource sent.
   $("decision-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const kind = $("decision-kind").value;
-    const body = { kind, resource_type: $("decision-resource").value || null };
-    if (kind === "ORIENT") body.destination = $("decision-destination").value || null;
+    const resource = $("decision-resource").value || null;
+    const destination = $("decision-destination").value.trim() || null;
+    const body = { kind, resource_type: resource };
+    if (kind === "ORIENT") body.destination = destination;
     S.attempt(async () => {
-      await S.api("/api/files/" + state.file.number + "/decisions", { method: "POST", body });
-      show(await S.api("/api/files/" + state.file.number));
+      const number = state.file.number;
+      await S.api("/api/files/" + number + "/decisions", { method: "POST", body });
+      if (kind === "INTER" && destination) await S.api("/api/files/" + number + "/decisions", { method: "POST", body: { kind: "ORIENT", destination, resource_type: resource } });
+      $("decision-destination").value = "";
+      show(await S.api("/api/files/" + number));
+      if (kind === "INTER") S.toast("Intervention " + resource + " décidée : engagez le moyen proposé (Moyens).", "ok");
     }, "Décision enregistrée.");
   });
+  // Destinations offered: hospitals with emergencies, free beds first, by travel time from the file.
+  async function loadDestinations(file) {
+    const options = $("destination-options");
+    options.replaceChildren();
+    const ranked = await S.api("/api/files/" + encodeURIComponent(file.number) + "/hospitals?specialty=urgences&top=8").catch(() => []);
+    options.append(...ranked.map((h) => S.el("option", S.duration(h.travel_s) + (h.beds_available === null ? " · lits non déclarés" : " · " + h.beds_available + " lit(s) libre(s)"), null, { value: h.name })));
+  }
   $("note-form").addEventListener("submit", (e) => {
     e.preventDefault();
     S.attempt(async () => {
