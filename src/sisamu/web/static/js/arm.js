@@ -98,13 +98,22 @@
       $("in-wait").textContent = S.since(call.offered_at);
       $("btn-answer").focus();
       const history = call.caller_number ? await S.api("/api/samus/" + samu + "/files/history?phone=" + encodeURIComponent(call.caller_number)) : [];
-      $("in-history").replaceChildren(...history.map((f) => { const li = S.el("li"); li.append(S.fileLink(f.number), S.el("span", " · " + S.time(f.created_at) + " · " + (f.motif || "") + " · " + (f.priority || "—") + (f.patients.length ? " · " + f.patients.join(", ") : ""))); return li; }));
-      if (!history.length) $("in-history").append(S.el("li", "Aucun dossier récent.", "meta"));
+      showHistory($("in-history"), history);
+    }
+    if (call && call.state === "answered" && state.historyOf !== call.call_id) {
+      // The caller's history stays in sight once the call is picked up (and after a reload).
+      state.historyOf = call.call_id;
+      const history = call.caller_number ? await S.api("/api/samus/" + samu + "/files/history?phone=" + encodeURIComponent(call.caller_number)).catch(() => []) : [];
+      showHistory($("call-history"), history.filter((f) => !state.file || f.number !== state.file.number));
     }
     if (call && call.state === "answered") {
       $("call-number").textContent = call.caller_number || "numéro masqué";
       $("call-since").textContent = "décroché à " + S.time(call.answered_at);
     }
+  }
+  function showHistory(list, history) {
+    list.replaceChildren(...history.map(S.summaryItem));
+    if (!history.length) list.append(S.el("li", "Aucun dossier récent.", "meta"));
   }
   function seatCommand(command, body) {
     return S.attempt(async () => {

@@ -234,6 +234,42 @@ const Sisamu = (function () {
   }
   if (ctx.role === "regulator" && ctx.samu) on("case.", () => checkP0().catch((e) => console.warn(e)));
 
-  function start() { connect(); }
-  return { ctx, el, tip, time, duration, since, api, toast, fileLink, td, fileParam, confirmDialog, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
+  // Search panel: phone, patient name (fuzzy), commune (name or INSEE code), day, number — each search audited by
+  // the server as a read of patient data. A file summary lists the file's number as a link to it.
+  function summaryItem(f) {
+    const li = el("li");
+    li.append(fileLink(f.number), el("span", " · " + new Date(f.created_at).toLocaleString("fr-FR") + " · " + (f.priority || "—") + " · " + f.state
+      + (f.motif ? " · " + f.motif : "") + (f.commune_name ? " · " + f.commune_name : "") + (f.caller_phone ? " · " + f.caller_phone : "")
+      + (f.patients.length ? " · " + f.patients.join(", ") : "")));
+    return li;
+  }
+  async function communeCode(text) {
+    if (!text) return null;
+    if (/^(\d[\dAB]\d{3})$/i.test(text)) return text.toUpperCase();
+    const found = await api("/api/geo/communes?limit=1&q=" + encodeURIComponent(text) + (ctx.departement ? "&departement=" + encodeURIComponent(ctx.departement) : ""));
+    if (!found.length) throw new Error("Commune « " + text + " » introuvable.");
+    return found[0].insee;
+  }
+  function searchPanel() {
+    const form = document.getElementById("search-form");
+    if (!form || !ctx.samu) return;
+    const value = (id) => document.getElementById(id).value.trim();
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      attempt(async () => {
+        const params = new URLSearchParams();
+        for (const [key, id] of [["phone", "search-phone"], ["name", "search-name"], ["day", "search-day"], ["number", "search-number"]]) if (value(id)) params.set(key, value(id));
+        const commune = await communeCode(value("search-commune"));
+        if (commune) params.set("commune", commune);
+        if (![...params.keys()].length) throw new Error("Indiquez au moins un critère de recherche.");
+        const found = await api("/api/samus/" + ctx.samu + "/files/search?" + params.toString());
+        const list = document.getElementById("search-results");
+        list.replaceChildren(...found.map(summaryItem));
+        if (!found.length) list.append(el("li", "Aucun dossier trouvé.", "meta"));
+      });
+    });
+  }
+
+  function start() { searchPanel(); connect(); }
+  return { ctx, el, tip, time, duration, since, api, toast, fileLink, td, fileParam, confirmDialog, summaryItem, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
 })();
