@@ -25,6 +25,10 @@ def test_inter_smur_keeps_the_destination_and_moyens_proposes_smur(served, chrom
 
     physician.goto(f"{served.base_url}/console/regulation?file={number}")
     physician.locator("#file-view:not([hidden])").wait_for(timeout=15_000)
+    # Destinations are offered: hospitals with emergencies, by free beds then travel time from the file.
+    physician.locator("#destination-options option").first.wait_for(state="attached", timeout=15_000)
+    offered = physician.locator("#destination-options option").first.text_content() or ""
+    assert " min " in offered or " s" in offered, offered
     physician.locator("#decision-kind").select_option("INTER")
     physician.locator("#decision-resource").select_option("SMUR")
     physician.locator("#decision-destination").fill("Urgences CHU Jean Minjoz")

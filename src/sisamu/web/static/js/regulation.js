@@ -108,13 +108,15 @@
       if (kind === "INTER") S.toast("Intervention " + resource + " décidée : engagez le moyen proposé (Moyens).", "ok");
     }, "Décision enregistrée.");
   });
-  // Destinations offered: hospitals with emergencies, free beds first, by travel time from the file.
+  // Destinations offered: hospitals with the specialty chosen, free beds first, then by travel time from the file.
   async function loadDestinations(file) {
     const options = $("destination-options");
     options.replaceChildren();
-    const ranked = await S.api("/api/files/" + encodeURIComponent(file.number) + "/hospitals?specialty=urgences&top=8").catch(() => []);
+    const specialty = $("destination-specialty").value || "urgences";
+    const ranked = await S.api("/api/files/" + encodeURIComponent(file.number) + "/hospitals?top=8&specialty=" + encodeURIComponent(specialty)).catch(() => []);
     options.append(...ranked.map((h) => S.el("option", S.duration(h.travel_s) + (h.beds_available === null ? " · lits non déclarés" : " · " + h.beds_available + " lit(s) libre(s)"), null, { value: h.name })));
   }
+  $("destination-specialty").addEventListener("change", () => state.file && loadDestinations(state.file).catch(() => {}));
   $("note-form").addEventListener("submit", (e) => {
     e.preventDefault();
     S.attempt(async () => {

@@ -232,7 +232,10 @@ const Sisamu = (function () {
     p0.waiting = queue.filter((f) => f.step === "DIRECT" && f.priority === "P0");
     renderP0();
   }
-  if (ctx.role === "regulator" && ctx.samu) on("case.", () => checkP0().catch((e) => console.warn(e)));
+  // Refetched (an audited read) only when it may change: on (re)connection, a P0's event, or while one waits.
+  if (ctx.role === "regulator" && ctx.samu) on("case.", (event) => {
+    if (event.kind === "resync" || p0.waiting.length || (event.data && event.data.priority === "P0")) checkP0().catch((e) => console.warn(e));
+  });
 
   // Search panel: phone, patient name (fuzzy), commune (name or INSEE code), day, number — each search audited by
   // the server as a read of patient data. A file summary lists the file's number as a link to it.
