@@ -34,13 +34,15 @@
     const file = await S.api("/api/files/" + encodeURIComponent(found.number));
     if (!state.file) showFile(file);
   }
-  // The file named in the address (a link) or the one in hand before the reload, if it is still open.
+  // The file named in the address (a link), or the one in hand before the reload while it is still being qualified.
   async function restoreFile() {
-    const number = S.fileParam() || sessionStorage.getItem("sisamu.file");
+    const linked = S.fileParam();
+    const number = linked || sessionStorage.getItem("sisamu.file");
     if (!number || state.file) return;
     try {
       const file = await S.api("/api/files/" + encodeURIComponent(number));
-      if (!state.file && !["CLOTURE", "CLASSE", "ARCHIVE"].includes(file.state)) showFile(file);
+      const wanted = linked ? !["CLOTURE", "CLASSE", "ARCHIVE"].includes(file.state) : file.step === "QUALIFYING";
+      if (!state.file && wanted) showFile(file);
     } catch (err) {
       sessionStorage.removeItem("sisamu.file");
       if (S.fileParam()) S.toast(err.message);
