@@ -192,7 +192,7 @@
     for (const radio of form.querySelectorAll("input[name=priority]")) radio.checked = radio.value === q.priority;
     $("patients").replaceChildren(...file.patients.map((p) => S.el("li", "Patient " + p.patient_no + " : " + [p.last_name, p.first_name].filter(Boolean).join(" ") + (p.age ? " · " + p.age.replace(/^P(\d+)Y$/, "$1 ans") : "") + (p.sex ? " · " + p.sex : "") + (p.care_level ? " · " + p.care_level : ""))));
     placeMarker();
-    S.api("/api/files/" + encodeURIComponent(file.number) + "/missions").then(showMissions).catch(() => {});
+    S.fileMissions($("file-missions"), file.number).catch(() => {});
   }
   function qualification() {
     const priority = form.querySelector("input[name=priority]:checked");
@@ -279,15 +279,10 @@
       const number = state.file.number;
       await S.api("/api/files/" + number + "/reflex", { method: "POST", body: { resource_type: $("reflex-type").value } });
       showFile(await S.api("/api/files/" + number));
-      const missions = await S.api("/api/files/" + number + "/missions");
-      showMissions(missions);
-      if (missions.length) S.toast("Départ réflexe : " + missions.map((m) => m.resource_name || m.resource_id).join(", ") + " engagé (" + missions[0].status + "). Passez l'appel au médecin.", "ok");
+      const missions = await S.fileMissions($("file-missions"), number);
+      if (missions.length) S.toast("Départ réflexe : " + $("file-missions").firstChild.textContent + ". Passez l'appel au médecin.", "ok");
       else S.toast("Départ réflexe enregistré mais AUCUN moyen disponible n'a pu être engagé : engagez un moyen depuis Moyens et prévenez le médecin.");
     });
-  }
-  function showMissions(missions) {
-    $("file-missions").replaceChildren(...missions.map((m) => S.el("li", (m.resource_name || m.resource_id) + " · " + m.status)));
-    if (!missions.length) $("file-missions").append(S.el("li", "Aucun moyen engagé.", "meta"));
   }
   $("btn-reflex").addEventListener("click", reflexDeparture);
 
@@ -386,7 +381,7 @@
   S.on("seat.", () => loadSeat().catch((e) => S.toast(e.message)));
   S.on("call.", () => loadSeat().catch((e) => S.toast(e.message)));  // includes call.location (AML arrived)
   S.on("mission.", (event) => {
-    if (state.file && event.data && event.data.file_number === state.file.number) S.api("/api/files/" + state.file.number + "/missions").then(showMissions).catch(() => {});
+    if (state.file && event.data && event.data.file_number === state.file.number) S.fileMissions($("file-missions"), state.file.number).catch(() => {});
   });
   S.on("case.", (event) => {
     if (state.file && event.id === state.file.number && event.version > state.file.version) {

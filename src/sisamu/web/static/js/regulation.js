@@ -50,6 +50,7 @@
     if (!file) { $("file-number").textContent = ""; $("file-state").textContent = ""; return; }
     $("file-number").textContent = file.number;
     $("link-map").href = "/console/map?file=" + encodeURIComponent(file.number);
+    S.fileMissions($("file-missions"), file.number).catch(() => {});
     loadDestinations(file).catch(() => {});
     $("file-state").textContent = file.state + " · " + (STEPS[file.step] || file.step) + (file.holder ? " · " + file.holder.name : "");
     const q = file.qualification;
@@ -169,6 +170,9 @@
   S.shortcut("Ctrl+Enter", "Prendre le premier dossier de la file", () => state.queue.length && takeFile(state.queue[0].number));
   S.shortcut("Ctrl+Maj+A", "Achever le dossier (avec confirmation)", openDone);
   S.renderShortcuts($("shortcuts"));
+  S.on("mission.", (event) => {
+    if (state.file && event.data && event.data.file_number === state.file.number) S.fileMissions($("file-missions"), state.file.number).catch(() => {});
+  });
   S.on("case.", (event) => {
     loadQueue().catch((e) => S.toast(e.message));
     loadMine().catch((e) => S.toast(e.message));

@@ -273,6 +273,18 @@ const Sisamu = (function () {
     });
   }
 
+  // The units engaged on a file, by name, with their status: shown beside the file (ARM, physician).
+  let unitNames = null;
+  async function fileMissions(list, number) {
+    const missions = await api("/api/files/" + encodeURIComponent(number) + "/missions");
+    if (!unitNames && missions.length) {
+      unitNames = new Map((await api("/api/samus/" + ctx.samu + "/resources").catch(() => [])).map((u) => [u.resource_id, u.name]));
+    }
+    list.replaceChildren(...missions.map((m) => el("li", ((unitNames && unitNames.get(m.resource_id)) || m.resource_id) + " · " + m.status + " depuis " + time(m.status_at), "mission-" + m.status)));
+    if (!missions.length) list.append(el("li", "Aucun moyen engagé.", "meta"));
+    return missions;
+  }
+
   function start() { searchPanel(); connect(); }
-  return { ctx, el, tip, time, duration, since, api, toast, fileLink, td, fileParam, confirmDialog, summaryItem, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
+  return { ctx, el, tip, time, duration, since, api, toast, fileLink, td, fileParam, confirmDialog, summaryItem, fileMissions, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
 })();
