@@ -3,7 +3,7 @@
 Starts `sisamu serve` (one or more instances, `--servers`) as subprocesses on a fresh database: a new database on
 the server of SISAMU_DATABASE_URL if set, else an embedded PostgreSQL in a 0755 temporary folder (the server runs
 as another user than root's private temp folders allow). Three SAMUs with `--seats` ARMs each, every ARM a person
-account with a bearer token logged in at a seat (no after-call work); one gateway (a `partner` account, bearer
+account with a bearer token logged in at a seat (no after-call work); one gateway (a `telephony_gateway` account, bearer
 token) per SAMU.
 
 One call = the gateway offers it (`POST …/telephony/calls`, which runs a distribution pass), the ARM whose seat
@@ -112,14 +112,14 @@ def prepare(url: str, seats: int) -> tuple[dict[str, str], list[Seat]]:
                 )  # fmt: skip
         with platform.uow() as uow:
             for samu_id in SAMUS:
-                for role, n in [(Role.PARTNER, 0), *((Role.ARM, k) for k in range(seats))]:
+                for role, n in [(Role.TELEPHONY_GATEWAY, 0), *((Role.ARM, k) for k in range(seats))]:
                     made = accounts.create_account(
                         uow, username=f"{role}-{samu_id}-{n}", display_name=f"{role} {n}", role=role,
                         samu_id=samu_id, password=None, now=now, with_totp=False,
                     )  # fmt: skip
                     principal = store.principal_from_row(store.account_by_username(uow.conn, made.username))
                     token = accounts.issue_token(uow, principal=principal, name="acd", now=now)
-                    if role is Role.PARTNER:
+                    if role is Role.TELEPHONY_GATEWAY:
                         gateways[samu_id] = token
                     else:
                         arms.append(Seat(samu_id, f"P{n:02d}", token))

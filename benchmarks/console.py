@@ -183,7 +183,13 @@ def main() -> None:
         urls = []
         for _ in range(args.servers):
             port = free_port()
-            env = {**os.environ, "SISAMU_DATABASE_URL": platform.database.url, "SISAMU_PORT": str(port)}
+            env = {
+                **os.environ,
+                "SISAMU_DATABASE_URL": platform.database.url,
+                "SISAMU_PORT": str(port),
+                # Every console of the benchmark shares one account's token (production: a few per account).
+                "SISAMU_LIVE_MAX_SOCKETS_PER_ACCOUNT": str(args.clients + 1),
+            }
             servers.append(
                 subprocess.Popen(
                     [

@@ -35,6 +35,7 @@ def served(platform, database_url, tmp_path, request) -> Iterator[Served]:
         **os.environ,
         "SISAMU_DATABASE_URL": database_url,
         "SISAMU_DATA_DIR": str(tmp_path / "var"),
+        "SISAMU_DEMO": "1",  # seeded with the demo accounts
         "SISAMU_SECRET_KEY": "e2e-secret",
     }
     with log.open("wb") as out:

@@ -24,7 +24,7 @@ from sisamu.config import Settings
 from sisamu.platform import Platform
 from sisamu.storage.database import Database, libpq_url, sqlalchemy_url
 from sisamu.storage.embedded import APP_ROLE, OWNER_ROLE, EmbeddedPostgres, ensure_roles, role_url
-from support import ROLE_PASSWORD, as_owner
+from support import ROLE_PASSWORD, TEST_TOTP_KEY, as_owner
 
 
 def _with_db(url: str, name: str) -> str:
@@ -114,6 +114,7 @@ def settings(database_url: str, owner_database_url: str, tmp_path: Path) -> Sett
         migration_database_url=owner_database_url,
         data_dir=tmp_path / "var",
         secret_key="test-secret",
+        totp_key=TEST_TOTP_KEY,
         timers_enabled=False,
     )
 

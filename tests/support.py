@@ -47,3 +47,8 @@ def as_owner(url: str) -> str:
     """A test database's URL as its owner role (the fixtures run the platform as the application's role): for
     what only the owner may do — a test's own table, a schema change, tampering as a DBA would."""
     return role_url(url, OWNER_ROLE, ROLE_PASSWORD)
+
+
+# The key that seals the TOTP secrets of the tests' accounts (an external database: no generated key file); the
+# servers the tests start get it as SISAMU_TOTP_KEY.
+TEST_TOTP_KEY = "0c6KtWYkN3k0mV0ycW2b1c4nZ7yJm6Ez3Fq3xWm1y0c="

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from sisamu.analytics.rollup import RollupWorker
 from sisamu.calls.callbacks import handlers as callbacks_handlers
 from sisamu.calls.cti import handlers as telephony_handlers
 from sisamu.calls.cti.adapters import telephony_for
@@ -53,7 +54,9 @@ def build_bus(
     """Every handler of the platform, subscribed once; the telephony's only when a telephony executes requests
     (the relay that sends them subscribes its wake-up with it, in `background_services`)."""
     bus = MessageBus()
-    interop_handlers.subscribe(bus)  # Hub flows: RS-RI, RS-SR, GEO-POS to the partners of a shared file
+    # Hub flows: RS-RI, RS-SR, GEO-POS to the partners of a shared file; the SMUR's reports, its RPIS to the
+    # recipient the settings name (read when each is sent)
+    interop_handlers.subscribe(bus, rpis_recipient=settings.rpis_recipient_for)
     # ACHEVE only once every decision was carried out (or the person says why).
     bus.subscribe(FileCompleting, completion.decisions_carried_out)
     # A départ réflexe engages at once the nearest unit of the type sent.
@@ -107,10 +110,14 @@ def telephony_relay(platform: Platform) -> TelephonyRelay | None:
 
 def background_services(platform: Platform, *, hub_samus: Sequence[str] = ()) -> list[BackgroundService]:
     """What runs beside the requests of a platform process: the telephony timers and the regulation file's
-    scheduled steps (unless `timers_enabled` is off), the telephony outbox's relay when a telephony is configured,
+    scheduled steps and the indicators' hourly rollups (unless `timers_enabled` is off), the telephony outbox's relay when a telephony is configured,
     the vehicles' MQTT adapter when `mqtt_url` is set, the signed audit checkpoints when a signing key is at hand,
     and a Hub worker for each Hub identity of the SAMUs in `hub_samus`."""
-    services: list[BackgroundService] = [TimersWorker(platform), FileStepsWorker(platform)]
+    services: list[BackgroundService] = [
+        TimersWorker(platform),
+        FileStepsWorker(platform),
+        RollupWorker(platform),
+    ]
     if (relay := telephony_relay(platform)) is not None:
         services.append(relay)
     embedded = platform.database.embedded is not None

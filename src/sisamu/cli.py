@@ -12,6 +12,8 @@ import sys
 import typer
 
 from sisamu.admin.cli import accounts_app, audit_app
+from sisamu.analytics.cli import app as indicators_app
+from sisamu.analytics.research.cli import app as research_app
 from sisamu.bootstrap import build_platform
 from sisamu.calls.aml.cli import app as aml_app
 from sisamu.calls.simulator.cli import app as calls_app
@@ -58,6 +60,12 @@ app.add_typer(accounts_app, name="accounts", help="Comptes des personnels et des
 app.add_typer(aml_app, name="aml", help="Localisation AML des appelants : analyser un SMS ou un corps HTTPS.")
 app.add_typer(
     sim_app, name="simulate", help="Jumeau numérique : charge nationale, débordement, effectifs ARM."
+)
+app.add_typer(
+    indicators_app, name="indicators", help="Indicateurs d'activité : cumuls horaires, consultation."
+)
+app.add_typer(
+    research_app, name="research", help="Entrepôt de recherche : export pseudonymisé, requêtes DuckDB."
 )
 app.add_typer(geo_app, name="geo", help="Géographie : graphe routier OpenStreetMap, temps de trajet.")
 app.add_typer(cases_app, name="cases", help="Dossiers de régulation : étapes automatiques (tick).")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -68,10 +69,56 @@ class Settings(BaseSettings):
         description="Largest request body accepted; a larger one is answered 413 before anything parses it.",
     )
     session_hours: float = 12.0
-    login_max_failures: int = Field(default=5, description="Failed logins per account within the window.")
-    login_max_failures_per_ip: int = 30
-    login_window_seconds: int = 900
-    demo_accounts_without_totp: bool = True
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto "
+        "are believed (comma-separated; uvicorn's forwarded_allow_ips). Empty: forwarded headers are ignored and "
+        "the client's address is the connection's.",
+    )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed logins of one account from one address, within the window, before each further "
+        "attempt from that pair waits a growing delay.",
+    )
+    login_delay_base_s: float = Field(
+        default=2.0, gt=0, description="First delay once an (account, address) pair used its free failures."
+    )
+    login_delay_max_s: float = Field(
+        default=300.0, gt=0, description="Longest delay between two attempts of one (account, address) pair."
+    )
+    login_max_failures_per_ip: int = Field(
+        default=30,
+        ge=1,
+        description="Failed logins from one address (any account name) within the window after which only a "
+        "login with a password and a valid second factor succeeds from that address (against password spraying).",
+    )
+    login_window_seconds: int = Field(default=900, gt=0, description="Window in which failures are counted.")
+    demo: bool = Field(
+        default=False,
+        description="This is a demonstration platform: `serve` and `run` accept a database holding the demo "
+        "accounts (published password, no second factor). Never in production.",
+    )
+    totp_key: str | None = Field(
+        default=None,
+        description="Fernet key (urlsafe base64 of 32 bytes) that encrypts the TOTP secrets at rest; unset = "
+        "data_dir/totp_key, generated on first use, with the embedded database only.",
+    )
+    token_max_days: float = Field(
+        default=365.0, gt=0, description="Longest lifetime of a bearer token (days); every token expires."
+    )
+    token_default_days: float = Field(
+        default=90.0, gt=0, description="Lifetime of a bearer token issued without one (days)."
+    )
+    live_recheck_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds between two checks of an open live feed's session or token; the socket closes "
+        "(code 1008) once it is no longer valid (logout, revoked token, account disabled).",
+    )
+    live_max_sockets_per_account: int = Field(
+        default=8, ge=1, description="Open live feeds per account; the next one is refused (close code 4429)."
+    )
     lost_call_threshold_s: int = Field(
         default=15, description="Hang-ups before this many seconds of waiting are not counted as lost calls."
     )
@@ -98,6 +145,11 @@ class Settings(BaseSettings):
     timers_enabled: bool = Field(
         default=True,
         description="Run the telephony timers worker (ring timeouts, after-call work, distribution).",
+    )
+    indicators_interval_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="How often the activity indicators' hourly rollups catch up with the calls (with the timers).",
     )
     map_tile_url: str = Field(
         default="", description="Leaflet tile URL template; empty = offline outlines from the gazetteer only."
@@ -130,6 +182,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Largest Hub message body the inbox reads (bytes); a larger one is refused unparsed.",
     )
+    hub_rpis_recipient: str | None = Field(
+        default=None,
+        description="Hub id receiving the SMUR's RPIS (the regional emergency observatory, ORU): one id for every "
+        "SAMU, or `samu=id` pairs separated by commas. A SAMU without one sends an RPIS to the LRM of the file "
+        "(none for a file of its own). Never set through the API.",
+    )
     cti_url: str | None = Field(
         default=None,
         description="The SI-SAMU telephony's API root (its Swagger basePath); set: sisamu runs as an LRM under "
@@ -145,12 +203,26 @@ class Settings(BaseSettings):
     oidc_redirect_uri: str = "http://127.0.0.1:8000/auth/oidc/callback"
     oidc_scope: str = "openid profile"
 
-    @field_validator("hub_samus", mode="before")
+    @field_validator("hub_samus", "trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("hub_rpis_recipient")
+    @classmethod
+    def _rpis_recipients(cls, value: str | None) -> str | None:
+        if value is not None:
+            _rpis_table(value)
+        return value
+
+    def rpis_recipient_for(self, samu_id: str) -> str | None:
+        """The Hub id a SAMU's SMUR sends its RPIS to (`hub_rpis_recipient`), None when none is configured."""
+        if not self.hub_rpis_recipient:
+            return None
+        table = _rpis_table(self.hub_rpis_recipient)
+        return table.get(samu_id, table.get("*"))
 
     @property
     def pgdata(self) -> Path:
@@ -167,6 +239,22 @@ class Settings(BaseSettings):
         path.write_text(key)
         path.chmod(0o600)
         return key
+
+
+HUB_ID = re.compile(r"^fr(\.[a-zA-Z0-9_-]+){2,8}$")
+
+
+def _rpis_table(value: str) -> dict[str, str]:
+    """`fr.health.oru` → {"*": …}; `250=fr.health.oru-bfc,440=fr.health.oru-pdl` → per SAMU; ValueError else."""
+    table: dict[str, str] = {}
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        samu_id, _, hub_id = item.rpartition("=")
+        if not HUB_ID.match(hub_id):
+            raise ValueError(f"{hub_id!r} is not a Hub client id")
+        table[samu_id.strip() or "*"] = hub_id
+    return table
 
 
 @lru_cache(maxsize=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sisamu.analytics import tables as analytics_tables
 from sisamu.calls import tables as calls_tables
 from sisamu.cases import tables as cases_tables
 from sisamu.hubsante import tables as hub_tables
@@ -11,6 +12,7 @@ from sisamu.storage import tables as foundation_tables
 from sisamu.storage.tables import metadata
 
 __all__ = [
+    "analytics_tables",
     "calls_tables",
     "cases_tables",
     "foundation_tables",

@@ -69,6 +69,7 @@ class Site:
             **os.environ,
             "SISAMU_DATABASE_URL": database_url,
             "SISAMU_DATA_DIR": str(data_dir),
+            "SISAMU_DEMO": "1",  # seeded with the demo accounts
             "SISAMU_SECRET_KEY": f"e2e-site-{samu_id}",
             "SISAMU_HUB_VHOST": hub.vhost,
             "SISAMU_HUB_SAMUS": samu_id,

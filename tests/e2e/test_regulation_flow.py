@@ -37,7 +37,7 @@ def _login(browser, base_url: str, username: str):
 
 def _gateway_token(platform) -> str:
     with platform.engine.connect() as conn:
-        row = conn.execute(select(account).where(account.c.username == "partner.250")).one()
+        row = conn.execute(select(account).where(account.c.username == "telephony_gateway.250")).one()
     with platform.uow() as uow:
         return service.issue_token(
             uow, principal=store.principal_from_row(row), name="e2e-gateway", now=platform.clock.now()

@@ -58,6 +58,7 @@ def site(platform, database_url, tmp_path, request, telephony) -> Iterator[Site]
         **os.environ,
         "SISAMU_DATABASE_URL": database_url,
         "SISAMU_DATA_DIR": str(tmp_path / "var"),
+        "SISAMU_DEMO": "1",  # seeded with the demo accounts
         "SISAMU_SECRET_KEY": "e2e-secret",
         "SISAMU_CTI_URL": telephony.base_url,
         "SISAMU_CTI_TOKEN": TOKEN,
@@ -96,7 +97,7 @@ def _session(base_url: str, username: str) -> Iterator[tuple[httpx.Client, str]]
 
 def _gateway(platform) -> dict[str, str]:
     with platform.engine.connect() as conn:
-        row = conn.execute(select(account).where(account.c.username == "partner.250")).one()
+        row = conn.execute(select(account).where(account.c.username == "telephony_gateway.250")).one()
     with platform.uow() as uow:
         token = service.issue_token(
             uow, principal=store.principal_from_row(row), name="e2e-gateway", now=platform.clock.now()

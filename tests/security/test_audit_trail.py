@@ -407,9 +407,9 @@ def telephony(platform) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]
     headers = {}
     with platform.uow() as uow:
         add_samu(uow, "250")
-        for username, role in (("arm.250", Role.ARM), ("partner.250", Role.PARTNER)):
+        for username, role in (("arm.250", Role.ARM), ("telephony_gateway.250", Role.TELEPHONY_GATEWAY)):
             add_account(uow, username, role, "250", now=now)
-    for username in ("arm.250", "partner.250"):
+    for username in ("arm.250", "telephony_gateway.250"):
         with platform.engine.connect() as conn:
             principal = store.principal_from_row(store.account_by_username(conn, username))
         with platform.uow() as uow:
@@ -480,9 +480,9 @@ def test_the_receipt_of_an_aml_location_is_audited_without_the_position(platform
     top = platform.clock.now().strftime("%Y%m%d%H%M%S")
     sms = f'A"ML=1;lt=+47.23672;lg=+6.02230;rd=25;top={top};lc=68;pm=G'
     received = client.post(
-        f"{BASE}/aml", json={"text": sms, "msisdn": "0612345678"}, headers=headers["partner.250"]
+        f"{BASE}/aml", json={"text": sms, "msisdn": "0612345678"}, headers=headers["telephony_gateway.250"]
     )
     assert received.status_code == 201, received.text
     (entry,) = _entries(platform, "call.location.receive")
-    assert (entry.actor, entry.samu_id, entry.object_type) == ("partner.250", "250", "aml_location")
+    assert (entry.actor, entry.samu_id, entry.object_type) == ("telephony_gateway.250", "250", "aml_location")
     assert entry.detail == {"call_id": "c1"}  # neither the position nor the number

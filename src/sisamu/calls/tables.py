@@ -83,6 +83,8 @@ phone_call = Table(
     Index("ix_phone_call_queue", "handling_samu_id", "state", "offered_at"),
     Index("ix_phone_call_number", "samu_id", "caller_number", "offered_at"),
     Index("ix_phone_call_offered", "samu_id", "offered_at"),
+    # The activity indicators read every SAMU's calls of an hour; offered_at never changes (updates stay HOT).
+    Index("ix_phone_call_offered_at", "offered_at"),
     Index(
         "uq_phone_call_busy_seat",
         "handling_samu_id",

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 
 from sisamu.cases import patients, reads, service, sharing
-from sisamu.cases.api_deps import FileReader, FileRegulator, FileSharer, FileWriter
+from sisamu.cases.api_deps import FileReader, FileRegulator, FileWriter
 from sisamu.cases.details import hypothesis_of
 from sisamu.cases.room_api import room
 from sisamu.cases.schemas import (
@@ -22,6 +22,7 @@ from sisamu.cases.schemas import (
     DecisionOut,
     FileOut,
     GrantIn,
+    GrantOut,
     HypothesisPut,
     NoteIn,
     NoteOut,
@@ -205,8 +206,20 @@ def change_state(
     )
 
 
-@files.post("/grants", status_code=status.HTTP_204_NO_CONTENT, summary="Open this file to another SAMU")
-def grant_access(file_number: str, payload: GrantIn, platform: PlatformDep, principal: FileSharer) -> None:
+# Sharing: the gate lets through whoever may read the file (its owner's staff, a grantee's); the service then
+# wants the owner SAMU's supervisor or physician (a grantee gets 403 PARTAGE_RESERVE_AU_PROPRIETAIRE).
+
+
+@files.get("/grants", summary="The SAMUs this file is open to (the owner SAMU's supervisor or physician)")
+def list_grants(file_number: str, platform: PlatformDep, principal: FileReader) -> list[GrantOut]:
+    views = run(platform, sharing.list_grants, principal=principal, number=file_number)
+    return [GrantOut(**{f: getattr(v, f) for f in GrantOut.model_fields}) for v in views]
+
+
+@files.post(
+    "/grants", status_code=status.HTTP_204_NO_CONTENT, summary="Open this file to another SAMU (owner only)"
+)
+def grant_access(file_number: str, payload: GrantIn, platform: PlatformDep, principal: FileReader) -> None:
     run(
         platform,
         sharing.grant_access,
@@ -215,6 +228,23 @@ def grant_access(file_number: str, payload: GrantIn, platform: PlatformDep, prin
         grantee_samu_id=payload.samu_id,
         reason=payload.reason,
         expires_at=payload.expires_at,
+    )
+
+
+@files.delete(
+    "/grants/{grantee_samu_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Close this file to a SAMU (owner only)",
+)
+def revoke_grant(
+    file_number: str, grantee_samu_id: str, platform: PlatformDep, principal: FileReader
+) -> None:
+    run(
+        platform,
+        sharing.revoke_access,
+        principal=principal,
+        number=file_number,
+        grantee_samu_id=grantee_samu_id,
     )
 
 

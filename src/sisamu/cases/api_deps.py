@@ -34,4 +34,3 @@ def on_file(permission: Permission) -> Callable[..., Principal]:
 FileReader = Annotated[Principal, Depends(on_file(Permission.PATIENT_READ))]
 FileWriter = Annotated[Principal, Depends(on_file(Permission.PATIENT_WRITE))]
 FileRegulator = Annotated[Principal, Depends(on_file(Permission.REGULATE))]  # a physician's decisions
-FileSharer = Annotated[Principal, Depends(on_file(Permission.ROOM_WRITE))]  # opening the file to another SAMU

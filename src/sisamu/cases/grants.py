@@ -74,3 +74,25 @@ def revoke_grant(conn: Connection, samu_id: str, number: str, grantee: str, now:
         .values(revoked_at=now)
     )
     return result.rowcount == 1
+
+
+def active_grants(
+    conn: Connection, samu_id: str, number: str, now: datetime
+) -> list[tuple[str, str, datetime, str, datetime | None]]:
+    """(grantee, reason, granted_at, granted_by, expires_at) of each grant in force, by grantee."""
+    rows = conn.execute(
+        select(
+            case_grant.c.grantee_samu_id,
+            case_grant.c.reason,
+            case_grant.c.granted_at,
+            case_grant.c.granted_by,
+            case_grant.c.expires_at,
+        )
+        .where(
+            _key(samu_id, number)
+            & case_grant.c.revoked_at.is_(None)
+            & (case_grant.c.expires_at.is_(None) | (case_grant.c.expires_at > now))
+        )
+        .order_by(case_grant.c.grantee_samu_id)
+    )
+    return [(r.grantee_samu_id, r.reason, r.granted_at, r.granted_by, r.expires_at) for r in rows]

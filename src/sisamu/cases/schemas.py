@@ -164,7 +164,17 @@ class TransitionIn(BaseModel):
 class GrantIn(BaseModel):
     samu_id: str = Field(min_length=3, max_length=8, description="SAMU given access")
     reason: Literal["OVERFLOW", "SHARED", "CRISIS"]
-    expires_at: datetime | None = None
+    expires_at: datetime | None = Field(
+        default=None, description="end of the grant: within 7 days; 24 hours from now when omitted"
+    )
+
+
+class GrantOut(BaseModel):
+    samu_id: str
+    reason: str
+    granted_at: datetime
+    granted_by: str
+    expires_at: datetime | None
 
 
 class LocationOut(LocationIn):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -10,7 +11,10 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from sisamu.console_output import USAGE_ERROR, fail, refusal
 from sisamu.domain.ports import Point
+from sisamu.geo import gazetteer
+from sisamu.geo.name_search import normalize
 from sisamu.geo.travel import StraightLineEstimator, great_circle_m, vehicle_class
 
 app = typer.Typer(no_args_is_help=True, help="Géographie : graphe routier OpenStreetMap, temps de trajet.")
@@ -49,8 +53,8 @@ def import_pbf_command(
 
 @app.command("route")
 def route_command(
-    origin: str = typer.Argument(..., help="Départ « LAT,LON » (WGS84)."),
-    destination: str = typer.Argument(..., help="Arrivée « LAT,LON » (WGS84)."),
+    origin: str = typer.Argument(..., help="Départ : « LAT,LON » (WGS84), une commune ou « Commune (DD) »."),
+    destination: str = typer.Argument(..., help="Arrivée : « LAT,LON », une commune ou « Commune (DD) »."),
     graph: Path | None = typer.Option(
         None, "--graph", exists=True, dir_okay=False, help="Graphe routier (.npz)."
     ),
@@ -59,12 +63,14 @@ def route_command(
     ),
 ) -> None:
     """Temps de trajet entre deux points (graphe routier si fourni, sinon estimation à vol d'oiseau corrigée)."""
-    start, end = _point(origin), _point(destination)
     try:
         vehicle_class(vehicle)
     except ValueError:
-        console.print(f"[red]Véhicule inconnu : {vehicle}[/red]")
-        raise typer.Exit(2) from None
+        fail(
+            f"Véhicule inconnu : {vehicle!r}. Choix possibles : VLM, AR, UMH, VSAV, TSU, HELI, CAR.",
+            USAGE_ERROR,
+        )
+    (start, origin_name), (end, destination_name) = _place(origin), _place(destination)
     if graph is not None:
         from sisamu.geo.roads import RoadEstimator
 
@@ -79,15 +85,44 @@ def route_command(
         raise typer.Exit(1)
     minutes, rest = divmod(round(seconds), 60)
     console.print(
-        f"{vehicle} : {minutes} min {rest:02d} s ({method}) ; distance à vol d'oiseau {air_km:.1f} km"
+        f"{origin_name} → {destination_name}, {vehicle} : {minutes} min {rest:02d} s ({method}) ; "
+        f"distance à vol d'oiseau {air_km:.1f} km"
     )
 
 
-def _point(text: str) -> Point:
-    try:
-        lat, lon = (float(part) for part in text.split(","))
-    except ValueError:
-        raise typer.BadParameter(f"point attendu sous la forme LAT,LON : {text!r}") from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # noqa: PLR2004 - WGS84 bounds
-        raise typer.BadParameter(f"coordonnées hors limites : {text!r}")
-    return (lat, lon)
+_COORDINATES = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*")
+_IN_DEPARTEMENT = re.compile(r"^(.*?)\s*\(\s*(\w{2,3})\s*\)\s*$")
+_SUGGESTIONS = 5
+
+
+def _place(text: str) -> tuple[Point, str]:
+    """A point from « LAT,LON », else the town hall of a commune named (« Commune (DD) » among homonyms), with
+    the name to print."""
+    found = _COORDINATES.fullmatch(text)
+    if found:
+        lat, lon = float(found[1]), float(found[2])
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # noqa: PLR2004 - WGS84 bounds
+            fail(
+                f"Coordonnées hors limites : {text!r} (LAT entre -90 et 90, LON entre -180 et 180).",
+                USAGE_ERROR,
+            )
+        return (lat, lon), f"{lat:.5f},{lon:.5f}"
+    place = _commune(text)
+    return (place.lat, place.lon), f"{place.name} ({place.departement})"
+
+
+def _commune(text: str) -> gazetteer.Commune:
+    named = _IN_DEPARTEMENT.match(text)
+    name, departement = (named[1], named[2].upper()) if named else (text, None)
+    candidates = gazetteer.search_communes(name, limit=20, departement=departement)
+    exact = [c for c in candidates if normalize(c.name) == normalize(name) and c.kind in ("COM", "ARM")]
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        listed = ", ".join(f"{c.name} ({c.departement})" for c in exact)
+        raise refusal(f"Plusieurs communes s'appellent {name!r} : {listed}. Précisez le département, ex. "
+                      f"« {exact[0].name} ({exact[0].departement}) ».")  # fmt: skip
+    if not candidates:
+        raise refusal(f"Ni un point « LAT,LON » ni une commune connue : {text!r}.")
+    listed = ", ".join(f"{c.name} ({c.departement})" for c in candidates[:_SUGGESTIONS])
+    raise refusal(f"Commune inconnue : {text!r}. Vouliez-vous dire : {listed} ?")

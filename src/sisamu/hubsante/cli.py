@@ -75,7 +75,13 @@ def validate(
             console.print(f"[red]✗[/red] {name} : {escape(str(exc))}")
             continue
         except UnknownMessageTypeError:
-            console.print(f"[red]Type de message inconnu :[/red] {escape(message_type or '')}")
+            from sisamu.hubsante.message_types import MESSAGE_TYPES
+
+            valid = ", ".join(t.schema for t in MESSAGE_TYPES)
+            console.print(
+                f"[red]Type de message inconnu :[/red] {escape(message_type or '')}. "
+                f"Types possibles : {escape(valid)} (ou leur clé racine, ex. createCaseHealth)."
+            )
             raise typer.Exit(code=2) from None
         if issues:
             failures += 1

@@ -17,7 +17,8 @@ partners hear of that change with its own next change, which carries all they ha
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from sisamu.hubsante.outbox import InvalidOutgoingMessageError
 from sisamu.interop import case_share, positions, resources_share, smur_reports, smur_role
@@ -36,6 +37,7 @@ from sisamu.resources import service as resources
 from sisamu.smur import queries as smur
 
 if TYPE_CHECKING:
+    from sisamu.hubsante.envelope import HubMessage
     from sisamu.storage.bus import MessageBus
     from sisamu.storage.uow import UnitOfWork
 
@@ -133,45 +135,63 @@ def unit_moved(uow: UnitOfWork, event: UnitMoved) -> None:
         log.warning("unit %s moved, GEO-POS not sent: %s", event.resource_id, exc)
 
 
-SENDERS = {
-    SmurReport.BILAN: lambda uow, e: smur_reports.send_bilan(
-        uow, samu_id=e.samu_id, bilan_id=e.report_id, now=e.at
-    ),
-    SmurReport.RPIS: lambda uow, e: smur_reports.send_rpis(
-        uow, samu_id=e.samu_id, rpis_id=e.report_id, now=e.at
-    ),
-    SmurReport.DOCUMENTS: lambda uow, e: smur_reports.send_documents(
-        uow, samu_id=e.samu_id, link_id=e.report_id, now=e.at
-    ),
-}
+RpisRecipient = Callable[[str], str | None]
+"""The configured RPIS recipient of a SAMU (`Settings.rpis_recipient_for`), None when it has none."""
 
 
-def smur_report_recorded(uow: UnitOfWork, event: SmurReportRecorded) -> None:
-    """The crew's report leaves for the LRM (RS-BPV, RS-URL) or the RPIS recipient (RS-RPIS), in the same
-    transaction, and `SmurReportSent` names its message. An RPIS that cannot be built yet (`RpisIncomplete`: a time,
-    the diagnosis, the commune missing) refuses the recording, so that the crew completes it; a message the Hub's
-    schemas refuse is not sent and the report stays recorded on the file (no `SmurReportSent`)."""
-    try:
-        with uow.savepoint():
-            message = SENDERS[event.report](uow, event)
-    except InvalidOutgoingMessageError as exc:
-        log.warning("%s %s recorded, not sent: %s", event.report, event.report_id, exc)
-        return
-    if message is not None:
-        uow.record(
-            SmurReportSent(
-                samu_id=event.samu_id,
-                report=event.report,
-                report_id=event.report_id,
-                distribution_id=message.distribution_id,
+def _senders(
+    rpis_recipient: RpisRecipient,
+) -> dict[SmurReport, Callable[[UnitOfWork, Any], HubMessage | None]]:
+    return {
+        SmurReport.BILAN: lambda uow, e: smur_reports.send_bilan(
+            uow, samu_id=e.samu_id, bilan_id=e.report_id, now=e.at
+        ),
+        SmurReport.RPIS: lambda uow, e: smur_reports.send_rpis(
+            uow, samu_id=e.samu_id, rpis_id=e.report_id, now=e.at, recipient=rpis_recipient(e.samu_id)
+        ),
+        SmurReport.DOCUMENTS: lambda uow, e: smur_reports.send_documents(
+            uow, samu_id=e.samu_id, link_id=e.report_id, now=e.at
+        ),
+    }
+
+
+def smur_report_recorded(rpis_recipient: RpisRecipient) -> Callable[[UnitOfWork, SmurReportRecorded], None]:
+    """The crew's report leaves for the LRM (RS-BPV, RS-URL) or the RPIS recipient (RS-RPIS: the configured one,
+    else the LRM), in the same transaction, and `SmurReportSent` names its message. An RPIS that cannot be built
+    yet (`RpisIncomplete`: a time, the diagnosis, the commune missing) refuses the recording, so that the crew
+    completes it; a message the Hub's schemas refuse is not sent and the report stays recorded on the file (no
+    `SmurReportSent`)."""
+    senders = _senders(rpis_recipient)
+
+    def handle(uow: UnitOfWork, event: SmurReportRecorded) -> None:
+        try:
+            with uow.savepoint():
+                message = senders[event.report](uow, event)
+        except InvalidOutgoingMessageError as exc:
+            log.warning("%s %s recorded, not sent: %s", event.report, event.report_id, exc)
+            return
+        if message is not None:
+            uow.record(
+                SmurReportSent(
+                    samu_id=event.samu_id,
+                    report=event.report,
+                    report_id=event.report_id,
+                    distribution_id=message.distribution_id,
+                )
             )
-        )
+
+    return handle
 
 
-def subscribe(bus: MessageBus) -> None:
-    """The Hub flows' handlers of the platform's events."""
+def _no_rpis_recipient(_samu_id: str) -> str | None:
+    return None
+
+
+def subscribe(bus: MessageBus, *, rpis_recipient: RpisRecipient = _no_rpis_recipient) -> None:
+    """The Hub flows' handlers of the platform's events; `rpis_recipient` names each SAMU's configured RPIS
+    recipient (`SISAMU_HUB_RPIS_RECIPIENT`)."""
     bus.subscribe(FileChanged, file_changed)
     bus.subscribe(MissionEngaged, mission_engaged)
     bus.subscribe(MissionStatusChanged, mission_status)
     bus.subscribe(UnitMoved, unit_moved)
-    bus.subscribe(SmurReportRecorded, smur_report_recorded)
+    bus.subscribe(SmurReportRecorded, smur_report_recorded(rpis_recipient))

@@ -3,8 +3,9 @@
 Sending (the SMUR software's side): built from what the crew recorded (`sisamu.smur`) and from sisamu's state —
 the file received from the LRM and its link (case id, Hub patient ids, the LRM's own body), the mission's
 statuses, the unit, the SMUR's settings (`smur_client`) — and sent from our SMUR client id to the LRM (RPIS: to
-`smur_client.rpis_recipient` when set, the RPIS data hub). For a file that did not come from an LRM to our SMUR
-client the report stays in sisamu, on the file — except the RPIS, sent to the RPIS recipient when one is set.
+the RPIS data hub the platform's settings name, `SISAMU_HUB_RPIS_RECIPIENT`, when there is one). For a file that
+did not come from an LRM to our SMUR client the report stays in sisamu, on the file — except the RPIS, sent to the
+configured RPIS recipient when there is one.
 
 - RS-BPV `interventionReport`: `reportId` (kept by the patient's later bilans), `redactor`, `creation`, the patient
   as the crew identified them (names from the file when the crew gave none) with the Hub `patientId`, the
@@ -239,30 +240,31 @@ def send_documents(uow: UnitOfWork, *, samu_id: str, link_id: int, now: datetime
     return message
 
 
-def _own_file(uow: UnitOfWork, samu_id: str, number: str) -> Intervention | None:
-    """A file of the SAMU's own, regulated here: its SMUR's RPIS still goes to the RPIS recipient when one is set
-    (the regulation part from our own RS-EDA body); None when the SAMU has no SMUR client or no RPIS recipient."""
+def _own_file(uow: UnitOfWork, samu_id: str, number: str, recipient: str | None) -> Intervention | None:
+    """A file of the SAMU's own, regulated here: its SMUR's RPIS still goes to the RPIS recipient when one is
+    configured (the regulation part from our own RS-EDA body); None when the SAMU has no SMUR client or no RPIS
+    recipient."""
     settings = smur.client_of(uow.conn, samu_id)
-    if settings is None or settings.rpis_recipient is None:
+    if settings is None or recipient is None:
         return None
     file = cases.load_file(uow, samu_id, number, lock=False)
     us = hub_id_of(uow.conn, samu_id)
-    link = CaseLink(
-        samu_id, file.case_id, settings.rpis_recipient, number, "shared", us, None, rs_eda_body(file), {}
-    )
+    link = CaseLink(samu_id, file.case_id, recipient, number, "shared", us, None, rs_eda_body(file), {})
     return Intervention(samu_id, number, file.case_id, us, settings.client_id, link)
 
 
-def send_rpis(uow: UnitOfWork, *, samu_id: str, rpis_id: int, now: datetime) -> HubMessage | None:
-    """RS-RPIS of a recorded RPIS to the RPIS recipient (the LRM unless set; for a file of our own, only when set);
-    `RpisIncomplete` when it cannot be built yet."""
+def send_rpis(
+    uow: UnitOfWork, *, samu_id: str, rpis_id: int, now: datetime, recipient: str | None = None
+) -> HubMessage | None:
+    """RS-RPIS of a recorded RPIS to `recipient`, the SAMU's configured RPIS recipient (`SISAMU_HUB_RPIS_RECIPIENT`;
+    without one: the LRM of the file, and nothing for a file of our own); `RpisIncomplete` when it cannot be
+    built yet. No address typed by a user is ever a recipient."""
     row = smur.rpis(uow.conn, samu_id, rpis_id)
-    found = intervention_of(uow.conn, samu_id, row.number) or _own_file(uow, samu_id, row.number)
+    found = intervention_of(uow.conn, samu_id, row.number) or _own_file(uow, samu_id, row.number, recipient)
     if found is None:
         return None
     body = rpis_body(uow, row, found)
-    settings = smur.client_of(uow.conn, samu_id)
-    recipient = (settings.rpis_recipient if settings else None) or found.lrm
+    recipient = recipient or found.lrm
     message = send(uow, RS_RPIS, {"rpis": body}, sender=found.client_id, recipient=recipient, now=now)
     exchange.report_sent(
         uow, samu_id=samu_id, report=SmurReport.RPIS, report_id=rpis_id, to=recipient, rpis=body

@@ -11,6 +11,10 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import typer
+from psycopg.errors import UndefinedTable
+from sqlalchemy.exc import ProgrammingError
+
+from sisamu.console_output import refusal
 
 if TYPE_CHECKING:
     from sisamu.platform import Platform
@@ -27,6 +31,14 @@ def platform_of(ctx: typer.Context, **overrides: Any) -> Iterator[Platform]:
     platform: Platform = build(**overrides)
     try:
         yield platform
+    except ProgrammingError as exc:
+        if not isinstance(exc.orig, UndefinedTable):
+            raise
+        raise refusal(
+            "la base de données n'est pas à jour (table absente) : lancez `sisamu db upgrade` (puis "
+            "`sisamu seed pilots` pour une base neuve), ou `sisamu demo`.",
+            1,
+        ) from exc
     finally:
         platform.close()
 

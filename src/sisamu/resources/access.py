@@ -44,6 +44,6 @@ def room_or_crew_reader(principal: Principal, samu_id: str) -> None:
 
 
 def capacity_reporter(principal: Principal, samu_id: str) -> None:
-    """Bed capacity: the room's supervisor, or a hospital's partner account of that SAMU."""
-    permission = Permission.INTEROP if principal.role is Role.PARTNER else Permission.ROOM_WRITE
+    """Bed capacity: the room's supervisor, or a hospital's account of that SAMU."""
+    permission = Permission.CAPACITY if principal.role is Role.HOSPITAL else Permission.ROOM_WRITE
     authorize_object(principal, permission, samu_id)

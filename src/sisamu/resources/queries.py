@@ -9,6 +9,8 @@ stays private to this feature.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row
@@ -32,3 +34,9 @@ def missions_of_file(conn: Connection, samu_id: str, number: str) -> list[Missio
     rows = store.missions(conn, samu_id, file_number=number)
     loaded = [store.load_mission(conn, samu_id, row.mission_id, lock=False) for row in rows]
     return sorted((m for m in loaded if m is not None), key=lambda m: m.mission_id)
+
+
+def research_missions(conn: Connection, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
+    """Missions created in [start, end) with their unit's vehicle type and the first time of each status (no unit
+    name, crew or phone), for the research export (`analytics.research`, which pseudonymises them)."""
+    yield from store.research_missions(conn, start, end)

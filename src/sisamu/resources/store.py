@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -250,3 +250,40 @@ def capacity(
     if hospital_ids is not None:
         query = query.where(hospital_capacity.c.hospital_id.in_(hospital_ids))
     return list(conn.execute(query.order_by(hospital_capacity.c.hospital_id, hospital_capacity.c.specialty)))
+
+
+def research_missions(conn: Connection, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
+    m, r, s = mission.c, resource.c, mission_status.c
+    firsts = (
+        select(s.samu_id, s.mission_id, s.status, func.min(s.at).label("at"))
+        .group_by(s.samu_id, s.mission_id, s.status)
+        .subquery()
+    )
+    first_times = (
+        select(
+            firsts.c.samu_id,
+            firsts.c.mission_id,
+            func.jsonb_object_agg(firsts.c.status, firsts.c.at).label("times"),
+        )
+        .group_by(firsts.c.samu_id, firsts.c.mission_id)
+        .subquery()
+    )
+    query = (
+        select(
+            m.samu_id,
+            m.mission_id,
+            m.file_number,
+            m.status,
+            m.created_at,
+            r.vehicle,
+            r.crew_level,
+            first_times.c.times,
+        )
+        .join(resource, (r.samu_id == m.samu_id) & (r.resource_id == m.resource_id))
+        .outerjoin(
+            first_times, (first_times.c.samu_id == m.samu_id) & (first_times.c.mission_id == m.mission_id)
+        )
+        .where(m.created_at >= start, m.created_at < end)
+    )
+    for row in conn.execute(query.execution_options(yield_per=5_000)):
+        yield row._asdict()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sisamu.security.errors import Forbidden, NotFound
-from sisamu.security.roles import Permission, Principal, allows
+from sisamu.security.roles import Permission, Principal, Role, allows
 
 
 def authorize(principal: Principal, permission: Permission, samu_id: str | None) -> None:
@@ -21,3 +21,15 @@ def authorize_object(principal: Principal, permission: Permission, owner_samu_id
         if owner_samu_id is not None and not principal.nationwide and principal.samu_id != owner_samu_id:
             raise NotFound(f"{principal.username} asked for an object of samu {owner_samu_id}")
         raise Forbidden(f"{principal.username} ({principal.role}) may not {permission}")
+
+
+def sees_callers(principal: Principal | None, samu_id: str) -> bool:
+    """May `principal` see callers' phone numbers on `samu_id`'s telephony (calls, callbacks, live events)?
+
+    A number is patient data: the room's staff holding `patient.read` see it (their reads audited); crews reach
+    patient data through their missions only, and national operators, analysts, administrators and partners'
+    machines hold no `patient.read`. They get the telephony without the numbers. `principal` None: the platform.
+    """
+    if principal is None:
+        return True
+    return principal.role is not Role.CREW and allows(principal, Permission.PATIENT_READ, samu_id)

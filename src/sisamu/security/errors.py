@@ -4,25 +4,25 @@ from __future__ import annotations
 
 
 class SecurityError(Exception):
-    """Base class: `message_fr` is what a person is shown, `str(self)` is what the log says."""
+    """Base class: `message_fr` is what a person is shown, `code` what a client program tests, `str(self)` what
+    the log says. A refusal of its own subclasses one of these with its code and message."""
 
     message_fr = "Accès refusé."
+    code = "ACCES_REFUSE"
 
 
 class NotAuthenticated(SecurityError):
     message_fr = "Veuillez vous identifier."
+    code = "NON_AUTHENTIFIE"
 
 
 class LoginFailed(SecurityError):
     message_fr = "Identifiant, mot de passe ou code de vérification incorrect."
 
 
-class SecondFactorRequired(SecurityError):
-    message_fr = "Saisissez le code à six chiffres de votre application d'authentification."
-
-
 class Throttled(SecurityError):
     message_fr = "Trop de tentatives de connexion. Réessayez dans quelques minutes."
+    code = "TROP_DE_TENTATIVES"
 
 
 class Forbidden(SecurityError):
@@ -31,3 +31,17 @@ class Forbidden(SecurityError):
 
 class NotFound(SecurityError):
     message_fr = "Élément introuvable."
+    code = "INTROUVABLE"
+
+
+class Refused(SecurityError):
+    """A request refused for a stated reason: `code` for programs, `message_fr` for people, `status` for HTTP.
+
+    `str(self)` (the log's text) says who asked what; the answer carries the code and the French message only.
+    """
+
+    def __init__(self, code: str, message_fr: str, *, status: int = 403, log: str = "") -> None:
+        super().__init__(log or code)
+        self.code = code
+        self.message_fr = message_fr
+        self.status = status

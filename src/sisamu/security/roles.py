@@ -15,10 +15,15 @@ class Role(StrEnum):
     REGULATOR = "regulator"
     SUPERVISOR = "supervisor"
     CREW = "crew"
-    PARTNER = "partner"
+    # The partners' machine accounts (bearer tokens), one role per kind of partner: what one is given cannot serve
+    # another (a hospital's token offers no call). Accounts of the former `partner` role: migration 0012.
+    TELEPHONY_GATEWAY = "telephony_gateway"
+    HOSPITAL = "hospital"
+    HUB_PARTNER = "hub_partner"
     NATIONAL = "national"
     ANALYST = "analyst"
     ADMIN = "admin"
+    AUDITOR = "auditor"
 
 
 ROLE_LABELS_FR: dict[Role, str] = {
@@ -26,10 +31,13 @@ ROLE_LABELS_FR: dict[Role, str] = {
     Role.REGULATOR: "Médecin régulateur",
     Role.SUPERVISOR: "Superviseur",
     Role.CREW: "Équipage",
-    Role.PARTNER: "Partenaire",
+    Role.TELEPHONY_GATEWAY: "Passerelle de téléphonie",
+    Role.HOSPITAL: "Établissement de santé",
+    Role.HUB_PARTNER: "Partenaire Hub Santé",
     Role.NATIONAL: "Opérateur national",
     Role.ANALYST: "Analyste",
     Role.ADMIN: "Administrateur",
+    Role.AUDITOR: "Auditeur",
 }
 
 
@@ -44,11 +52,10 @@ class Permission(StrEnum):
     INDICATORS = "indicators.read"
     AUDIT_READ = "audit.read"
     ACCOUNTS_ADMIN = "accounts.admin"
-    INTEROP = "interop"
+    INTEROP = "interop"  # a Hub Santé partner's machine account
+    CAPACITY = "capacity.report"  # a hospital reports its free beds
     CALL_HANDLE = "call.handle"  # take calls at an ARM seat: log in, pause, answer, transfer, end, call back
-    TELEPHONY = (
-        "telephony"  # telephony gateway (machine, bearer token): offer calls, hang-ups, CTI LRM interface
-    )
+    TELEPHONY = "telephony"  # telephony gateway (machine, bearer token): offer calls, hang-ups, CTI, AML
 
 
 _ALL_ROOM = {Permission.CONSOLE, Permission.ROOM_READ}
@@ -67,16 +74,21 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CREW: frozenset(
         {Permission.CONSOLE, Permission.ROOM_READ, Permission.PATIENT_READ, Permission.MISSION_REPORT}
     ),
-    Role.PARTNER: frozenset({Permission.INTEROP, Permission.TELEPHONY}),
+    Role.TELEPHONY_GATEWAY: frozenset({Permission.TELEPHONY}),
+    Role.HOSPITAL: frozenset({Permission.CAPACITY}),
+    Role.HUB_PARTNER: frozenset({Permission.INTEROP}),
     Role.NATIONAL: frozenset({Permission.CONSOLE, Permission.ROOM_READ, Permission.INDICATORS}),
-    Role.ANALYST: frozenset({Permission.INDICATORS}),
-    Role.ADMIN: frozenset(
-        {Permission.CONSOLE, Permission.ROOM_READ, Permission.AUDIT_READ, Permission.ACCOUNTS_ADMIN}
-    ),
+    Role.ANALYST: frozenset({Permission.CONSOLE, Permission.INDICATORS}),  # the dashboards, no patient data
+    # Separation of duties: who manages the accounts does not review the trail of their own actions; the auditor
+    # reads the trail and nothing else (no patient data, no room).
+    Role.ADMIN: frozenset({Permission.CONSOLE, Permission.ROOM_READ, Permission.ACCOUNTS_ADMIN}),
+    Role.AUDITOR: frozenset({Permission.CONSOLE, Permission.AUDIT_READ}),
 }
 
 # Roles whose reach is every SAMU (for the permissions they hold) rather than their home SAMU only.
 NATIONWIDE_ROLES = frozenset({Role.NATIONAL, Role.ANALYST})
+# Roles an account may hold with or without a home SAMU: without one, they reach every SAMU.
+PLATFORM_OR_SAMU_ROLES = frozenset({Role.ADMIN, Role.AUDITOR})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +104,8 @@ class Principal:
 
     @property
     def nationwide(self) -> bool:
-        """National/analyst roles, and administrators without a home SAMU, reach every SAMU."""
-        return self.role in NATIONWIDE_ROLES or (self.role is Role.ADMIN and self.samu_id is None)
+        """National/analyst roles, and administrators or auditors without a home SAMU, reach every SAMU."""
+        return self.role in NATIONWIDE_ROLES or (self.role in PLATFORM_OR_SAMU_ROLES and self.samu_id is None)
 
 
 def allows(principal: Principal, permission: Permission, samu_id: str | None) -> bool:

@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from sisamu.security.roles import Principal, Role
 from sisamu.storage.tables import account, api_token, login_attempt, web_session
@@ -42,20 +42,6 @@ def principal_from_row(row: Any, *, via_token: bool = False) -> Principal:
         samu_id=row.samu_id,
         via_token=via_token,
     )
-
-
-def recent_failures(conn: Connection, *, username: str, ip: str, since: datetime) -> tuple[int, int]:
-    by_user = conn.execute(
-        select(func.count()).where(
-            login_attempt.c.username == username, login_attempt.c.at >= since, ~login_attempt.c.success
-        )
-    ).scalar_one()
-    by_ip = conn.execute(
-        select(func.count()).where(
-            login_attempt.c.ip == ip, login_attempt.c.at >= since, ~login_attempt.c.success
-        )
-    ).scalar_one()
-    return int(by_user), int(by_ip)
 
 
 def add_login_attempt(conn: Connection, *, username: str, ip: str, success: bool, at: datetime) -> None:
@@ -99,18 +85,41 @@ def token_principal(conn: Connection, token: str, now: datetime) -> Principal | 
     return found[0] if found is not None else None
 
 
-def token_principal_until(
-    conn: Connection, token: str, now: datetime
-) -> tuple[Principal, datetime | None] | None:
-    """The principal of a valid bearer token and the token's expiry (None: it does not expire)."""
+def token_principal_until(conn: Connection, token: str, now: datetime) -> tuple[Principal, datetime] | None:
+    """The principal of a valid bearer token and the token's expiry."""
     row = conn.execute(
         select(account, api_token.c.expires_at.label("token_expires_at"))
         .join(api_token, api_token.c.account_id == account.c.account_id)
         .where(
             api_token.c.token_hash == token_digest(token),
             api_token.c.revoked_at.is_(None),
-            (api_token.c.expires_at.is_(None)) | (api_token.c.expires_at > now),
+            api_token.c.expires_at > now,
             account.c.active,
         )
     ).one_or_none()
     return (principal_from_row(row, via_token=True), row.token_expires_at) if row is not None else None
+
+
+def use_totp_step(conn: Connection, account_id: Any, step: int) -> bool:
+    """Record `step` as the account's last used TOTP step, if later than the one recorded: True when it was (a
+    code used twice, even by two concurrent logins, passes only once)."""
+    done = conn.execute(
+        account.update()
+        .where(
+            account.c.account_id == account_id,
+            account.c.totp_last_step.is_(None) | (account.c.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+    )
+    return done.rowcount == 1
+
+
+def set_totp_secret(conn: Connection, account_id: Any, stored: str) -> None:
+    conn.execute(account.update().where(account.c.account_id == account_id).values(totp_secret=stored))
+
+
+def demo_usernames(conn: Connection) -> list[str]:
+    """The demo accounts' names (published password, no second factor): none outside a demonstration."""
+    return list(
+        conn.execute(select(account.c.username).where(account.c.demo).order_by(account.c.username)).scalars()
+    )

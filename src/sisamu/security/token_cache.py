@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sisamu.security.roles import Principal
@@ -51,6 +52,13 @@ class TokenCache:
             self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
+
+    def forget(self, digests: Iterable[str]) -> None:
+        """Drop the entries of these token digests (tokens revoked by this process: at once here, elsewhere within
+        the cache's delay)."""
+        with self._lock:
+            for digest in digests:
+                self._entries.pop(digest, None)
 
     def clear(self) -> None:
         with self._lock:

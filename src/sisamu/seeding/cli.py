@@ -28,6 +28,11 @@ def _run(ctx: typer.Context, scope: str, *, demo_accounts: bool) -> None:
             f"[green]{report.rooms} salles[/], {report.hospitals} hôpitaux, {report.smur_bases} bases SMUR, "
             f"{report.demo_accounts_created} comptes de démonstration créés."
         )
+        if demo_accounts:
+            console.print(
+                "[yellow]Comptes de démonstration (mot de passe publié)[/] : `sisamu serve`/`run` refusent cette "
+                "base sauf option --demo (SISAMU_DEMO=1) ; jamais en production."
+            )
 
 
 @app.command("pilots")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,10 +14,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sisamu.calls import history
+from sisamu.console_output import USAGE_ERROR, at_least, fail, one_of
+from sisamu.platform.cli import platform_of
 from sisamu.sim.engine import run
 from sisamu.sim.report import indicators
 from sisamu.sim.scenarios import (
     POLICIES,
+    SCENARIOS,
     Scenario,
     build_setup,
     equal_weights,
@@ -26,6 +31,8 @@ from sisamu.sim.scenarios import (
     rooms_from_registry,
     scenario,
 )
+from sisamu.sim.year import year
+from sisamu.tenants import queries as tenants
 
 if TYPE_CHECKING:
     from sisamu.sim.engine import Outcome, TwinSetup
@@ -42,9 +49,13 @@ SEED = typer.Option(1, "--seed", help="Graine du générateur aléatoire.")
 JSON = typer.Option(False, "--json", help="Sortie JSON sur stdout.")
 OUT = typer.Option(None, "--out", help="Dossier où écrire les graphiques PNG.")
 LOST = typer.Option(
-    15.0, "--lost-threshold", help="Seuil d'appel perdu (s) : raccroché après au moins ce délai."
+    15.0,
+    "--lost-threshold",
+    callback=at_least(0),
+    help="Seuil d'appel perdu (s) : raccroché après au moins ce délai.",
 )
 POLICY = typer.Option("débordement τ=30 s", "--policy", help=f"Politique : {', '.join(POLICIES)}.")
+ROOM_SOURCES = ("registry", "departements", "equal:N")
 ROOMS = typer.Option(
     "registry",
     "--rooms",
@@ -55,16 +66,25 @@ SURGE_ROOMS = typer.Option(
     "", "--surge-rooms", help="Salles touchées (ids CRRA séparés par des virgules ; défaut : toutes)."
 )
 FACTOR = typer.Option(
-    0.0, "--factor", help="covid : multiplicateur (défaut 3) ; canicule : hausse (défaut 0,25)."
+    0.0,
+    "--factor",
+    callback=at_least(0),
+    help="covid : multiplicateur (défaut 3) ; canicule : hausse (défaut 0,25).",
 )
-HOURS = typer.Option(168, "--hours", help="Durée simulée (heures, à partir du lundi 0 h).")
+HOURS = typer.Option(
+    168, "--hours", callback=at_least(1), help="Durée simulée (heures, à partir du lundi 0 h)."
+)
 
 
 def _rooms(source: str, scope: str) -> tuple[Room, ...]:
     if source.startswith("equal:"):
-        return equal_weights(int(source.split(":", 1)[1]))
+        count = source.split(":", 1)[1]
+        if not count.isdigit() or int(count) < 1:
+            fail(f"--rooms equal:N attend un nombre de salles N ≥ 1 (reçu : {source!r}).", USAGE_ERROR)
+        return equal_weights(int(count))
     if source == "departements":
         return rooms_from_departements()
+    one_of(source, ROOM_SOURCES, "Source des salles inconnue (--rooms)")
     try:
         return rooms_from_registry(scope)
     except ImportError as exc:
@@ -73,6 +93,17 @@ def _rooms(source: str, scope: str) -> tuple[Room, ...]:
             "Choisissez explicitement --rooms departements ou --rooms equal:N."
         )
         raise typer.Exit(2) from exc
+
+
+POSITIVE = at_least(0, strictly=True)
+
+
+def _share(param: typer.CallbackParam, value: float) -> float:
+    if not 0 < value <= 1:
+        fail(
+            f"{param.opts[0]} est une part entre 0 et 1 (reçu : {value:g} ; 99 % s'écrit 0.99).", USAGE_ERROR
+        )
+    return value
 
 
 def _run(setup: TwinSetup, label: str) -> Outcome:
@@ -128,9 +159,18 @@ def _emit(as_json: bool, payload: dict[str, Any], tables: list[Table]) -> None:
         out.print(t)
 
 
+def _surge(rooms: tuple[Room, ...], listed: str) -> list[str]:
+    """The CRRA ids of `--surge-rooms`, each checked against the simulated rooms."""
+    surge = [s.strip() for s in listed.split(",") if s.strip()]
+    for room_id in surge:
+        one_of(room_id, [r.crra_id for r in rooms], "Salle inconnue (--surge-rooms)")
+    return surge
+
+
 def _scenario(name: str, **kw: Any) -> None:
+    one_of(kw["policy"], POLICIES, "Politique inconnue (--policy)")
     rooms = _rooms(kw["rooms"], "pilots" if name == "pilots" else "national")
-    surge = [s for s in kw.get("surge_rooms", "").split(",") if s]
+    surge = _surge(rooms, kw.get("surge_rooms", ""))
     share = 1.0 if name == "pilots" and not kw["rooms"].startswith("equal:") else None
     sc = replace(
         scenario(name, rooms, surge_rooms=surge, factor=kw.get("factor", 0.0), total_weight=share),
@@ -225,8 +265,9 @@ def compare_cmd(seed: int = SEED, as_json: bool = JSON, out: Path | None = OUT, 
                 rooms: str = ROOMS, hours: int = HOURS, scenario_name: str = typer.Option("national", "--scenario"),
                 surge_rooms: str = SURGE_ROOMS, factor: float = FACTOR) -> None:  # fmt: skip
     """Politiques côte à côte, mêmes appels et mêmes effectifs : sans débordement, τ = 30 s, τ = 10 s, national."""
+    one_of(scenario_name, SCENARIOS, "Scénario inconnu (--scenario)")
     room_list = _rooms(rooms, "pilots" if scenario_name == "pilots" else "national")
-    surge = [s for s in surge_rooms.split(",") if s]
+    surge = _surge(room_list, surge_rooms)
     sc = replace(scenario(scenario_name, room_list, surge_rooms=surge, factor=factor), hours=hours)
     base = build_setup(sc, seed)
     results: dict[str, Indicators] = {}
@@ -258,9 +299,10 @@ def compare_cmd(seed: int = SEED, as_json: bool = JSON, out: Path | None = OUT, 
 
 @app.command("staffing")
 def staffing_cmd(seed: int = SEED, as_json: bool = JSON, out: Path | None = OUT, rooms: str = ROOMS,
-                 hours: int = HOURS, target: float = typer.Option(0.99, "--target"),
-                 within: float = typer.Option(60.0, "--within"), rounds: int = typer.Option(6, "--rounds"),
-                 aid_wait: float = typer.Option(0.0, "--aid-wait", help="Entraide : délai avant qu'un ARM libre "
+                 hours: int = HOURS, target: float = typer.Option(0.99, "--target", callback=_share),
+                 within: float = typer.Option(60.0, "--within", callback=at_least(0, strictly=True)),
+                 rounds: int = typer.Option(6, "--rounds", callback=at_least(1)),
+                 aid_wait: float = typer.Option(0.0, "--aid-wait", callback=at_least(0), help="Entraide : délai avant qu'un ARM libre "
                                                 "d'une autre salle prenne l'appel (s).")) -> None:  # fmt: skip
     """Moins d'ARM par heure pour `target` décrochés en `within` s : chaque salle seule, puis avec entraide."""
     from sisamu.sim.staffing import optimise, pooled_plan, room_plan
@@ -327,14 +369,21 @@ def _staffing_dict(res: StaffingResult, target: float) -> dict[str, Any]:
 @app.command("single")
 def single_cmd(
     arrivals_per_hour: float = typer.Option(
-        ..., "--arrivals-per-hour", help="Appels offerts par heure (Poisson)."
+        ..., "--arrivals-per-hour", callback=POSITIVE, help="Appels offerts par heure (Poisson)."
     ),
-    agents: int = typer.Option(..., "--agents", help="ARM en poste."),
-    aht: float = typer.Option(..., "--aht", help="Durée moyenne de traitement (s, exponentielle)."),
+    agents: int = typer.Option(..., "--agents", callback=at_least(1), help="ARM en poste."),
+    aht: float = typer.Option(
+        ..., "--aht", callback=POSITIVE, help="Durée moyenne de traitement (s, exponentielle)."
+    ),
     patience: float = typer.Option(
-        math.inf, "--patience", help="Patience moyenne (s, exponentielle) ; infinie par défaut."
+        math.inf,
+        "--patience",
+        callback=POSITIVE,
+        help="Patience moyenne (s, exponentielle) ; infinie par défaut.",
     ),
-    hours: float = typer.Option(1000.0, "--hours", help="Heures simulées (après 5 h de mise en régime)."),
+    hours: float = typer.Option(
+        1000.0, "--hours", callback=POSITIVE, help="Heures simulées (après 5 h de mise en régime)."
+    ),
     seed: int = SEED,
     as_json: bool = JSON,
 ) -> None:
@@ -355,3 +404,50 @@ def single_cmd(
         "abandon", f"{result['abandoned'] / max(result['offered'], 1):.4f}", f"{theory['p_abandon']:.4f}"
     )
     Console().print(table)
+
+
+@app.command("year")
+def year_cmd(
+    ctx: typer.Context,
+    weeks: int = typer.Option(52, "--weeks", callback=at_least(1), help="Semaines simulées."),
+    start: str = typer.Option("2026-01-05", "--start", help="Premier lundi (AAAA-MM-JJ, 0 h UTC)."),
+    rooms: str = ROOMS,
+    policy: str = POLICY,
+    calls_per_year: float = typer.Option(
+        31_000_000, "--calls-per-year", callback=at_least(1), help="Volume national annuel (défaut : 31 M)."
+    ),
+    seed: int = SEED,
+) -> None:
+    """Une année synthétique écrite dans la base comme des appels réels (indicateurs, export recherche)."""
+    one_of(policy, POLICIES, "Politique inconnue (--policy)")
+    try:
+        monday = date.fromisoformat(start)
+    except ValueError:
+        fail(f"--start attend une date AAAA-MM-JJ (reçu : {start!r}).", USAGE_ERROR)
+    if monday.weekday() != 0:
+        fail(f"--start doit être un lundi ({monday:%d/%m/%Y} n'en est pas un).", USAGE_ERROR)
+    room_list = _rooms(rooms, "national")
+    sc = replace(scenario("national", room_list), policy=policy, calls_per_year=calls_per_year)
+    with platform_of(ctx) as platform:
+        with platform.engine.connect() as conn:
+            missing = sorted(set(sc.room_ids) - set(tenants.samu_ids(conn)))
+        if missing:
+            fail(f"SAMU absents de cette base : {', '.join(missing[:10])}… Chargez-les : sisamu seed national "
+                 "(ou --rooms registry).", USAGE_ERROR)  # fmt: skip
+
+        def load(calls: Any) -> int:
+            with platform.engine.begin() as conn:
+                return history.load(conn, calls)
+
+        with Progress(
+            TextColumn("Année synthétique"), BarColumn(), TextColumn("{task.completed}/{task.total} semaines"),
+            TextColumn("{task.fields[calls]:,} appels"), TimeElapsedColumn(), console=console, transient=True,
+        ) as bar:  # fmt: skip
+            task = bar.add_task("year", total=weeks, calls=0)
+            total = year(
+                sc, start=datetime.combine(monday, datetime.min.time(), tzinfo=UTC), weeks=weeks, seed=seed,
+                load=load, progress=lambda done, calls: bar.update(task, completed=done, calls=calls),
+            )  # fmt: skip
+    Console().print(
+        f"{total:,} appels écrits sur {weeks} semaines ({len(room_list)} salles).".replace(",", " ")
+    )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "POLICIES",
+    "SCENARIOS",
     "Room",
     "Scenario",
     "build_setup",
@@ -260,6 +261,9 @@ class Scenario:
         """Physicians for ≈ 85 % occupancy on the usual load, at least one per room."""
         load = self.rates(with_surges=False) * self.physician_share * self.physician.mean_s
         return np.maximum(1, np.ceil(load / 0.85)).astype(np.int64)
+
+
+SCENARIOS = ("national", "pilots", "covid", "heatwave")
 
 
 def scenario(

@@ -7,7 +7,8 @@
   handle `SmurReportRecorded`; the answer's `sent` is the message's distribution id);
 - `GET /api/samus/{samu_id}/missions/{mission_id}/reports`: what the crew recorded on its mission (audited read);
 - `GET /api/files/{file_number}/smur-reports`: the file's reports, recorded or received (audited read);
-- `PUT /api/samus/{samu_id}/smur-client`: the SMUR software's Hub client id and FINESS (supervisor).
+- `PUT /api/samus/{samu_id}/smur-client`: the SMUR software's Hub client id and FINESS (supervisor); where its RPIS
+  go is the platform's setting (`SISAMU_HUB_RPIS_RECIPIENT`): a body naming another recipient is refused.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, status
 
 from sisamu.cases.api_deps import FileReader
+from sisamu.domain.errors import DomainError
 from sisamu.platform.events import SmurReport, SmurReportSent
 from sisamu.platform.http import PlatformDep, require
 from sisamu.platform.use_cases import run
@@ -120,12 +122,26 @@ def get_reports(file_number: str, platform: PlatformDep, principal: FileReader) 
     return FileReportsOut.of(found.bilans, found.rpis, found.documents)
 
 
+class RpisRecipientImposed(DomainError):
+    code = "DESTINATAIRE_RPIS_IMPOSE"
+    message_fr = (
+        "Le destinataire des RPIS est fixé par la configuration de la plateforme (SISAMU_HUB_RPIS_RECIPIENT), "
+        "pas par la console."
+    )
+
+
 @samus.put("/smur-client", summary="The SAMU's SMUR software on Hub Santé: client id, RPIS recipient, FINESS")
 def put_smur_client(
     samu_id: str, payload: SmurClientIn, platform: PlatformDep, principal: RoomWriter
 ) -> SmurClientIn:
-    run(platform, service.configure_client, principal=principal, samu_id=samu_id, **payload.model_dump())
-    return payload
+    configured = platform.settings.rpis_recipient_for(samu_id)
+    if payload.rpis_recipient is not None and payload.rpis_recipient != configured:
+        raise RpisRecipientImposed(
+            f"samu {samu_id}: RPIS recipient {payload.rpis_recipient!r} is not {configured!r}"
+        )
+    fields = payload.model_dump(exclude={"rpis_recipient"})
+    run(platform, service.configure_client, principal=principal, samu_id=samu_id, **fields)
+    return payload.model_copy(update={"rpis_recipient": configured})
 
 
 for _sub in (missions, files, samus):

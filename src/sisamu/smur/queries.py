@@ -22,7 +22,6 @@ class SmurClient:
 
     samu_id: str
     client_id: str
-    rpis_recipient: str | None
     finess_legal: str | None
     finess_geo: str | None
     structure: str
@@ -43,9 +42,7 @@ def client_of(conn: Connection, samu_id: str) -> SmurClient | None:
     row = conn.execute(select(smur_client).where(smur_client.c.samu_id == samu_id)).first()
     if row is None:
         return None
-    return SmurClient(
-        row.samu_id, row.client_id, row.rpis_recipient, row.finess_legal, row.finess_geo, row.structure
-    )
+    return SmurClient(row.samu_id, row.client_id, row.finess_legal, row.finess_geo, row.structure)
 
 
 def samu_of_client(conn: Connection, client_id: str) -> str | None:

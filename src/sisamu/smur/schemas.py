@@ -216,7 +216,12 @@ class FileReportsOut(BaseModel):
 
 class SmurClientIn(_In):
     client_id: str = Field(pattern=r"^fr(\.[a-zA-Z0-9_-]+){2,8}$", description="fr.health.samu440.smur")
-    rpis_recipient: str | None = Field(default=None, pattern=r"^fr(\.[a-zA-Z0-9_-]+){2,8}$")
+    rpis_recipient: str | None = Field(
+        default=None,
+        max_length=200,
+        description="read only: the RPIS recipient the platform's settings name (SISAMU_HUB_RPIS_RECIPIENT); a "
+        "request naming any other is refused (422 DESTINATAIRE_RPIS_IMPOSE)",
+    )
     finess_legal: str | None = Field(default=None, pattern=r"^[0-9A-Z]{9}$")
     finess_geo: str | None = Field(default=None, pattern=r"^[0-9A-Z]{9}$")
     structure: Literal["0", "1", "2", "9"] = "0"

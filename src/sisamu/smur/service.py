@@ -296,12 +296,12 @@ def configure_client(
     samu_id: str,
     client_id: str,
     now: datetime,
-    rpis_recipient: str | None = None,
     finess_legal: str | None = None,
     finess_geo: str | None = None,
     structure: str = "0",
 ) -> None:
-    """Give the SAMU's SMUR software its Hub client id (and where its RPIS go); the supervisor's setting."""
+    """Give the SAMU's SMUR software its Hub client id and FINESS; the supervisor's setting. Where its RPIS go is
+    the platform's setting (`SISAMU_HUB_RPIS_RECIPIENT`), never the supervisor's."""
     if principal is not None:
         authorize(principal, Permission.ROOM_WRITE, samu_id)
     if structure not in STRUCTURES_CODES:
@@ -310,7 +310,6 @@ def configure_client(
         raise InvalidReport(f"{client_id!r} is not a Hub client id")
     values = {
         "client_id": client_id,
-        "rpis_recipient": rpis_recipient,
         "finess_legal": finess_legal,
         "finess_geo": finess_geo,
         "structure": structure,
@@ -329,5 +328,5 @@ def configure_client(
         object_type="smur_client",
         object_id=samu_id,
         at=now,
-        detail={"client_id": client_id, "rpis_recipient": rpis_recipient},
+        detail={"client_id": client_id},
     )

@@ -63,7 +63,6 @@ smur_client = Table(
     metadata,
     Column("samu_id", String(8), ForeignKey("samu.samu_id"), primary_key=True),
     Column("client_id", Text, nullable=False, unique=True, comment="Hub client id of the SMUR software"),
-    Column("rpis_recipient", Text, nullable=True, comment="Hub id receiving the RS-RPIS; the LRM when null"),
     Column("finess_legal", String(9), nullable=True, comment="FINESS juridique of the SMUR's establishment"),
     Column("finess_geo", String(9), nullable=True, comment="FINESS géographique of the SMUR or its antenna"),
     Column(

@@ -85,11 +85,14 @@ account = Table(
     Column("account_id", Uuid, primary_key=True),
     Column("username", String(120), nullable=False, unique=True),
     Column("display_name", Text, nullable=False),
-    Column("role", String(16), nullable=False),
+    Column("role", String(32), nullable=False),
     Column("samu_id", String(8), ForeignKey("samu.samu_id"), nullable=True, index=True),
     Column("password_hash", Text, nullable=True),
     Column("totp_secret", Text, nullable=True),
     Column("totp_required", Boolean, nullable=False, server_default=text("true")),
+    Column(
+        "totp_last_step", BigInteger, nullable=True, comment="last TOTP time step used: a code passes once"
+    ),
     Column("oidc_subject", Text, nullable=True, unique=True),
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("demo", Boolean, nullable=False, server_default=text("false")),
@@ -119,7 +122,7 @@ api_token = Table(
     Column("name", Text, nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     _ts("created_at", default_now=True),
-    _ts("expires_at", nullable=True),
+    _ts("expires_at"),
     _ts("revoked_at", nullable=True),
 )
 
@@ -143,7 +146,7 @@ audit_event = Table(
     _ts("at"),
     Column("actor_id", Uuid, nullable=True),
     Column("actor", Text, nullable=False),
-    Column("role", String(16), nullable=False),
+    Column("role", String(32), nullable=False),
     Column("action", String(32), nullable=False),
     Column("object_type", String(32), nullable=False),
     Column("object_id", Text, nullable=False),

@@ -17,8 +17,17 @@ from sisamu.storage.uow import UnitOfWork
 from sisamu.tenants.registry import RoomDef
 
 DEMO_PASSWORD = "Demo-sisamu-15"  # noqa: S105 - published on purpose: demo accounts only, never in production
-ROOM_ROLES = (Role.ARM, Role.REGULATOR, Role.SUPERVISOR, Role.CREW, Role.PARTNER, Role.ADMIN)
-NATIONWIDE_DEMO = (Role.NATIONAL, Role.ANALYST, Role.ADMIN)
+ROOM_ROLES = (
+    Role.ARM,
+    Role.REGULATOR,
+    Role.SUPERVISOR,
+    Role.CREW,
+    Role.TELEPHONY_GATEWAY,
+    Role.HOSPITAL,
+    Role.HUB_PARTNER,
+    Role.ADMIN,
+)
+NATIONWIDE_DEMO = (Role.NATIONAL, Role.ANALYST, Role.ADMIN, Role.AUDITOR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +62,13 @@ def demo_accounts(samu_ids: Iterable[str]) -> list[DemoAccount]:
         Role.REGULATOR: "Dr Régulateur",
         Role.SUPERVISOR: "Superviseur",
         Role.CREW: "Équipage SMUR",
-        Role.PARTNER: "Partenaire",
+        Role.TELEPHONY_GATEWAY: "Passerelle de téléphonie",
+        Role.HOSPITAL: "Établissement de santé",
+        Role.HUB_PARTNER: "Partenaire Hub Santé",
         Role.ADMIN: "Admin",
         Role.NATIONAL: "Opérateur national",
         Role.ANALYST: "Analyste",
+        Role.AUDITOR: "Auditeur",
     }
     out = [
         DemoAccount(f"{role}.{sid}".lower(), role, sid, f"{labels[role]} {sid}")

@@ -10,6 +10,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlalchemy.exc import DataError
 from starlette.types import ASGIApp
 
 from sisamu import __version__
+from sisamu.analytics.api import router as indicators_router
 from sisamu.bootstrap import background_services
 from sisamu.calls.api import router as calls_router
 from sisamu.cases.api import router as cases_router
@@ -34,10 +36,29 @@ from sisamu.interop.api import router as hub_router
 from sisamu.platform import Platform
 from sisamu.platform.services import BackgroundService
 from sisamu.resources.api import router as resources_router
-from sisamu.security.errors import Forbidden, NotAuthenticated, NotFound, SecurityError, Throttled
+from sisamu.security.errors import (
+    Forbidden,
+    NotAuthenticated,
+    NotFound,
+    Refused,
+    SecurityError,
+    Throttled,
+)
 from sisamu.smur.api import router as smur_router
 from sisamu.tenants.api import router as tenants_router
-from sisamu.web import auth_pages, codes_api, health, me_api, oidc_pages, openapi, pages
+from sisamu.web import (
+    admin_api,
+    audit_api,
+    auth_pages,
+    codes_api,
+    health,
+    live_auth,
+    me_api,
+    oidc_pages,
+    openapi,
+    pages,
+    tokens_api,
+)
 from sisamu.web.body_limit import BodyLimit
 from sisamu.web.credentials_gate import CredentialsGate
 from sisamu.web.headers import SecurityHeaders
@@ -88,7 +109,11 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(SecurityError)
     async def security_error(request: Request, exc: SecurityError) -> Response:
-        status = next((STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS), 403)
+        status = (
+            exc.status  # a refusal that says its own status (409 taken, 422 inconsistent, 403…)
+            if isinstance(exc, Refused)
+            else next((STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS), 403)
+        )
         log.info("refused %s %s: %s", request.method, request.url.path, exc)
         if status == 401 and _wants_html(request):  # noqa: PLR2004
             return auth_pages.login_page(request, next_url=request.url.path, status_code=401)
@@ -98,14 +123,15 @@ def _handle_errors(app: FastAPI) -> None:
                 request, "error.html", {"title": title, "message": exc.message_fr}, status_code=status
             )
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # noqa: PLR2004
-        return JSONResponse({"detail": exc.message_fr}, status_code=status, headers=headers)
+        body = {"detail": exc.message_fr, "code": exc.code}
+        return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> Response:
-        if isinstance(exc, GuardRefused):  # a code the console acts on, a French message it shows
-            body = {"detail": exc.message_fr, "code": exc.code, "gaps": list(exc.gaps), "reason": str(exc)}
-            return JSONResponse(body, status_code=422)
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        body: dict[str, object] = {"detail": exc.message_fr or str(exc), "code": exc.code}
+        if isinstance(exc, GuardRefused):  # what is missing, in French, for the console to list
+            body["gaps"] = list(exc.gaps)
+        return JSONResponse(body, status_code=422)
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, exc: DataError) -> Response:
@@ -161,15 +187,24 @@ def create_app(
         openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.state.platform = platform
-    app.state.live_hub = LiveHub(platform.database.libpq_url)
+    app.state.live_hub = LiveHub(
+        platform.database.libpq_url,
+        still_valid=partial(live_auth.still_valid, platform),
+        recheck_s=settings.live_recheck_s,
+        max_per_account=settings.live_max_sockets_per_account,
+    )
 
     _handle_errors(app)
 
     for router in (
         health.router,
         auth_pages.router,
+        tokens_api.page_router,  # before the views' /console/{view}
         pages.router,
         me_api.router,
+        admin_api.router,
+        audit_api.router,
+        tokens_api.router,
         tenants_router,
         instructions_router,
         calls_router,
@@ -178,6 +213,7 @@ def create_app(
         smur_router,
         hub_router,
         geo_router,
+        indicators_router,
         codes_api.router,
         live_router,
         oidc_pages.router,

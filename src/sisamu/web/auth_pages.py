@@ -10,8 +10,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sisamu.platform.http import SESSION_COOKIE, PlatformDep, PrincipalDep, client_ip
-from sisamu.security import service
-from sisamu.security.errors import LoginFailed, SecondFactorRequired, SecurityError, Throttled
+from sisamu.security import service, tokens
+from sisamu.security.errors import LoginFailed, Throttled
 from sisamu.web.templating import templates
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,6 @@ def login_page(
     error: str | None = None,
     status_code: int = 200,
     username: str = "",
-    need_totp: bool = False,
     next_url: str = DEFAULT_NEXT,
 ) -> HTMLResponse:
     oidc = request.app.state.platform.settings.oidc_enabled
@@ -60,7 +59,6 @@ def login_page(
         {
             "error": error,
             "username": username,
-            "need_totp": need_totp,
             "next": safe_next(next_url),
             "oidc": oidc,
         },
@@ -83,44 +81,37 @@ def login_submit(
     next: Annotated[str, Form(max_length=512)] = "/console",  # noqa: A002 - form field name
 ) -> Response:
     ip = client_ip(request)
-    try:
-        with platform.uow() as uow:
-            opened = service.login(
-                uow,
-                username=username,
-                password=password,
-                totp_code=totp_code or None,
-                ip=ip,
-                now=platform.clock.now(),
-                settings=platform.settings,
-            )
-    except SecondFactorRequired as exc:
-        return login_page(
-            request, error=exc.message_fr, username=username, need_totp=True, next_url=next, status_code=401
-        )
-    except Throttled as exc:
-        return login_page(request, error=exc.message_fr, username=username, status_code=429, next_url=next)
-    except SecurityError as exc:  # pragma: no cover - defensive
-        return login_page(request, error=exc.message_fr, status_code=403)
-    if opened is None:
-        return login_page(
-            request,
-            error=LoginFailed.message_fr,
+    with platform.uow() as uow:
+        outcome = service.login(
+            uow,
             username=username,
-            status_code=401,
-            next_url=next,
-            need_totp=bool(totp_code),
+            password=password,
+            totp_code=totp_code or None,
+            ip=ip,
+            now=platform.clock.now(),
+            settings=platform.settings,
+        )
+    if isinstance(outcome, service.Refused):
+        # One page for every refusal of checked credentials, whether the account has a second factor or not.
+        if outcome.throttled:
+            page = login_page(
+                request, error=Throttled.message_fr, username=username, status_code=429, next_url=next
+            )
+            page.headers["Retry-After"] = str(outcome.retry_after_s)
+            return page
+        return login_page(
+            request, error=LoginFailed.message_fr, username=username, status_code=401, next_url=next
         )
     log.info(
         "login ok: %s (%s, samu %s)",
-        opened.principal.username,
-        opened.principal.role,
-        opened.principal.samu_id,
+        outcome.principal.username,
+        outcome.principal.role,
+        outcome.principal.samu_id,
     )
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(
         response,
-        opened.token,
+        outcome.token,
         secure=platform.settings.cookie_secure,
         max_age=int(platform.settings.session_hours * 3600),
     )
@@ -134,10 +125,23 @@ def set_session_cookie(response: Response, token: str, *, secure: bool, max_age:
 
 
 @router.post("/logout")
-def logout(request: Request, platform: PlatformDep, _: PrincipalDep) -> RedirectResponse:
+def logout(
+    request: Request,
+    platform: PlatformDep,
+    principal: PrincipalDep,
+    revoke_tokens: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    """Ends the session; with `revoke_tokens`, the account's bearer tokens too (a machine stops within
+    SISAMU_TOKEN_CACHE_S seconds)."""
     token = request.cookies.get(SESSION_COOKIE, "")
+    revoked: list[str] = []
     with platform.uow() as uow:
         service.logout(uow, token=token)
+        if revoke_tokens:
+            revoked = tokens.revoke_all(
+                uow, account_id=principal.account_id, by=principal, now=platform.clock.now()
+            )
+    platform.tokens.forget(revoked)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -29,6 +29,7 @@ from sisamu.config import get_settings
 from sisamu.console_output import console
 from sisamu.platform import Platform
 from sisamu.platform.services import BackgroundService
+from sisamu.security import store
 from sisamu.seeding import STEPS as SEED_STEPS
 from sisamu.seeding import seed
 from sisamu.tenants.service import DEMO_PASSWORD, DemoAccount
@@ -51,7 +52,10 @@ def _serve(
         port=port,
         log_level="info",
         access_log=platform.settings.access_log,
-        proxy_headers=False,
+        # Forwarded headers only from the configured proxies: anyone else could name any address, and the login
+        # throttling (per account and address) would then count nothing, or count an innocent's address.
+        proxy_headers=bool(platform.settings.trusted_proxies),
+        forwarded_allow_ips=list(platform.settings.trusted_proxies) or None,
         ws=platform.settings.websocket_impl,
         ws_per_message_deflate=False,
     )
@@ -62,14 +66,45 @@ def _terminate(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+DEMO_OPTION = typer.Option(
+    False,
+    "--demo",
+    help="Plateforme de démonstration : accepte une base contenant les comptes de démonstration "
+    "(mot de passe publié, sans second facteur). Jamais en production (défaut : SISAMU_DEMO).",
+)
+
+
+def refuse_demo_accounts(platform: Platform, *, demo: bool) -> None:
+    """Exit (code 2) when the database holds demo accounts and this is not a demonstration platform."""
+    if demo or platform.settings.demo:
+        return
+    with platform.engine.connect() as conn:
+        names = store.demo_usernames(conn)
+    if names:
+        log.error(
+            "refusing to start: the database holds %d demo accounts (%s…) whose password is published and which "
+            "have no second factor; start with --demo (or SISAMU_DEMO=1) if this is a demonstration platform, "
+            "else delete them",
+            len(names),
+            ", ".join(names[:3]),
+        )
+        console.print(
+            "[red]Refus de démarrer[/] : la base contient des comptes de démonstration (mot de passe publié). "
+            "Option --demo pour une plateforme de démonstration uniquement."
+        )
+        raise typer.Exit(2)
+
+
 def serve(
     host: str = typer.Option(None, help="Adresse d'écoute (défaut : SISAMU_HOST)."),
     port: int = typer.Option(None, help="Port (défaut : SISAMU_PORT)."),
+    demo: bool = DEMO_OPTION,
 ) -> None:
     """Sert l'application web (base déjà migrée)."""
     platform = build_platform()
     try:
         migrations.upgrade_database(platform.database)
+        refuse_demo_accounts(platform, demo=demo)
         _serve(platform, host or platform.settings.host, port or platform.settings.port)
     finally:
         platform.close()
@@ -83,11 +118,13 @@ def run(
         "--hub-samu",
         help="SAMU dont le relais Hub Santé tourne ici (répéter) ; défaut : SISAMU_HUB_SAMUS.",
     ),
+    demo: bool = DEMO_OPTION,
 ) -> None:
     """Un site SAMU complet comme en production : web, minuteries, adaptateurs et relais Hub Santé."""
     platform = build_platform()
     try:
         migrations.upgrade_database(platform.database)
+        refuse_demo_accounts(platform, demo=demo)
         samus = hub_samu or platform.settings.hub_samus
         services = background_services(platform, hub_samus=samus)
         if samus:
@@ -101,10 +138,25 @@ def demo(
     port: int = typer.Option(None, help="Port (défaut 8000)."),
     no_simulator: bool = typer.Option(False, "--no-simulator", help="Pas d'appels simulés."),
     auto_answer: bool = typer.Option(False, "--auto-answer", help="Des postes ARM simulés décrochent aussi."),
+    allow_external_database: bool = typer.Option(
+        False,
+        "--allow-external-database",
+        help="Accepter SISAMU_DATABASE_URL : la démonstration y crée des comptes au mot de passe publié.",
+    ),
 ) -> None:
     """Démonstration : base embarquée, migration, SAMU pilotes, comptes de démonstration, serveur web."""
     stop_simulator = None
     settings = get_settings()
+    if settings.database_url and not allow_external_database:
+        log.error(
+            "refusing to run the demo on the external database of SISAMU_DATABASE_URL: it would create accounts "
+            "with a published password there; unset it (embedded database) or pass --allow-external-database"
+        )
+        console.print(
+            "[red]Refus[/] : la démonstration crée des comptes au mot de passe publié ; elle ne s'installe pas dans "
+            "la base externe de SISAMU_DATABASE_URL sans --allow-external-database."
+        )
+        raise typer.Exit(2)
     with console.status("Démarrage de PostgreSQL…"):
         platform = build_platform(settings, telephony=None if settings.cti_url else RecordingTelephony())
     try:

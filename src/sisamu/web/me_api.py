@@ -1,12 +1,11 @@
-"""Who am I, and machine tokens for my account."""
+"""Who am I (machine tokens: `sisamu.web.tokens_api`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from sisamu.platform.http import PlatformDep, PrincipalDep
-from sisamu.security import service
+from sisamu.platform.http import PrincipalDep
 from sisamu.security.roles import ROLE_PERMISSIONS
 
 router = APIRouter(prefix="/api/me", tags=["me"])
@@ -23,16 +22,6 @@ class MeOut(BaseModel):
     )
 
 
-class TokenIn(BaseModel):
-    name: str = Field(min_length=1, max_length=80)
-    days: float | None = Field(default=None, gt=0, le=3650)
-
-
-class TokenOut(BaseModel):
-    token: str
-    name: str
-
-
 @router.get("", summary="The authenticated account")
 def me(request: Request, principal: PrincipalDep) -> MeOut:
     return MeOut(
@@ -43,12 +32,3 @@ def me(request: Request, principal: PrincipalDep) -> MeOut:
         permissions=sorted(str(p) for p in ROLE_PERMISSIONS[principal.role]),
         csrf_token=getattr(request.state, "csrf_token", None),
     )
-
-
-@router.post("/tokens", status_code=status.HTTP_201_CREATED, summary="Issue a bearer token for a machine")
-def issue_token(payload: TokenIn, platform: PlatformDep, principal: PrincipalDep) -> TokenOut:
-    with platform.uow() as uow:
-        token = service.issue_token(
-            uow, principal=principal, name=payload.name, now=platform.clock.now(), days=payload.days
-        )
-    return TokenOut(token=token, name=payload.name)

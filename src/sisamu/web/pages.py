@@ -32,8 +32,17 @@ VIEWS = {
     "regulation": View("regulation", "Régulation", Permission.REGULATE),
     "map": View("map", "Moyens", Permission.ROOM_READ),
     "room": View("room", "Salle", Permission.ROOM_READ),
+    "indicators": View("indicators", "Indicateurs", Permission.INDICATORS),
+    "admin": View("admin", "Comptes", Permission.ACCOUNTS_ADMIN),
+    "audit": View("audit", "Journal d'audit", Permission.AUDIT_READ),
 }
-DEFAULT_VIEW = {Role.ARM: "arm", Role.REGULATOR: "regulation"}
+DEFAULT_VIEW = {
+    Role.ARM: "arm",
+    Role.REGULATOR: "regulation",
+    Role.ANALYST: "indicators",
+    Role.ADMIN: "admin",
+    Role.AUDITOR: "audit",
+}
 
 
 @router.get("/")
@@ -45,7 +54,7 @@ def _render(
     request: Request, platform: PlatformDep, principal: Principal, view: View, samu_id: str | None
 ) -> HTMLResponse:
     target = principal.samu_id if not principal.nationwide else samu_id
-    if target is not None and not allows(principal, view.permission, target):
+    if not allows(principal, view.permission, target if target is not None else principal.samu_id):
         raise NotFound(f"view {view.key} of samu {target} for {principal.username}")
     with platform.engine.connect() as conn:
         samu = tenants_store.get_samu(conn, target) if target else None
@@ -66,6 +75,7 @@ def _render(
             "csrf_token": getattr(request.state, "csrf_token", ""),
             "can_post": samu is not None and allows(principal, Permission.ROOM_WRITE, samu.samu_id),
             "tile_url": platform.settings.map_tile_url,
+            "refresh_s": max(2.0, platform.settings.indicators_interval_s),
         },
     )
 

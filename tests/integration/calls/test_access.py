@@ -28,10 +28,10 @@ PEOPLE = {
     "arm2.250": (Role.ARM, "250"),
     "regulator.250": (Role.REGULATOR, "250"),
     "supervisor.250": (Role.SUPERVISOR, "250"),
-    "partner.250": (Role.PARTNER, "250"),
+    "telephony_gateway.250": (Role.TELEPHONY_GATEWAY, "250"),
     "arm.680": (Role.ARM, "680"),
     "supervisor.680": (Role.SUPERVISOR, "680"),
-    "partner.680": (Role.PARTNER, "680"),
+    "telephony_gateway.680": (Role.TELEPHONY_GATEWAY, "680"),
     "national": (Role.NATIONAL, None),
 }
 
@@ -56,7 +56,7 @@ def _offer(platform, people, call_id, number=None):
     return _run(
         platform,
         service.offer,
-        principal=people["partner.250"],
+        principal=people["telephony_gateway.250"],
         samu_id="250",
         call_id=call_id,
         flux=Flux.CENTRE_15,
@@ -77,26 +77,40 @@ def _at_seat(platform, principal, seat_id, samu_id="250"):
 
 
 def test_the_gateway_commands_need_telephony_on_that_samu(platform, clock, people):
-    for who, expected in [("partner.680", Forbidden), ("arm.250", Forbidden), ("national", Forbidden)]:
+    for who, expected in [
+        ("telephony_gateway.680", Forbidden),
+        ("arm.250", Forbidden),
+        ("national", Forbidden),
+    ]:
         with pytest.raises(expected), platform.uow() as uow:
             service.offer(
                 uow, principal=people[who], samu_id="250", call_id="x", flux=Flux.CENTRE_15, now=clock.now()
             )
     _offer(platform, people, "c1")
     with pytest.raises(NotFound):  # another SAMU's gateway: the call is not there (404), through either room
-        _run(platform, service.hang_up, principal=people["partner.680"], samu_id="250", call_id="c1")
+        _run(
+            platform, service.hang_up, principal=people["telephony_gateway.680"], samu_id="250", call_id="c1"
+        )
     with pytest.raises(NotFound):
-        _run(platform, service.hang_up, principal=people["partner.680"], samu_id="680", call_id="c1")
+        _run(
+            platform, service.hang_up, principal=people["telephony_gateway.680"], samu_id="680", call_id="c1"
+        )
     with pytest.raises(Forbidden):  # a person is not the telephony
         _run(platform, service.abandon, principal=people["arm.250"], samu_id="250", call_id="c1")
     with pytest.raises(Forbidden):
-        _run(platform, aml_service.receive_aml, principal=people["partner.680"], samu_id="250", text='A"ML=1')
+        _run(
+            platform,
+            aml_service.receive_aml,
+            principal=people["telephony_gateway.680"],
+            samu_id="250",
+            text='A"ML=1',
+        )
     with platform.engine.connect() as conn:
         assert store.get_call(conn, "250", "c1").call.state is CallState.QUEUED  # nothing refused changed it
 
 
 def test_hang_up_ends_a_spoken_call_and_abandons_a_waiting_one(platform, clock, people):
-    gateway = people["partner.250"]
+    gateway = people["telephony_gateway.250"]
     _offer(platform, people, "waiting", "0611111111")
     clock.advance(40)
     lost = _run(platform, service.hang_up, principal=gateway, samu_id="250", call_id="waiting")
@@ -149,7 +163,7 @@ def test_a_physician_does_not_end_an_arms_call_unless_at_the_seat(platform, cloc
     _at_seat(platform, people["arm.250"], "P1")
     _run(platform, service.answer, principal=people["arm.250"], samu_id="250", seat_id="P1")
     for who, expected in [("regulator.250", Forbidden), ("arm2.250", Forbidden), ("arm.680", NotFound),
-                          ("supervisor.680", NotFound), ("partner.250", Forbidden)]:  # fmt: skip
+                          ("supervisor.680", NotFound), ("telephony_gateway.250", Forbidden)]:  # fmt: skip
         with pytest.raises(expected):
             _run(platform, service.end, principal=people[who], samu_id="250", call_id="c1")
         with pytest.raises(expected):
@@ -227,7 +241,11 @@ def test_national_pooling_is_the_national_operators_and_distributes_everywhere(p
 
 def test_a_callers_locations_are_read_from_a_samu_the_call_is_visible_from(platform, clock, people):
     _offer(platform, people, "g1")
-    for who, expected in [("supervisor.250", Forbidden), ("partner.250", Forbidden), ("arm.680", NotFound)]:
+    for who, expected in [
+        ("supervisor.250", Forbidden),
+        ("telephony_gateway.250", Forbidden),
+        ("arm.680", NotFound),
+    ]:
         with pytest.raises(expected):
             _run(platform, aml_service.call_locations, principal=people[who], samu_id="250", call_id="g1")
     with pytest.raises(NotFound):

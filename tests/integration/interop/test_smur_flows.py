@@ -64,6 +64,7 @@ class Smur:
     def __init__(self, platform: Any, *, rpis_recipient: str | None = None) -> None:
         self.platform = platform
         self.sent: dict[int, Any] = {}
+        platform.settings.hub_rpis_recipient = rpis_recipient  # SISAMU_HUB_RPIS_RECIPIENT, read at each send
         with platform.uow() as uow:
             add_samu(uow, "440", hub_id=LRM)
             smur.configure_client(
@@ -71,7 +72,6 @@ class Smur:
                 principal=None,
                 samu_id="440",
                 client_id=SMUR,
-                rpis_recipient=rpis_recipient,
                 finess_legal="440000271",
                 finess_geo="440000289",
                 now=T0,

@@ -23,7 +23,7 @@ PEOPLE = {
     "regulator.250": (Role.REGULATOR, "250"),
     "arm.250": (Role.ARM, "250"),
     "supervisor.250": (Role.SUPERVISOR, "250"),
-    "partner.250": (Role.PARTNER, "250"),
+    "hospital.250": (Role.HOSPITAL, "250"),
     "crew.250": (Role.CREW, "250"),
     "crew2.250": (Role.CREW, "250"),
     "crew.680": (Role.CREW, "680"),

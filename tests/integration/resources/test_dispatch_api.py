@@ -52,7 +52,7 @@ def test_recommendation_access(api, world):
 
 
 def test_capacity_update_and_hospital_ranking(api, world):
-    supervisor, partner = api("supervisor.250"), api("partner.250")
+    supervisor, partner = api("supervisor.250"), api("hospital.250")
     full = supervisor.put(
         "/api/samus/250/hospitals/chu-besancon-25/capacity", json={"free_beds": {"urgences": 0}}
     )

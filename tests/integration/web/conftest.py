@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +15,17 @@ from sisamu.calls.seats import service as seat_service
 from sisamu.security.roles import Role
 
 ROOMS = ("250", "680")
-ROOM_ROLES = [Role.ARM, Role.REGULATOR, Role.SUPERVISOR, Role.CREW, Role.PARTNER, Role.ADMIN]
+ROOM_ROLES = [
+    Role.ARM,
+    Role.REGULATOR,
+    Role.SUPERVISOR,
+    Role.CREW,
+    Role.TELEPHONY_GATEWAY,
+    Role.HOSPITAL,
+    Role.HUB_PARTNER,
+    Role.ADMIN,
+    Role.AUDITOR,
+]
 
 
 @pytest.fixture
@@ -139,4 +150,34 @@ def sample_objects(platform, rooms) -> dict[str, str]:
         add_unit(uow, "250", "VLM.250", name="VLM 250", base=(47.2345, 6.027), now=now)
     with platform.uow() as uow:
         resources.engage(uow, principal=None, number="DRFR152502602500001", resource_id="VLM.250", now=now)
+    from sisamu.storage.tables import account
+
+    with platform.uow() as uow:  # accounts administration: an account of 250 with a known id
+        uow.execute(
+            account.insert().values(
+                account_id=uuid.UUID("00000000-0000-4000-8000-000000000250"),
+                username="target.250",
+                display_name="Compte cible",
+                role="arm",
+                samu_id="250",
+                created_at=now,
+            )
+        )
+
+    from sisamu.security import store as security_store
+    from sisamu.storage.tables import api_token
+
+    with platform.uow() as uow:  # security: a bearer token of arm.250 (when the test made the accounts)
+        owner = security_store.account_by_username(uow.conn, "arm.250")
+        if owner is not None:
+            uow.execute(
+                api_token.insert().values(
+                    token_id=uuid.UUID("00000000-0000-4000-8000-000000000250"),
+                    account_id=owner.account_id,
+                    name="sample",
+                    token_hash="0" * 64,
+                    created_at=now,
+                    expires_at=now + timedelta(days=1),
+                )
+            )
     return {"call_id": "c-250", "seat_id": "P250", "callback_id": "1", "file_number": "DRFR152502602500001"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from sisamu.security import passwords, service, totp
+from sisamu.security import passwords, service, totp, totp_vault
 from sisamu.security.roles import Role
 from sisamu.storage.tables import account
 
@@ -51,6 +51,7 @@ def test_second_factor_is_required_and_checked(client, platform, rooms):
             samu_id="250",
             password="Correct-Horse-15",
             now=platform.clock.now(),
+            vault=totp_vault.vault_for(platform.settings),
         )
     assert created.totp_secret
     first = client.post("/login", data={"username": "reg.totp", "password": "Correct-Horse-15"})

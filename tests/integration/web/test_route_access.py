@@ -36,8 +36,11 @@ TENANT_PARAMS = {"samu_id": "250"}
 TENANT_PARAMS |= {"call_id": "c-250", "seat_id": "P250", "callback_id": "1"}  # telephony: `sample_objects`
 TENANT_PARAMS |= {"idCrra": "FR250", "idNatPs": "810000000250", "idDossier": "D250"}  # CTI (SI-SAMU → LRM)
 TENANT_PARAMS |= {"file_number": "DRFR152502602500001", "patient_no": "1"}  # regulation file
+TENANT_PARAMS |= {"grantee_samu_id": "680"}  # a SAMU the file is granted to
 TENANT_PARAMS |= {"resource_id": "VLM.250", "mission_id": "1", "hospital_id": "chu-besancon-25"}  # resources
 TENANT_PARAMS |= {"request_id": "fr.health.samu680.request.r250"}  # Hub Santé mutual aid received by 250
+TENANT_PARAMS |= {"account_id": "00000000-0000-4000-8000-000000000250"}  # an account of SAMU 250
+TENANT_PARAMS |= {"token_id": "00000000-0000-4000-8000-000000000250"}  # a bearer token of arm.250
 
 
 def _flat(routes):

@@ -24,7 +24,7 @@ def _token(platform, username: str) -> dict[str, str]:
 
 
 def test_gateway_offers_arm_answers_supervisor_sees(platform, client, accounts, login):
-    gateway = _token(platform, "partner.250")
+    gateway = _token(platform, "telephony_gateway.250")
     base = BASE.format("250")
     offered = client.post(
         f"{base}/calls", json={"call_id": "a1", "caller_number": "0612345678"}, headers=gateway
@@ -70,7 +70,7 @@ def test_overflowed_call_is_visible_to_the_partner_through_its_grant_only(platfo
     assert supervisor.get(f"{BASE.format('250')}/overflow").json()["partners"] == ["680"]
     arm_b = login("arm.680")
     assert arm_b.post(f"{BASE.format('680')}/seats/B1/login", json={}).status_code == 200
-    gateway = _token(platform, "partner.250")
+    gateway = _token(platform, "telephony_gateway.250")
     client.post(f"{BASE.format('250')}/calls", json={"call_id": "over"}, headers=gateway)
     client.post(f"{BASE.format('250')}/calls", json={"call_id": "kept"}, headers=gateway)
 
@@ -92,7 +92,7 @@ def test_the_partner_opens_an_overflowed_calls_file_for_the_callers_samu(platfor
     assert supervisor.request("PUT", f"{BASE.format('250')}/overflow", json=agreement).status_code == 200
     arm_b = login("arm.680")
     assert arm_b.post(f"{BASE.format('680')}/seats/B1/login", json={}).status_code == 200
-    gateway = _token(platform, "partner.250")
+    gateway = _token(platform, "telephony_gateway.250")
     client.post(f"{BASE.format('250')}/calls", json={"call_id": "over"}, headers=gateway)
     assert arm_b.post(f"{BASE.format('680')}/seats/B1/answer").json()["call_id"] == "over"
 
@@ -115,7 +115,7 @@ def test_the_partner_opens_an_overflowed_calls_file_for_the_callers_samu(platfor
 def test_hangups_fill_the_callback_list_and_without_a_telephony_the_arm_dials(
     app, platform, client, accounts, login
 ):
-    gateway = _token(platform, "partner.250")
+    gateway = _token(platform, "telephony_gateway.250")
     base = BASE.format("250")
     client.post(f"{base}/calls", json={"call_id": "h1", "caller_number": "0611111111"}, headers=gateway)
     platform.clock = _Later(platform.clock, 40)
@@ -147,7 +147,7 @@ def test_hangups_fill_the_callback_list_and_without_a_telephony_the_arm_dials(
 
 def test_a_supervisor_ends_a_call_at_an_arms_seat(platform, client, accounts, login):
     base = BASE.format("250")
-    client.post(f"{base}/calls", json={"call_id": "s1"}, headers=_token(platform, "partner.250"))
+    client.post(f"{base}/calls", json={"call_id": "s1"}, headers=_token(platform, "telephony_gateway.250"))
     arm = login("arm.250")
     assert arm.post(f"{base}/seats/P1/login", json={}).json()["state"] == "available"
     assert arm.post(f"{base}/seats/P1/answer").json()["call_id"] == "s1"
@@ -170,7 +170,7 @@ class _Later:
 def test_cti_appel_entrant_and_affichage_dossier(platform, client, accounts, login):
     arm = login("arm.250")
     arm.post(f"{BASE.format('250')}/seats/P1/login", json={"id_nat_ps": "810000000001"})
-    telephony = _token(platform, "partner.250")
+    telephony = _token(platform, "telephony_gateway.250")
     body = {"idAppel": "SI-1", "idFlux": "FR250-15-Samu-UV-F01", "numTel": "0612345678"}
     validate_body("lrm", "AppelEntrant", body)
     url = "/v1/cti/FR250/agents/810000000001/calls"
@@ -184,7 +184,7 @@ def test_cti_appel_entrant_and_affichage_dossier(platform, client, accounts, log
         (url, {**body, "idFlux": "nonsense"}, telephony, 400),
         ("/v1/cti/FR250/agents/unknown/calls", {**body, "idAppel": "SI-3"}, telephony, 404),
         ("/v1/cti/FR680/agents/810000000001/calls", body, telephony, 403),
-        ("/v1/cti/FR250/agents/810000000001/calls", body, _token(platform, "partner.680"), 403),
+        ("/v1/cti/FR250/agents/810000000001/calls", body, _token(platform, "telephony_gateway.680"), 403),
         ("/v1/cti/FR250/dossiers/D1", {"numTel": "0612345678"}, telephony, 400),
     ]
     for target, payload, headers, expected in refusals:
@@ -204,7 +204,7 @@ def test_arm_reads_the_callers_aml_location_and_the_read_is_audited(platform, cl
 
     from sisamu.storage.tables import audit_event
 
-    gateway = _token(platform, "partner.250")
+    gateway = _token(platform, "telephony_gateway.250")
     base = BASE.format("250")
     assert (
         client.post(

@@ -39,7 +39,7 @@ def test_only_the_national_operator_sets_pooling(platform, client, accounts, log
         assert person.get(POOLING).status_code == expected, username
     assert (
         client.put(
-            POOLING, json={"national_pooling": True}, headers=_token(platform, "partner.250")
+            POOLING, json={"national_pooling": True}, headers=_token(platform, "telephony_gateway.250")
         ).status_code
         == 403
     )
@@ -85,7 +85,7 @@ def test_sisamu_telephony_serves_an_external_lrm(platform, client, accounts, log
         arm.post(f"{BASE.format('250')}/seats/P1/login", json={"id_nat_ps": "810000000001"}).status_code
         == 200
     )
-    token = _token(platform, "partner.250")["Authorization"].removeprefix("Bearer ")
+    token = _token(platform, "telephony_gateway.250")["Authorization"].removeprefix("Bearer ")
     lrm = HttpSiSamuTelephony(
         f"{client.base_url}/api/si-samu", token, client=client
     )  # the official client side
@@ -103,13 +103,15 @@ def test_sisamu_telephony_serves_an_external_lrm(platform, client, accounts, log
     assert refused(lambda: lrm.request_outgoing_call("FR250", "unknown", dial)) == 404
     assert refused(lambda: lrm.request_outgoing_call("FR680", "810000000001", dial)) == 403
     other = HttpSiSamuTelephony(
-        f"{client.base_url}/api/si-samu", _token(platform, "partner.680")["Authorization"][7:], client=client
+        f"{client.base_url}/api/si-samu",
+        _token(platform, "telephony_gateway.680")["Authorization"][7:],
+        client=client,
     )
     assert refused(lambda: other.request_outgoing_call("FR250", "810000000001", dial)) == 403
 
     correlation = CorrelationDossier(id_nat_ps="810000000001", priorite_regul="P1")
     assert refused(lambda: lrm.correlate_file("FR250", "D1", correlation)) == 409  # no call at the seat
-    gateway = _token(platform, "partner.250")
+    gateway = _token(platform, "telephony_gateway.250")
     assert (
         client.post(f"{BASE.format('250')}/calls", json={"call_id": "x1"}, headers=gateway).status_code == 201
     )

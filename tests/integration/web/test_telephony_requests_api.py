@@ -42,7 +42,7 @@ def _until(condition: Callable[[], object], what: str, timeout_s: float = 5) -> 
 
 def _gateway(platform) -> dict[str, str]:
     with platform.engine.connect() as conn:
-        principal = store.principal_from_row(store.account_by_username(conn, "partner.250"))
+        principal = store.principal_from_row(store.account_by_username(conn, "telephony_gateway.250"))
     with platform.uow() as uow:
         token = service.issue_token(uow, principal=principal, name="telephony", now=platform.clock.now())
     return {"Authorization": f"Bearer {token}"}

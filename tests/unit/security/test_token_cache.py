@@ -12,7 +12,7 @@ T0 = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 
 
 def _principal(name: str = "gw") -> Principal:
-    return Principal(uuid.uuid4(), name, name, Role.PARTNER, "250", via_token=True)
+    return Principal(uuid.uuid4(), name, name, Role.TELEPHONY_GATEWAY, "250", via_token=True)
 
 
 def test_a_principal_is_reused_until_the_delay_then_forgotten() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from sisamu.calls.callbacks import service as callbacks
-from sisamu.calls.callbacks import store as callback_store
 from sisamu.calls.callbacks.schemas import (
     CallbackOut,
     CallbackStartIn,
@@ -26,11 +25,20 @@ room = APIRouter(prefix="/api/samus/{samu_id}/telephony", tags=["telephony"])
 
 
 @room.get(
-    "/callbacks", summary="The callback list (open entries, oldest first; `all=true` for done ones too)"
+    "/callbacks",
+    summary="The callback list (open entries, oldest first; `all=true` for done ones too); numbers for the room's "
+    "staff only, read audited",
 )
-def list_callbacks(samu_id: str, platform: PlatformDep, _: Reader, all: bool = False) -> list[CallbackOut]:  # noqa: A002
-    with platform.engine.connect() as conn:
-        return [CallbackOut.of(c) for c, _v in callback_store.callbacks(conn, samu_id, open_only=not all)]
+def list_callbacks(
+    samu_id: str,
+    platform: PlatformDep,
+    principal: Reader,
+    all: bool = False,  # noqa: A002
+) -> list[CallbackOut]:
+    items, shown = run(
+        platform, callbacks.list_callbacks, principal=principal, samu_id=samu_id, open_only=not all
+    )
+    return [CallbackOut.of(c, number=shown) for c in items]
 
 
 @room.post(

@@ -12,7 +12,7 @@ from sisamu.calls.callbacks.model import Callback, CallbackOutcome
 
 class CallbackOut(BaseModel):
     callback_id: int
-    caller_number: str
+    caller_number: str | None = Field(description="the number to call back; null for who may not see numbers")
     call_ids: list[str]
     first_abandoned_at: datetime
     last_abandoned_at: datetime
@@ -23,10 +23,10 @@ class CallbackOut(BaseModel):
     seat_id: str | None
 
     @classmethod
-    def of(cls, item: Callback) -> CallbackOut:
+    def of(cls, item: Callback, *, number: bool = True) -> CallbackOut:
         return cls(
             callback_id=item.callback_id,
-            caller_number=item.caller_number,
+            caller_number=item.caller_number if number else None,
             call_ids=list(item.call_ids),
             first_abandoned_at=item.first_abandoned_at,
             last_abandoned_at=item.last_abandoned_at,

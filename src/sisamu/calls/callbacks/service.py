@@ -33,6 +33,9 @@ from sisamu.domain.errors import TransitionRefused
 from sisamu.domain.events import LiveEvent
 from sisamu.platform.events import DialReason, DialRequested
 from sisamu.security import audit
+from sisamu.security.access import authorize, sees_callers
+from sisamu.security.errors import Forbidden
+from sisamu.security.roles import Permission
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -72,6 +75,29 @@ def add_lost_call(
             uow.emit(LiveEvent(samu_id, "callback.changed", str(inserted[0].callback_id), inserted[1]))
             return
     raise TransitionRefused(f"call {call_id}: could not add the callback")
+
+
+def list_callbacks(
+    uow: UnitOfWork, *, principal: Principal | None, samu_id: str, open_only: bool, now: datetime
+) -> tuple[list[Callback], bool]:
+    """The callback list and whether its numbers may be shown (`sees_callers`); a list shown with its numbers is
+    audited (`callback.list`, naming the entries, never a number)."""
+    if principal is not None:
+        authorize(principal, Permission.ROOM_READ, samu_id)
+    items = [item for item, _version in callback_store.callbacks(uow.conn, samu_id, open_only=open_only)]
+    shown = sees_callers(principal, samu_id)
+    if shown:
+        audit.record(
+            uow.conn,
+            principal=principal,
+            samu_id=samu_id,
+            action="callback.list",
+            object_type="samu",
+            object_id=samu_id,
+            at=now,
+            detail={"callbacks": [item.callback_id for item in items]},
+        )
+    return items, shown
 
 
 def _callback(uow: UnitOfWork, samu_id: str, callback_id: int) -> tuple[Callback, int]:
@@ -123,6 +149,27 @@ def start_callback_attempt(
     return started
 
 
+class NotYourCallback(Forbidden):
+    code = "RAPPEL_D_UN_AUTRE_POSTE"
+    message_fr = "Seule la personne qui a lancé ce rappel en enregistre l'issue."
+
+
+def _check_caller_back(uow: UnitOfWork, principal: Principal | None, item: Callback) -> None:
+    if principal is None:
+        return
+    started_by = callback_store.attempt_account(uow.conn, item.samu_id, item.callback_id)
+    if started_by is not None:
+        if started_by != principal.account_id:
+            raise NotYourCallback(f"{principal.username} did not start callback {item.callback_id}")
+        return
+    seat = seat_store.get_seat(uow.conn, item.samu_id, item.seat_id) if item.seat_id else None
+    if seat is not None:
+        try:
+            check_at_seat(principal, seat)
+        except Forbidden as exc:
+            raise NotYourCallback(str(exc)) from exc
+
+
 def record_callback_outcome(
     uow: UnitOfWork,
     *,
@@ -134,9 +181,11 @@ def record_callback_outcome(
     note: str | None,
 ) -> Callback:
     """The attempt's outcome (and the ARM's note), audited: who called back, what came of it — the note's text
-    stays in the callback, the entry says only that there is one."""
+    stays in the callback, the entry says only that there is one. Recorded by the person who started the attempt
+    (or, for an attempt the platform started, whoever is logged in at its seat), not any call handler."""
     may_handle(principal, samu_id)
     item, version = _callback(uow, samu_id, callback_id)
+    _check_caller_back(uow, principal, item)
     done = record_outcome(item, outcome, now)
     _save_callback(uow, done, version)
     if note:

@@ -115,3 +115,13 @@ def set_callback_note(conn: Connection, samu_id: str, callback_id: int, note: st
         .where(callback.c.samu_id == samu_id, callback.c.callback_id == callback_id)
         .values(note=note)
     )
+
+
+def attempt_account(conn: Connection, samu_id: str, callback_id: int) -> UUID | None:
+    """The account that started the entry's latest attempt (None: none, or the platform)."""
+    found: UUID | None = conn.execute(
+        select(callback.c.account_id).where(
+            (callback.c.samu_id == samu_id) & (callback.c.callback_id == callback_id)
+        )
+    ).scalar_one_or_none()
+    return found

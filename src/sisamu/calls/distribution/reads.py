@@ -2,16 +2,19 @@
 
 Each read writes its audit entries in the caller's unit of work, on the chain of each SAMU whose calls were read
 (a partner's overflowed calls are read on the partner's chain too); an entry names the calls, never a number.
+Who may not see numbers (`security.access.sees_callers`: crews, national operators, administrators) reads the
+calls without them; the entry then says `numbers: false`.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sisamu.calls.distribution import store
 from sisamu.calls.distribution.access import visible_call
 from sisamu.security import audit
-from sisamu.security.access import authorize
+from sisamu.security.access import authorize, sees_callers
 from sisamu.security.roles import Permission, Principal
 
 if TYPE_CHECKING:
@@ -34,6 +37,7 @@ def recent_calls(
     if principal is not None:
         authorize(principal, Permission.ROOM_READ, samu_id)
     records = store.recent_calls(uow.conn, samu_id, states=states, limit=limit)
+    shown = sees_callers(principal, samu_id)
     by_owner: dict[str, list[str]] = {samu_id: []}
     for record in records:
         by_owner.setdefault(record.call.samu_id, []).append(record.call.call_id)
@@ -46,9 +50,13 @@ def recent_calls(
             object_type="samu",
             object_id=samu_id,
             at=now,
-            detail={"calls": call_ids},
+            detail={"calls": call_ids} if shown else {"calls": call_ids, "numbers": False},
         )
-    return records
+    return records if shown else [_without_number(r) for r in records]
+
+
+def _without_number(record: store.CallRecord) -> store.CallRecord:
+    return replace(record, call=replace(record.call, caller_number=None))
 
 
 def call(
@@ -57,6 +65,8 @@ def call(
     """One call (own, or granted by an overflow); the read is audited on the call's owner SAMU."""
     record = visible_call(uow.conn, principal, samu_id, call_id, Permission.ROOM_READ)
     owner = record.call.samu_id
+    shown = sees_callers(principal, samu_id)
+    detail: dict[str, object] = {} if owner == samu_id else {"through": samu_id}
     audit.record(
         uow.conn,
         principal=principal,
@@ -65,6 +75,6 @@ def call(
         object_type="call",
         object_id=call_id,
         at=now,
-        detail={} if owner == samu_id else {"through": samu_id},
+        detail=detail if shown else {**detail, "numbers": False},
     )
-    return record
+    return record if shown else _without_number(record)

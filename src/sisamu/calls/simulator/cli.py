@@ -16,13 +16,18 @@ from typing import TYPE_CHECKING
 import typer
 
 from sisamu.calls.simulator.gateway import SimulatorGateway, StepResult, calls_per_hour_for
+from sisamu.console_output import USAGE_ERROR, at_least, fail
 from sisamu.platform.cli import platform_of
+from sisamu.tenants import queries as tenants
 from sisamu.tenants.registry import pilot_rooms
 
 if TYPE_CHECKING:
     from sisamu.platform import Platform
 
 app = typer.Typer(no_args_is_help=True, help="Téléphonie : simulateur d'appels (charge, endurance).")
+
+
+POSITIVE = at_least(0, strictly=True)
 
 
 @app.callback()
@@ -51,20 +56,35 @@ def simulate(
     samu: list[str] = typer.Option(
         None, "--samu", help="SAMU appelés (répéter) ; défaut : les SAMU pilotes."
     ),
-    rate: float = typer.Option(120.0, "--calls-per-hour", help="Appels par heure et par SAMU, maintenant."),
-    patience: float = typer.Option(90.0, help="Patience moyenne des appelants (s)."),
-    talk: float = typer.Option(90.0, help="Durée moyenne d'un appel aux postes simulés (s)."),
-    seats: int = typer.Option(0, help="Postes ARM simulés par SAMU qui décrochent (0 : aucun)."),
-    duration: float = typer.Option(0.0, help="Durée (s) ; 0 : jusqu'à Ctrl-C."),
-    step: float = typer.Option(1.0, help="Pas de simulation (s)."),
+    rate: float = typer.Option(
+        120.0, "--calls-per-hour", callback=POSITIVE, help="Appels par heure et par SAMU, maintenant."
+    ),
+    patience: float = typer.Option(90.0, callback=POSITIVE, help="Patience moyenne des appelants (s)."),
+    talk: float = typer.Option(
+        90.0, callback=POSITIVE, help="Durée moyenne d'un appel aux postes simulés (s)."
+    ),
+    seats: int = typer.Option(
+        0, callback=at_least(0), help="Postes ARM simulés par SAMU qui décrochent (0 : aucun)."
+    ),
+    duration: float = typer.Option(0.0, callback=at_least(0), help="Durée (s) ; 0 : jusqu'à Ctrl-C."),
+    step: float = typer.Option(1.0, callback=POSITIVE, help="Pas de simulation (s)."),
     timers: bool = typer.Option(False, "--timers", help="Faire aussi tourner minuteries et distribution."),
     seed: int = typer.Option(15, help="Graine aléatoire."),
 ) -> None:
     """Offrir des appels en continu (profil journalier) aux SAMU d'une plateforme en marche."""
     stop = threading.Event()
     with platform_of(ctx) as platform:
+        samu_ids = samu or [r.crra_id for r in pilot_rooms()]
+        with platform.engine.connect() as conn:
+            known = tenants.samu_ids(conn)
+        if unknown := [s for s in samu_ids if s not in known]:
+            fail(
+                f"SAMU inconnu(s) dans cette base : {', '.join(unknown)}. SAMU présents : "
+                f"{', '.join(known) or 'aucun (chargez-les : sisamu seed pilots)'}.",
+                USAGE_ERROR,
+            )
         try:
-            _simulate(platform, stop, samu or [r.crra_id for r in pilot_rooms()], rate=rate, patience=patience,
+            _simulate(platform, stop, samu_ids, rate=rate, patience=patience,
                       talk=talk, seats=seats, duration=duration, step=step, timers=timers, seed=seed)  # fmt: skip
         finally:
             stop.set()

@@ -1,6 +1,6 @@
 """`--setup`: the accounts and bearer tokens a load run needs, created straight in the database.
 
-Per SAMU: one `partner` machine account (`load.gateway.<samu>`, the telephony gateway) and N ARM accounts
+Per SAMU: one `telephony_gateway` machine account (`load.gateway.<samu>`, the telephony gateway) and N ARM accounts
 (`load.arm.<samu>.<n>`), created once (no password, no second factor: they only use tokens) and reused by later
 runs; every setup issues fresh tokens that expire after `days`. The SAMUs must exist (`sisamu seed pilots`).
 """
@@ -50,7 +50,7 @@ def create_load_accounts(
         for samu_id in samu_ids:
             key = samu_id.lower()
             gateway = _principal(
-                uow, username=f"load.gateway.{key}", role=Role.PARTNER, samu_id=samu_id, now=now
+                uow, username=f"load.gateway.{key}", role=Role.TELEPHONY_GATEWAY, samu_id=samu_id, now=now
             )
             arms = [
                 _principal(uow, username=f"load.arm.{key}.{n + 1}", role=Role.ARM, samu_id=samu_id, now=now)

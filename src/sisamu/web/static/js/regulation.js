@@ -81,9 +81,42 @@
       return li;
     }));
     if (!file.patients.length) $("patients").append(S.el("li", "Aucun patient saisi.", "meta"));
+    loadGrants(file.number).catch(() => { $("sharing").hidden = true; });
     $("timeline").replaceChildren(...file.timeline.slice().reverse().map((t) => S.el("li", S.time(t.at) + " · " + t.text + (t.by ? " — " + t.by : ""))));
     placeMarker();
   }
+  // Sharing: the owner SAMU's physician opens the file to another SAMU for a bounded time, or closes it again.
+  // A grantee's physician is refused the list (403): the panel stays hidden.
+  const REASONS = { SHARED: "dossier partagé", CRISIS: "crise", OVERFLOW: "débordement" };
+  async function loadGrants(number) {
+    const grants = await S.api("/api/files/" + number + "/grants");
+    if (!state.file || state.file.number !== number) return;
+    $("sharing").hidden = false;
+    $("grants").replaceChildren(...grants.map((g) => {
+      const li = S.el("li", null, "grant", { "data-samu": g.samu_id });
+      const until = g.expires_at ? " jusqu'à " + new Date(g.expires_at).toLocaleString("fr-FR") : "";
+      li.append(S.el("span", "SAMU " + g.samu_id + " · " + (REASONS[g.reason] || g.reason) + until + " — " + g.granted_by + " "));
+      const revoke = S.el("button", "Retirer", "small secondary", { type: "button", "aria-label": "Retirer le partage avec le SAMU " + g.samu_id });
+      revoke.addEventListener("click", () => S.attempt(async () => {
+        await S.api("/api/files/" + number + "/grants/" + encodeURIComponent(g.samu_id), { method: "DELETE" });
+        await loadGrants(number);
+      }, "Partage avec le SAMU " + g.samu_id + " retiré."));
+      li.append(revoke);
+      return li;
+    }));
+    if (!grants.length) $("grants").append(S.el("li", "Dossier non partagé.", "meta"));
+  }
+  $("grant-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const number = state.file.number;
+    const expires = new Date(Date.now() + Number($("grant-hours").value) * 3600 * 1000).toISOString();
+    const body = { samu_id: $("grant-samu").value.trim(), reason: $("grant-reason").value, expires_at: expires };
+    S.attempt(async () => {
+      await S.api("/api/files/" + number + "/grants", { method: "POST", body });
+      $("grant-samu").value = "";
+      await loadGrants(number);
+    }, "Dossier partagé avec le SAMU " + body.samu_id + ".");
+  });
   function placeMarker() {
     if (!state.map || !state.file || typeof L === "undefined") return;
     if (state.marker) state.marker.remove();
@@ -176,6 +209,11 @@
   S.on("case.", (event) => {
     loadQueue().catch((e) => S.toast(e.message));
     loadMine().catch((e) => S.toast(e.message));
+    if (event.kind === "case.unshared" && event.data && event.data.owner && state.file && event.id === state.file.number) {
+      // Another SAMU's file in hand, whose owner withdrew the share: it goes away at once.
+      S.api("/api/files/" + state.file.number).catch(() => { show(null); S.toast("Le SAMU " + event.data.owner + " a retiré le partage de ce dossier."); });
+      return;
+    }
     if (state.file && event.id === state.file.number && event.version > state.file.version) {
       // Shown only if still the file in hand: released or another taken meanwhile, it stays put away.
       S.api("/api/files/" + state.file.number).then((file) => { if (state.file && state.file.number === file.number) show(file); }).catch(() => {});

@@ -125,7 +125,21 @@ const Sisamu = (function () {
   function connect() {
     const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/live");
     ws.onopen = () => { liveStatus.dataset.state = "on"; liveStatus.textContent = "Flux temps réel : connecté"; dispatch({ kind: "resync" }); };
-    ws.onclose = () => { liveStatus.dataset.state = "off"; liveStatus.textContent = "Flux temps réel : reconnexion…"; setTimeout(connect, 2000); };
+    ws.onclose = (closed) => {
+      liveStatus.dataset.state = "off";
+      if (closed.code === 1008) {  // the session ended (logout elsewhere, account disabled): log in again
+        liveStatus.textContent = "Flux temps réel : session terminée";
+        location.href = "/login?next=" + encodeURIComponent(location.pathname);
+        return;
+      }
+      if (closed.code === 4429) {  // too many consoles open for this account: try again later
+        liveStatus.textContent = "Flux temps réel : trop de consoles ouvertes pour ce compte";
+        setTimeout(connect, 30000);
+        return;
+      }
+      liveStatus.textContent = "Flux temps réel : reconnexion…";
+      setTimeout(connect, 2000);
+    };
     ws.onmessage = (message) => {
       const event = JSON.parse(message.data);
       if (journal && event.kind !== "hello") {

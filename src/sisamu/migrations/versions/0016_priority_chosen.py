@@ -3,8 +3,8 @@
 `case_file.priority` may be NULL: a file opened from a call has no priority until the ARM grades it; files already
 recorded keep theirs. Downgrading sets the missing ones to P2 (the former default).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0016
+Revises: 0015
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,92 @@
+"""The call indicators of a scope and period, from the hourly rollups: grouped by hour, day, week or month (days in
+the time zone asked for), per SAMU or summed over the scope."""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sisamu.analytics.indicators import Counts, indicators
+from sisamu.analytics.rollup import counts_by_hour
+from sisamu.security.access import authorize
+from sisamu.security.roles import Permission, Principal
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+ALL_SAMUS = "*"
+
+
+class Grain(enum.StrEnum):
+    HOUR = "hour"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    PERIOD = "period"  # one point for the whole period asked (comparing SAMUs)
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    period: (
+        str  # ISO: the hour (UTC) or the local day, the Monday of the week, the first of the month, the start
+    )
+    samu_id: str  # ALL_SAMUS when summed over the scope
+    values: dict[str, float | int | None]
+
+
+def scope_of(principal: Principal, samu_ids: list[str]) -> list[str] | None:
+    """The SAMUs a request may read: those named, each checked (role × tenant); none named: every SAMU for a
+    nationwide role (None), else the principal's own."""
+    if samu_ids:
+        for samu_id in samu_ids:
+            authorize(principal, Permission.INDICATORS, samu_id)
+        return samu_ids
+    authorize(principal, Permission.INDICATORS, None if principal.nationwide else principal.samu_id)
+    return None if principal.nationwide else [str(principal.samu_id)]
+
+
+def _period(hour: datetime, grain: Grain, zone: ZoneInfo, start: date) -> str:
+    if grain is Grain.HOUR:
+        return hour.isoformat()
+    if grain is Grain.PERIOD:
+        return start.isoformat()
+    day = hour.astimezone(zone).date()
+    if grain is Grain.WEEK:
+        day -= timedelta(days=day.weekday())
+    elif grain is Grain.MONTH:
+        day = day.replace(day=1)
+    return day.isoformat()
+
+
+def bounds(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end] as local days → the UTC instants of the first and the day after the last midnight."""
+    return (
+        datetime.combine(start, time(0), tzinfo=zone),
+        datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone),
+    )
+
+
+def call_indicators(
+    conn: Connection,
+    principal: Principal,
+    *,
+    samu_ids: list[str],
+    start: date,
+    end: date,
+    grain: Grain,
+    zone: ZoneInfo,
+    total: bool,
+) -> list[Point]:
+    scope = scope_of(principal, samu_ids)
+    since, until = bounds(start, end, zone)
+    buckets: dict[tuple[str, str], Counts] = defaultdict(Counts)
+    for samu_id, hour, counts in counts_by_hour(conn, scope, since, until):
+        key = (_period(hour, grain, zone, start), ALL_SAMUS if total else samu_id)
+        buckets[key].add(counts)
+    return [
+        Point(period, samu_id, indicators(counts)) for (period, samu_id), counts in sorted(buckets.items())
+    ]

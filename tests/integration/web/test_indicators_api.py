@@ -1,0 +1,75 @@
+"""`GET /api/indicators/calls`: role × tenant, grouping, totals and the CSV download."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+
+from sisamu.analytics import rollup
+from sisamu.calls.distribution import service as calls
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def counted(platform, rooms):
+    """Two answered calls in 250 (8 s and 50 s), one lost in 680, rolled up."""
+    now = platform.clock.now()
+    for samu_id, call_id in (("250", "i1"), ("250", "i2"), ("680", "i3")):
+        with platform.uow() as uow:
+            calls.offer(
+                uow, principal=None, samu_id=samu_id, call_id=call_id, flux=calls.Flux.CENTRE_15,
+                caller_number="0600000000", now=now,
+            )  # fmt: skip
+    with platform.uow() as uow:
+        calls.abandon(uow, principal=None, samu_id="680", call_id="i3", now=now + timedelta(seconds=40))
+    rollup.catch_up(platform.engine, now=now + timedelta(minutes=1), lost_threshold_s=15)
+    return now.date().isoformat()
+
+
+def _query(day: str, extra: str = "") -> str:
+    return f"/api/indicators/calls?start={day}&end={day}&tz=UTC{extra}"
+
+
+def test_a_supervisor_reads_their_samu_only(login, accounts, counted):
+    supervisor = login("supervisor.250")
+    own = supervisor.get(_query(counted))
+    assert own.status_code == 200, own.text
+    assert [(p["samu_id"], p["offered"]) for p in own.json()["series"]] == [("250", 2)]
+    assert supervisor.get(_query(counted, "&samu=680")).status_code == 403
+
+
+@pytest.mark.parametrize("username", ["arm.250", "regulator.250", "crew.250", "hospital.250", "auditor.250"])
+def test_roles_without_the_indicators_permission_are_refused(login, accounts, counted, username):
+    assert login(username).get(_query(counted)).status_code == 403
+
+
+def test_the_analyst_reads_every_samu_and_the_national_total(login, accounts, counted):
+    analyst = login("analyst")
+    every = analyst.get(_query(counted)).json()
+    assert {(p["samu_id"], p["offered"], p["lost"]) for p in every["series"]} == {
+        ("250", 2, 0),
+        ("680", 1, 1),
+    }
+    assert {d["key"] for d in every["definitions"]} >= {"qs60_pct", "lost_pct", "wait_p90_s"}
+    total = analyst.get(_query(counted, "&total=true")).json()["series"]
+    assert [(p["samu_id"], p["offered"], p["lost"]) for p in total] == [("*", 3, 1)]
+
+
+def test_the_indicators_download_as_csv(login, accounts, counted):
+    response = login("national").get(_query(counted, "&format=csv&total=true"))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["samu_id"], r["offered"]) for r in rows] == [("*", "3")]
+
+
+def test_an_impossible_period_or_zone_is_refused_in_french(login, accounts, counted):
+    analyst = login("analyst")
+    backwards = analyst.get(f"/api/indicators/calls?start={counted}&end=2000-01-01")
+    assert backwards.status_code == 422
+    assert "Période invalide" in backwards.text
+    assert "Fuseau horaire inconnu" in analyst.get(_query(counted, "&tz=Mars/Olympus")).text
