@@ -40,7 +40,7 @@ def page_api(page: Any, method: str, url: str, body: Any = None) -> Any:
 
 def gateway_token(platform: Any) -> str:
     with platform.engine.connect() as conn:
-        row = conn.execute(select(account).where(account.c.username == "partner.250")).one()
+        row = conn.execute(select(account).where(account.c.username == "telephony_gateway.250")).one()
     with platform.uow() as uow:
         return service.issue_token(
             uow, principal=store.principal_from_row(row), name="e2e-gateway", now=platform.clock.now()
