@@ -27,7 +27,9 @@ from sisamu.geo.travel import StraightLineEstimator
 from sisamu.interop import handlers as interop_handlers
 from sisamu.interop.worker import workers_for
 from sisamu.platform import Platform
+from sisamu.platform.events import FileCompleting, ReflexDeparture
 from sisamu.platform.services import BackgroundService, TaskService, ThreadedService
+from sisamu.resources import completion, reflex
 from sisamu.resources.mqtt import MqttAdapter
 from sisamu.security.audit_checkpoints import checkpointer_for
 from sisamu.storage.bus import MessageBus
@@ -46,13 +48,19 @@ def travel_times_for(settings: Settings) -> TravelTimeEstimator:
     return StraightLineEstimator()
 
 
-def build_bus(settings: Settings, *, telephony: bool = False) -> MessageBus:
+def build_bus(
+    settings: Settings, *, telephony: bool = False, travel_times: TravelTimeEstimator | None = None
+) -> MessageBus:
     """Every handler of the platform, subscribed once; the telephony's only when a telephony executes requests
     (the relay that sends them subscribes its wake-up with it, in `background_services`)."""
     bus = MessageBus()
     # Hub flows: RS-RI, RS-SR, GEO-POS to the partners of a shared file; the SMUR's reports, its RPIS to the
     # recipient the settings name (read when each is sent)
     interop_handlers.subscribe(bus, rpis_recipient=settings.rpis_recipient_for)
+    # ACHEVE only once every decision was carried out (or the person says why).
+    bus.subscribe(FileCompleting, completion.decisions_carried_out)
+    # A départ réflexe engages at once the nearest unit of the type sent.
+    bus.subscribe(ReflexDeparture, reflex.engage_reflex(travel_times or StraightLineEstimator()))
     # Telephony: lost calls fill the callback list, an answer closes it; a seat made available by its ARM and a
     # change of the overflow rules get a distribution pass at once.
     bus.subscribe(CallAbandoned, callbacks_handlers.lost_calls(settings.lost_call_threshold_s))
@@ -80,11 +88,12 @@ def build_platform(
     settings = settings or get_settings()
     database = database or Database.from_settings(settings, keep_running=keep_database_running)
     telephony = telephony if telephony is not None else telephony_for(settings)
+    travel_times = travel_times or travel_times_for(settings)
     return Platform(
         settings=settings,
         database=database,
-        bus=build_bus(settings, telephony=telephony is not None),
-        travel_times=travel_times or travel_times_for(settings),
+        bus=build_bus(settings, telephony=telephony is not None, travel_times=travel_times),
+        travel_times=travel_times,
         telephony=telephony,
         clock=clock or SystemClock(),
     )

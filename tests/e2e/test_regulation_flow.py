@@ -72,6 +72,10 @@ def _arm_answers_and_qualifies(arm, artifacts) -> str:
     arm.locator(".toast.ok", has_text="enregistré").first.wait_for(timeout=10_000)
     arm.screenshot(path=str(artifacts / "e2e-arm-file.png"))
     arm.get_by_role("button", name="Transmettre au médecin (Ctrl+M)").click()
+    # No commune was picked: the console says so before handing over (issue 13); the ARM goes on.
+    warning = arm.get_by_role("dialog")
+    assert "Commune non renseignée" in warning.inner_text()
+    warning.get_by_role("button", name="Transmettre quand même").click()
     return number
 
 
@@ -134,6 +138,7 @@ def test_call_to_completed_file_across_the_three_consoles(served, chromium, plat
         timeout=10_000
     )
     physician.get_by_role("button", name="Achever le dossier").click()
+    physician.get_by_role("button", name="Confirmer : achever").click()
     physician.locator(".toast.ok", has_text="achevé").wait_for(timeout=10_000)
 
     supervisor.locator("#board tbody tr", has_text=number).locator("td", has_text="Achevé").wait_for(

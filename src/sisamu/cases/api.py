@@ -195,7 +195,14 @@ def change_state(
     file_number: str, payload: TransitionIn, platform: PlatformDep, principal: FileWriter
 ) -> FileOut:
     return FileOut.of(
-        run(platform, service.change_state, principal=principal, number=file_number, target=payload.to)
+        run(
+            platform,
+            service.change_state,
+            principal=principal,
+            number=file_number,
+            target=payload.to,
+            reason=payload.reason,
+        )
     )
 
 

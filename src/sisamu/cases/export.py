@@ -107,7 +107,7 @@ def _qualification(file: RegulationFile) -> dict[str, Any]:
         {
             "status": str(file.state),
             "attribution": str(q.attribution) if q.attribution else None,
-            "priority": str(q.priority),
+            "priority": str(q.priority) if q.priority is not None else None,
             "careLevel": str(level) if level else None,
         }
     )

@@ -55,13 +55,17 @@ def activate(file: RegulationFile, actor: Actor, now: datetime, reason: str = "a
     file.set_state(Etat.ACTIF, actor, now, reason)
 
 
-def complete(file: RegulationFile, actor: Actor, now: datetime) -> None:
-    """ACTIF → ACHEVE: every decision has been carried out."""
+def complete(file: RegulationFile, actor: Actor, now: datetime, reason: str | None = None) -> None:
+    """ACTIF → ACHEVE: every decision has been carried out (the resources check their missions: `FileCompleting`),
+    or the person says why the file is completed anyway (`reason`). A finished file leaves the regulation queue."""
     if file.state is not Etat.ACTIF:
         raise TransitionRefused(f"file {file.number} is {file.state}: only an ACTIF file can become ACHEVE")
     if not file.decisions:
         raise TransitionRefused(f"file {file.number} has no decision yet: nothing can have been carried out")
-    file.set_state(Etat.ACHEVE, actor, now, "all decisions carried out")
+    if file.step in {RegulationStep.QUEUED, RegulationStep.DIRECT}:
+        file.step = RegulationStep.REGULATED
+    because = f"completed by hand: {reason}" if reason else "all decisions carried out"
+    file.set_state(Etat.ACHEVE, actor, now, because)
 
 
 def validation_gaps(file: RegulationFile) -> list[str]:
@@ -152,8 +156,11 @@ def apply_due_step(file: RegulationFile, now: datetime) -> Etat | None:
     return step
 
 
-def transition(file: RegulationFile, target: Etat, actor: Actor, now: datetime) -> None:
-    """A transition asked for by a person (the API's `POST …/transitions`)."""
+def transition(
+    file: RegulationFile, target: Etat, actor: Actor, now: datetime, reason: str | None = None
+) -> None:
+    """A transition asked for by a person (the API's `POST …/transitions`); `reason`: why an ACHEVE is asked with
+    a decision not carried out."""
     if target is file.state:
         raise TransitionRefused(f"file {file.number} is already {target}")
     if target is Etat.PROGRAM:
@@ -163,7 +170,7 @@ def transition(file: RegulationFile, target: Etat, actor: Actor, now: datetime) 
             raise TransitionRefused(f"file {file.number} returns to ACTIF only with a new decision")
         activate(file, actor, now)
     elif target is Etat.ACHEVE:
-        complete(file, actor, now)
+        complete(file, actor, now, reason)
     elif target is Etat.VALIDE:
         validate(file, actor, now)
     elif target is Etat.CLOTURE:

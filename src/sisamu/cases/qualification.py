@@ -142,7 +142,7 @@ class Qualification:
     location: Location = field(default_factory=Location)
     motif: str | None = None  # HubSante.motif
     lieu: str | None = None  # HubSante.lieu
-    priority: Priorite = Priorite.P2
+    priority: Priorite | None = None  # not pre-set: the ARM chooses it
     attribution: Attribution | None = None
     caller_first_name: str | None = None
     caller_last_name: str | None = None
@@ -171,7 +171,7 @@ class Qualification:
             location=self.location.checked(),
             motif=check_code("motif", self.motif),
             lieu=check_code("lieu", self.lieu),
-            priority=Priorite(self.priority),
+            priority=Priorite(self.priority) if self.priority is not None else None,
             attribution=Attribution(self.attribution) if self.attribution is not None else None,
             caller_first_name=clean(self.caller_first_name, "caller first name", 200),
             caller_last_name=clean(self.caller_last_name, "caller last name", 200),

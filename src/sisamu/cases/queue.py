@@ -23,6 +23,7 @@ _RANK = case(
 )
 _DIRECT_FIRST = case((case_file.c.step == str(RegulationStep.DIRECT), 0), else_=1)
 _OPEN = [str(s) for s in (Etat.PROGRAM, Etat.ACTIF, Etat.ACHEVE, Etat.VALIDE)]
+_TO_REGULATE = [str(s) for s in (Etat.PROGRAM, Etat.ACTIF)]  # a finished file (ACHEVE…) waits for nobody
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,7 @@ class QueueEntry:
     number: str
     state: Etat
     step: RegulationStep
-    priority: Priorite
+    priority: Priorite | None
     motif: str | None
     commune_name: str | None
     queued_at: datetime
@@ -54,7 +55,7 @@ def regulation_queue(conn: Connection, samu_id: str, limit: int = 200) -> list[Q
         .where(
             (case_file.c.samu_id == samu_id)
             & case_file.c.step.in_([str(RegulationStep.QUEUED), str(RegulationStep.DIRECT)])
-            & case_file.c.state.in_(_OPEN)
+            & case_file.c.state.in_(_TO_REGULATE)
         )
         .order_by(_DIRECT_FIRST, _RANK, case_file.c.queued_at, case_file.c.number)
         .limit(limit)
@@ -64,11 +65,59 @@ def regulation_queue(conn: Connection, samu_id: str, limit: int = 200) -> list[Q
             r.number,
             Etat(r.state),
             RegulationStep(r.step),
-            Priorite(r.priority),
+            Priorite(r.priority) if r.priority else None,
             r.motif,
             r.commune_name,
             r.queued_at,
             int(r.patients),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class MyFile:
+    number: str
+    state: Etat
+    step: RegulationStep
+    priority: Priorite | None
+    motif: str | None
+    commune_name: str | None
+    call_id: str | None
+    created_at: datetime
+    held_since: datetime | None
+    held_by_me: bool
+
+
+def my_files(
+    conn: Connection, samu_id: str, account_id: Any, call_id: str | None = None, limit: int = 50
+) -> list[MyFile]:
+    """The open files a person works on: those they hold (a physician's "Mes dossiers") and the file opened from
+    the call `call_id` (the ARM's call in hand), newest first."""
+    mine: Any = case_file.c.holder_id == account_id if account_id is not None else None
+    if call_id:
+        by_call = case_file.c.call_id == call_id
+        mine = by_call if mine is None else mine | by_call
+    if mine is None:
+        return []
+    rows = conn.execute(
+        select(case_file)
+        .where((case_file.c.samu_id == samu_id) & case_file.c.state.in_(_OPEN) & mine)
+        .order_by(case_file.c.created_at.desc())
+        .limit(limit)
+    )
+    return [
+        MyFile(
+            r.number,
+            Etat(r.state),
+            RegulationStep(r.step),
+            Priorite(r.priority) if r.priority else None,
+            r.motif,
+            r.commune_name,
+            r.call_id,
+            r.created_at,
+            r.held_since,
+            account_id is not None and r.holder_id == account_id,
         )
         for r in rows
     ]

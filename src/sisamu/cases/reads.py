@@ -53,6 +53,19 @@ def regulation_queue(
     return entries
 
 
+def my_files(
+    uow: UnitOfWork, *, principal: Principal, samu_id: str, now: datetime, call_id: str | None = None
+) -> list[queue.MyFile]:
+    """The files `principal` works on (held by them, or opened from their call `call_id`): what a console
+    restores after a reload. Audited as a list read."""
+    _read_staff(principal, samu_id)
+    found = queue.my_files(uow.conn, samu_id, principal.account_id, (call_id or "").strip() or None)
+    _audit_list(
+        uow, principal, samu_id, "mine", now, {"call_id": call_id, "numbers": [f.number for f in found]}
+    )
+    return found
+
+
 def room_board(principal: Principal, uow: UnitOfWork, samu_id: str) -> list[Any]:
     """The supervisor's room: open files by state and priority, waiting times, holders. No patient identity."""
     authorize(principal, Permission.ROOM_READ, samu_id)

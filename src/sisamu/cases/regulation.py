@@ -133,7 +133,7 @@ def release(file: RegulationFile, actor: Actor, now: datetime) -> None:
     if file.holder.account_id != actor.account_id:
         raise TransitionRefused(f"file {file.number} is held by {file.holder.name}, not by {actor.name}")
     file.holder = None
-    if any(not d.reflex for d in file.decisions):
+    if any(not d.reflex for d in file.decisions) or file.state is not Etat.ACTIF:
         file.step = RegulationStep.REGULATED
     else:
         priority = file.qualification.priority

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, status
 
 from sisamu.calls.queries import overflowed_call_owner
 from sisamu.cases import reads, service
-from sisamu.cases.room_schemas import BoardEntryOut, FileSummaryOut, QueueEntryOut
+from sisamu.cases.room_schemas import BoardEntryOut, FileSummaryOut, MyFileOut, QueueEntryOut
 from sisamu.cases.schemas import FileOut, OpenFileIn
 from sisamu.domain.codes import code_list
 from sisamu.platform.http import PlatformDep, require
@@ -78,6 +78,38 @@ def regulation_queue(
             patients=e.patients,
         )
         for e in entries
+    ]
+
+
+@room.get(
+    "/mine", summary="My files: those I hold, and the file of my call in hand (restored after a reload)"
+)
+def my_files(
+    samu_id: str,
+    platform: PlatformDep,
+    principal: Annotated[Principal, Depends(require(Permission.PATIENT_READ))],
+    call_id: Annotated[str | None, Query(max_length=120)] = None,
+) -> list[MyFileOut]:
+    with platform.uow() as uow:
+        found = reads.my_files(
+            uow, principal=principal, samu_id=samu_id, now=platform.clock.now(), call_id=call_id
+        )
+    motifs = code_list("motif")
+    return [
+        MyFileOut(
+            number=f.number,
+            state=f.state,
+            step=str(f.step),
+            priority=f.priority,
+            motif=f.motif,
+            motif_label=motifs.label(f.motif) if f.motif else None,
+            commune_name=f.commune_name,
+            call_id=f.call_id,
+            created_at=f.created_at,
+            held_since=f.held_since,
+            held_by_me=f.held_by_me,
+        )
+        for f in found
     ]
 
 

@@ -13,7 +13,7 @@ class QueueEntryOut(BaseModel):
     number: str
     state: Etat
     step: str
-    priority: Priorite
+    priority: Priorite | None
     motif: str | None
     motif_label: str | None
     commune_name: str | None
@@ -28,7 +28,7 @@ class BoardEntryOut(BaseModel):
     number: str
     state: Etat
     step: str
-    priority: Priorite
+    priority: Priorite | None
     created_at: datetime
     queued_at: datetime | None
     waiting_s: float | None
@@ -40,10 +40,26 @@ class BoardEntryOut(BaseModel):
 class FileSummaryOut(BaseModel):
     number: str
     state: Etat
-    priority: Priorite
+    priority: Priorite | None
     created_at: datetime
     motif: str | None
     commune_name: str | None
     caller_phone: str | None
     patients: list[str]
     score: float | None
+
+
+class MyFileOut(BaseModel):
+    """A file the caller works on: held by them, or opened from their call in hand."""
+
+    number: str
+    state: Etat
+    step: str
+    priority: Priorite | None
+    motif: str | None
+    motif_label: str | None
+    commune_name: str | None
+    call_id: str | None
+    created_at: datetime
+    held_since: datetime | None
+    held_by_me: bool

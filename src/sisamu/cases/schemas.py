@@ -156,6 +156,9 @@ class DecisionIn(BaseModel):
 
 class TransitionIn(BaseModel):
     to: Etat
+    reason: str | None = Field(
+        default=None, max_length=500, description="ACHEVE: why, when a decision was not carried out"
+    )
 
 
 class GrantIn(BaseModel):
@@ -183,11 +186,13 @@ class QualificationOut(BaseModel):
     caller_phone: str | None
     callback_phone: str | None
     location: LocationOut
+    # A commune typed but not found in the gazetteer: kept as typed (no INSEE code), to be checked.
+    commune_unverified: bool = False
     motif: str | None
     motif_label: str | None
     lieu: str | None
     lieu_label: str | None
-    priority: Priorite
+    priority: Priorite | None  # None until the ARM chooses it
     attribution: Attribution | None
     caller_first_name: str | None
     caller_last_name: str | None
@@ -336,6 +341,7 @@ class FileOut(BaseModel):
                 caller_phone=q.caller_phone,
                 callback_phone=q.callback_phone,
                 location=LocationOut.model_validate(q.location, from_attributes=True),
+                commune_unverified=bool(q.location.commune_name and not q.location.commune_insee),
                 motif=q.motif,
                 motif_label=code_list("motif").label(q.motif) if q.motif else None,
                 lieu=q.lieu,
@@ -377,7 +383,7 @@ def timeline(file: RegulationFile) -> list[TimelineItem]:
         for n in file.notes
     ]
     for d in file.decisions:
-        detail = d.resource_type or d.destination or ""
+        detail = " ".join(filter(None, [d.resource_type, f"→ {d.destination}" if d.destination else None]))
         text = f"{d.kind}{' réflexe' if d.reflex else ''} {detail}".strip()
         items.append(
             TimelineItem(at=d.created_at, kind="decision", ref=d.decision_no, text=text, by=d.author)

@@ -31,7 +31,7 @@ class Criteria:
 class FileSummary:
     number: str
     state: Etat
-    priority: Priorite
+    priority: Priorite | None
     created_at: datetime
     motif: str | None
     commune_name: str | None
@@ -82,7 +82,7 @@ def search(conn: Connection, samu_id: str, criteria: Criteria) -> list[FileSumma
         FileSummary(
             number=r.number,
             state=Etat(r.state),
-            priority=Priorite(r.priority),
+            priority=Priorite(r.priority) if r.priority else None,
             created_at=r.created_at,
             motif=r.motif,
             commune_name=r.commune_name,

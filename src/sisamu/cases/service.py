@@ -19,7 +19,14 @@ from sisamu.cases.model import SYSTEM, Actor, Decision, Note, RegulationFile, ne
 from sisamu.cases.numbering import owner_of, shared_id
 from sisamu.domain.codes import Etat, TypeDecision, TypeRessource
 from sisamu.domain.events import LiveEvent
-from sisamu.platform.events import FileChanged, FileOpened, Origin
+from sisamu.platform.events import (
+    DecidedResource,
+    FileChanged,
+    FileCompleting,
+    FileOpened,
+    Origin,
+    ReflexDeparture,
+)
 from sisamu.security import audit
 from sisamu.security.access import authorize
 from sisamu.security.errors import NotFound
@@ -59,7 +66,8 @@ def audit_file(
 
 def emit_file(uow: UnitOfWork, file: RegulationFile, kind: str, now: datetime) -> None:
     """Tell the consoles what changed (no patient identity: room-level readers receive these too)."""
-    data = {"state": str(file.state), "step": str(file.step), "priority": str(file.qualification.priority)}
+    priority = file.qualification.priority
+    data = {"state": str(file.state), "step": str(file.step), "priority": str(priority) if priority else None}
     uow.emit(LiveEvent(file.samu_id, kind, file.number, file.version, data))
     for grantee in grants.active_grantees(uow.conn, file.samu_id, file.number, now):
         uow.emit(LiveEvent(grantee, kind, file.number, file.version, {**data, "owner": file.samu_id}))
@@ -243,8 +251,9 @@ def reflex_departure(
     resource_type: TypeRessource,
     patient_no: int | None = None,
 ) -> Decision:
-    """P0: a reflex INTER decision by the ARM; the file goes straight to a physician."""
-    _, decision = change(
+    """P0: a reflex INTER decision by the ARM; the file goes straight to a physician, and the resources engage the
+    nearest unit of the type sent (`ReflexDeparture`, in this transaction)."""
+    file, decision = change(
         uow,
         principal,
         Permission.PATIENT_WRITE,
@@ -254,6 +263,16 @@ def reflex_departure(
         kind="case.reflex",
         apply=lambda file, actor: regulation.reflex_departure(file, actor, now, resource_type, patient_no),
         detail={"resource_type": str(resource_type)},
+    )
+    uow.record(
+        ReflexDeparture(
+            samu_id=file.samu_id,
+            number=file.number,
+            decision_no=decision.decision_no,
+            resource_type=str(resource_type),
+            at=now,
+            actor=principal,
+        )
     )
     return decision
 
@@ -373,9 +392,43 @@ _TRANSITION_PERMISSION = {
 
 
 def change_state(
-    uow: UnitOfWork, *, principal: Principal, number: str, target: Etat, now: datetime
+    uow: UnitOfWork,
+    *,
+    principal: Principal,
+    number: str,
+    target: Etat,
+    now: datetime,
+    reason: str | None = None,
 ) -> RegulationFile:
-    """A life-cycle step asked by a person; validating, closing and archiving are the physician's."""
+    """A life-cycle step asked by a person; validating, closing and archiving are the physician's.
+
+    ACHEVE says every decision was carried out: the features that carry them out check it (`FileCompleting`) and
+    refuse with code `decisions_not_carried_out` unless `reason` says why the file is completed anyway."""
+    reason = (reason or "").strip() or None
+
+    def apply(file: RegulationFile, actor: Actor) -> None:
+        if target is Etat.ACHEVE and file.state is Etat.ACTIF:
+            uow.record(
+                FileCompleting(
+                    samu_id=file.samu_id,
+                    number=file.number,
+                    decisions=tuple(
+                        DecidedResource(
+                            decision_no=d.decision_no,
+                            kind=str(d.kind),
+                            resource_type=str(d.resource_type),
+                            reflex=d.reflex,
+                        )
+                        for d in file.decisions
+                        if d.resource_type is not None
+                    ),
+                    reason=reason,
+                    at=now,
+                    actor=principal,
+                )
+            )
+        lifecycle.transition(file, target, actor, now, reason)
+
     file, _ = change(
         uow,
         principal,
@@ -384,7 +437,7 @@ def change_state(
         now,
         action="file.state",
         kind="case.status",
-        apply=lambda file, actor: lifecycle.transition(file, target, actor, now),
-        detail={"to": str(target)},
+        apply=apply,
+        detail={"to": str(target), **({"reason": reason} if reason else {})},
     )
     return file

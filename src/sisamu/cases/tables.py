@@ -71,7 +71,7 @@ case_file = Table(
     Column("aml", Boolean, nullable=True, server_default=text("false")),  # NULL: a partner did not say
     Column("motif", String(16), nullable=True),  # HubSante.motif
     Column("lieu", String(16), nullable=True),  # HubSante.lieu
-    Column("priority", String(2), nullable=False),  # HubSante.priorite
+    Column("priority", String(2), nullable=True),  # HubSante.priorite; NULL until the ARM chooses (0016)
     Column("attribution", String(24), nullable=True),  # HubSante.attribution
     Column("step", String(10), nullable=False),  # QUALIFYING, QUEUED, DIRECT, HELD, REGULATED
     _ts("queued_at"),

@@ -13,3 +13,14 @@ class DomainError(Exception):
 
 class TransitionRefused(DomainError):
     """A state machine was asked for a transition its current state does not allow."""
+
+
+class GuardRefused(TransitionRefused):
+    """A life-critical step refused until the person makes it good or says why (ACHEVE with a decision not carried
+    out…). Carries a stable `code` the consoles act on, a French message they show, and the `gaps` in French."""
+
+    def __init__(self, message: str, *, code: str, message_fr: str, gaps: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message_fr = message_fr
+        self.gaps = gaps

@@ -9,6 +9,8 @@ feature that records them. `actor` is who did it (None: the platform itself, or 
 |---|---|---|
 | `FileOpened` | `cases.service.open_file` | the telephony, when one is configured (`calls.cti.handlers`: a file opened by a person from a call is correlated with it, at the seat that answered) |
 | `FileChanged` | `cases.service.change` (origin LOCAL), `cases.service.partner_change` (origin HUB: the Hub flows applying a partner's message) | Hub flows (`interop.handlers.file_changed`): RS-EDA-MAJ to the partners the file is shared with — never to the partner whose change it is; a partner's change goes on to the others only when this SAMU is in charge of the file |
+| `FileCompleting` | `cases.service.change_state` (a person asks for ACHEVE) | the resources (`resources.completion`): refuses (`GuardRefused`, code `decisions_not_carried_out`) while a decision sending a resource has no unit that finished its mission, or a mission is still under way — unless the person gave a reason |
+| `ReflexDeparture` | `cases.service.reflex_departure` (the ARM's départ réflexe on a P0) | the resources (`resources.reflex`): engages at once, triggered, the nearest available unit of the type sent |
 | `MissionEngaged` | `resources.service.engage` | Hub flows (RS-RI, or the SMUR software's RS-RI to its LRM) |
 | `MissionStatusChanged` | `resources.service.report_status` | Hub flows (RS-SR) |
 | `UnitMoved` | `resources.positions.report_position` | Hub flows (GEO-POS) |
@@ -61,6 +63,41 @@ class FileChanged(DomainEvent):
     actor: Principal | None
     origin: Origin = Origin.LOCAL
     partner: str | None = None  # origin HUB: the Hub client id of the partner whose change it is
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecidedResource:
+    """A decision of a file that sends a resource (INTER, or ORIENT naming who carries the patient)."""
+
+    decision_no: int
+    kind: str  # HubSante.typeDecision
+    resource_type: str  # HubSante.typeRessource
+    reflex: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileCompleting(DomainEvent):
+    """A person asks for ACHEVE ("all decisions carried out"): whoever carries decisions out checks, in the same
+    transaction, and refuses (`GuardRefused`) unless `reason` says why the file is completed anyway."""
+
+    samu_id: str
+    number: str
+    decisions: tuple[DecidedResource, ...]
+    reason: str | None
+    at: datetime
+    actor: Principal | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReflexDeparture(DomainEvent):
+    """The ARM sent a départ réflexe on a P0 file: a resource of `resource_type` must leave at once."""
+
+    samu_id: str
+    number: str
+    decision_no: int
+    resource_type: str  # HubSante.typeRessource
+    at: datetime
+    actor: Principal | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -276,6 +276,9 @@ def recommendation(
     top: Annotated[int, Query(ge=1, le=20)] = 5,
     level: NiveauSoin | None = None,
     coverage: bool = True,
+    resource_type: Annotated[
+        str | None, Query(max_length=24, description="type to rank (default: the last decision's)")
+    ] = None,
 ) -> RecommendationsOut:
     found = run(
         platform,
@@ -286,10 +289,12 @@ def recommendation(
         top=top,
         level=level,
         with_coverage=coverage,
+        resource_type=resource_type,
     )
     return RecommendationsOut(
         file_number=found.number,
         level=found.level,
+        resource_type=found.resource_type,
         lat=found.point[0],
         lon=found.point[1],
         units=[RecommendationOut.of(item, found.names.get(item.resource.id, "")) for item in found.units],

@@ -24,6 +24,7 @@ from sisamu.geo.coverage import Demand, territory_demand
 from sisamu.geo.gazetteer import commune
 from sisamu.hospitals.directory import HospitalDef, all_hospitals, hospital
 from sisamu.resources import access, store
+from sisamu.resources.completion import same_kind
 from sisamu.resources.model import needed_level, snapshot
 from sisamu.resources.recommend import Fleet, HospitalChoice, Recommendation, rank_hospitals, rank_resources
 from sisamu.resources.service import local_now
@@ -51,9 +52,10 @@ class FileRecommendation:
     point: tuple[float, float]
     units: list[Recommendation]
     names: dict[str, str]  # resource id → name
+    resource_type: str | None = None  # the type ranked: asked, else the last decision's
 
 
-def _file_point(number: str, location: Any) -> tuple[float, float]:
+def file_point(number: str, location: Any) -> tuple[float, float]:
     if location.lat is not None and location.lon is not None:
         return (float(location.lat), float(location.lon))
     if location.commune_insee:
@@ -72,13 +74,23 @@ def recommend(
     top: int = 5,
     level: NiveauSoin | None = None,
     with_coverage: bool = True,
+    resource_type: str | None = None,
 ) -> FileRecommendation:
     """The `top` available units of the file's SAMU by travel time to the file, for the level its patients need
-    (the most urgent R level; R1 for a P0 without one, else R2), each with ETA, distance and coverage loss."""
+    (the most urgent R level; R1 for a P0 without one, else R2), each with ETA, distance and coverage loss.
+
+    Only units of the resource type decided: `resource_type`, else the physician's last decision sending one (INTER
+    SMUR ranks SMUR units, not a nearer VSAV). When none of that type is eligible at the level, the next levels
+    (R2, R3) are tried, so that an ambulance decided for an R1 patient is still proposed."""
     file = cases.get_file(uow, principal=principal, number=number, now=now)  # checks access, audits the read
-    point = _file_point(number, file.qualification.location)
+    point = file_point(number, file.qualification.location)
     wanted = level or needed_level((p.care_level for p in file.patients), file.qualification.priority)
+    decided = resource_type or next(
+        (str(d.resource_type) for d in reversed(file.decisions) if d.resource_type is not None), None
+    )
     rows = store.resources_of(uow.conn, file.samu_id)
+    if decided is not None:
+        rows = [row for row in rows if same_kind(decided, row.resource_type)]
     local = local_now(uow, file.samu_id, now)
     fleet = Fleet([snapshot(row, local) for row in rows])
     demand = None
@@ -86,7 +98,15 @@ def recommend(
         dept = uow.execute(select(samu.c.departement).where(samu.c.samu_id == file.samu_id)).scalar_one()
         demand = demand_of(dept)
     units = rank_resources(point, wanted, fleet, estimator, top=top, now=now, demand=demand)
-    return FileRecommendation(number, wanted, point, units, {row.resource_id: row.name for row in rows})
+    for fallback in (NiveauSoin.R2, NiveauSoin.R3) if decided is not None else ():
+        if units or fallback <= wanted:
+            continue
+        wanted, units = (
+            fallback,
+            rank_resources(point, fallback, fleet, estimator, top=top, now=now, demand=demand),
+        )
+    names = {row.resource_id: row.name for row in rows}
+    return FileRecommendation(number, wanted, point, units, names, decided)
 
 
 def rank_destinations(
@@ -101,7 +121,7 @@ def rank_destinations(
 ) -> list[HospitalChoice]:
     """Hospitals with the specialty by travel time from the file, free beds first (capacity as reported)."""
     file = cases.get_file(uow, principal=principal, number=number, now=now)
-    point = _file_point(number, file.qualification.location)
+    point = file_point(number, file.qualification.location)
     candidates = [item for item in all_hospitals() if specialty in item.specialties]
     beds: dict[str, dict[str, int]] = {}
     for row in store.capacity(uow.conn, hospital_ids=[item.key for item in candidates]):

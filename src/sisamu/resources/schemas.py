@@ -233,6 +233,7 @@ class RecommendationOut(BaseModel):
 class RecommendationsOut(BaseModel):
     file_number: str
     level: NiveauSoin
+    resource_type: str | None = None  # the type ranked (the decision's), None: every type eligible
     lat: float
     lon: float
     units: list[RecommendationOut]

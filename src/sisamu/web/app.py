@@ -29,7 +29,7 @@ from sisamu.analytics.api import router as indicators_router
 from sisamu.bootstrap import background_services
 from sisamu.calls.api import router as calls_router
 from sisamu.cases.api import router as cases_router
-from sisamu.domain.errors import DomainError
+from sisamu.domain.errors import DomainError, GuardRefused
 from sisamu.geo.api import router as geo_router
 from sisamu.instructions.api import router as instructions_router
 from sisamu.interop.api import router as hub_router
@@ -128,7 +128,10 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> Response:
-        return JSONResponse({"detail": exc.message_fr or str(exc), "code": exc.code}, status_code=422)
+        body: dict[str, object] = {"detail": exc.message_fr or str(exc), "code": exc.code}
+        if isinstance(exc, GuardRefused):  # what is missing, in French, for the console to list
+            body["gaps"] = list(exc.gaps)
+        return JSONResponse(body, status_code=422)
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, exc: DataError) -> Response:

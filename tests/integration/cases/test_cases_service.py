@@ -112,7 +112,7 @@ def test_qualification_patients_and_optimistic_version(platform, clock, staff):
     with platform.uow() as uow:
         loaded = service.get_file(uow, principal=arm, number=file.number, now=clock.now())
     assert loaded.qualification.lieu == "L01.01.01"
-    assert loaded.qualification.priority is Priorite.P2
+    assert loaded.qualification.priority is None  # not pre-set: the ARM has not chosen one
     assert (loaded.patients[0].age, loaded.patients[0].last_name) == ("P70Y", "Martin")
     assert loaded.version == 4
 

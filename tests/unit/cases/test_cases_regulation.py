@@ -103,8 +103,13 @@ def test_bad_qualification_is_refused_with_a_reason(changes, reason):
         regulation.update_qualification(make(), changes)
 
 
-def test_priority_defaults_to_p2():
-    assert make().qualification.priority is Priorite.P2
+def test_priority_is_not_pre_set():
+    """Issue 13: no priority until the ARM chooses one (it used to be P2 by default); once chosen it stays."""
+    file = make()
+    assert file.qualification.priority is None
+    regulation.update_qualification(file, {"priority": "P1"})
+    regulation.update_qualification(file, {"priority": None, "motif": None})
+    assert file.qualification.priority is Priorite.P1
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,31 @@
       state.call = null;
     }
     renderCall();
+    await restoreCallFile();
+  }
+  // After a reload (or from another tab) the call in hand brings back its file: the file opened from this call.
+  async function restoreCallFile() {
+    const call = state.call;
+    if (!call || call.state !== "answered" || (state.file && state.file.call_id === call.call_id)) return;
+    const mine = await S.api("/api/samus/" + samu + "/files/mine?call_id=" + encodeURIComponent(call.call_id));
+    const found = mine.find((f) => f.call_id === call.call_id);
+    if (!found || state.file) return;  // answering showed it meanwhile: never redraw over what the ARM types
+    const file = await S.api("/api/files/" + encodeURIComponent(found.number));
+    if (!state.file) showFile(file);
+  }
+  // The file named in the address (a link), or the one in hand before the reload while it is still being qualified.
+  async function restoreFile() {
+    const linked = S.fileParam();
+    const number = linked || sessionStorage.getItem("sisamu.file");
+    if (!number || state.file) return;
+    try {
+      const file = await S.api("/api/files/" + encodeURIComponent(number));
+      const wanted = linked ? !["CLOTURE", "CLASSE", "ARCHIVE"].includes(file.state) : file.step === "QUALIFYING";
+      if (!state.file && wanted) showFile(file);
+    } catch (err) {
+      sessionStorage.removeItem("sisamu.file");
+      if (S.fileParam()) S.toast(err.message);
+    }
   }
   function renderSeat() {
     const seat = state.seat;
@@ -75,13 +100,22 @@
       $("in-wait").textContent = S.since(call.offered_at);
       $("btn-answer").focus();
       const history = call.caller_number ? await S.api("/api/samus/" + samu + "/files/history?phone=" + encodeURIComponent(call.caller_number)) : [];
-      $("in-history").replaceChildren(...history.map((f) => S.el("li", f.number + " · " + S.time(f.created_at) + " · " + (f.motif || "") + " · " + f.priority + (f.patients.length ? " · " + f.patients.join(", ") : ""))));
-      if (!history.length) $("in-history").append(S.el("li", "Aucun dossier récent.", "meta"));
+      showHistory($("in-history"), history);
+    }
+    if (call && call.state === "answered" && state.historyOf !== call.call_id) {
+      // The caller's history stays in sight once the call is picked up (and after a reload).
+      state.historyOf = call.call_id;
+      const history = call.caller_number ? await S.api("/api/samus/" + samu + "/files/history?phone=" + encodeURIComponent(call.caller_number)).catch(() => []) : [];
+      showHistory($("call-history"), history.filter((f) => !state.file || f.number !== state.file.number));
     }
     if (call && call.state === "answered") {
       $("call-number").textContent = call.caller_number || "numéro masqué";
       $("call-since").textContent = "décroché à " + S.time(call.answered_at);
     }
+  }
+  function showHistory(list, history) {
+    list.replaceChildren(...history.map(S.summaryItem));
+    if (!history.length) list.append(S.el("li", "Aucun dossier récent.", "meta"));
   }
   function seatCommand(command, body) {
     return S.attempt(async () => {
@@ -134,6 +168,7 @@
   const form = $("file-form");
   function showFile(file) {
     state.file = file;
+    sessionStorage.setItem("sisamu.file", file.number);
     $("file-empty").hidden = true;
     form.hidden = false;
     $("file-number").textContent = file.number;
@@ -151,12 +186,13 @@
     $("fait").value = q.fait || "";
     state.commune = q.location.commune_insee ? { insee: q.location.commune_insee, name: q.location.commune_name, lat: q.location.lat, lon: q.location.lon } : null;
     $("commune-search").value = q.location.commune_name || "";
-    $("commune-chosen").textContent = state.commune ? "Commune retenue : " + state.commune.name + " (" + state.commune.insee + ")" : "";
+    showCommune(q.location.commune_name);
     $("motif").value = q.motif || "";
     $("lieu").value = q.lieu || "";
     for (const radio of form.querySelectorAll("input[name=priority]")) radio.checked = radio.value === q.priority;
     $("patients").replaceChildren(...file.patients.map((p) => S.el("li", "Patient " + p.patient_no + " : " + [p.last_name, p.first_name].filter(Boolean).join(" ") + (p.age ? " · " + p.age.replace(/^P(\d+)Y$/, "$1 ans") : "") + (p.sex ? " · " + p.sex : "") + (p.care_level ? " · " + p.care_level : ""))));
     placeMarker();
+    S.fileMissions($("file-missions"), file.number).catch(() => {});
   }
   function qualification() {
     const priority = form.querySelector("input[name=priority]:checked");
@@ -189,7 +225,7 @@
       number: form.address_number.value || null,
       street: street ? (sameStreet ? known.street : { complete: street }) : null,
       commune_insee: c ? c.insee : null,
-      commune_name: c ? c.name : null,
+      commune_name: c ? c.name : typedCommune(),  // typed but not picked: kept as typed, flagged
       lat: kept ? kept.lat : c ? c.lat : null,
       lon: kept ? kept.lon : c ? c.lon : null,
       precision: kept ? kept.precision : null,
@@ -202,6 +238,7 @@
     try {
       showFile(await S.api("/api/files/" + state.file.number, { method: "PATCH", body: qualification() }));
       if (!quiet) S.toast("Dossier enregistré.", "ok");
+      if (!quiet && state.file.qualification.commune_unverified) S.toast("Commune « " + state.file.qualification.location.commune_name + " » non reconnue : gardée telle quelle, à vérifier.");
     } catch (err) {
       S.toast(err.message + " Le dossier a été rechargé.");
       showFile(await S.api("/api/files/" + state.file.number));
@@ -216,34 +253,64 @@
     for (const id of ["p-last", "p-first", "p-age", "p-sex"]) $(id).value = "";
     showFile(await S.api("/api/files/" + state.file.number));
   }, "Patient ajouté."));
+  // What a physician needs to regulate, missing from the form: said before the file is handed over.
+  function handoverGaps() {
+    const gaps = [];
+    if (!state.commune && !typedCommune()) gaps.push("Commune non renseignée");
+    else if (!state.commune) gaps.push("Commune « " + typedCommune() + " » non reconnue dans la liste");
+    if (!$("motif").value) gaps.push("Motif non renseigné");
+    if (!form.querySelector("input[name=priority]:checked")) gaps.push("Priorité non choisie");
+    return gaps;
+  }
   $("btn-handover").addEventListener("click", () => S.attempt(async () => {
+    const gaps = handoverGaps();
+    if (gaps.length && !(await S.confirmDialog("Transmettre le dossier incomplet au médecin ?", gaps, "Transmettre quand même", "Compléter le dossier"))) throw new Error("Transmission annulée : complétez le dossier.");
     await save(true);
     showFile(await S.api("/api/files/" + state.file.number + "/handover", { method: "POST", body: {} }));
     if (state.call && state.call.state === "answered") await S.api(tel + "/calls/" + encodeURIComponent(state.call.call_id) + "/transfer", { method: "POST", body: { target: "physician", target_id: "regulation" } }).catch(() => null);
     await loadSeat();
   }, "Dossier transmis à la régulation médicale."));
-  $("btn-reflex").addEventListener("click", () => S.attempt(async () => {
-    for (const radio of form.querySelectorAll("input[name=priority]")) radio.checked = radio.value === "P0";
-    await save(true);
-    await S.api("/api/files/" + state.file.number + "/reflex", { method: "POST", body: { resource_type: $("reflex-type").value } });
-    showFile(await S.api("/api/files/" + state.file.number));
-  }, "Départ réflexe déclenché ; appel à passer au médecin."));
+  // Départ réflexe: P0, the nearest unit of the type chosen engaged at once (server side), the physician alerted.
+  async function reflexDeparture() {
+    if (!state.file) return;
+    await S.attempt(async () => {
+      for (const radio of form.querySelectorAll("input[name=priority]")) radio.checked = radio.value === "P0";
+      await save(true);
+      const number = state.file.number;
+      await S.api("/api/files/" + number + "/reflex", { method: "POST", body: { resource_type: $("reflex-type").value } });
+      showFile(await S.api("/api/files/" + number));
+      const missions = await S.fileMissions($("file-missions"), number);
+      if (missions.length) S.toast("Départ réflexe : " + $("file-missions").firstChild.textContent + ". Passez l'appel au médecin.", "ok");
+      else S.toast("Départ réflexe enregistré mais AUCUN moyen disponible n'a pu être engagé : engagez un moyen depuis Moyens et prévenez le médecin.");
+    });
+  }
+  $("btn-reflex").addEventListener("click", reflexDeparture);
 
   // Commune search over the gazetteer (debounced), chosen from the list.
   let searchTimer = null;
   let found = [];
   const communeLabel = (c) => c.name + " (" + (c.postcodes[0] || c.insee) + ")";
+  function typedCommune() { return $("commune-search").value.trim() || null; }
+  // The commune as the file will keep it: picked from the gazetteer, or typed and not recognised (flagged).
+  function showCommune(typed) {
+    const line = $("commune-chosen");
+    line.classList.toggle("flag", !state.commune && !!typed);
+    line.textContent = state.commune ? "Commune retenue : " + state.commune.name + " (" + state.commune.insee + ")"
+      : typed ? "Commune non reconnue : « " + typed + " » — choisissez-la dans la liste ; sinon elle est gardée telle quelle, à vérifier." : "";
+  }
   function chooseIfListed(text) {
     const match = found.find((c) => communeLabel(c) === text || c.name === text);
     if (!match) return false;
     state.commune = match;
-    $("commune-chosen").textContent = "Commune retenue : " + match.name + " (" + match.insee + ")";
+    showCommune(text);
     placeMarker();
     return true;
   }
   $("commune-search").addEventListener("input", (e) => {
     const text = e.target.value.trim();
     if (chooseIfListed(text)) return;
+    if (state.commune && text !== state.commune.name) { state.commune = null; }
+    showCommune(text);
     clearTimeout(searchTimer);
     if (text.length < 2) return;
     searchTimer = setTimeout(async () => {
@@ -306,12 +373,16 @@
   S.shortcut("Ctrl+S", "Enregistrer le dossier", () => save(false).catch(() => {}));
   S.shortcut("Ctrl+M", "Transmettre au médecin", () => $("btn-handover").click());
   S.shortcut("Ctrl+E", "Fin d'appel", endCall);
+  S.shortcut("Ctrl+Maj+0", "Départ réflexe P0 (moyen le plus proche engagé)", reflexDeparture);
   for (const p of ["0", "1", "2", "3"]) S.shortcut("Alt+" + p, "Priorité P" + p, () => { const r = form.querySelector("input[value=P" + p + "]"); if (r) r.checked = true; });
   S.renderShortcuts($("shortcuts"));
 
   // ---- live --------------------------------------------------------------------------------------------------
   S.on("seat.", () => loadSeat().catch((e) => S.toast(e.message)));
   S.on("call.", () => loadSeat().catch((e) => S.toast(e.message)));  // includes call.location (AML arrived)
+  S.on("mission.", (event) => {
+    if (state.file && event.data && event.data.file_number === state.file.number) S.fileMissions($("file-missions"), state.file.number).catch(() => {});
+  });
   S.on("case.", (event) => {
     if (state.file && event.id === state.file.number && event.version > state.file.version) {
       S.api("/api/files/" + state.file.number).then(showFile).catch((e) => S.toast(e.message));
@@ -322,6 +393,7 @@
   S.fillSelect($("caller-type"), "typeAppelant", { placeholder: "—" });
   S.fillSelect($("lieu"), "lieu", { placeholder: "— lieu —" });
   S.instructionsPanel();
+  loadSeat().then(restoreFile).catch((e) => S.toast(e.message));
   S.territoryMap("map", $("hospitals")).then((map) => { state.map = map; placeMarker(); }).catch((e) => S.toast("Carte indisponible : " + e.message));
   S.start();
 })();

@@ -43,13 +43,13 @@
 
   async function loadFileOptions() {
     const board = await S.api("/api/samus/" + samu + "/files/board");
-    $("file-options").replaceChildren(...board.map((f) => S.el("option", f.priority + " · " + f.state, null, { value: f.number })));
+    $("file-options").replaceChildren(...board.map((f) => S.el("option", (f.priority || "—") + " · " + f.state, null, { value: f.number })));
   }
   async function showFile(number) {
     const file = await S.api("/api/files/" + encodeURIComponent(number));
     state.file = file;
     const q = file.qualification;
-    $("file-summary").textContent = [q.priority, q.motif_label, [q.location.address, q.location.commune_name].filter(Boolean).join(", ")].filter(Boolean).join(" · ");
+    $("file-summary").replaceChildren(S.fileLink(file.number), S.el("span", " · " + [q.priority, q.motif_label, [q.location.address, q.location.commune_name].filter(Boolean).join(", ")].filter(Boolean).join(" · ")));
     if (state.fileMarker) state.fileMarker.remove();
     if (q.location.lat !== null && q.location.lat !== undefined && state.map) {
       state.fileMarker = L.marker([q.location.lat, q.location.lon]).bindTooltip(S.tip("Dossier " + file.number)).addTo(state.map);
@@ -61,7 +61,7 @@
     const body = $("reco").querySelector("tbody");
     try {
       const reco = await S.api("/api/files/" + state.file.number + "/recommendation?top=5");
-      $("reco-level").textContent = "niveau " + reco.level;
+      $("reco-level").textContent = "niveau " + reco.level + (reco.resource_type ? " · " + reco.resource_type + " (décision)" : "");
       body.replaceChildren(...reco.units.map((u) => {
         const tr = S.el("tr", null, null, { "data-resource": u.resource_id });
         const engage = S.el("button", "Engager", "small");

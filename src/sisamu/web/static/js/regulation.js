@@ -15,27 +15,47 @@
       const take = S.el("button", "Prendre", "small");
       take.addEventListener("click", () => takeFile(f.number));
       const cell = S.el("td"); cell.append(take);
-      tr.append(S.el("td", f.priority), S.el("td", f.number, "mono"), S.el("td", f.motif_label || f.motif || "—"), S.el("td", f.commune_name || "—"), S.el("td", S.duration(f.waiting_s)), cell);
+      tr.append(S.el("td", f.priority || "—"), S.td(S.fileLink(f.number)), S.el("td", f.motif_label || f.motif || "—"), S.el("td", f.commune_name || "—"), S.el("td", S.duration(f.waiting_s)), cell);
       return tr;
     }));
   }
+  // "Mes dossiers": the files I hold, whatever view I went to meanwhile; a click brings one back.
+  async function loadMine() {
+    const mine = (await S.api("/api/samus/" + samu + "/files/mine")).filter((f) => f.held_by_me);
+    $("mine-count").textContent = String(mine.length);
+    $("mine").querySelector("tbody").replaceChildren(...mine.map((f) => {
+      const tr = S.el("tr", null, "prio-" + f.priority + (state.file && state.file.number === f.number ? " current" : ""));
+      const link = S.fileLink(f.number);
+      link.addEventListener("click", (e) => { e.preventDefault(); openFile(f.number); });
+      tr.append(S.el("td", f.priority || "—"), S.td(link), S.el("td", f.motif_label || f.motif || "—"), S.el("td", f.commune_name || "—"), S.el("td", S.since(f.held_since)));
+      return tr;
+    }));
+    if (!mine.length) { const tr = S.el("tr", null, "meta"); tr.append(S.el("td", "Aucun dossier pris.", null, { colspan: "5" })); $("mine").querySelector("tbody").append(tr); }
+  }
+  async function openFile(number) {
+    await S.attempt(async () => { show(await S.api("/api/files/" + encodeURIComponent(number))); history.replaceState(null, "", "?file=" + encodeURIComponent(number)); });
+    loadMine().catch(() => {});
+  }
 
   async function takeFile(number) {
-    await S.attempt(async () => { show(await S.api("/api/files/" + number + "/take", { method: "POST", body: {} })); await loadQueue(); });
+    await S.attempt(async () => { show(await S.api("/api/files/" + number + "/take", { method: "POST", body: {} })); await loadQueue(); await loadMine(); });
   }
 
   function fact(dl, label, value) { if (value) dl.append(S.el("dt", label), S.el("dd", value)); }
   function show(file) {
     state.file = file;
+    if (file) sessionStorage.setItem("sisamu.regulation.file", file.number); else sessionStorage.removeItem("sisamu.regulation.file");
     $("file-empty").hidden = !!file;
     $("file-view").hidden = !file;
     if (!file) { $("file-number").textContent = ""; $("file-state").textContent = ""; return; }
     $("file-number").textContent = file.number;
     $("link-map").href = "/console/map?file=" + encodeURIComponent(file.number);
+    S.fileMissions($("file-missions"), file.number).catch(() => {});
+    loadDestinations(file).catch(() => {});
     $("file-state").textContent = file.state + " · " + (STEPS[file.step] || file.step) + (file.holder ? " · " + file.holder.name : "");
     const q = file.qualification;
     const facts = $("facts"); facts.replaceChildren();
-    fact(facts, "Priorité ARM", q.priority);
+    fact(facts, "Priorité ARM", q.priority || "non choisie");
     fact(facts, "Ce qui s'est passé", q.labels[q.fait] || q.fait_label || q.fait);
     fact(facts, "Motif", q.motif_label || q.motif);
     fact(facts, "Lieu", q.lieu_label || q.lieu);
@@ -44,7 +64,7 @@
     fact(facts, "Rappel", q.callback_phone);
     const loc = q.location;
     const street = [loc.number, loc.street && loc.street.complete].filter(Boolean).join(" ");
-    fact(facts, "Adresse", [loc.address || street, loc.commune_name].filter(Boolean).join(", "));
+    fact(facts, "Adresse", [loc.address || street, loc.commune_name && q.commune_unverified ? loc.commune_name + " (commune non reconnue, à vérifier)" : loc.commune_name].filter(Boolean).join(", "));
     fact(facts, "Lieu-dit / accès", [loc.name, loc.directions].filter(Boolean).join(" · "));
     $("patients").replaceChildren(...file.patients.map((p) => {
       const li = S.el("li");
@@ -104,16 +124,33 @@
     if (loc.lat !== null && loc.lat !== undefined) { state.marker = L.marker([loc.lat, loc.lon]).addTo(state.map); state.map.setView([loc.lat, loc.lon], 11); }
   }
 
+  // A destination typed with the decision is never dropped: with an INTER it becomes the ORIENT of the patient,
+  // carried by the resource sent.
   $("decision-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const kind = $("decision-kind").value;
-    const body = { kind, resource_type: $("decision-resource").value || null };
-    if (kind === "ORIENT") body.destination = $("decision-destination").value || null;
+    const resource = $("decision-resource").value || null;
+    const destination = $("decision-destination").value.trim() || null;
+    const body = { kind, resource_type: resource };
+    if (kind === "ORIENT") body.destination = destination;
     S.attempt(async () => {
-      await S.api("/api/files/" + state.file.number + "/decisions", { method: "POST", body });
-      show(await S.api("/api/files/" + state.file.number));
+      const number = state.file.number;
+      await S.api("/api/files/" + number + "/decisions", { method: "POST", body });
+      if (kind === "INTER" && destination) await S.api("/api/files/" + number + "/decisions", { method: "POST", body: { kind: "ORIENT", destination, resource_type: resource } });
+      $("decision-destination").value = "";
+      show(await S.api("/api/files/" + number));
+      if (kind === "INTER") S.toast("Intervention " + resource + " décidée : engagez le moyen proposé (Moyens).", "ok");
     }, "Décision enregistrée.");
   });
+  // Destinations offered: hospitals with the specialty chosen, free beds first, then by travel time from the file.
+  async function loadDestinations(file) {
+    const options = $("destination-options");
+    options.replaceChildren();
+    const specialty = $("destination-specialty").value || "urgences";
+    const ranked = await S.api("/api/files/" + encodeURIComponent(file.number) + "/hospitals?top=8&specialty=" + encodeURIComponent(specialty)).catch(() => []);
+    options.append(...ranked.map((h) => S.el("option", S.duration(h.travel_s) + (h.beds_available === null ? " · lits non déclarés" : " · " + h.beds_available + " lit(s) libre(s)"), null, { value: h.name })));
+  }
+  $("destination-specialty").addEventListener("change", () => state.file && loadDestinations(state.file).catch(() => {}));
   $("note-form").addEventListener("submit", (e) => {
     e.preventDefault();
     S.attempt(async () => {
@@ -127,17 +164,51 @@
     await S.api("/api/files/" + state.file.number + "/release", { method: "POST", body: {} });
     show(null); await loadQueue();
   }));
-  $("btn-done").addEventListener("click", () => S.attempt(async () => {
+  // ACHEVE is life-critical: always confirmed; refused while a decision is not carried out, unless a reason is
+  // given (the server decides, with code decisions_not_carried_out and the gaps).
+  function openDone() {
+    if (!state.file) return;
+    $("done-number").textContent = state.file.number;
+    $("done-gaps").replaceChildren();
+    $("done-reason").value = "";
+    $("done-reason-label").hidden = true;
+    $("done-confirm").textContent = "Confirmer : achever";
+    $("done-dialog").showModal();
+  }
+  $("btn-done").addEventListener("click", openDone);
+  $("done-cancel").addEventListener("click", () => $("done-dialog").close());
+  $("done-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
     const number = state.file.number;
-    await S.api("/api/files/" + number + "/transitions", { method: "POST", body: { to: "ACHEVE" } });
-    await S.api("/api/files/" + number + "/release", { method: "POST", body: {} });
-    show(null);
-    await loadQueue();
-  }, "Dossier achevé et libéré."));
+    const askReason = !$("done-reason-label").hidden;
+    const reason = $("done-reason").value.trim();
+    if (askReason && !reason) { S.toast("Indiquez le motif pour achever le dossier."); $("done-reason").focus(); return; }
+    try {
+      const done = await S.api("/api/files/" + number + "/transitions", { method: "POST", body: { to: "ACHEVE", reason: askReason ? reason : null } });
+      $("done-dialog").close();
+      if (done.step === "HELD") await S.api("/api/files/" + number + "/release", { method: "POST", body: {} }).catch(() => null);
+      show(null);
+      history.replaceState(null, "", location.pathname);
+      S.toast("Dossier achevé et libéré.", "ok");
+      await Promise.all([loadQueue(), loadMine()]);
+    } catch (err) {
+      if (err.code !== "decisions_not_carried_out") { S.toast(err.message); return; }
+      $("done-gaps").replaceChildren(...(err.body.gaps || []).map((g) => S.el("li", g)));
+      $("done-reason-label").hidden = false;
+      $("done-confirm").textContent = "Achever malgré tout";
+      $("done-reason").focus();
+    }
+  });
 
   S.shortcut("Ctrl+Enter", "Prendre le premier dossier de la file", () => state.queue.length && takeFile(state.queue[0].number));
+  S.shortcut("Ctrl+Maj+A", "Achever le dossier (avec confirmation)", openDone);
+  S.renderShortcuts($("shortcuts"));
+  S.on("mission.", (event) => {
+    if (state.file && event.data && event.data.file_number === state.file.number) S.fileMissions($("file-missions"), state.file.number).catch(() => {});
+  });
   S.on("case.", (event) => {
     loadQueue().catch((e) => S.toast(e.message));
+    loadMine().catch((e) => S.toast(e.message));
     if (event.kind === "case.unshared" && event.data && event.data.owner && state.file && event.id === state.file.number) {
       // Another SAMU's file in hand, whose owner withdrew the share: it goes away at once.
       S.api("/api/files/" + state.file.number).catch(() => { show(null); S.toast("Le SAMU " + event.data.owner + " a retiré le partage de ce dossier."); });
@@ -148,6 +219,9 @@
       S.api("/api/files/" + state.file.number).then((file) => { if (state.file && state.file.number === file.number) show(file); }).catch(() => {});
     }
   });
+  // The file named in the address (a link from another view), else the one I held before leaving this view.
+  const wanted = S.fileParam() || sessionStorage.getItem("sisamu.regulation.file");
+  if (wanted) S.api("/api/files/" + encodeURIComponent(wanted)).then((file) => { if (!state.file) show(file); }).catch((e) => { sessionStorage.removeItem("sisamu.regulation.file"); if (S.fileParam()) S.toast(e.message); });
   S.instructionsPanel();
   S.territoryMap("map", $("hospitals")).then((map) => { state.map = map; placeMarker(); }).catch((e) => S.toast("Carte indisponible : " + e.message));
   S.start();

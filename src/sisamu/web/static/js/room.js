@@ -42,7 +42,7 @@
     const body = document.querySelector("#board tbody");
     body.replaceChildren(...list.map((f) => {
       const tr = S.el("tr", null, "prio-" + f.priority);
-      tr.append(S.el("td", f.number, "mono"), S.el("td", f.priority), S.el("td", (ETATS[f.state] || f.state) + " · " + (STEPS[f.step] || f.step)),
+      tr.append(S.td(S.fileLink(f.number)), S.el("td", f.priority || "—"), S.el("td", (ETATS[f.state] || f.state) + " · " + (STEPS[f.step] || f.step)),
         S.el("td", S.duration(f.waiting_s)), S.el("td", f.holder_name ? f.holder_name + " (" + S.since(f.held_since) + ")" : ""));
       return tr;
     }));

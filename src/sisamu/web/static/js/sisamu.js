@@ -10,6 +10,7 @@ const Sisamu = (function () {
     csrf: root.dataset.csrf,
     tiles: root.dataset.tiles,
     username: root.dataset.username,
+    role: root.dataset.role,
   };
 
   function el(tag, text, cls, attrs) {
@@ -39,9 +40,46 @@ const Sisamu = (function () {
     const body = response.status === 204 ? null : await response.json().catch(() => null);
     if (!response.ok) {
       const detail = body && (typeof body.detail === "string" ? body.detail : "Requête refusée (" + response.status + ").");
-      throw new Error(detail || "Erreur " + response.status);
+      const error = new Error(detail || "Erreur " + response.status);
+      error.status = response.status;
+      error.code = body && body.code ? body.code : null;  // a refusal's code, for the console to act on
+      error.body = body;
+      throw error;
     }
     return body;
+  }
+
+  // A file number as a link to the console where the person works on it (ARM: the call file, physician: the
+  // regulation view); other roles see the number only.
+  const FILE_VIEWS = { arm: "/console/arm", regulator: "/console/regulation" };
+  function fileLink(number) {
+    const view = FILE_VIEWS[ctx.role];
+    if (!view) return el("span", number, "mono");
+    return el("a", number, "mono file-link", { href: view + "?file=" + encodeURIComponent(number) });
+  }
+  function td(child, cls) { const cell = el("td", null, cls); cell.append(child); return cell; }
+  // The file named in the page's address (`?file=…`), opened from a link.
+  function fileParam() { return new URLSearchParams(location.search).get("file"); }
+
+  // A confirmation before a life-critical step: a modal dialog listing what is missing; resolves true or false.
+  function confirmDialog(title, items, confirmLabel, cancelLabel) {
+    return new Promise((resolve) => {
+      const dialog = el("dialog", null, "confirm", { "aria-label": title });
+      const list = el("ul", null, "list compact gaps");
+      for (const item of items) list.append(el("li", item));
+      const yes = el("button", confirmLabel, "danger", { type: "button" });
+      const no = el("button", cancelLabel || "Annuler", "secondary", { type: "button" });
+      const actions = el("div", null, "row actions");
+      actions.append(yes, no);
+      dialog.append(el("h3", title), list, actions);
+      const done = (answer) => { dialog.close(); dialog.remove(); resolve(answer); };
+      yes.addEventListener("click", () => done(true));
+      no.addEventListener("click", () => done(false));
+      dialog.addEventListener("cancel", (e) => { e.preventDefault(); done(false); });
+      document.body.append(dialog);
+      dialog.showModal();
+      no.focus();
+    });
   }
 
   function toast(message, kind) {
@@ -115,7 +153,14 @@ const Sisamu = (function () {
   // Keyboard shortcuts: a table shown in the help panel, handled in one place.
   const shortcuts = [];
   function shortcut(keys, label, action) { shortcuts.push({ keys, label, action }); }
-  function keyName(e) { return (e.ctrlKey ? "Ctrl+" : "") + (e.altKey ? "Alt+" : "") + (e.shiftKey && e.key.length > 1 ? "Maj+" : "") + (e.key.length === 1 ? e.key.toUpperCase() : e.key); }
+  // With Ctrl or Alt, a letter or digit is named by its key on the keyboard (e.code), so that Ctrl+Maj+0 is
+  // "Ctrl+Maj+0" whatever the layout makes of Maj+0 (")" in QWERTY, "à" in AZERTY).
+  function keyName(e) {
+    const physical = (e.ctrlKey || e.altKey) ? /^(?:Digit|Key)(.)$/.exec(e.code || "") : null;
+    const key = physical ? physical[1] : e.key.length === 1 ? e.key.toUpperCase() : e.key;
+    const shift = e.shiftKey && (physical || e.key.length > 1);
+    return (e.ctrlKey ? "Ctrl+" : "") + (e.altKey ? "Alt+" : "") + (shift ? "Maj+" : "") + key;
+  }
   document.addEventListener("keydown", (e) => {
     const name = keyName(e);
     const found = shortcuts.find((s) => s.keys === name);
@@ -162,6 +207,98 @@ const Sisamu = (function () {
     body.addEventListener("keydown", (e) => { if (e.key === "Enter" && e.ctrlKey) { e.stopPropagation(); form.requestSubmit(); } });
   }
 
-  function start() { connect(); }
-  return { ctx, el, tip, time, duration, since, api, toast, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
+  // A physician's alert, on every view: a P0 handed straight to physicians (départ réflexe) that nobody took yet.
+  // A banner and a beep every few seconds until a physician takes it.
+  const p0 = { banner: null, timer: null, audio: null, waiting: [] };
+  function beep() {
+    if (p0.banner) p0.banner.dataset.beeps = String(Number(p0.banner.dataset.beeps || "0") + 1);
+    try {
+      p0.audio = p0.audio || new AudioContext();
+      if (p0.audio.state === "suspended") p0.audio.resume().catch(() => {});
+      const osc = p0.audio.createOscillator();
+      const gain = p0.audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.value = 0.2;
+      osc.connect(gain).connect(p0.audio.destination);
+      osc.start();
+      osc.stop(p0.audio.currentTime + 0.35);
+    } catch (err) { console.warn("P0 sound unavailable", err); }
+  }
+  function renderP0() {
+    if (!p0.waiting.length) {
+      if (p0.banner) { p0.banner.remove(); p0.banner = null; }
+      clearInterval(p0.timer); p0.timer = null;
+      return;
+    }
+    if (!p0.banner) {
+      p0.banner = el("div", null, "p0-alert", { id: "p0-alert", role: "alert" });
+      root.before(p0.banner);
+    }
+    p0.banner.replaceChildren(el("span", "P0 — URGENCE VITALE en attente d'un médecin : "));
+    p0.waiting.forEach((f, i) => {
+      if (i) p0.banner.append(el("span", " · "));
+      p0.banner.append(fileLink(f.number), el("span", " depuis " + duration(f.waiting_s)));
+    });
+    if (!p0.timer) { beep(); p0.timer = setInterval(beep, 4000); }
+  }
+  async function checkP0() {
+    const queue = await api("/api/samus/" + ctx.samu + "/files/queue");
+    p0.waiting = queue.filter((f) => f.step === "DIRECT" && f.priority === "P0");
+    renderP0();
+  }
+  // Refetched (an audited read) only when it may change: on (re)connection, a P0's event, or while one waits.
+  if (ctx.role === "regulator" && ctx.samu) on("case.", (event) => {
+    if (event.kind === "resync" || p0.waiting.length || (event.data && event.data.priority === "P0")) checkP0().catch((e) => console.warn(e));
+  });
+
+  // Search panel: phone, patient name (fuzzy), commune (name or INSEE code), day, number — each search audited by
+  // the server as a read of patient data. A file summary lists the file's number as a link to it.
+  function summaryItem(f) {
+    const li = el("li");
+    li.append(fileLink(f.number), el("span", " · " + new Date(f.created_at).toLocaleString("fr-FR") + " · " + (f.priority || "—") + " · " + f.state
+      + (f.motif ? " · " + f.motif : "") + (f.commune_name ? " · " + f.commune_name : "") + (f.caller_phone ? " · " + f.caller_phone : "")
+      + (f.patients.length ? " · " + f.patients.join(", ") : "")));
+    return li;
+  }
+  async function communeCode(text) {
+    if (!text) return null;
+    if (/^(\d[\dAB]\d{3})$/i.test(text)) return text.toUpperCase();
+    const found = await api("/api/geo/communes?limit=1&q=" + encodeURIComponent(text) + (ctx.departement ? "&departement=" + encodeURIComponent(ctx.departement) : ""));
+    if (!found.length) throw new Error("Commune « " + text + " » introuvable.");
+    return found[0].insee;
+  }
+  function searchPanel() {
+    const form = document.getElementById("search-form");
+    if (!form || !ctx.samu) return;
+    const value = (id) => document.getElementById(id).value.trim();
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      attempt(async () => {
+        const params = new URLSearchParams();
+        for (const [key, id] of [["phone", "search-phone"], ["name", "search-name"], ["day", "search-day"], ["number", "search-number"]]) if (value(id)) params.set(key, value(id));
+        const commune = await communeCode(value("search-commune"));
+        if (commune) params.set("commune", commune);
+        if (![...params.keys()].length) throw new Error("Indiquez au moins un critère de recherche.");
+        const found = await api("/api/samus/" + ctx.samu + "/files/search?" + params.toString());
+        const list = document.getElementById("search-results");
+        list.replaceChildren(...found.map(summaryItem));
+        if (!found.length) list.append(el("li", "Aucun dossier trouvé.", "meta"));
+      });
+    });
+  }
+
+  // The units engaged on a file, by name, with their status: shown beside the file (ARM, physician).
+  let unitNames = null;
+  async function fileMissions(list, number) {
+    const missions = await api("/api/files/" + encodeURIComponent(number) + "/missions");
+    if (!unitNames && missions.length) {
+      unitNames = new Map((await api("/api/samus/" + ctx.samu + "/resources").catch(() => [])).map((u) => [u.resource_id, u.name]));
+    }
+    list.replaceChildren(...missions.map((m) => el("li", ((unitNames && unitNames.get(m.resource_id)) || m.resource_id) + " · " + m.status + " depuis " + time(m.status_at), "mission-" + m.status)));
+    if (!missions.length) list.append(el("li", "Aucun moyen engagé.", "meta"));
+    return missions;
+  }
+
+  function start() { searchPanel(); connect(); }
+  return { ctx, el, tip, time, duration, since, api, toast, fileLink, td, fileParam, confirmDialog, summaryItem, fileMissions, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
 })();
