@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine
 from sisamu.bootstrap import Platform
 from sisamu.resources import service as resources
 from sisamu.security import service as security
+from sisamu.security import totp_vault
 from sisamu.security.roles import Role
 from sisamu.storage.tables import samu
 from sisamu.storage.uow import UnitOfWork
@@ -108,3 +109,21 @@ def add_unit(
         now=now,
     )
     return resource_id
+
+
+def add_physician_with_totp(
+    platform: Platform, uow: UnitOfWork, username: str = "reg.250", samu_id: str = "250"
+) -> str:
+    """A regulating physician with a second factor sealed by the platform's TOTP key; returns its secret."""
+    created = security.create_account(
+        uow,
+        username=username,
+        display_name="Dr R",
+        role=Role.REGULATOR,
+        samu_id=samu_id,
+        password=PASSWORD,
+        now=platform.clock.now(),
+        vault=totp_vault.vault_for(platform.settings),
+    )
+    assert created.totp_secret
+    return created.totp_secret

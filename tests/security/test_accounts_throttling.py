@@ -12,8 +12,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from factories import add_account, add_samu
-from sisamu.security import service, totp, totp_vault
+from factories import add_account, add_physician_with_totp, add_samu
+from sisamu.security import service, totp
 from sisamu.security.roles import Role
 
 pytestmark = pytest.mark.db
@@ -29,20 +29,10 @@ def people(platform) -> dict[str, str]:
     now = platform.clock.now()
     with platform.uow() as uow:
         add_samu(uow, "250")
-        created = service.create_account(
-            uow,
-            username="reg.250",
-            display_name="Dr R",
-            role=Role.REGULATOR,
-            samu_id="250",
-            password=PASSWORD,
-            now=now,
-            vault=totp_vault.vault_for(platform.settings),
-        )
+        secret = add_physician_with_totp(platform, uow)
         add_account(uow, "admin", Role.ADMIN, None, now=now)
         add_account(uow, "arm.250", Role.ARM, "250", now=now)
-    assert created.totp_secret
-    return {"reg.250": created.totp_secret}
+    return {"reg.250": secret}
 
 
 def _login(base_url: str, username: str, password: str, *, ip: str, code: str = "") -> httpx.Response:

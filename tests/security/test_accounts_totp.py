@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from factories import add_account, add_samu
+from factories import add_account, add_physician_with_totp, add_samu
 from processes import sisamu_command
 from sisamu.config import Settings
-from sisamu.security import service, totp, totp_vault
+from sisamu.security import totp, totp_vault
 from sisamu.security.roles import Role
 from sisamu.storage.tables import account
 from support import TEST_TOTP_KEY
@@ -30,19 +30,9 @@ def physician(platform) -> str:
     now = platform.clock.now()
     with platform.uow() as uow:
         add_samu(uow, "250")
-        created = service.create_account(
-            uow,
-            username="reg.250",
-            display_name="Dr R",
-            role=Role.REGULATOR,
-            samu_id="250",
-            password=PASSWORD,
-            now=now,
-            vault=totp_vault.vault_for(platform.settings),
-        )
+        secret = add_physician_with_totp(platform, uow)
         add_account(uow, "arm.250", Role.ARM, "250", now=now)
-    assert created.totp_secret
-    return created.totp_secret
+    return secret
 
 
 def _post(client, username: str, password: str, code: str = ""):

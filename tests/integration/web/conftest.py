@@ -13,19 +13,10 @@ from fastapi.testclient import TestClient
 from factories import PASSWORD, add_account, add_samu, add_unit
 from sisamu.calls.seats import service as seat_service
 from sisamu.security.roles import Role
+from sisamu.tenants.service import ROOM_ROLES as DEMO_ROOM_ROLES
 
 ROOMS = ("250", "680")
-ROOM_ROLES = [
-    Role.ARM,
-    Role.REGULATOR,
-    Role.SUPERVISOR,
-    Role.CREW,
-    Role.TELEPHONY_GATEWAY,
-    Role.HOSPITAL,
-    Role.HUB_PARTNER,
-    Role.ADMIN,
-    Role.AUDITOR,
-]
+ROOM_ROLES = [*DEMO_ROOM_ROLES, Role.AUDITOR]  # the roles of a room, and its auditor
 
 
 @pytest.fixture
