@@ -120,7 +120,16 @@ def _handle_errors(app: FastAPI) -> None:
         if _wants_html(request):
             title = "Élément introuvable" if status == 404 else "Accès refusé"  # noqa: PLR2004
             return templates.TemplateResponse(
-                request, "error.html", {"title": title, "message": exc.message_fr}, status_code=status
+                request,
+                "error.html",
+                {
+                    "title": title,
+                    "message": exc.message_fr,
+                    # The console itself refused: no link back to it, but a way out (another account).
+                    "back": request.url.path.rstrip("/") != "/console",
+                    "csrf_token": getattr(request.state, "csrf_token", ""),
+                },
+                status_code=status,
             )
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # noqa: PLR2004
         body = {"detail": exc.message_fr, "code": exc.code}
