@@ -9,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sisamu.sim import cli
+from sisamu.sim.cli import options
+from sisamu.sim.scenarios import POLICIES
 
 runner = CliRunner()
 
@@ -90,7 +92,7 @@ def test_scenario_json_and_plots(tmp_path: Path) -> None:
 
 def test_compare_runs_the_four_policies(tmp_path: Path) -> None:
     got = _json(["compare", "--rooms", "equal:6", "--hours", "24", "--json", "--out", str(tmp_path)])
-    assert list(got["policies"]) == list(cli.POLICIES)
+    assert list(got["policies"]) == list(POLICIES)
     assert got["policies"]["aucun débordement"]["overflowed"] == 0
     assert (tmp_path / "national-politiques.png").exists()
 
@@ -104,6 +106,6 @@ def test_no_silent_fallback_without_registry(monkeypatch: pytest.MonkeyPatch) ->
     def missing(scope: str) -> tuple:
         raise ImportError("sisamu.tenants.registry")
 
-    monkeypatch.setattr(cli, "rooms_from_registry", missing)
+    monkeypatch.setattr(options, "rooms_from_registry", missing)
     result = runner.invoke(cli.app, ["national", "--hours", "1"])
     assert result.exit_code == 2
