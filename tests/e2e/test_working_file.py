@@ -1,6 +1,7 @@
 """In Debian's chromium, issue 13 (the working file is lost): an ARM who reloads mid-call gets the call's file
 back, as saved; a physician who goes to Moyens and comes back finds the file they hold, in "Mes dossiers" too;
-file numbers are links to it (queue, room board)."""
+file numbers are links to it (queue, room board); a change made elsewhere while the ARM types updates the file
+without wiping what the ARM has not saved yet."""
 
 from __future__ import annotations
 
@@ -31,6 +32,32 @@ def test_arm_reload_mid_call_restores_the_calls_file(served, chromium, platform,
     fresh.goto(served.base_url + "/console/arm")
     fresh.locator("#file-form:not([hidden])").wait_for(timeout=15_000)
     assert fresh.locator("#file-number").inner_text() == number
+
+
+def test_a_change_made_elsewhere_keeps_what_the_arm_is_typing(served, chromium, platform, artifacts):
+    arm = login(chromium, served.base_url, "arm.250")
+    number = answer_a_call(arm, platform, served.base_url)
+    assert arm.locator("#file-state").inner_text() == "actif · en qualification"
+    arm.locator("[name=caller_last_name]").fill("Durand")
+    arm.locator("#file-unsaved:not([hidden])").wait_for(timeout=5_000)
+
+    # Someone else changes the file meanwhile (another screen of the room): the live feed brings it in.
+    other = arm.context.new_page()
+    other.goto(served.base_url + "/console/room")
+    page_api(other, "PATCH", f"/api/files/{number}", {"callback_phone": "0381999999"})
+    arm.wait_for_function(
+        "() => document.querySelector('[name=callback_phone]').value === '+33381999999'", timeout=10_000
+    )
+    arm.locator(".toast", has_text="modifié par ailleurs").first.wait_for(timeout=5_000)
+    assert arm.locator("[name=caller_last_name]").input_value() == "Durand"
+    assert arm.locator("#file-unsaved").is_visible()
+    arm.screenshot(path=str(artifacts / "e2e-arm-typing-kept.png"))
+
+    arm.keyboard.press("Control+s")
+    arm.locator(".toast.ok", has_text="enregistré").first.wait_for(timeout=10_000)
+    assert arm.locator("#file-unsaved").is_hidden()
+    saved = page_api(other, "GET", f"/api/files/{number}")["qualification"]
+    assert (saved["caller_last_name"], saved["callback_phone"]) == ("Durand", "+33381999999")
 
 
 def test_physician_keeps_the_file_held_across_views(served, chromium, platform, artifacts):

@@ -12,8 +12,11 @@ from zoneinfo import ZoneInfo
 
 from sisamu.analytics.indicators import Counts, indicators
 from sisamu.analytics.rollup import counts_by_hour
+from sisamu.geo.gazetteer import Region, regions
+from sisamu.security.errors import Refused
 from sisamu.security.access import authorize
 from sisamu.security.roles import Permission, Principal
+from sisamu.tenants.registry import national_rooms
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -36,6 +39,14 @@ class Point:
     )
     samu_id: str  # ALL_SAMUS when summed over the scope
     values: dict[str, float | int | None]
+
+
+def region_samus(code: str) -> tuple[Region, list[str]]:
+    """A region (INSEE code) and the SAMU rooms of its départements."""
+    found = next((region for region in regions() if region.code == code), None)
+    if found is None:
+        raise Refused("REGION_INCONNUE", f"Région inconnue : {code}.", status=422)
+    return found, [room.crra_id for room in national_rooms() if room.departement in found.departements]
 
 
 def scope_of(principal: Principal, samu_ids: list[str]) -> list[str] | None:

@@ -107,6 +107,29 @@ def departement(code: str) -> Departement:
         raise KeyError(f"no département {code!r}") from None
 
 
+@dataclass(frozen=True, slots=True)
+class Region:
+    code: str  # INSEE region code
+    name: str
+    departements: tuple[str, ...]
+
+
+@cache
+def regions() -> tuple[Region, ...]:
+    """France's regions with their départements, read from the two small region and département files alone
+    (not the communes)."""
+    names = {row["id"]: (row["code"], row["nom"]) for row in read_rows("regions")}
+    members: dict[str, list[str]] = defaultdict(list)
+    for row in read_rows("departements"):
+        members[row["region_id"]].append(row["code"])
+    return tuple(
+        sorted(
+            (Region(code, name, tuple(sorted(members[key]))) for key, (code, name) in names.items()),
+            key=lambda region: region.name,
+        )
+    )
+
+
 def search_communes(text: str, limit: int = 10, departement: str | None = None) -> list[Commune]:
     """Communes matching a name (accents, case, hyphens and apostrophes ignored; `st` = `saint`), an INSEE
     code or a postcode: exact and prefix matches first, by population, then close spellings."""

@@ -1,4 +1,5 @@
-"""`GET /api/indicators/calls`: role × tenant, grouping, totals and the CSV download."""
+"""`GET /api/indicators/calls`: role × tenant, grouping, totals, a region's scope and the CSV and Parquet
+downloads."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 import io
 from datetime import timedelta
 
+import pyarrow.parquet as pq
 import pytest
 
 from sisamu.analytics import rollup
@@ -73,3 +75,31 @@ def test_an_impossible_period_or_zone_is_refused_in_french(login, accounts, coun
     assert backwards.status_code == 422
     assert "Période invalide" in backwards.text
     assert "Fuseau horaire inconnu" in analyst.get(_query(counted, "&tz=Mars/Olympus")).text
+
+
+def test_the_indicators_download_as_parquet_with_types_and_units(login, accounts, counted):
+    response = login("analyst").get(_query(counted, "&format=parquet"))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/vnd.apache.parquet"
+    assert response.headers["content-disposition"].endswith('.parquet"')
+    table = pq.read_table(io.BytesIO(response.content))
+    rows = sorted(table.to_pylist(), key=lambda row: row["samu_id"])
+    assert [(r["samu_id"], r["offered"], r["lost"]) for r in rows] == [("250", 2, 0), ("680", 1, 1)]
+    assert str(table.schema.field("offered").type) == "int64"
+    assert str(table.schema.field("qs60_pct").type) == "double"
+    assert table.schema.field("wait_median_s").metadata[b"unit"] == b"s"
+
+
+def test_a_region_scope_reads_its_samus_only(login, accounts, counted):
+    analyst = login("analyst")
+    regions = analyst.get("/api/indicators/regions").json()
+    franche_comte = next(r for r in regions if r["code"] == "27")
+    assert "25" in franche_comte["departements"] and "250" in franche_comte["samus"]
+    assert "680" not in franche_comte["samus"]
+    series = analyst.get(_query(counted, "&region=27&total=true")).json()["series"]
+    assert [(p["samu_id"], p["offered"]) for p in series] == [("*", 2)]  # 680 (Grand Est) is not in it
+    assert "Région inconnue" in analyst.get(_query(counted, "&region=99")).text
+    both = analyst.get(_query(counted, "&region=27&samu=250"))
+    assert both.status_code == 422 and "pas les deux" in both.json()["detail"]
+    # A supervisor's scope stays their SAMU: a region holding others is refused.
+    assert login("supervisor.250").get(_query(counted, "&region=27")).status_code == 403

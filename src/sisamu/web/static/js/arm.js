@@ -166,34 +166,51 @@
 
   // ---- file form ---------------------------------------------------------------------------------------------
   const form = $("file-form");
-  function showFile(file) {
+  // What the ARM has typed and not yet saved, by field, with the order it was typed in: a change made elsewhere
+  // (the physician, a partner, the caller's location) redraws the file without wiping it.
+  const typed = new Map();
+  let typing = 0;
+  const FIELD_OF = { "commune-search": "commune", "caller-type": "caller_type" };
+  const fieldOf = (target) => FIELD_OF[target.id] || target.name || null;
+  function showFile(file, keepTyped) {
+    if (!keepTyped) typed.clear();
+    const fresh = (field) => !typed.has(field);
     state.file = file;
     sessionStorage.setItem("sisamu.file", file.number);
     $("file-empty").hidden = true;
     form.hidden = false;
     $("file-number").textContent = file.number;
-    $("file-state").textContent = file.state + " · " + file.step;
+    $("file-state").textContent = S.fileStatus(file);
     const q = file.qualification;
-    form.caller_name.value = q.caller_name || "";
-    form.caller_phone.value = q.caller_phone || "";
-    form.callback_phone.value = q.callback_phone || "";
-    form.caller_first_name.value = q.caller_first_name || "";
-    form.caller_last_name.value = q.caller_last_name || "";
-    $("caller-type").value = q.caller_type || "";
-    form.address.value = q.location.address || "";
-    form.address_number.value = q.location.number || "";
-    form.street.value = q.location.street ? q.location.street.complete : "";
-    $("fait").value = q.fait || "";
-    state.commune = q.location.commune_insee ? { insee: q.location.commune_insee, name: q.location.commune_name, lat: q.location.lat, lon: q.location.lon } : null;
-    $("commune-search").value = q.location.commune_name || "";
-    showCommune(q.location.commune_name);
-    $("motif").value = q.motif || "";
-    $("lieu").value = q.lieu || "";
-    for (const radio of form.querySelectorAll("input[name=priority]")) radio.checked = radio.value === q.priority;
+    for (const name of ["caller_name", "caller_phone", "callback_phone", "caller_first_name", "caller_last_name"]) {
+      if (fresh(name)) form[name].value = q[name] || "";
+    }
+    if (fresh("caller_type")) $("caller-type").value = q.caller_type || "";
+    if (fresh("address")) form.address.value = q.location.address || "";
+    if (fresh("address_number")) form.address_number.value = q.location.number || "";
+    if (fresh("street")) form.street.value = q.location.street ? q.location.street.complete : "";
+    if (fresh("fait")) $("fait").value = q.fait || "";
+    if (fresh("commune")) {
+      state.commune = q.location.commune_insee ? { insee: q.location.commune_insee, name: q.location.commune_name, lat: q.location.lat, lon: q.location.lon } : null;
+      $("commune-search").value = q.location.commune_name || "";
+      showCommune(q.location.commune_name);
+    }
+    if (fresh("motif")) $("motif").value = q.motif || "";
+    if (fresh("lieu")) $("lieu").value = q.lieu || "";
+    if (fresh("priority")) for (const radio of form.querySelectorAll("input[name=priority]")) radio.checked = radio.value === q.priority;
     $("patients").replaceChildren(...file.patients.map((p) => S.el("li", "Patient " + p.patient_no + " : " + [p.last_name, p.first_name].filter(Boolean).join(" ") + (p.age ? " · " + p.age.replace(/^P(\d+)Y$/, "$1 ans") : "") + (p.sex ? " · " + p.sex : "") + (p.care_level ? " · " + p.care_level : ""))));
+    $("file-unsaved").hidden = typed.size === 0;
     placeMarker();
     S.fileMissions($("file-missions"), file.number).catch(() => {});
   }
+  function noteTyping(event) {
+    const field = fieldOf(event.target);
+    if (!field || !state.file) return;
+    typed.set(field, ++typing);
+    $("file-unsaved").hidden = false;
+  }
+  form.addEventListener("input", noteTyping);
+  form.addEventListener("change", noteTyping);
   function qualification() {
     const priority = form.querySelector("input[name=priority]:checked");
     const c = state.commune;
@@ -235,8 +252,12 @@
   }
   async function save(quiet) {
     if (!state.file) return;
+    const sent = typing;
     try {
-      showFile(await S.api("/api/files/" + state.file.number, { method: "PATCH", body: qualification() }));
+      const saved = await S.api("/api/files/" + state.file.number, { method: "PATCH", body: qualification() });
+      // What was typed while the save was on its way stays on screen, still to save.
+      for (const [field, order] of typed) if (order <= sent) typed.delete(field);
+      showFile(saved, true);
       if (!quiet) S.toast("Dossier enregistré.", "ok");
       if (!quiet && state.file.qualification.commune_unverified) S.toast("Commune « " + state.file.qualification.location.commune_name + " » non reconnue : gardée telle quelle, à vérifier.");
     } catch (err) {
@@ -385,7 +406,10 @@
   });
   S.on("case.", (event) => {
     if (state.file && event.id === state.file.number && event.version > state.file.version) {
-      S.api("/api/files/" + state.file.number).then(showFile).catch((e) => S.toast(e.message));
+      S.api("/api/files/" + state.file.number).then((file) => {
+        if (typed.size && file.version > state.file.version) S.toast("Dossier modifié par ailleurs : mis à jour, votre saisie non enregistrée est conservée.");
+        showFile(file, true);
+      }).catch((e) => S.toast(e.message));
     }
   });
   S.fillSelect($("motif"), "motif", { placeholder: "— motif —" });

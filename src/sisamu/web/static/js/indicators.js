@@ -1,6 +1,7 @@
 // Indicators console: the call indicators of a SAMU (or of every SAMU for national and analyst roles) from
 // /api/indicators/calls — tiles for the period, service level against its target, volumes, an hour × weekday
-// heatmap and, nationwide, the SAMUs side by side. Refreshed as often as the rollups move; every chart exports as PNG, the data as CSV.
+// heatmap and, nationwide, the SAMUs side by side. Refreshed as often as the rollups move; every chart exports as PNG, the data as CSV and
+// Parquet. Nationwide, the scope can be narrowed to a region.
 "use strict";
 (function () {
   const { el, api, attempt, ctx } = Sisamu;
@@ -25,10 +26,22 @@
     start.setDate(end.getDate() - Number(choice) + 1);
     return { start: isoDay(start), end: isoDay(end), by: choice === "365" ? "month" : "day" };
   }
+  function regionChoice() {
+    const select = document.getElementById("ind-region");
+    return select ? select.value : "";
+  }
+  async function loadRegions() {
+    const select = document.getElementById("ind-region");
+    if (!select) return;
+    const regions = await api("/api/indicators/regions");
+    select.append(...regions.map((r) => el("option", r.name + " (" + r.samus.length + " SAMU)", null, { value: r.code })));
+  }
   function query(p, extra) {
     const params = new URLSearchParams({ start: p.start, end: p.end, by: p.by });
     if (ctx.samu) params.append("samu", ctx.samu);
     else params.append("total", "true");
+    const region = regionChoice();
+    if (region) params.append("region", region);
     for (const [k, v] of Object.entries(extra || {})) params.set(k, v);
     return "/api/indicators/calls?" + params.toString();
   }
@@ -179,10 +192,12 @@
     showCharts(everyPeriod(data.series, p), p.by);
     showWaits((await api(query(p, { by: "period" }))).series);
     document.getElementById("ind-csv").href = query(p, { format: "csv" });
+    document.getElementById("ind-parquet").href = query(p, { format: "parquet" });
     const since = new Date(); since.setDate(since.getDate() - 27);
     showHeatmap((await api(query({ start: isoDay(since), end: isoDay(new Date()), by: "hour" }))).series);
     if (nationwide) {
       const params = new URLSearchParams({ start: p.start, end: p.end, by: "period" });
+      if (regionChoice()) params.append("region", regionChoice());
       compareRows = (await api("/api/indicators/calls?" + params.toString())).series;
       showCompare();
     }
@@ -190,6 +205,8 @@
   }
 
   document.getElementById("ind-range").addEventListener("change", () => attempt(refresh));
+  const regionSelect = document.getElementById("ind-region");
+  if (regionSelect) regionSelect.addEventListener("change", () => attempt(refresh));
   for (const button of document.querySelectorAll("[data-png]")) {
     button.addEventListener("click", () => {
       const chart = charts[button.dataset.png];
@@ -208,6 +225,7 @@
   const status = document.getElementById("live-status");
   status.textContent = "Actualisation automatique : toutes les " + Number(panel.dataset.refreshS) + " s";
   status.dataset.state = "on";
+  attempt(loadRegions);
   attempt(refresh);
   // As often as the rollups move (SISAMU_INDICATORS_INTERVAL_S), at most every 2 s.
   setInterval(() => attempt(refresh), 1000 * Number(panel.dataset.refreshS || 30));

@@ -5,7 +5,6 @@
   const samu = S.ctx.samu;
   const $ = (id) => document.getElementById(id);
   const state = { file: null, queue: [], map: null, marker: null };
-  const STEPS = { QUALIFYING: "en qualification", QUEUED: "en attente", DIRECT: "P0 — direct", HELD: "en régulation", REGULATED: "régulé" };
 
   async function loadQueue() {
     state.queue = await S.api("/api/samus/" + samu + "/files/queue");
@@ -52,7 +51,7 @@
     $("link-map").href = "/console/map?file=" + encodeURIComponent(file.number);
     S.fileMissions($("file-missions"), file.number).catch(() => {});
     loadDestinations(file).catch(() => {});
-    $("file-state").textContent = file.state + " · " + (STEPS[file.step] || file.step) + (file.holder ? " · " + file.holder.name : "");
+    $("file-state").textContent = S.fileStatus(file) + (file.holder ? " · " + file.holder.name : "");
     const q = file.qualification;
     const facts = $("facts"); facts.replaceChildren();
     fact(facts, "Priorité ARM", q.priority || "non choisie");

@@ -6,8 +6,6 @@
   if (!samu) { S.start(); return; }
   const base = "/api/samus/" + samu;
   const SEAT_STATES = { available: "Disponible", presented: "Sonnerie", on_call: "En ligne", after_call_work: "Post-appel", paused: "En pause", logged_out: "Déconnecté" };
-  const ETATS = { PROGRAM: "Programmé", ACTIF: "Actif", ACHEVE: "Achevé", VALIDE: "Validé", CLOTURE: "Clôturé", CLASSE: "Classé", ARCHIVE: "Archivé" };
-  const STEPS = { QUALIFYING: "en qualification", QUEUED: "en attente de régulation", DIRECT: "P0 — médecin", HELD: "en régulation", REGULATED: "régulé" };
 
   function tile(id, value) { document.querySelector("#" + id + " .value").textContent = value; }
   function pct(value) { return value === null || value === undefined ? "—" : value.toFixed(1).replace(".", ",") + " %"; }
@@ -42,7 +40,7 @@
     const body = document.querySelector("#board tbody");
     body.replaceChildren(...list.map((f) => {
       const tr = S.el("tr", null, "prio-" + f.priority);
-      tr.append(S.td(S.fileLink(f.number)), S.el("td", f.priority || "—"), S.el("td", (ETATS[f.state] || f.state) + " · " + (STEPS[f.step] || f.step)),
+      tr.append(S.td(S.fileLink(f.number)), S.el("td", f.priority || "—"), S.el("td", S.fileStatus(f)),
         S.el("td", S.duration(f.waiting_s)), S.el("td", f.holder_name ? f.holder_name + " (" + S.since(f.held_since) + ")" : ""));
       return tr;
     }));

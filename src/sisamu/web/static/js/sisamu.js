@@ -28,6 +28,10 @@ const Sisamu = (function () {
     const s = Math.max(0, Math.round(seconds));
     return s < 60 ? s + " s" : Math.floor(s / 60) + " min " + String(s % 60).padStart(2, "0") + " s";
   }
+  // A file's state (official ETAT codes) and its step in the room, as people say them.
+  const FILE_STATES = { PROGRAM: "programmé", ACTIF: "actif", ACHEVE: "achevé", VALIDE: "validé", CLOTURE: "clôturé", CLASSE: "classé", ARCHIVE: "archivé" };
+  const FILE_STEPS = { QUALIFYING: "en qualification", QUEUED: "en attente de régulation", DIRECT: "P0 — médecin", HELD: "en régulation", REGULATED: "régulé" };
+  function fileStatus(file) { return (FILE_STATES[file.state] || file.state) + " · " + (FILE_STEPS[file.step] || file.step); }
   function since(iso) { return iso ? duration((Date.now() - new Date(iso).getTime()) / 1000) : "—"; }
 
   async function api(path, options) {
@@ -300,5 +304,5 @@ const Sisamu = (function () {
   }
 
   function start() { searchPanel(); connect(); }
-  return { ctx, el, tip, time, duration, since, api, toast, fileLink, td, fileParam, confirmDialog, summaryItem, fileMissions, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
+  return { ctx, el, tip, time, duration, since, fileStatus, api, toast, fileLink, td, fileParam, confirmDialog, summaryItem, fileMissions, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
 })();
