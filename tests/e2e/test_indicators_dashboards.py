@@ -94,11 +94,14 @@ def test_dashboards_draw_the_indicators_and_follow_new_calls(
         # Narrowed to a region (Grand Est: 680, not 250), the totals and the comparison follow.
         analyst.locator("#ind-region option[value='44']").wait_for(state="attached", timeout=10_000)
         analyst.locator("#ind-region").select_option("44")
-        expect(analyst.locator('#ind-tiles .tile[data-key="offered"] .value')).to_have_text("1", timeout=20_000)
+        expect(analyst.locator('#ind-tiles .tile[data-key="offered"] .value')).to_have_text(
+            "1", timeout=20_000
+        )
         expect(rows).to_have_count(1, timeout=10_000)
         assert "SAMU 680" in analyst.locator("#ind-compare").inner_text()
         parquet = analyst.request.get(served.base_url + analyst.locator("#ind-parquet").get_attribute("href"))
-        assert parquet.ok and parquet.body()[:4] == b"PAR1"
+        assert parquet.ok
+        assert parquet.body()[:4] == b"PAR1"
         assert errors == []
     finally:
         context.close()

@@ -56,7 +56,9 @@ def calls_indicators(
     zone = _zone(tz)
     if region is not None:
         if samu:
-            raise Refused("PERIMETRE_INVALIDE", "Choisissez des SAMU ou une région, pas les deux.", status=422)
+            raise Refused(
+                "PERIMETRE_INVALIDE", "Choisissez des SAMU ou une région, pas les deux.", status=422
+            )
         samu = region_samus(region)[1]
     with platform.engine.connect() as conn:
         points = call_indicators(
@@ -90,7 +92,12 @@ def calls_indicators(
 def list_regions(principal: PrincipalDep) -> list[dict[str, Any]]:
     del principal  # any signed-in person: public reference data
     return [
-        {"code": r.code, "name": r.name, "departements": list(r.departements), "samus": region_samus(r.code)[1]}
+        {
+            "code": r.code,
+            "name": r.name,
+            "departements": list(r.departements),
+            "samus": region_samus(r.code)[1],
+        }
         for r in regions()
     ]
 

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from sisamu.analytics.indicators import Counts, indicators
 from sisamu.analytics.rollup import counts_by_hour
 from sisamu.geo.gazetteer import Region, regions
-from sisamu.security.errors import Refused
 from sisamu.security.access import authorize
+from sisamu.security.errors import Refused
 from sisamu.security.roles import Permission, Principal
 from sisamu.tenants.registry import national_rooms
 

@@ -94,12 +94,14 @@ def test_a_region_scope_reads_its_samus_only(login, accounts, counted):
     analyst = login("analyst")
     regions = analyst.get("/api/indicators/regions").json()
     franche_comte = next(r for r in regions if r["code"] == "27")
-    assert "25" in franche_comte["departements"] and "250" in franche_comte["samus"]
+    assert "25" in franche_comte["departements"]
+    assert "250" in franche_comte["samus"]
     assert "680" not in franche_comte["samus"]
     series = analyst.get(_query(counted, "&region=27&total=true")).json()["series"]
     assert [(p["samu_id"], p["offered"]) for p in series] == [("*", 2)]  # 680 (Grand Est) is not in it
     assert "Région inconnue" in analyst.get(_query(counted, "&region=99")).text
     both = analyst.get(_query(counted, "&region=27&samu=250"))
-    assert both.status_code == 422 and "pas les deux" in both.json()["detail"]
+    assert both.status_code == 422
+    assert "pas les deux" in both.json()["detail"]
     # A supervisor's scope stays their SAMU: a region holding others is refused.
     assert login("supervisor.250").get(_query(counted, "&region=27")).status_code == 403
