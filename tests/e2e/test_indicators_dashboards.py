@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from sisamu.calls.tables import phone_call
+from sisamu.cases import service as cases
 from sisamu.tenants.service import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
@@ -70,6 +71,17 @@ def test_dashboards_draw_the_indicators_and_follow_new_calls(
         )
         expect(supervisor.locator("#ind-heatmap td.heat", has_text="75")).to_have_count(1)
         assert supervisor.locator("#panel-ind-compare").count() == 0  # one SAMU: nothing to compare
+        with platform.uow() as uow:  # a P1 file: the regulation tiles follow
+            cases.open_file(
+                uow, principal=None, samu_id="250", now=datetime.now(UTC), qualification={"priority": "P1"}
+            )
+        expect(supervisor.locator('#ind-activity .tile[data-key="files_opened"] .value')).to_have_text(
+            "1", timeout=20_000
+        )
+        assert (
+            supervisor.locator('#ind-activity .tile[data-key="priorities"] .value').inner_text()
+            == "0 / 1 / 0 / 0"
+        )
         supervisor.screenshot(path=str(artifacts / "e2e-indicators-supervisor.png"), full_page=True)
 
         _calls(platform, "250", "c", [8, 9, 12, 15, 18, 21])  # the dashboard moves by itself

@@ -1,28 +1,40 @@
-"""`GET /api/indicators/calls`: the call indicators of a scope (SAMUs named, a region, or the nation) and period
-(`indicators.read`: supervisors for their SAMU, national and analyst roles for every SAMU), as JSON, CSV or
-Parquet. `GET /api/indicators/regions`: the regions and their SAMUs. No patient data: counts only."""
+"""`GET /api/indicators/calls` and `GET /api/indicators/activity`: the call indicators, and the regulation and SMUR
+indicators, of a scope (SAMUs named, a region, or the nation) and period (`indicators.read`: supervisors for their
+SAMU, national and analyst roles for every SAMU), as JSON, CSV or Parquet. `GET /api/indicators/regions`: the
+regions and their SAMUs. No patient data: counts only."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from sqlalchemy import Connection
 
-from sisamu.analytics.indicators import INDICATOR_KEYS, INDICATORS
-from sisamu.analytics.service import Grain, Point, call_indicators, region_samus
+from sisamu.analytics.indicators import ACTIVITY_INDICATORS, INDICATORS, Indicator
+from sisamu.analytics.service import (
+    Grain,
+    Point,
+    activity_indicators_of,
+    call_indicators,
+    region_samus,
+)
 from sisamu.geo.gazetteer import regions
 from sisamu.platform.http import PlatformDep, PrincipalDep
 from sisamu.security.errors import Refused
+from sisamu.security.roles import Principal
 
 router = APIRouter(prefix="/api/indicators", tags=["indicators"])
 MAX_DAYS = 400  # a year and a bit: a request's size stays bounded
+Format = Literal["json", "csv", "parquet"]
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -32,12 +44,21 @@ def _zone(name: str) -> ZoneInfo:
         raise Refused("FUSEAU_INCONNU", f"Fuseau horaire inconnu : {name}.", status=422) from None
 
 
-@router.get(
-    "/calls", summary="Call indicators by hour, day, week or month, per SAMU or summed (CSV with format=csv)"
-)
-def calls_indicators(
-    platform: PlatformDep,
-    principal: PrincipalDep,
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A request's scope, period, grouping and format, checked."""
+
+    start: date
+    end: date
+    samu_ids: list[str]
+    by: Grain
+    total: bool
+    tz: str
+    zone: ZoneInfo
+    format: Format
+
+
+def asked(
     start: date,
     end: date,
     samu: Annotated[list[str], Query(max_length=200)] = [],  # noqa: B006 - FastAPI reads the default
@@ -45,47 +66,79 @@ def calls_indicators(
     by: Grain = Grain.DAY,
     total: bool = False,
     tz: str = "Europe/Paris",
-    format: Literal["json", "csv", "parquet"] = "json",  # noqa: A002 - query name
-) -> Any:
+    format: Format = "json",  # noqa: A002 - query name
+) -> Asked:
     if end < start or (end - start).days > MAX_DAYS:
         raise Refused(
             "PERIODE_INVALIDE",
             f"Période invalide : du {start} au {end} (au plus {MAX_DAYS} jours).",
             status=422,
         )
-    zone = _zone(tz)
     if region is not None:
         if samu:
             raise Refused(
                 "PERIMETRE_INVALIDE", "Choisissez des SAMU ou une région, pas les deux.", status=422
             )
         samu = region_samus(region)[1]
+    return Asked(start, end, samu, by, total, tz, _zone(tz), format)
+
+
+AskedDep = Annotated[Asked, Depends(asked)]
+Reader = Callable[..., list[Point]]
+
+
+def _answer(
+    platform: PlatformDep,
+    principal: Principal,
+    ask: Asked,
+    read: Reader,
+    definitions: tuple[Indicator, ...],
+    name: str,
+    **extra: Any,
+) -> Any:
+    conn: Connection
     with platform.engine.connect() as conn:
-        points = call_indicators(
-            conn, principal, samu_ids=samu, start=start, end=end, grain=by, zone=zone, total=total
-        )
-    threshold = platform.settings.lost_call_threshold_s
-    if format != "json":
-        body, media_type = _csv(points) if format == "csv" else _parquet(points)
+        points = read(
+            conn, principal, samu_ids=ask.samu_ids, start=ask.start, end=ask.end, grain=ask.by, zone=ask.zone,
+            total=ask.total,
+        )  # fmt: skip
+    if ask.format != "json":
+        body, media_type = _csv(points, definitions) if ask.format == "csv" else _parquet(points, definitions)
+        filename = f"indicateurs-{name}-{ask.start}-{ask.end}.{ask.format}"
         return Response(
-            body,
-            media_type=media_type,
-            headers={
-                "Content-Disposition": f'attachment; filename="indicateurs-appels-{start}-{end}.{format}"'
-            },
+            body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
         )
     return {
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "by": by.value,
-        "tz": tz,
-        "lost_call_threshold_s": threshold,
+        "start": ask.start.isoformat(),
+        "end": ask.end.isoformat(),
+        "by": ask.by.value,
+        "tz": ask.tz,
+        **extra,
         "definitions": [
             {"key": i.key, "label": i.label_fr, "unit": i.unit, "formula": i.formula, "sources": i.sources}
-            for i in INDICATORS
+            for i in definitions
         ],
         "series": [{"period": p.period, "samu_id": p.samu_id, **p.values} for p in points],
     }
+
+
+@router.get(
+    "/calls", summary="Call indicators by hour, day, week or month, per SAMU or summed (CSV, Parquet)"
+)
+def calls_indicators(platform: PlatformDep, principal: PrincipalDep, ask: AskedDep) -> Any:
+    threshold = platform.settings.lost_call_threshold_s
+    return _answer(
+        platform, principal, ask, call_indicators, INDICATORS, "appels", lost_call_threshold_s=threshold
+    )
+
+
+@router.get(
+    "/activity",
+    summary="Regulation and SMUR indicators (files, priorities, DR/DRM, times to regulation and decision, SMUR "
+    "times) by hour, day, week or month, per SAMU or summed (CSV, Parquet)",
+)
+def activity_indicators(platform: PlatformDep, principal: PrincipalDep, ask: AskedDep) -> Any:
+    return _answer(platform, principal, ask, activity_indicators_of, ACTIVITY_INDICATORS, "activite")
 
 
 @router.get("/regions", summary="France's regions (INSEE codes) and the SAMUs of each, for a regional scope")
@@ -102,25 +155,29 @@ def list_regions(principal: PrincipalDep) -> list[dict[str, Any]]:
     ]
 
 
-def _csv(points: list[Point]) -> tuple[bytes, str]:
+def _csv(points: list[Point], definitions: tuple[Indicator, ...]) -> tuple[bytes, str]:
+    keys = [i.key for i in definitions]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["period", "samu_id", *INDICATOR_KEYS])
+    writer.writerow(["period", "samu_id", *keys])
     for point in points:
-        writer.writerow([point.period, point.samu_id, *(point.values[key] for key in INDICATOR_KEYS)])
+        writer.writerow([point.period, point.samu_id, *(point.values[key] for key in keys)])
     return out.getvalue().encode(), "text/csv; charset=utf-8"
 
 
-def _parquet(points: list[Point]) -> tuple[bytes, str]:
-    """One row per period and SAMU; counts as 64-bit integers, rates and waits as doubles, units in the
-    column metadata."""
+_COUNT_UNITS = frozenset({"appels", "dossiers", "missions"})
+
+
+def _parquet(points: list[Point], definitions: tuple[Indicator, ...]) -> tuple[bytes, str]:
+    """One row per period and SAMU; counts as 64-bit integers, rates and times as doubles, units in the column
+    metadata."""
     columns: dict[str, Any] = {
         "period": pa.array([p.period for p in points], pa.string()),
         "samu_id": pa.array([p.samu_id for p in points], pa.string()),
     }
     fields = [pa.field("period", pa.string()), pa.field("samu_id", pa.string())]
-    for indicator in INDICATORS:
-        kind = pa.int64() if indicator.unit == "appels" else pa.float64()
+    for indicator in definitions:
+        kind = pa.int64() if indicator.unit in _COUNT_UNITS else pa.float64()
         columns[indicator.key] = pa.array([p.values[indicator.key] for p in points], kind)
         fields.append(
             pa.field(indicator.key, kind, metadata={"unit": indicator.unit, "label": indicator.label_fr})

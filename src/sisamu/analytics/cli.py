@@ -1,5 +1,5 @@
-"""`sisamu indicators rebuild|show`: recount the hourly rollups from the calls on record; print a period's
-indicators."""
+"""`sisamu indicators rebuild|show`: recount the hourly rollups from the calls, files and missions on record;
+print a period's call indicators."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ app = typer.Typer(
 
 @app.command("rebuild")
 def rebuild_cmd(ctx: typer.Context) -> None:
-    """Recalcule tous les cumuls horaires depuis le premier appel enregistré (après un changement de seuil)."""
+    """Recalcule tous les cumuls horaires (appels, dossiers, missions) depuis le premier enregistré (après un
+    changement de seuil ou de définition)."""
     with platform_of(ctx) as platform, Progress(
         TextColumn("Recalcul des cumuls horaires"), BarColumn(), TextColumn("{task.completed}/{task.total} h"),
         TimeElapsedColumn(), console=console, transient=True,
@@ -35,7 +36,14 @@ def rebuild_cmd(ctx: typer.Context) -> None:
             lost_threshold_s=platform.settings.lost_call_threshold_s,
             progress=lambda n, total: bar.update(task, completed=n, total=total),
         )
-    console.print(f"{done.hours} heures recalculées, {done.rows} lignes (SAMU × heure).")
+        bar.update(task, completed=0, total=None)
+        files = rollup.activity.rebuild(
+            platform.engine,
+            now=platform.clock.now(),
+            progress=lambda n, total: bar.update(task, completed=n, total=total),
+        )
+    console.print(f"Appels : {done.hours} heures recalculées, {done.rows} lignes (SAMU × heure).")
+    console.print(f"Dossiers et missions : {files.hours} heures recalculées, {files.rows} lignes (SAMU × heure).")
 
 
 @app.command("show")

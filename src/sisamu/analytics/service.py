@@ -1,22 +1,25 @@
-"""The call indicators of a scope and period, from the hourly rollups: grouped by hour, day, week or month (days in
-the time zone asked for), per SAMU or summed over the scope."""
+"""The indicators of a scope and period, from the hourly rollups: grouped by hour, day, week or month (days in the
+time zone asked for), per SAMU or summed over the scope. Calls (`call_indicators`), regulation files and SMUR
+missions (`activity_indicators`)."""
 
 from __future__ import annotations
 
 import enum
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, Self, TypeVar
 from zoneinfo import ZoneInfo
 
-from sisamu.analytics.indicators import Counts, indicators
+from sisamu.analytics.indicators import ActivityCounts, Counts, activity_indicators, indicators
 from sisamu.analytics.rollup import counts_by_hour
-from sisamu.geo.gazetteer import Region, regions
+from sisamu.analytics.rollup.activity import activity_by_hour
+from sisamu.geo.gazetteer import Region, departement_populations, regions
 from sisamu.security.access import authorize
 from sisamu.security.errors import Refused
 from sisamu.security.roles import Permission, Principal
-from sisamu.tenants.registry import national_rooms
+from sisamu.tenants.registry import national_rooms, room, rooms_of
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -81,6 +84,33 @@ def bounds(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     )
 
 
+class _Additive(Protocol):
+    def add(self, other: Self) -> Self: ...
+
+
+C = TypeVar("C", bound=_Additive)
+
+
+def _points(
+    rows: Iterable[tuple[str, datetime, C]],
+    empty: Callable[[], C],
+    compute: Callable[[C, str], dict[str, float | int | None]],
+    *,
+    grain: Grain,
+    zone: ZoneInfo,
+    start: date,
+    total: bool,
+) -> list[Point]:
+    buckets: dict[tuple[str, str], C] = defaultdict(empty)
+    for samu_id, hour, counts in rows:
+        key = (_period(hour, grain, zone, start), ALL_SAMUS if total else samu_id)
+        buckets[key].add(counts)
+    return [
+        Point(period, samu_id, compute(counts, samu_id))
+        for (period, samu_id), counts in sorted(buckets.items())
+    ]
+
+
 def call_indicators(
     conn: Connection,
     principal: Principal,
@@ -94,10 +124,54 @@ def call_indicators(
 ) -> list[Point]:
     scope = scope_of(principal, samu_ids)
     since, until = bounds(start, end, zone)
-    buckets: dict[tuple[str, str], Counts] = defaultdict(Counts)
-    for samu_id, hour, counts in counts_by_hour(conn, scope, since, until):
-        key = (_period(hour, grain, zone, start), ALL_SAMUS if total else samu_id)
-        buckets[key].add(counts)
-    return [
-        Point(period, samu_id, indicators(counts)) for (period, samu_id), counts in sorted(buckets.items())
-    ]
+    return _points(
+        counts_by_hour(conn, scope, since, until),
+        Counts,
+        lambda counts, _: indicators(counts),
+        grain=grain, zone=zone, start=start, total=total,
+    )  # fmt: skip
+
+
+def population(samu_ids: list[str] | None) -> int | None:
+    """The population municipale (INSEE) a set of SAMUs serves (None: the nation); a département with two rooms
+    gives each half. None when a SAMU is not one of the national rooms."""
+    populations = departement_populations()
+    if samu_ids is None:
+        return sum(populations.values())
+    served = 0.0
+    for samu_id in samu_ids:
+        try:
+            departement = room(samu_id).departement
+        except KeyError:
+            return None
+        served += populations.get(departement, 0) / len(rooms_of(departement))
+    return round(served)
+
+
+def activity_indicators_of(
+    conn: Connection,
+    principal: Principal,
+    *,
+    samu_ids: list[str],
+    start: date,
+    end: date,
+    grain: Grain,
+    zone: ZoneInfo,
+    total: bool,
+) -> list[Point]:
+    """Regulation and SMUR indicators; files per 100 inhabitants over the population each point covers."""
+    scope = scope_of(principal, samu_ids)
+    since, until = bounds(start, end, zone)
+    rows = list(activity_by_hour(conn, scope, since, until))
+
+    def served(samu_id: str) -> int | None:
+        if samu_id != ALL_SAMUS:
+            return population([samu_id])
+        return population(scope)
+
+    return _points(
+        rows,
+        ActivityCounts,
+        lambda counts, samu_id: activity_indicators(counts, served(samu_id)),
+        grain=grain, zone=zone, start=start, total=total,
+    )  # fmt: skip

@@ -2,6 +2,8 @@
 
 - `call_hour`: the additive counts of one SAMU for one hour (UTC) of offered calls (`indicators.Counts`), the wait
   histogram of its answered calls, and the lost call threshold they were counted with.
+- `activity_hour`: the additive counts of one SAMU for one hour (UTC) of files opened and missions created
+  (`indicators.ActivityCounts`) with their duration histograms.
 - `analytics_state`: how far the rollups are final (`through`: every hour before it was counted once its calls had
   all settled).
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import ARRAY, Column, DateTime, Float, Integer, String, Table
 
 from sisamu.analytics.indicators import INDICATORS
+from sisamu.analytics.indicators.activity import ACTIVITY_COUNTED, ACTIVITY_HISTS
 from sisamu.storage.tables import metadata
 
 _COUNTED = [i.key for i in INDICATORS if i.unit == "appels"]
@@ -33,6 +36,21 @@ call_hour = Table(
         comment="answered calls by wait, 5 s buckets, last ≥ 600 s",
     ),
     Column("lost_threshold_s", Float, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
+activity_hour = Table(
+    "activity_hour",
+    metadata,
+    Column("samu_id", String(8), primary_key=True),
+    Column(
+        "hour",
+        DateTime(timezone=True),
+        primary_key=True,
+        comment="start of the hour (UTC) the files were opened and the missions created",
+    ),
+    *(Column(name, Integer, nullable=False) for name in ACTIVITY_COUNTED),
+    *(Column(name, ARRAY(Integer), nullable=False) for name in ACTIVITY_HISTS),
     Column("computed_at", DateTime(timezone=True), nullable=False),
 )
 

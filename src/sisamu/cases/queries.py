@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from sisamu.cases.tables import case_decision, case_file, case_patient
 from sisamu.domain.codes import Etat
@@ -23,6 +23,32 @@ def file_state(conn: Connection, samu_id: str, number: str) -> Etat | None:
         select(case_file.c.state).where((case_file.c.samu_id == samu_id) & (case_file.c.number == number))
     ).scalar_one_or_none()
     return Etat(found) if found is not None else None
+
+
+def activity_facts(conn: Connection, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
+    """Files opened in [start, end), oldest first, with what the activity indicators count (`analytics.activity`):
+    SAMU, opening, hand-over to regulation, priority, attribution, first decision. Counts only, no patient data."""
+    f, d = case_file.c, case_decision.c
+    first_decision = (
+        select(func.min(d.created_at))
+        .where((d.samu_id == f.samu_id) & (d.number == f.number))
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            f.samu_id, f.created_at, f.queued_at, f.priority, f.attribution,
+            first_decision.label("decided_at"),
+        )
+        .where(f.created_at >= start, f.created_at < end)
+        .order_by(f.created_at)
+    )  # fmt: skip
+    for row in conn.execute(query.execution_options(yield_per=5_000)):
+        yield row._asdict()
+
+
+def first_file_created_at(conn: Connection) -> datetime | None:
+    """When the oldest file on record was opened (where a rebuild of the activity indicators starts)."""
+    return conn.execute(select(case_file.c.created_at).order_by(case_file.c.created_at).limit(1)).scalar()
 
 
 # Research export: the raw facts of files opened in a period, without free text, names, phones or addresses. The

@@ -98,6 +98,7 @@ case_file = Table(
     Index("ix_case_file_callback_phone", "samu_id", "callback_phone", "created_at"),
     Index("ix_case_file_commune", "samu_id", "commune_insee", "created_at"),
     Index("ix_case_file_created", "samu_id", "created_at"),
+    Index("ix_case_file_created_at", "created_at"),  # the activity rollups read by opening time (0017)
     Index("ix_case_file_case_id", "samu_id", "case_id", unique=True),
 )
 

@@ -36,6 +36,16 @@ def missions_of_file(conn: Connection, samu_id: str, number: str) -> list[Missio
     return sorted((m for m in loaded if m is not None), key=lambda m: m.mission_id)
 
 
+def activity_missions(conn: Connection, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
+    """Missions created in [start, end) with their vehicle type and the first time of each status, for the
+    activity indicators (`analytics.activity`): the same facts as the research export's, no crew or phone."""
+    yield from store.research_missions(conn, start, end)
+
+
+def first_mission_created_at(conn: Connection) -> datetime | None:
+    return store.first_mission_created_at(conn)
+
+
 def research_missions(conn: Connection, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
     """Missions created in [start, end) with their unit's vehicle type and the first time of each status (no unit
     name, crew or phone), for the research export (`analytics.research`, which pseudonymises them)."""

@@ -252,6 +252,10 @@ def capacity(
     return list(conn.execute(query.order_by(hospital_capacity.c.hospital_id, hospital_capacity.c.specialty)))
 
 
+def first_mission_created_at(conn: Connection) -> datetime | None:
+    return conn.execute(select(mission.c.created_at).order_by(mission.c.created_at).limit(1)).scalar()
+
+
 def research_missions(conn: Connection, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
     m, r, s = mission.c, resource.c, mission_status.c
     firsts = (

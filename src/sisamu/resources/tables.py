@@ -101,6 +101,7 @@ mission = Table(
     ),
     Index("ix_mission_resource", "samu_id", "resource_id", "created_at"),
     Index("ix_mission_file", "samu_id", "file_number"),
+    Index("ix_mission_created_at", "created_at"),  # the activity rollups read by creation time (0017)
 )
 
 mission_status = Table(

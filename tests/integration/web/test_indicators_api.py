@@ -105,3 +105,23 @@ def test_a_region_scope_reads_its_samus_only(login, accounts, counted):
     assert "pas les deux" in both.json()["detail"]
     # A supervisor's scope stays their SAMU: a region holding others is refused.
     assert login("supervisor.250").get(_query(counted, "&region=27")).status_code == 403
+
+
+def test_the_activity_indicators_are_served_with_the_same_scope_rules(login, accounts, platform, counted):
+    arm = login("arm.250")
+    opened = arm.post("/api/samus/250/files", json={"qualification": {"priority": "P2"}})
+    assert opened.status_code == 201, opened.text
+    rollup.activity.catch_up(platform.engine, now=platform.clock.now() + timedelta(minutes=1))
+    supervisor = login("supervisor.250")
+    own = supervisor.get(_query(counted).replace("/calls?", "/activity?"))
+    assert own.status_code == 200, own.text
+    body = own.json()
+    assert [(p["samu_id"], p["files_opened"], p["files_p2"]) for p in body["series"]] == [("250", 1, 1)]
+    assert {d["key"] for d in body["definitions"]} >= {"to_decision_median_s", "smur_on_scene_median_s"}
+    assert supervisor.get(_query(counted, "&samu=680").replace("/calls?", "/activity?")).status_code == 403
+    assert arm.get(_query(counted).replace("/calls?", "/activity?")).status_code == 403
+    download = login("analyst").get(
+        _query(counted, "&format=parquet&total=true").replace("/calls?", "/activity?")
+    )
+    assert download.headers["content-disposition"].endswith("activite-" + f'{counted}-{counted}.parquet"')
+    assert pq.read_table(io.BytesIO(download.content)).to_pylist()[0]["files_opened"] == 1

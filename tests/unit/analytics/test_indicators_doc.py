@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sisamu.analytics.indicators import INDICATORS
+from sisamu.analytics.indicators import ACTIVITY_INDICATORS, INDICATORS
 
 DOC = Path(__file__).parents[3] / "docs" / "indicators.md"
 
@@ -15,8 +15,9 @@ def test_the_published_table_matches_the_definitions() -> None:
         for line in DOC.read_text(encoding="utf-8").splitlines()
         if line.startswith("| `")
     }
-    assert set(rows) == {i.key for i in INDICATORS}
-    for indicator in INDICATORS:
+    every = (*INDICATORS, *ACTIVITY_INDICATORS)
+    assert set(rows) == {i.key for i in every}
+    for indicator in every:
         assert rows[indicator.key] == [
             indicator.label_fr,
             indicator.unit,

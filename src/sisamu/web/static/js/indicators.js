@@ -87,6 +87,20 @@
     }
   }
 
+  // Regulation and SMUR: one point for the whole period (times are quantiles, they do not add up).
+  function showActivity(point) {
+    const p = point || {};
+    const values = {
+      files_opened: num(p.files_opened),
+      files_per_100_inhabitants: p.files_per_100_inhabitants === null || p.files_per_100_inhabitants === undefined ? "—" : p.files_per_100_inhabitants.toLocaleString("fr-FR", { maximumFractionDigits: 3 }),
+      priorities: [p.files_p0, p.files_p1, p.files_p2, p.files_p3].map(num).join(" / "),
+      drm_pct: pct(p.drm_pct),
+    };
+    for (const key of ["to_regulation_median_s", "to_decision_median_s", "smur_departure_median_s", "smur_on_scene_median_s"]) values[key] = Sisamu.duration(p[key]);
+    for (const tile of document.querySelectorAll("#ind-activity .tile")) {
+      tile.querySelector(".value").textContent = values[tile.dataset.key];
+    }
+  }
   function draw(id, config) {
     if (charts[id]) { charts[id].data = config.data; charts[id].update("none"); return; }
     charts[id] = new Chart(document.getElementById(id), config);
@@ -191,6 +205,10 @@
     showTiles(data.series);
     showCharts(everyPeriod(data.series, p), p.by);
     showWaits((await api(query(p, { by: "period" }))).series);
+    const activity = query(p, { by: "period" }).replace("/calls?", "/activity?");
+    showActivity((await api(activity)).series[0]);
+    document.getElementById("ind-activity-csv").href = activity + "&format=csv";
+    document.getElementById("ind-activity-parquet").href = activity + "&format=parquet";
     document.getElementById("ind-csv").href = query(p, { format: "csv" });
     document.getElementById("ind-parquet").href = query(p, { format: "parquet" });
     const since = new Date(); since.setDate(since.getDate() - 27);

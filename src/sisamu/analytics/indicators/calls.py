@@ -10,23 +10,16 @@ call threshold) is a caller who changed their mind, not a call the room failed t
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
+from sisamu.analytics.indicators.definition import Indicator
+from sisamu.analytics.indicators.histogram import Steps, add
 from sisamu.calls.queries import CallFact
 
 WAIT_BUCKET_S = 5  # width of a wait histogram bucket
 WAIT_BUCKETS = 121  # 0–5 s, 5–10 s, … 595–600 s, then ≥ 600 s
-
-
-@dataclass(frozen=True, slots=True)
-class Indicator:
-    key: str
-    label_fr: str
-    unit: str
-    formula: str
-    sources: str
+WAITS = Steps(WAIT_BUCKET_S, WAIT_BUCKETS)
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -104,12 +97,12 @@ class Counts:
     lost: int = 0
     overflow_out: int = 0
     overflow_in: int = 0
-    wait_hist: list[int] = field(default_factory=lambda: [0] * WAIT_BUCKETS)
+    wait_hist: list[int] = field(default_factory=WAITS.empty)
 
     def add(self, other: Counts) -> Counts:
         for name in _ADDITIVE:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.wait_hist = [a + b for a, b in zip(self.wait_hist, other.wait_hist, strict=True)]
+        self.wait_hist = add(self.wait_hist, other.wait_hist)
         return self
 
     def as_row(self) -> dict[str, int | list[int]]:
@@ -136,7 +129,7 @@ def count(samu_id: str, facts: Iterable[CallFact], *, lost_threshold_s: float) -
             counts.answered += 1
             counts.answered_30 += wait <= 30  # noqa: PLR2004 - QS30
             counts.answered_60 += wait <= 60  # noqa: PLR2004 - QS60
-            counts.wait_hist[min(int(wait // WAIT_BUCKET_S), WAIT_BUCKETS - 1)] += 1
+            counts.wait_hist[WAITS.bucket(wait)] += 1
         elif fact.abandoned_at is not None:
             counts.abandoned += 1
             counts.lost += (fact.abandoned_at - fact.offered_at).total_seconds() >= lost_threshold_s
@@ -148,18 +141,8 @@ def _pct(part: int, whole: int) -> float | None:
 
 
 def wait_quantile_s(hist: list[int], q: float) -> float | None:
-    """The upper bound of the histogram bucket holding the q-quantile (None without answered calls; the last,
-    open bucket reads as its lower bound)."""
-    total = sum(hist)
-    if not total:
-        return None
-    rank = math.ceil(q * total)
-    seen = 0
-    for bucket, n in enumerate(hist):
-        seen += n
-        if seen >= rank:
-            return float(min(bucket + 1, WAIT_BUCKETS - 1) * WAIT_BUCKET_S)
-    return float((WAIT_BUCKETS - 1) * WAIT_BUCKET_S)  # pragma: no cover - rank ≤ total
+    """The upper bound of the wait bucket holding the q-quantile (None without answered calls)."""
+    return WAITS.quantile_s(hist, q)
 
 
 def indicators(counts: Counts) -> dict[str, float | int | None]:

@@ -1,0 +1,122 @@
+"""The hourly rollup engine: a table of additive counts per SAMU and hour, kept incrementally and rebuilt on
+demand with the same function.
+
+A pass recounts every hour from the first hour not yet final to now: the hours whose facts may still change within
+the rollup's `settle` time; an hour older than that is final and never read again, so a pass reads only the last
+hours of facts, whatever the history (no full scan for a dashboard). After a stop the next pass catches up from
+where it was. `rebuild` recounts every hour from the first fact on record: both go through `recount`, which is what
+makes them agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Table, delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from sisamu.analytics.tables import analytics_state
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+HOUR = timedelta(hours=1)
+_INSERT_BATCH = 5_000  # rows (SAMU × hour) written per statement
+_REBUILD_CHUNK = timedelta(days=1)  # a rebuild's transaction
+
+
+def hour_of(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class HourlyRollup:
+    name: str  # its line in `analytics_state`
+    table: Table  # keyed by (samu_id, hour), with a `computed_at` column
+    settle: timedelta  # a fact this old no longer changes
+    first_at: Callable[[Connection], datetime | None]  # the oldest fact on record
+    rows: Callable[[Connection, datetime, datetime], Iterator[dict[str, object]]]  # rows of [start, end)
+
+
+@dataclass(frozen=True, slots=True)
+class PassDone:
+    hours: int
+    rows: int
+    through: datetime | None
+
+
+def recount(conn: Connection, rollup: HourlyRollup, start: datetime, end: datetime, *, now: datetime) -> int:
+    """Recount every hour of [start, end) (whole hours); returns the rows written (SAMU × hour)."""
+    table = rollup.table
+    conn.execute(delete(table).where(table.c.hour >= start, table.c.hour < end))
+    batch: list[dict[str, object]] = []
+    written = 0
+    for row in rollup.rows(conn, start, end):
+        batch.append({**row, "computed_at": now})
+        if len(batch) >= _INSERT_BATCH:
+            conn.execute(insert(table), batch)
+            written, batch = written + len(batch), []
+    if batch:
+        conn.execute(insert(table), batch)
+    return written + len(batch)
+
+
+def _hours_between(start: datetime, end: datetime) -> int:
+    return max(0, int((end - start) / HOUR))
+
+
+def _through(conn: Connection, name: str) -> datetime | None:
+    return conn.execute(select(analytics_state.c.through).where(analytics_state.c.name == name)).scalar()
+
+
+def _set_through(conn: Connection, name: str, through: datetime) -> None:
+    statement = pg_insert(analytics_state).values(name=name, through=through)
+    conn.execute(statement.on_conflict_do_update(index_elements=["name"], set_={"through": through}))
+
+
+def catch_up(engine: Engine, rollup: HourlyRollup, *, now: datetime) -> PassDone:
+    """One incremental pass, in one transaction: recount the hours not yet final up to now, then move `through`
+    past those that are final."""
+    end = hour_of(now) + HOUR
+    final = hour_of(now - rollup.settle)
+    with engine.begin() as conn:
+        known = _through(conn, rollup.name)
+        first = known or rollup.first_at(conn)
+        if first is None:
+            return PassDone(0, 0, None)
+        start = hour_of(first)
+        rows = recount(conn, rollup, start, end, now=now)
+        through = max(final, start)
+        _set_through(conn, rollup.name, through)
+    return PassDone(_hours_between(start, end), rows, through)
+
+
+def rebuild(
+    engine: Engine,
+    rollup: HourlyRollup,
+    *,
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> PassDone:
+    """Recount every hour from the first fact on record (after a change of definition or threshold), a day per
+    transaction."""
+    with engine.begin() as conn:
+        conn.execute(delete(analytics_state).where(analytics_state.c.name == rollup.name))
+        conn.execute(delete(rollup.table))
+        first = rollup.first_at(conn)
+    if first is None:
+        return PassDone(0, 0, None)
+    start, end, final = hour_of(first), hour_of(now) + HOUR, hour_of(now - rollup.settle)
+    total, rows, chunk = _hours_between(start, end), 0, start
+    while chunk < end:
+        chunk_end = min(chunk + _REBUILD_CHUNK, end)
+        with engine.begin() as conn:
+            rows += recount(conn, rollup, chunk, chunk_end, now=now)
+            _set_through(conn, rollup.name, min(chunk_end, max(final, start)))
+        chunk = chunk_end
+        if progress is not None:
+            progress(_hours_between(start, chunk), total)
+    return PassDone(total, rows, max(final, start))
