@@ -43,7 +43,9 @@ def rebuild_cmd(ctx: typer.Context) -> None:
             progress=lambda n, total: bar.update(task, completed=n, total=total),
         )
     console.print(f"Appels : {done.hours} heures recalculées, {done.rows} lignes (SAMU × heure).")
-    console.print(f"Dossiers et missions : {files.hours} heures recalculées, {files.rows} lignes (SAMU × heure).")
+    console.print(
+        f"Dossiers et missions : {files.hours} heures recalculées, {files.rows} lignes (SAMU × heure)."
+    )
 
 
 @app.command("show")

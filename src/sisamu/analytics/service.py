@@ -5,16 +5,17 @@ missions (`activity_indicators`)."""
 from __future__ import annotations
 
 import enum
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Protocol, Self, TypeVar
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sisamu.analytics.indicators import ActivityCounts, Counts, activity_indicators, indicators
-from sisamu.analytics.rollup import counts_by_hour
-from sisamu.analytics.rollup.activity import activity_by_hour
+from sisamu.analytics.indicators.activity import ACTIVITY_COUNTED, ACTIVITY_HIST_BUCKETS
+from sisamu.analytics.indicators.calls import COUNTED, WAIT_BUCKETS
+from sisamu.analytics.rollup.hourly import sums_by_period
+from sisamu.analytics.tables import activity_hour, call_hour
 from sisamu.geo.gazetteer import Region, departement_populations, regions
 from sisamu.security.access import authorize
 from sisamu.security.errors import Refused
@@ -22,7 +23,7 @@ from sisamu.security.roles import Permission, Principal
 from sisamu.tenants.registry import national_rooms, room, rooms_of
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
+    from sqlalchemy import Connection, Table
 
 ALL_SAMUS = "*"
 
@@ -84,31 +85,57 @@ def bounds(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     )
 
 
-class _Additive(Protocol):
-    def add(self, other: Self) -> Self: ...
+C = TypeVar("C")
 
 
-C = TypeVar("C", bound=_Additive)
+@dataclass(frozen=True, slots=True)
+class _Shape(Generic[C]):
+    """What a rollup table holds: its additive counts, its histograms (column → buckets), and the counts object
+    built from one summed row."""
+
+    counted: tuple[str, ...]
+    hists: Mapping[str, int]
+    build: Callable[[dict[str, Any]], C]
+
+
+_CALLS = _Shape(COUNTED, {"wait_hist": WAIT_BUCKETS}, lambda values: Counts(**values))
+_ACTIVITY = _Shape(ACTIVITY_COUNTED, ACTIVITY_HIST_BUCKETS, lambda values: ActivityCounts(**values))
+
+
+def _label(period: datetime | None, grain: Grain, start: date) -> str:
+    """The ISO name of a period as PostgreSQL grouped it: the UTC hour, or the local day that starts it."""
+    if period is None:
+        return start.isoformat()
+    if grain is Grain.HOUR:
+        return period.astimezone(UTC).isoformat()
+    return period.date().isoformat()
 
 
 def _points(
-    rows: Iterable[tuple[str, datetime, C]],
-    empty: Callable[[], C],
+    conn: Connection,
+    table: Table,
+    shape: _Shape[C],
     compute: Callable[[C, str], dict[str, float | int | None]],
     *,
+    scope: list[str] | None,
+    start: date,
+    end: date,
     grain: Grain,
     zone: ZoneInfo,
-    start: date,
     total: bool,
 ) -> list[Point]:
-    buckets: dict[tuple[str, str], C] = defaultdict(empty)
-    for samu_id, hour, counts in rows:
-        key = (_period(hour, grain, zone, start), ALL_SAMUS if total else samu_id)
-        buckets[key].add(counts)
-    return [
-        Point(period, samu_id, compute(counts, samu_id))
-        for (period, samu_id), counts in sorted(buckets.items())
+    """Each period's (and SAMU's) counts summed by PostgreSQL from the hourly rollup `table`, then turned into
+    indicators."""
+    since, until = bounds(start, end, zone)
+    rows = sums_by_period(
+        conn, table, counted=shape.counted, hists=shape.hists, samu_ids=scope, since=since, until=until,
+        grain=grain.value, tz=zone.key, every=ALL_SAMUS if total else None,
+    )  # fmt: skip
+    points = [
+        Point(_label(period, grain, start), samu_id, compute(shape.build(values), samu_id))
+        for samu_id, period, values in rows
     ]
+    return sorted(points, key=lambda p: (p.period, p.samu_id))
 
 
 def call_indicators(
@@ -122,13 +149,9 @@ def call_indicators(
     zone: ZoneInfo,
     total: bool,
 ) -> list[Point]:
-    scope = scope_of(principal, samu_ids)
-    since, until = bounds(start, end, zone)
     return _points(
-        counts_by_hour(conn, scope, since, until),
-        Counts,
-        lambda counts, _: indicators(counts),
-        grain=grain, zone=zone, start=start, total=total,
+        conn, call_hour, _CALLS, lambda counts, _: indicators(counts),
+        scope=scope_of(principal, samu_ids), start=start, end=end, grain=grain, zone=zone, total=total,
     )  # fmt: skip
 
 
@@ -161,8 +184,6 @@ def activity_indicators_of(
 ) -> list[Point]:
     """Regulation and SMUR indicators; files per 100 inhabitants over the population each point covers."""
     scope = scope_of(principal, samu_ids)
-    since, until = bounds(start, end, zone)
-    rows = list(activity_by_hour(conn, scope, since, until))
 
     def served(samu_id: str) -> int | None:
         if samu_id != ALL_SAMUS:
@@ -170,8 +191,6 @@ def activity_indicators_of(
         return population(scope)
 
     return _points(
-        rows,
-        ActivityCounts,
-        lambda counts, samu_id: activity_indicators(counts, served(samu_id)),
-        grain=grain, zone=zone, start=start, total=total,
+        conn, activity_hour, _ACTIVITY, lambda counts, samu_id: activity_indicators(counts, served(samu_id)),
+        scope=scope, start=start, end=end, grain=grain, zone=zone, total=total,
     )  # fmt: skip

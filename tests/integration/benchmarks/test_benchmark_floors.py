@@ -112,6 +112,17 @@ def test_console_beside_its_floor(pg_admin_url: str) -> None:
     positive(figures, "p50_ms", "p99_ms", "floor_p99_ms", "ratio_p99")
 
 
+@pytest.mark.db
+def test_analytics_beside_raw_sql_and_a_plain_parquet_writer(pg_admin_url: str) -> None:
+    figures = run_benchmark(
+        "analytics.py", "--weeks", "1", "--calls-per-year", "200000", "--runs", "1",
+        env={"SISAMU_DATABASE_URL": pg_admin_url},
+    )  # fmt: skip
+    assert int(figures["calls"]) > 1_000
+    positive(figures, "export_s", "export_floor_s", "export_ratio", "qs60_by_room_day_s", "raw_sql_s",
+             "raw_over_rollup", "dashboard_p99_ms", "rollup_lag_ms", "export_peak_rss_mb")  # fmt: skip
+
+
 def test_dispatch_on_a_road_graph_beside_the_straight_line() -> None:
     figures = run_benchmark(
         "dispatch.py", "--runs", "1", "--queries", "20", "--resources", "400", "--road-resources", "40",

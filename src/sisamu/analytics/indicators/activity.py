@@ -128,6 +128,7 @@ class ActivityCounts:
 
 ACTIVITY_COUNTED = tuple(f.name for f in fields(ActivityCounts) if f.name not in _HISTS)
 ACTIVITY_HISTS = tuple(_HISTS)
+ACTIVITY_HIST_BUCKETS = {name: steps.buckets for name, steps in _HISTS.items()}
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float | None:

@@ -110,6 +110,7 @@ class Counts:
 
 
 _ADDITIVE = tuple(f.name for f in fields(Counts) if f.name != "wait_hist")
+COUNTED = _ADDITIVE  # the additive counts a rollup row holds beside its wait histogram
 
 
 def count(samu_id: str, facts: Iterable[CallFact], *, lost_threshold_s: float) -> Counts:

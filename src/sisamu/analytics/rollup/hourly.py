@@ -10,12 +10,12 @@ makes them agree.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import ColumnElement, Table, delete, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from sisamu.analytics.tables import analytics_state
@@ -120,3 +120,47 @@ def rebuild(
         if progress is not None:
             progress(_hours_between(start, chunk), total)
     return PassDone(total, rows, max(final, start))
+
+
+def sums_by_period(
+    conn: Connection,
+    table: Table,
+    *,
+    counted: Sequence[str],
+    hists: Mapping[str, int],
+    samu_ids: list[str] | None,
+    since: datetime,
+    until: datetime,
+    grain: str,
+    tz: str,
+    every: str | None,
+) -> Iterator[tuple[str, datetime | None, dict[str, int | list[int]]]]:
+    """The rollup's counts summed in PostgreSQL per SAMU (or all as `every`) and period of [since, until): `grain`
+    is hour, day, week, month (local to `tz`; the start of the local period, as a naive timestamp) or period (one
+    for the whole range, None). Histograms are summed element by element (`hists`: column → buckets), so one scan
+    answers a year of hours without sending the hours to Python."""
+    c = table.c
+    period: ColumnElement[datetime | None]
+    if grain == "hour":
+        period = c.hour
+    elif grain == "period":
+        period = literal(None)
+    else:
+        period = func.date_trunc(grain, func.timezone(tz, c.hour))
+    key = literal(every) if every is not None else c.samu_id
+    sums = [func.sum(c[name]).label(name) for name in counted]
+    bins = [func.sum(c[name][i + 1]).label(f"{name}__{i}") for name, n in hists.items() for i in range(n)]
+    query = select(key.label("samu_id"), period.label("period"), *sums, *bins).where(
+        c.hour >= since, c.hour < until
+    )
+    if samu_ids is not None:
+        query = query.where(c.samu_id.in_(samu_ids))
+    query = query.group_by(*([c.samu_id] if every is None else []), *([] if grain == "period" else [period]))
+    for samu_id, at, *summed in conn.execute(query):
+        numbers = [int(x or 0) for x in summed]
+        values: dict[str, int | list[int]] = dict(zip(counted, numbers, strict=False))
+        offset = len(counted)
+        for name, n in hists.items():
+            values[name] = numbers[offset : offset + n]
+            offset += n
+        yield samu_id, at, values
