@@ -35,6 +35,7 @@ VIEWS = {
     "indicators": View("indicators", "Indicateurs", Permission.INDICATORS),
     "admin": View("admin", "Comptes", Permission.ACCOUNTS_ADMIN),
     "audit": View("audit", "Journal d'audit", Permission.AUDIT_READ),
+    "crisis": View("crisis", "Crise", Permission.CRISIS),
 }
 DEFAULT_VIEW = {
     Role.ARM: "arm",
