@@ -8,7 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from sisamu.crisis import reinforcements, service
+from sisamu.crisis import queries, reinforcements, service
+from sisamu.crisis.access import check_part
 from sisamu.crisis.export import log_csv
 from sisamu.crisis.model import Verification
 from sisamu.crisis.schemas import (
@@ -24,7 +25,7 @@ from sisamu.crisis.schemas import (
 )
 from sisamu.platform.http import PlatformDep, PrincipalDep, require
 from sisamu.platform.use_cases import run
-from sisamu.security.errors import Forbidden
+from sisamu.security.errors import Forbidden, NotFound
 from sisamu.security.roles import ROLE_PERMISSIONS, Permission, Principal
 
 router = APIRouter(prefix="/api/crises", tags=["crisis"])
@@ -39,6 +40,20 @@ async def _participant(principal: PrincipalDep) -> Principal:
 
 
 Participant = Annotated[Principal, Depends(_participant)]
+
+
+def _in_crisis(crisis_id: int, platform: PlatformDep, principal: Participant) -> Principal:
+    """The caller takes part in crisis `crisis_id` (else 404), checked before the body is read; the services check
+    again, with what each command needs (managing it)."""
+    with platform.engine.connect() as conn:
+        found = queries.crisis(conn, crisis_id)
+        if found is None:
+            raise NotFound(f"no crisis {crisis_id}")
+        check_part(conn, principal, found)
+    return principal
+
+
+InCrisis = Annotated[Principal, Depends(_in_crisis)]
 Text = Annotated[str | None, Query(max_length=200)]
 
 
@@ -64,22 +79,20 @@ def open_crisis(payload: CrisisOpenIn, platform: PlatformDep, principal: Princip
 
 
 @router.get("/{crisis_id}", summary="One crisis")
-def get_crisis(crisis_id: int, platform: PlatformDep, principal: Participant) -> CrisisOut:
+def get_crisis(crisis_id: int, platform: PlatformDep, principal: InCrisis) -> CrisisOut:
     return _out(platform, principal, crisis_id)
 
 
 @router.post("/{crisis_id}/close", summary="Close a crisis with its summary (undoes the rooms' switches)")
 def close_crisis(
-    crisis_id: int, payload: CrisisCloseIn, platform: PlatformDep, principal: PrincipalDep
+    crisis_id: int, payload: CrisisCloseIn, platform: PlatformDep, principal: InCrisis
 ) -> CrisisOut:
     c = run(platform, service.close_crisis, principal=principal, crisis_id=crisis_id, summary=payload.summary)
     return CrisisOut.of(c, can_manage=True)
 
 
 @router.post("/{crisis_id}/samus", summary="Attach one more SAMU to a regional or national crisis (national)")
-def attach_samu(
-    crisis_id: int, payload: AttachIn, platform: PlatformDep, principal: PrincipalDep
-) -> CrisisOut:
+def attach_samu(crisis_id: int, payload: AttachIn, platform: PlatformDep, principal: InCrisis) -> CrisisOut:
     c = run(platform, service.attach_samu, principal=principal, crisis_id=crisis_id, samu_id=payload.samu_id)
     return CrisisOut.of(c, can_manage=True)
 
@@ -90,7 +103,7 @@ def attach_samu(
 def read_log(
     crisis_id: int,
     platform: PlatformDep,
-    principal: Participant,
+    principal: InCrisis,
     q: Text = None,
     verification: Verification | None = None,
     source: Text = None,
@@ -108,7 +121,7 @@ def read_log(
 
 
 @router.get("/{crisis_id}/log.csv", summary="The crisis log as CSV (audited)", response_class=Response)
-def export_log(crisis_id: int, platform: PlatformDep, principal: Participant) -> Response:
+def export_log(crisis_id: int, platform: PlatformDep, principal: InCrisis) -> Response:
     _, entries = run(
         platform, service.read_log, principal=principal, crisis_id=crisis_id, purpose="crisis.log.export"
     )
@@ -120,9 +133,7 @@ def export_log(crisis_id: int, platform: PlatformDep, principal: Participant) ->
 
 
 @router.post("/{crisis_id}/log", status_code=status.HTTP_201_CREATED, summary="Write in the crisis log")
-def write_entry(
-    crisis_id: int, payload: EntryBody, platform: PlatformDep, principal: Participant
-) -> EntryOut:
+def write_entry(crisis_id: int, payload: EntryBody, platform: PlatformDep, principal: InCrisis) -> EntryOut:
     written = run(
         platform, service.append_entry, principal=principal, crisis_id=crisis_id, entry=payload.entry()
     )
@@ -135,7 +146,7 @@ def write_entry(
     summary="Confirm or invalidate an information: a new entry referring to it",
 )
 def verify_entry(
-    crisis_id: int, seq: int, payload: VerificationIn, platform: PlatformDep, principal: Participant
+    crisis_id: int, seq: int, payload: VerificationIn, platform: PlatformDep, principal: InCrisis
 ) -> EntryOut:
     written = run(
         platform,
@@ -150,9 +161,7 @@ def verify_entry(
 
 
 @router.get("/{crisis_id}/reinforcements", summary="Reinforcements of a crisis, active and past")
-def list_reinforcements(
-    crisis_id: int, platform: PlatformDep, principal: Participant
-) -> list[ReinforcementOut]:
+def list_reinforcements(crisis_id: int, platform: PlatformDep, principal: InCrisis) -> list[ReinforcementOut]:
     with platform.uow() as uow:
         rows = reinforcements.listing(uow, principal=principal, crisis_id=crisis_id)
     return [ReinforcementOut.model_validate(r, from_attributes=True) for r in rows]
@@ -162,7 +171,7 @@ def list_reinforcements(
     "/{crisis_id}/reinforcements", status_code=status.HTTP_201_CREATED, summary="Add a reinforcement"
 )
 def add_reinforcement(
-    crisis_id: int, payload: ReinforcementIn, platform: PlatformDep, principal: PrincipalDep
+    crisis_id: int, payload: ReinforcementIn, platform: PlatformDep, principal: InCrisis
 ) -> CrisisOut:
     c = run(
         platform,
@@ -179,9 +188,7 @@ def add_reinforcement(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="End a reinforcement",
 )
-def revoke_reinforcement(
-    crisis_id: int, username: str, platform: PlatformDep, principal: PrincipalDep
-) -> None:
+def revoke_reinforcement(crisis_id: int, username: str, platform: PlatformDep, principal: InCrisis) -> None:
     run(
         platform,
         reinforcements.revoke_reinforcement,
