@@ -71,6 +71,8 @@ def open_crisis(
             Scope.REGIONAL if samus and len(samus) > 1 else Scope.NATIONAL if not samus else Scope.SAMU
         )
         rooms = sorted(set(samus or samu_ids(uow.conn)))
+        if scope is Scope.SAMU and len(rooms) != 1:
+            raise CrisisRefused("CRISE_SAMU_UNIQUE", "Une crise de SAMU concerne un seul SAMU.", status=422)
     else:
         authorize(principal, Permission.CRISIS_MANAGE, principal.samu_id)
         if scope not in (None, Scope.SAMU) or (samus and samus != [principal.samu_id]):
