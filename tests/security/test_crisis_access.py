@@ -159,42 +159,71 @@ def test_verification_search_and_csv_export(staff, login):
 
 
 def test_a_reinforcement_takes_part_while_the_crisis_lasts(platform, staff, login):
-    supervisor = login("supervisor.250")
+    supervisor, arm = login("supervisor.250"), login("arm.250")
+    before = arm.post("/api/samus/250/files", json={"qualification": {}}).json()[
+        "number"
+    ]  # not a crisis file
     crisis = _open(supervisor)
     cid = crisis["crisis_id"]
+    early = arm.post("/api/samus/250/files", json={"qualification": {}}).json()["number"]
     helper = login("arm.680")
     assert helper.get(f"/api/crises/{cid}/log").status_code == 404
+    assert helper.get(f"/api/files/{early}").status_code == 404
     refused = supervisor.post(f"/api/crises/{cid}/reinforcements", json={"username": "crew.680"})
     assert refused.status_code == 422
     assert refused.json()["code"] == "RENFORT_ROLE"
-    assert (
-        login("arm.250").post(f"/api/crises/{cid}/reinforcements", json={"username": "arm.680"}).status_code
-        == 403
-    )
+    by_an_arm = arm.post(f"/api/crises/{cid}/reinforcements", json={"username": "arm.680"})
+    assert by_an_arm.status_code == 403
     added = supervisor.post(f"/api/crises/{cid}/reinforcements", json={"username": "arm.680"})
     assert added.status_code == 201, added.text
     assert helper.get(f"/api/crises/{cid}/log").status_code == 200
-    assert (
-        helper.post(
-            f"/api/crises/{cid}/log", json={"source": "Renfort", "information": "En poste"}
-        ).status_code
-        == 201
-    )
+    written = helper.post(f"/api/crises/{cid}/log", json={"source": "Renfort", "information": "En poste"})
+    assert written.status_code == 201
+    assert written.json()["author_samu_id"] == "680"
     assert [c["crisis_id"] for c in helper.get("/api/crises").json()] == [cid]
     listed = supervisor.get(f"/api/crises/{cid}/reinforcements").json()
     assert [(r["username"], r["home_samu_id"], r["revoked_at"]) for r in listed] == [("arm.680", "680", None)]
-    assert (
-        login("regulator.680").get(f"/api/crises/{cid}/log").status_code == 404
-    )  # the person, not their SAMU
+    # The crisis log is the person's, not their SAMU's.
+    assert login("regulator.680").get(f"/api/crises/{cid}/log").status_code == 404
+    # The crisis' files (and only those) are opened to the reinforcement's SAMU by the files' own CRISIS grants.
+    later = arm.post("/api/samus/250/files", json={"qualification": {}}).json()["number"]
+    for number in (early, later):
+        assert helper.get(f"/api/files/{number}").status_code == 200
+        grants = supervisor.get(f"/api/files/{number}/grants").json()
+        assert [(g["samu_id"], g["reason"]) for g in grants] == [("680", "CRISIS")]
+    assert helper.get(f"/api/files/{before}").status_code == 404
 
     supervisor.post(f"/api/crises/{cid}/close", json={"summary": "Fin."})
     assert helper.get(f"/api/crises/{cid}/log").status_code == 404
+    for number in (early, later):
+        assert helper.get(f"/api/files/{number}").status_code == 404
+        assert supervisor.get(f"/api/files/{number}/grants").json() == []
     assert supervisor.get(f"/api/crises/{cid}/reinforcements").json()[0]["revoked_at"] is not None
     with platform.engine.connect() as conn:
         chain_680 = set(
             conn.execute(select(audit_event.c.action).where(audit_event.c.samu_id == "680")).scalars()
         )
     assert {"crisis.reinforcement.add"} <= chain_680
+
+
+def test_ending_a_reinforcement_closes_the_files_to_its_samu(staff, login):
+    supervisor, arm = login("supervisor.250"), login("arm.250")
+    cid = _open(supervisor)["crisis_id"]
+    number = arm.post("/api/samus/250/files", json={"qualification": {}}).json()["number"]
+    for username in ("arm.680", "regulator.680"):
+        assert (
+            supervisor.post(f"/api/crises/{cid}/reinforcements", json={"username": username}).status_code
+            == 201
+        )
+    helper = login("regulator.680")
+    assert supervisor.request("DELETE", f"/api/crises/{cid}/reinforcements/arm.680").status_code == 204
+    assert helper.get(f"/api/files/{number}").status_code == 200  # another person of 680 still reinforces
+    assert supervisor.request("DELETE", f"/api/crises/{cid}/reinforcements/regulator.680").status_code == 204
+    assert helper.get(f"/api/files/{number}").status_code == 404
+    assert helper.get(f"/api/crises/{cid}/log").status_code == 404
+    again = supervisor.request("DELETE", f"/api/crises/{cid}/reinforcements/regulator.680")
+    assert again.status_code == 404
+    assert again.json()["code"] == "RENFORT_INCONNU"
 
 
 def test_the_national_operator_opens_a_regional_crisis_and_attaches_samus(staff, login):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sisamu.cases import service as cases
-from sisamu.crisis import service, store
+from sisamu.crisis import file_access, service, store
 from sisamu.crisis.model import EntryIn, Verification
 from sisamu.platform.events import FileOpened, MissionEngaged, MissionStatusChanged, Origin
 
@@ -40,6 +40,8 @@ def file_opened(uow: UnitOfWork, event: FileOpened) -> None:
         by=f"crisis:{crisis.crisis_id}",
         now=event.at,
     )
+    for grantee in file_access.reinforcing_samus(uow, crisis.crisis_id, crisis.samus):
+        file_access.open_file(uow, owner=event.samu_id, number=event.number, grantee=grantee, now=event.at)
     who = f" par {event.actor.display_name}" if event.actor is not None else ""
     entry = EntryIn(
         source="Dossier",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sisamu.crisis import service, store
+from sisamu.crisis import file_access, service, store
 from sisamu.crisis.access import check_manage
 from sisamu.crisis.common import audit_crisis, load, tell, write
 from sisamu.crisis.model import CrisisRefused, EntryIn, Scope, Verification
@@ -54,6 +54,7 @@ def add_reinforcement(
         EntryIn(source="Renforts", information=info, verification=Verification.CONFIRMED),
         now,
     )
+    file_access.open_files(uow, crisis_id=c.crisis_id, grantee=str(person.samu_id), now=now)
     tell(uow, c, "crisis.changed")
     return c
 
@@ -82,6 +83,8 @@ def revoke_reinforcement(
             EntryIn(source="Renforts", information=info, verification=Verification.CONFIRMED),
             now,
         )
+    if home and home not in file_access.reinforcing_samus(uow, c.crisis_id, c.samus):
+        file_access.close_files(uow, crisis_id=c.crisis_id, grantee=home, now=now)
     tell(uow, c, "crisis.changed", extra=(home,) if home else ())
 
 

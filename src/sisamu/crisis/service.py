@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from sisamu.calls.overflow import service as overflow
-from sisamu.crisis import store
+from sisamu.crisis import file_access, store
 from sisamu.crisis.access import check_manage, check_part, may_manage
 from sisamu.crisis.common import audit_crisis, banner_text, load, tell, write
 from sisamu.crisis.model import (
@@ -209,7 +209,9 @@ def close_crisis(
         now,
     )
     revoked = store.revoke_reinforcements(uow.conn, c.crisis_id, by=principal.username, at=now)
-    homes = tuple(r.home_samu_id for r in revoked if r.home_samu_id)
+    homes = tuple(sorted({r.home_samu_id for r in revoked if r.home_samu_id}))
+    for home in homes:
+        file_access.close_files(uow, crisis_id=c.crisis_id, grantee=home, now=now)
     store.close(uow.conn, c.crisis_id, by=principal.username, summary=text, at=now)
     if c.pooling_switched and not store.other_pooling_crises(uow.conn, c.crisis_id):
         _, wait_s = overflow.pooling_state(uow.conn)

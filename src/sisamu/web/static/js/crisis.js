@@ -75,6 +75,13 @@
     return button;
   }
 
+  // A file linked in the log opens in the console where the person works on it (ARM, physician).
+  function infoCell(e, info) {
+    const cell = S.el("td", info);
+    if (e.link_kind === "file" && e.link_id) cell.append(" ", S.fileLink(e.link_id));
+    return cell;
+  }
+
   async function loadLog() {
     if (!state.current) return;
     const query = filters();
@@ -89,7 +96,7 @@
       const actions = S.el("td");
       if (state.current.open && !e.refers_to && !e.link_kind) actions.append(verifyButton(e, "confirmee", "Confirmer"), " ", verifyButton(e, "infirmee", "Infirmer"));
       tr.append(S.el("td", String(e.seq), "mono"), S.el("td", S.time(e.at)), S.el("td", e.author + (e.author_samu_id ? " (" + e.author_samu_id + ")" : "")),
-        S.el("td", e.source), S.el("td", info), S.el("td", (e.verification_label || VERIF[e.verification]) + (current.has(e.seq) ? " → " + current.get(e.seq).verification_label + " (n° " + current.get(e.seq).seq + ")" : ""), "status"), S.el("td", e.decision), S.el("td", e.action),
+        S.el("td", e.source), infoCell(e, info), S.el("td", (e.verification_label || VERIF[e.verification]) + (current.has(e.seq) ? " → " + current.get(e.seq).verification_label + " (n° " + current.get(e.seq).seq + ")" : ""), "status"), S.el("td", e.decision), S.el("td", e.action),
         S.el("td", e.owner), S.el("td", e.due_at ? dateTime(e.due_at) : ""), actions);
       return tr;
     }));
