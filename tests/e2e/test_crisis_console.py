@@ -1,6 +1,7 @@
 """In Debian's chromium, issue 16: the supervisor opens a crisis from the crisis console, the ARM's console shows
 the crisis banner live, an entry written in the log in one browser appears in another (and its confirmation comes
-back), a file opened by the ARM is linked in the log, and closing the crisis takes the banner down."""
+back), a file opened by the ARM is linked in the log, the handover summary lists the shift's decisions, and closing
+the crisis takes the banner down."""
 
 from __future__ import annotations
 
@@ -62,6 +63,10 @@ def test_a_crisis_runs_in_the_consoles(served, chromium, artifacts):
     regulator.locator("#log-filters").get_by_role("button", name="Filtrer").click()
     regulator.locator("#log tbody tr", has_text=number).wait_for(state="detached", timeout=10_000)
     assert regulator.locator("#log tbody tr").count() == 1
+    # The handover summary for the next shift: the decision taken, nothing left unverified but the opening's.
+    supervisor.get_by_role("button", name="Relève : synthèse des 8 dernières heures").click()
+    supervisor.locator("#handover-decisions li", has_text="Engager 2 SMUR").wait_for(timeout=10_000)
+    assert "32 impliqués" not in supervisor.locator("#handover-unverified").inner_text()  # confirmed since
     supervisor.screenshot(path=str(artifacts / "e2e-crisis-console.png"), full_page=True)
 
     supervisor.locator("#close-summary").fill("32 impliqués pris en charge, 4 UA évacuées.")

@@ -240,3 +240,30 @@ def test_the_national_operator_opens_a_regional_crisis_and_attaches_samus(staff,
     # A supervisor of an attached SAMU takes part but does not run a regional crisis.
     assert login("supervisor.250").post(f"/api/crises/{cid}/close", json={"summary": "x"}).status_code == 403
     assert national.post(f"/api/crises/{cid}/close", json={"summary": "Fin de l'épisode."}).status_code == 200
+
+
+def test_the_handover_summary_lists_what_the_next_shift_must_know(staff, login):
+    crisis = _open(login("supervisor.250"))
+    base = f"/api/crises/{crisis['crisis_id']}"
+    arm = login("arm.250")
+    rumour = arm.post(
+        f"{base}/log",
+        json={"source": "Appel", "information": "Fumée au 3e étage", "due_at": "2099-01-01T08:00:00+00:00"},
+    ).json()
+    doubt = arm.post(f"{base}/log", json={"source": "Police", "information": "Second site ?"}).json()
+    decided = arm.post(
+        f"{base}/log", json={"source": "COS", "information": "PMA installé", "verification": "confirmee",
+                             "decision": "Évacuer vers le CHU"},
+    ).json()  # fmt: skip
+    arm.post(f"{base}/log/{doubt['seq']}/verification", json={"verification": "infirmee"})
+    arm.post("/api/samus/250/files", json={"qualification": {}})
+    summary = arm.get(f"{base}/handover", params={"hours": 8})
+    assert summary.status_code == 200, summary.text
+    body = summary.json()
+    assert [e["seq"] for e in body["unverified"]] == [rumour["seq"]]  # the invalidated one is settled
+    assert [e["seq"] for e in body["due"]] == [rumour["seq"]]
+    assert [e["seq"] for e in body["decisions"]] == [decided["seq"]]
+    assert body["files"] == 1
+    assert body["entries"] == 6  # opening, three entries, a verification, a linked file
+    assert login("arm.680").get(f"{base}/handover").status_code == 404
+    assert arm.get(f"{base}/handover", params={"hours": 0}).status_code == 422

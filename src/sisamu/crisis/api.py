@@ -19,6 +19,7 @@ from sisamu.crisis.schemas import (
     CrisisOut,
     EntryBody,
     EntryOut,
+    HandoverOut,
     ReinforcementIn,
     ReinforcementOut,
     VerificationIn,
@@ -118,6 +119,20 @@ def read_log(
         source=source,
     )
     return [EntryOut.of(e) for e in entries]
+
+
+@router.get(
+    "/{crisis_id}/handover",
+    summary="Handover summary (relève) of the last hours for the next shift (audited)",
+)
+def handover(
+    crisis_id: int,
+    platform: PlatformDep,
+    principal: InCrisis,
+    hours: Annotated[float, Query(gt=0, le=72)] = 8.0,
+) -> HandoverOut:
+    summary = run(platform, service.handover_summary, principal=principal, crisis_id=crisis_id, hours=hours)
+    return HandoverOut.of(summary)
 
 
 @router.get("/{crisis_id}/log.csv", summary="The crisis log as CSV (audited)", response_class=Response)

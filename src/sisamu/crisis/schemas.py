@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from sisamu.crisis.handover import Handover
 from sisamu.crisis.model import (
     KIND_LABELS_FR,
     MAX_TEXT,
@@ -161,3 +162,25 @@ class ReinforcementOut(BaseModel):
     added_by: str
     revoked_at: datetime | None
     revoked_by: str | None
+
+
+class HandoverOut(BaseModel):
+    since: datetime
+    entries: int
+    files: int
+    missions: int
+    unverified: list[EntryOut]
+    due: list[EntryOut]
+    decisions: list[EntryOut]
+
+    @classmethod
+    def of(cls, h: Handover) -> HandoverOut:
+        return cls(
+            since=h.since,
+            entries=h.entries,
+            files=h.files,
+            missions=h.missions,
+            unverified=[EntryOut.of(e) for e in h.unverified],
+            due=[EntryOut.of(e) for e in h.due],
+            decisions=[EntryOut.of(e) for e in h.decisions],
+        )

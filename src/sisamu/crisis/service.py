@@ -10,7 +10,7 @@ Every command is audited; each writes in the crisis log.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -19,6 +19,7 @@ from sisamu.calls.overflow import service as overflow
 from sisamu.crisis import file_access, store
 from sisamu.crisis.access import check_manage, check_part, may_manage
 from sisamu.crisis.common import audit_crisis, banner_text, load, tell, write
+from sisamu.crisis.handover import Handover, handover
 from sisamu.crisis.model import (
     CRISIS_ATTRIBUTIONS,
     KIND_LABELS_FR,
@@ -334,3 +335,16 @@ def read_log(
 
 def manages(principal: Principal, crisis: Crisis) -> bool:
     return may_manage(principal, crisis)
+
+
+def handover_summary(
+    uow: UnitOfWork, *, principal: Principal, crisis_id: int, hours: float, now: datetime
+) -> Handover:
+    """The handover summary of the last `hours` (a shift) for the next team; an audited read of the whole log."""
+    c = load(uow, crisis_id)
+    check_part(uow.conn, principal, c)
+    summary = handover(list(store.chain(uow.conn, crisis_id)), since=now - timedelta(hours=hours))
+    audit_crisis(
+        uow, principal, c, "crisis.handover", now, {"hours": hours}, samu_id=c.audit_samu or principal.samu_id
+    )
+    return summary

@@ -283,7 +283,7 @@ def chain(conn: Connection, crisis_id: int | None) -> Any:
     query = select(crisis_log).order_by(crisis_log.c.crisis_id, crisis_log.c.seq)
     if crisis_id is not None:
         query = query.where(crisis_log.c.crisis_id == crisis_id)
-    for row in conn.execution_options(yield_per=2000).execute(query):
+    for row in conn.execute(query.execution_options(yield_per=2000)):
         yield _entry(row)
 
 

@@ -28,6 +28,7 @@
 
   async function select(crisisId) {
     const crisis = await S.api("/api/crises/" + crisisId);
+    const switching = !state.current || state.current.crisis_id !== crisisId;
     state.current = crisis;
     for (const li of $("crises").children) li.setAttribute("aria-current", li.dataset.crisis === String(crisisId) ? "true" : "false");
     $("panel-crisis").hidden = false;
@@ -38,6 +39,7 @@
       + " · SAMU " + crisis.samus.join(", ") + " · dossiers " + crisis.attribution + (crisis.pooling_switched ? " · mutualisation nationale" : "")
       + " · ouverte le " + dateTime(crisis.opened_at) + " par " + crisis.opened_by + (crisis.closed_at ? " · close le " + dateTime(crisis.closed_at) + " par " + crisis.closed_by : "");
     $("crisis-summary").textContent = crisis.summary ? "Bilan : " + crisis.summary : "";
+    if (switching) $("handover").hidden = true;
     $("close-crisis").hidden = !(crisis.open && crisis.can_manage);
     $("add-reinforcement").hidden = !(crisis.open && crisis.can_manage);
     $("entry-form").hidden = !crisis.open;
@@ -101,6 +103,21 @@
       return tr;
     }));
   }
+
+  // ---- handover (relève) ----
+  async function showHandover() {
+    const h = await S.api("/api/crises/" + state.current.crisis_id + "/handover?hours=8");
+    $("handover").hidden = false;
+    $("handover-counts").textContent = "Depuis " + dateTime(h.since) + " : " + h.entries + " entrée(s), " + h.files + " dossier(s), " + h.missions + " mouvement(s) de moyens.";
+    const fill = (id, items, text) => {
+      $(id).replaceChildren(...items.map((e) => S.el("li", "n° " + e.seq + " · " + text(e))));
+      if (!items.length) $(id).append(S.el("li", "Rien.", "meta"));
+    };
+    fill("handover-unverified", h.unverified, (e) => e.source + " : " + e.information);
+    fill("handover-due", h.due, (e) => dateTime(e.due_at) + " · " + e.information + (e.owner ? " (" + e.owner + ")" : ""));
+    fill("handover-decisions", h.decisions, (e) => S.time(e.at) + " · " + e.decision + (e.action ? " — " + e.action : ""));
+  }
+  $("handover-run").addEventListener("click", () => showHandover().catch((e) => S.toast(e.message)));
 
   // ---- forms ----
   const openForm = $("open-crisis");
