@@ -21,6 +21,7 @@ from sisamu.calls.overflow.model import OverflowRulesChanged
 from sisamu.calls.seats.model import AgentAfterCallWorkEnded, AgentLoggedIn, AgentResumed
 from sisamu.cases.worker import FileStepsWorker
 from sisamu.config import Settings, get_settings
+from sisamu.crisis import handlers as crisis_handlers
 from sisamu.domain.clock import Clock, SystemClock
 from sisamu.geo.roads import RoadEstimator
 from sisamu.geo.travel import StraightLineEstimator
@@ -69,6 +70,8 @@ def build_bus(
     bus.subscribe(AgentResumed, distribution_handlers.seat_available)
     bus.subscribe(AgentAfterCallWorkEnded, distribution_handlers.seat_available)
     bus.subscribe(OverflowRulesChanged, distribution_handlers.overflow_rules_changed)
+    # Crisis mode: files opened in a room in crisis are attributed to it; files and missions linked in its log.
+    crisis_handlers.subscribe(bus)
     if telephony:
         telephony_handlers.subscribe(bus)  # dials and file correlations into the telephony outbox
     return bus

@@ -18,6 +18,7 @@ from sisamu.bootstrap import build_platform
 from sisamu.calls.aml.cli import app as aml_app
 from sisamu.calls.simulator.cli import app as calls_app
 from sisamu.cases.cli import app as cases_app
+from sisamu.crisis.cli import app as crisis_app
 from sisamu.geo.cli import app as geo_app
 from sisamu.hubsante.cli import app as hub_app
 from sisamu.hubsante.transport_cli import local as hub_local
@@ -69,6 +70,7 @@ app.add_typer(
 )
 app.add_typer(geo_app, name="geo", help="Géographie : graphe routier OpenStreetMap, temps de trajet.")
 app.add_typer(cases_app, name="cases", help="Dossiers de régulation : étapes automatiques (tick).")
+app.add_typer(crisis_app, name="crisis", help="Crises : main courante chaînée (vérification), liste.")
 app.add_typer(
     calls_app, name="calls", help="Téléphonie : simulateur d'appels contre une plateforme en marche."
 )

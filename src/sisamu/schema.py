@@ -5,6 +5,7 @@ from __future__ import annotations
 from sisamu.analytics import tables as analytics_tables
 from sisamu.calls import tables as calls_tables
 from sisamu.cases import tables as cases_tables
+from sisamu.crisis import tables as crisis_tables
 from sisamu.hubsante import tables as hub_tables
 from sisamu.resources import tables as resources_tables
 from sisamu.smur import tables as smur_tables
@@ -15,6 +16,7 @@ __all__ = [
     "analytics_tables",
     "calls_tables",
     "cases_tables",
+    "crisis_tables",
     "foundation_tables",
     "hub_tables",
     "metadata",

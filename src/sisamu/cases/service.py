@@ -8,7 +8,7 @@ PostgreSQL delivers after commit. Every read of patient data is audited as well.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -17,7 +17,7 @@ from sisamu.cases.access import actor_of, check_file
 from sisamu.cases.location import with_commune
 from sisamu.cases.model import SYSTEM, Actor, Decision, Note, RegulationFile, new_file
 from sisamu.cases.numbering import owner_of, shared_id
-from sisamu.domain.codes import Etat, TypeDecision, TypeRessource
+from sisamu.domain.codes import Attribution, Etat, TypeDecision, TypeRessource
 from sisamu.domain.events import LiveEvent
 from sisamu.platform.events import (
     DecidedResource,
@@ -152,6 +152,41 @@ def partner_change(
         )
     )  # fmt: skip
     return file, result
+
+
+def attribute(
+    uow: UnitOfWork, *, samu_id: str, number: str, attribution: Attribution, by: str, now: datetime
+) -> RegulationFile:
+    """The platform gives file `number` an attribution on behalf of `by` (a crisis, `crisis:<id>`, attributing the
+    files opened in its rooms): the file locked, its attribution set, saved, audited (`file.attribution`, actor
+    `by`), the consoles told and `FileChanged` recorded. The caller decided it may (it reacts to `FileOpened`)."""
+    file = load_file(uow, samu_id, number, lock=True)
+    previous = file.qualification.attribution
+    file.qualification = replace(file.qualification, attribution=attribution)
+    store.save(uow.conn, file, now)
+    audit.record(
+        uow.conn,
+        principal=None,
+        samu_id=samu_id,
+        action="file.attribution",
+        object_type=OBJECT_TYPE,
+        object_id=number,
+        at=now,
+        detail={"attribution": str(attribution), "previous": str(previous) if previous else None},
+        actor=by,
+    )
+    emit_file(uow, file, "case.updated", now)
+    uow.record(
+        FileChanged(
+            samu_id=samu_id,
+            number=number,
+            version=file.version,
+            action="file.attribution",
+            at=now,
+            actor=None,
+        )
+    )
+    return file
 
 
 def open_file(

@@ -16,6 +16,18 @@ def post_instruction(
     uow: UnitOfWork, *, principal: Principal, samu_id: str, body: str, now: datetime
 ) -> Instruction:
     authorize(principal, Permission.ROOM_WRITE, samu_id)
+    return _post(uow, principal=principal, samu_id=samu_id, body=body, now=now)
+
+
+def post_for_crisis(
+    uow: UnitOfWork, *, principal: Principal, samu_id: str, body: str, now: datetime
+) -> Instruction:
+    """The instruction a crisis posts to each room it switches, on behalf of who opened or closed it (the crisis
+    service checked their right on the crisis: a national operator posts to the rooms it puts in crisis)."""
+    return _post(uow, principal=principal, samu_id=samu_id, body=body, now=now)
+
+
+def _post(uow: UnitOfWork, *, principal: Principal, samu_id: str, body: str, now: datetime) -> Instruction:
     instruction = Instruction(
         samu_id=samu_id,
         note_id=store.next_id(uow.conn, samu_id),

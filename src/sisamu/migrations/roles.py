@@ -16,7 +16,12 @@ log = logging.getLogger(__name__)
 
 ROW_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"
 SEQUENCE_RIGHTS = "USAGE, SELECT, UPDATE"
-NARROW = {"audit_event": "SELECT, INSERT", "audit_head": "SELECT", "alembic_version": "SELECT"}
+NARROW = {
+    "audit_event": "SELECT, INSERT",
+    "audit_head": "SELECT",
+    "crisis_log": "SELECT, INSERT",  # the crisis log is append-only too (0018_crisis)
+    "alembic_version": "SELECT",
+}
 FUNCTIONS = ("sisamu_audit_head(varchar)",)
 
 

@@ -7,12 +7,12 @@ feature that records them. `actor` is who did it (None: the platform itself, or 
 
 | event | recorded by | handled by |
 |---|---|---|
-| `FileOpened` | `cases.service.open_file` | the telephony, when one is configured (`calls.cti.handlers`: a file opened by a person from a call is correlated with it, at the seat that answered) |
+| `FileOpened` | `cases.service.open_file` | the telephony, when one is configured (`calls.cti.handlers`: a file opened by a person from a call is correlated with it, at the seat that answered); a crisis (`crisis.handlers`: a file opened locally in a room in crisis gets the crisis' attribution and is linked in its log) |
 | `FileChanged` | `cases.service.change` (origin LOCAL), `cases.service.partner_change` (origin HUB: the Hub flows applying a partner's message) | Hub flows (`interop.handlers.file_changed`): RS-EDA-MAJ to the partners the file is shared with — never to the partner whose change it is; a partner's change goes on to the others only when this SAMU is in charge of the file |
 | `FileCompleting` | `cases.service.change_state` (a person asks for ACHEVE) | the resources (`resources.completion`): refuses (`GuardRefused`, code `decisions_not_carried_out`) while a decision sending a resource has no unit that finished its mission, or a mission is still under way — unless the person gave a reason |
 | `ReflexDeparture` | `cases.service.reflex_departure` (the ARM's départ réflexe on a P0) | the resources (`resources.reflex`): engages at once, triggered, the nearest available unit of the type sent |
-| `MissionEngaged` | `resources.service.engage` | Hub flows (RS-RI, or the SMUR software's RS-RI to its LRM) |
-| `MissionStatusChanged` | `resources.service.report_status` | Hub flows (RS-SR) |
+| `MissionEngaged` | `resources.service.engage` | Hub flows (RS-RI, or the SMUR software's RS-RI to its LRM); a crisis (`crisis.handlers`: linked in the log when the file is a crisis file) |
+| `MissionStatusChanged` | `resources.service.report_status` | Hub flows (RS-SR); a crisis (`crisis.handlers`, as above) |
 | `UnitMoved` | `resources.positions.report_position` | Hub flows (GEO-POS) |
 | `SmurReportRecorded` | `smur.service` (bilan, RPIS, document links) | Hub flows (RS-BPV, RS-RPIS, RS-URL on an intervention from an LRM; an RPIS that cannot be built yet refuses the recording) |
 | `SmurReportSent` | the Hub flows, once the report's message is in the outbox | the crew's route (its answer) |

@@ -56,19 +56,35 @@ class Permission(StrEnum):
     CAPACITY = "capacity.report"  # a hospital reports its free beds
     CALL_HANDLE = "call.handle"  # take calls at an ARM seat: log in, pause, answer, transfer, end, call back
     TELEPHONY = "telephony"  # telephony gateway (machine, bearer token): offer calls, hang-ups, CTI, AML
+    CRISIS = "crisis"  # take part in a crisis of one's SAMU: its log (main courante), its files, its banner
+    CRISIS_MANAGE = "crisis.manage"  # open and close crises, attach SAMUs, add reinforcements
 
 
 _ALL_ROOM = {Permission.CONSOLE, Permission.ROOM_READ}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ARM: frozenset(
-        _ALL_ROOM | {Permission.PATIENT_READ, Permission.PATIENT_WRITE, Permission.CALL_HANDLE}
+        _ALL_ROOM
+        | {Permission.PATIENT_READ, Permission.PATIENT_WRITE, Permission.CALL_HANDLE, Permission.CRISIS}
     ),
     Role.REGULATOR: frozenset(
         _ALL_ROOM
-        | {Permission.PATIENT_READ, Permission.PATIENT_WRITE, Permission.REGULATE, Permission.CALL_HANDLE}
+        | {
+            Permission.PATIENT_READ,
+            Permission.PATIENT_WRITE,
+            Permission.REGULATE,
+            Permission.CALL_HANDLE,
+            Permission.CRISIS,
+        }
     ),
     Role.SUPERVISOR: frozenset(
-        _ALL_ROOM | {Permission.ROOM_WRITE, Permission.PATIENT_READ, Permission.INDICATORS}
+        _ALL_ROOM
+        | {
+            Permission.ROOM_WRITE,
+            Permission.PATIENT_READ,
+            Permission.INDICATORS,
+            Permission.CRISIS,
+            Permission.CRISIS_MANAGE,
+        }
     ),
     # Crews read the room's instructions (no patient identity there) besides their own missions.
     Role.CREW: frozenset(
@@ -77,7 +93,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.TELEPHONY_GATEWAY: frozenset({Permission.TELEPHONY}),
     Role.HOSPITAL: frozenset({Permission.CAPACITY}),
     Role.HUB_PARTNER: frozenset({Permission.INTEROP}),
-    Role.NATIONAL: frozenset({Permission.CONSOLE, Permission.ROOM_READ, Permission.INDICATORS}),
+    # The national operator opens regional and national crises and takes part in every crisis.
+    Role.NATIONAL: frozenset(
+        {
+            Permission.CONSOLE,
+            Permission.ROOM_READ,
+            Permission.INDICATORS,
+            Permission.CRISIS,
+            Permission.CRISIS_MANAGE,
+        }
+    ),
     Role.ANALYST: frozenset({Permission.CONSOLE, Permission.INDICATORS}),  # the dashboards, no patient data
     # Separation of duties: who manages the accounts does not review the trail of their own actions; the auditor
     # reads the trail and nothing else (no patient data, no room).

@@ -29,6 +29,8 @@ from sisamu.analytics.api import router as indicators_router
 from sisamu.bootstrap import background_services
 from sisamu.calls.api import router as calls_router
 from sisamu.cases.api import router as cases_router
+from sisamu.crisis.api import room as crisis_room_router
+from sisamu.crisis.api import router as crisis_router
 from sisamu.domain.errors import DomainError, GuardRefused
 from sisamu.geo.api import router as geo_router
 from sisamu.instructions.api import router as instructions_router
@@ -223,6 +225,8 @@ def create_app(
         hub_router,
         geo_router,
         indicators_router,
+        crisis_router,
+        crisis_room_router,
         codes_api.router,
         live_router,
         oidc_pages.router,

@@ -35,6 +35,7 @@ VIEWS = {
     "indicators": View("indicators", "Indicateurs", Permission.INDICATORS),
     "admin": View("admin", "Comptes", Permission.ACCOUNTS_ADMIN),
     "audit": View("audit", "Journal d'audit", Permission.AUDIT_READ),
+    "crisis": View("crisis", "Crise", Permission.CRISIS),
 }
 DEFAULT_VIEW = {
     Role.ARM: "arm",
@@ -74,6 +75,9 @@ def _render(
             "views": views,
             "csrf_token": getattr(request.state, "csrf_token", ""),
             "can_post": samu is not None and allows(principal, Permission.ROOM_WRITE, samu.samu_id),
+            "can_open_crisis": allows(
+                principal, Permission.CRISIS_MANAGE, None if principal.nationwide else target
+            ),
             "tile_url": platform.settings.map_tile_url,
             "refresh_s": max(2.0, platform.settings.indicators_interval_s),
         },

@@ -171,4 +171,14 @@ def sample_objects(platform, rooms) -> dict[str, str]:
                     expires_at=now + timedelta(days=1),
                 )
             )
+        supervisor = security_store.account_by_username(uow.conn, "supervisor.250")
+    if supervisor is not None:  # crisis: crisis 1, SAMU 250's, its log's first entry (seq 1)
+        from sisamu.crisis import service as crisis
+        from sisamu.crisis.model import CrisisKind
+
+        with platform.uow() as uow:
+            crisis.open_crisis(
+                uow, principal=security_store.principal_from_row(supervisor), now=now, kind=CrisisKind.NOVI,
+                level=1, title="Exercice", place="Besançon", pooling=False,
+            )  # fmt: skip
     return {"call_id": "c-250", "seat_id": "P250", "callback_id": "1", "file_number": "DRFR152502602500001"}

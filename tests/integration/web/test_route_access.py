@@ -41,6 +41,11 @@ TENANT_PARAMS |= {"resource_id": "VLM.250", "mission_id": "1", "hospital_id": "c
 TENANT_PARAMS |= {"request_id": "fr.health.samu680.request.r250"}  # Hub Santé mutual aid received by 250
 TENANT_PARAMS |= {"account_id": "00000000-0000-4000-8000-000000000250"}  # an account of SAMU 250
 TENANT_PARAMS |= {"token_id": "00000000-0000-4000-8000-000000000250"}  # a bearer token of arm.250
+TENANT_PARAMS |= {
+    "crisis_id": "1",
+    "seq": "1",
+    "username": "arm.680",
+}  # SAMU 250's crisis, its log, a reinforcement
 
 
 def _flat(routes):

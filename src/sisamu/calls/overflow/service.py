@@ -20,6 +20,8 @@ from sisamu.security.roles import Permission, Principal, Role
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from sqlalchemy import Connection
+
     from sisamu.calls.overflow.model import OverflowAgreement
     from sisamu.storage.uow import UnitOfWork
 
@@ -78,3 +80,9 @@ def set_pooling(
         detail={"national_pooling": national_pooling, "pooling_wait_s": pooling_wait_s},
     )
     uow.record(OverflowRulesChanged(samu_id=None, at=now, actor=principal))
+
+
+def pooling_state(conn: Connection) -> tuple[bool, float]:
+    """National pooling as it stands: (on, wait in seconds) — for the features that switch it (a crisis)."""
+    rules = overflow_store.load_rules(conn)
+    return rules.national_pooling, rules.pooling_wait_s

@@ -303,6 +303,25 @@ const Sisamu = (function () {
     return missions;
   }
 
-  function start() { searchPanel(); connect(); }
+  // Crisis banner, on every console of a room in crisis: what crisis, and a link to its log (main courante).
+  const CRISIS_ROLES = ["arm", "regulator", "supervisor", "national"];
+  let crisisBanner = null;
+  async function loadCrisisBanner() {
+    const crisis = await api("/api/samus/" + ctx.samu + "/crisis");
+    if (!crisis) { if (crisisBanner) { crisisBanner.remove(); crisisBanner = null; } return; }
+    if (!crisisBanner) {
+      crisisBanner = el("div", null, "crisis-banner", { id: "crisis-banner", role: "status" });
+      root.before(crisisBanner);
+    }
+    crisisBanner.dataset.crisis = String(crisis.crisis_id);
+    crisisBanner.replaceChildren(el("span", "CRISE EN COURS — " + crisis.kind_label + ", niveau " + crisis.level + " — " + crisis.place + " : " + crisis.title + " · dossiers " + crisis.attribution));
+    if (CRISIS_ROLES.includes(ctx.role)) crisisBanner.append(el("a", "Main courante", null, { href: "/console/crisis?crisis=" + crisis.crisis_id + (ctx.role === "national" ? "&samu=" + encodeURIComponent(ctx.samu) : "") }));
+  }
+  function crisisWatch() {
+    if (!ctx.samu) return;
+    on("crisis.changed", () => loadCrisisBanner().catch((e) => console.warn(e)));
+  }
+
+  function start() { searchPanel(); crisisWatch(); connect(); }
   return { ctx, el, tip, time, duration, since, fileStatus, api, toast, fileLink, td, fileParam, confirmDialog, summaryItem, fileMissions, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
 })();
