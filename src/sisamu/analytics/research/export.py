@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,25 +117,30 @@ def _paris(at: datetime) -> datetime:
     return at.astimezone(PARIS)
 
 
-def _patient_key(
-    local: datetime, dep: str | None, years: int | None, sex: str | None, level: Level
-) -> tuple[Any, ...]:
-    return (*_when(local, dep, level), age_band(years, level), sex)
+def _place_key(level: Level, raw: tuple[Any, ...]) -> tuple[Any, ...]:
+    day, band, departement = raw
+    return _generalised(day, band, departement, level)
+
+
+def _patient_class(level: Level, raw: tuple[Any, ...]) -> tuple[Any, ...]:
+    day, band, departement, years, sex = raw
+    return (*_generalised(day, band, departement, level), age_band(years, level), sex)
 
 
 def _classes(src: _Sources) -> Classes:
     classes = Classes()
     for c in src.calls():
-        classes.add("calls", partial(_when, _paris(c["offered_at"]), src.departement(c["samu_id"])))
+        local = _paris(c["offered_at"])
+        classes.add("calls", _place_key, (local.date(), local.hour // 6, src.departement(c["samu_id"])))
     for f in src.files():
-        classes.add(
-            "files",
-            partial(_when, _paris(f["created_at"]), src.departement(f["samu_id"], f["commune_insee"])),
-        )
+        local = _paris(f["created_at"])
+        dep = src.departement(f["samu_id"], f["commune_insee"])
+        classes.add("files", _place_key, (local.date(), local.hour // 6, dep))
     for p in src.patients():
+        local = _paris(p["created_at"])
         dep = src.departement(p["samu_id"], p["commune_insee"])
         years = age_years(p["birth_date"], p["age"], p["created_at"])
-        classes.add("patients", partial(_patient_key, _paris(p["created_at"]), dep, years, p["sex"]))
+        classes.add("patients", _patient_class, (local.date(), local.hour // 6, dep, years, p["sex"]))
     return classes
 
 

@@ -9,7 +9,7 @@ refuses to write when even the last level does not.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -108,15 +108,28 @@ def departement_of_commune(insee: str | None) -> str | None:
 
 
 class Classes:
-    """Counts of quasi-identifier combinations per level, over every table, in one pass."""
+    """Counts of quasi-identifier combinations, over every table, in one pass: each record's raw combination is
+    counted once (local day, quarter of day, place, age, sex: a few hundred thousand distinct ones a year), and
+    each level generalises the distinct combinations, not the records."""
 
     def __init__(self) -> None:
-        self.counts: list[Counter[Hashable]] = [Counter() for _ in LADDER]
+        self.raw: dict[str, Counter[tuple[Hashable, ...]]] = defaultdict(Counter)
+        self.key_at: dict[str, Callable[[Level, tuple[Hashable, ...]], tuple[Hashable, ...]]] = {}
 
-    def add(self, table: str, key_at: Callable[[Level], tuple[Hashable, ...]]) -> None:
-        for level, counter in zip(LADDER, self.counts, strict=True):
-            counter[(table, *key_at(level))] += 1
+    def add(
+        self,
+        table: str,
+        key_at: Callable[[Level, tuple[Hashable, ...]], tuple[Hashable, ...]],
+        raw: tuple[Hashable, ...],
+    ) -> None:
+        """One record of `table` whose raw combination is `raw`; `key_at(level, raw)` generalises it."""
+        self.raw[table][raw] += 1
+        self.key_at[table] = key_at
 
     def smallest(self, level: Level) -> int:
-        counter = self.counts[level.number]
+        counter: Counter[tuple[Hashable, ...]] = Counter()
+        for table, raws in self.raw.items():
+            key_at = self.key_at[table]
+            for raw, n in raws.items():
+                counter[(table, *key_at(level, raw))] += n
         return min(counter.values()) if counter else 0

@@ -52,10 +52,13 @@ def load_key(path: Path, *, out_dir: Path) -> bytes:
 class Pseudonymiser:
     def __init__(self, key: bytes) -> None:
         self._key = key
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)  # copied for each pseudonym: the key is set once
 
     def __call__(self, kind: str, *parts: object) -> str:
         message = "\x1f".join([kind, *(str(p) for p in parts)]).encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:_PSEUDONYM_HEX]
+        mac = self._keyed.copy()
+        mac.update(message)
+        return mac.hexdigest()[:_PSEUDONYM_HEX]
 
     @property
     def fingerprint(self) -> str:
