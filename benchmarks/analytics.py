@@ -6,7 +6,7 @@ SISAMU_DATABASE_URL) gets the 102 national rooms and `--weeks` weeks of the synt
 
 - `rebuild_s`: the hourly rollups recounted from every call (`sisamu indicators rebuild`).
 - `qs60_by_room_day_s`: QS60 by room and day over the whole period, read from the rollups as the API does
-  (`analytics.service.call_indicators`, by day, per SAMU; median of `--runs`). Its floor, `raw_sql_s`: the same
+  (`analytics.service.call_indicators`, by day, per SAMU, `indicator=qs60_pct`; median of `--runs`). Its floor, `raw_sql_s`: the same
   figures computed by one SQL aggregate over the raw calls (GROUP BY room and Paris day). Both must agree on every
   room and day, else the benchmark fails.
 - `dashboard_p99_ms`: the queries one supervisor's and one national dashboard make (7 days by day, the period's
@@ -113,28 +113,30 @@ def raw_qs60(url: str) -> dict[tuple[str, str], float | None]:
 def rollup_qs60(platform: Platform, first: date, last: date) -> dict[tuple[str, str], float | None]:
     with platform.engine.connect() as conn:
         points = call_indicators(
-            conn, ANALYST, samu_ids=[], start=first, end=last, grain=Grain.DAY, zone=PARIS, total=False
-        )
+            conn, ANALYST, samu_ids=[], start=first, end=last, grain=Grain.DAY, zone=PARIS, total=False,
+            only=frozenset({"qs60_pct"}),
+        )  # fmt: skip
     return {(p.samu_id, p.period): p.values["qs60_pct"] for p in points}  # type: ignore[misc]
 
 
 def dashboard_queries(platform: Platform, today: date) -> list[float]:
     """The queries of a supervisor's and a national dashboard opened on `today` (ms each)."""
     week_ago, month_ago = today - timedelta(days=6), today - timedelta(days=27)
+    heat = frozenset({"offered", "answered", "answered_60", "lost"})  # what the heatmap asks for
     asks = [
-        (SUPERVISOR, ["250"], week_ago, Grain.DAY, True),
-        (SUPERVISOR, ["250"], week_ago, Grain.PERIOD, True),
-        (SUPERVISOR, ["250"], month_ago, Grain.HOUR, True),
-        (ANALYST, [], week_ago, Grain.DAY, True),
-        (ANALYST, [], week_ago, Grain.PERIOD, False),
-        (ANALYST, [], month_ago, Grain.HOUR, True),
+        (SUPERVISOR, ["250"], week_ago, Grain.DAY, True, None),
+        (SUPERVISOR, ["250"], week_ago, Grain.PERIOD, True, None),
+        (SUPERVISOR, ["250"], month_ago, Grain.HOUR, True, heat),
+        (ANALYST, [], week_ago, Grain.DAY, True, None),
+        (ANALYST, [], week_ago, Grain.PERIOD, False, None),
+        (ANALYST, [], month_ago, Grain.HOUR, True, heat),
     ]
     took = []
     with platform.engine.connect() as conn:
-        for principal, samus, start, grain, total in asks:
+        for principal, samus, start, grain, total, only in asks:
             elapsed, _ = timed(
-                lambda p=principal, s=samus, a=start, g=grain, t=total: call_indicators(
-                    conn, p, samu_ids=s, start=a, end=today, grain=g, zone=PARIS, total=t
+                lambda p=principal, s=samus, a=start, g=grain, t=total, o=only: call_indicators(
+                    conn, p, samu_ids=s, start=a, end=today, grain=g, zone=PARIS, total=t, only=o
                 )
             )
             took.append(elapsed * 1000)
@@ -172,7 +174,10 @@ def export_floor(url: str, out: Path, first: date, last: date) -> int:
     """The calls of the same Paris days streamed out of PostgreSQL with COPY and written as Parquet, in batches."""
     since, until = bounds(first, last, PARIS)
     schema = pa.schema(
-        [(name, pa.string()) if "at" not in name else (name, pa.timestamp("us", tz="UTC")) for name in FLOOR_COLUMNS]
+        [
+            (name, pa.string()) if "at" not in name else (name, pa.timestamp("us", tz="UTC"))
+            for name in FLOOR_COLUMNS
+        ]
     )
     rows = 0
     with (
@@ -190,10 +195,14 @@ def export_floor(url: str, out: Path, first: date, last: date) -> int:
         for row in copy.rows():
             batch.append(row)
             if len(batch) == 100_000:
-                writer.write_table(pa.Table.from_pylist([dict(zip(FLOOR_COLUMNS, r, strict=True)) for r in batch], schema))
+                writer.write_table(
+                    pa.Table.from_pylist([dict(zip(FLOOR_COLUMNS, r, strict=True)) for r in batch], schema)
+                )
                 rows, batch = rows + len(batch), []
         if batch:
-            writer.write_table(pa.Table.from_pylist([dict(zip(FLOOR_COLUMNS, r, strict=True)) for r in batch], schema))
+            writer.write_table(
+                pa.Table.from_pylist([dict(zip(FLOOR_COLUMNS, r, strict=True)) for r in batch], schema)
+            )
             rows += len(batch)
     return rows
 
@@ -216,7 +225,9 @@ def main() -> None:
             end = START + timedelta(weeks=args.weeks)
             first, last = START.date(), (end - timedelta(days=1)).date()
             say(f"  {calls:,} calls in {load_s:.1f} s; rebuilding the rollups…")
-            rebuild_s, _ = timed(lambda: rollup.rebuild(platform.engine, now=end, lost_threshold_s=THRESHOLD_S))
+            rebuild_s, _ = timed(
+                lambda: rollup.rebuild(platform.engine, now=end, lost_threshold_s=THRESHOLD_S)
+            )
             lag_s, _ = timed(lambda: rollup.catch_up(platform.engine, now=end, lost_threshold_s=THRESHOLD_S))
 
             say("QS60 by room and day: rollups, then the raw SQL floor…")
@@ -226,7 +237,9 @@ def main() -> None:
                 rolled_times.append(took)
                 took, raw = timed(lambda: raw_qs60(url))
                 raw_times.append(took)
-            raw = {key: value for key, value in raw.items() if first.isoformat() <= key[1] <= last.isoformat()}
+            raw = {
+                key: value for key, value in raw.items() if first.isoformat() <= key[1] <= last.isoformat()
+            }
             if rolled != raw:
                 differing = sorted(set(rolled.items()) ^ set(raw.items()))[:5]
                 raise SystemExit(f"the rollups and the raw calls disagree, e.g. {differing}")

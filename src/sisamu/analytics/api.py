@@ -25,6 +25,7 @@ from sisamu.analytics.service import (
     Point,
     activity_indicators_of,
     call_indicators,
+    check_only,
     region_samus,
 )
 from sisamu.geo.gazetteer import regions
@@ -56,6 +57,7 @@ class Asked:
     tz: str
     zone: ZoneInfo
     format: Format
+    indicators: list[str]
 
 
 def asked(
@@ -67,6 +69,9 @@ def asked(
     total: bool = False,
     tz: str = "Europe/Paris",
     format: Format = "json",  # noqa: A002 - query name
+    indicator: Annotated[
+        list[str], Query(max_length=40, description="only these indicators (keys); none: all")
+    ] = [],  # noqa: B006 - FastAPI reads the default
 ) -> Asked:
     if end < start or (end - start).days > MAX_DAYS:
         raise Refused(
@@ -80,7 +85,7 @@ def asked(
                 "PERIMETRE_INVALIDE", "Choisissez des SAMU ou une région, pas les deux.", status=422
             )
         samu = region_samus(region)[1]
-    return Asked(start, end, samu, by, total, tz, _zone(tz), format)
+    return Asked(start, end, samu, by, total, tz, _zone(tz), format, indicator)
 
 
 AskedDep = Annotated[Asked, Depends(asked)]
@@ -96,11 +101,14 @@ def _answer(
     name: str,
     **extra: Any,
 ) -> Any:
+    only = check_only(definitions, ask.indicators)
+    if only is not None:
+        definitions = tuple(i for i in definitions if i.key in only)
     conn: Connection
     with platform.engine.connect() as conn:
         points = read(
             conn, principal, samu_ids=ask.samu_ids, start=ask.start, end=ask.end, grain=ask.by, zone=ask.zone,
-            total=ask.total,
+            total=ask.total, only=only,
         )  # fmt: skip
     if ask.format != "json":
         body, media_type = _csv(points, definitions) if ask.format == "csv" else _parquet(points, definitions)

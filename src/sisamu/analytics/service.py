@@ -11,7 +11,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from sisamu.analytics.indicators import ActivityCounts, Counts, activity_indicators, indicators
+from sisamu.analytics.indicators import (
+    ACTIVITY_INDICATORS,
+    INDICATORS,
+    ActivityCounts,
+    Counts,
+    Indicator,
+    activity_indicators,
+    indicators,
+)
 from sisamu.analytics.indicators.activity import ACTIVITY_COUNTED, ACTIVITY_HIST_BUCKETS
 from sisamu.analytics.indicators.calls import COUNTED, WAIT_BUCKETS
 from sisamu.analytics.rollup.hourly import sums_by_period
@@ -93,13 +101,32 @@ class _Shape(Generic[C]):
     """What a rollup table holds: its additive counts, its histograms (column → buckets), and the counts object
     built from one summed row."""
 
+    definitions: tuple[Indicator, ...]
     counted: tuple[str, ...]
     hists: Mapping[str, int]
     build: Callable[[dict[str, Any]], C]
 
+    def hists_for(self, only: frozenset[str] | None) -> dict[str, int]:
+        """The histograms the indicators asked for are read from (all when none are named)."""
+        needed = {i.hist for i in self.definitions if i.hist and (only is None or i.key in only)}
+        return {name: n for name, n in self.hists.items() if name in needed}
 
-_CALLS = _Shape(COUNTED, {"wait_hist": WAIT_BUCKETS}, lambda values: Counts(**values))
-_ACTIVITY = _Shape(ACTIVITY_COUNTED, ACTIVITY_HIST_BUCKETS, lambda values: ActivityCounts(**values))
+
+_CALLS = _Shape(INDICATORS, COUNTED, {"wait_hist": WAIT_BUCKETS}, lambda values: Counts(**values))
+_ACTIVITY = _Shape(
+    ACTIVITY_INDICATORS, ACTIVITY_COUNTED, ACTIVITY_HIST_BUCKETS, lambda values: ActivityCounts(**values)
+)
+
+
+def check_only(definitions: tuple[Indicator, ...], keys: list[str]) -> frozenset[str] | None:
+    """The indicators a request names (None: all); an unknown one is refused."""
+    if not keys:
+        return None
+    known = {i.key for i in definitions}
+    unknown = sorted(set(keys) - known)
+    if unknown:
+        raise Refused("INDICATEUR_INCONNU", f"Indicateur inconnu : {', '.join(unknown)}.", status=422)
+    return frozenset(keys)
 
 
 def _label(period: datetime | None, grain: Grain, start: date) -> str:
@@ -123,16 +150,22 @@ def _points(
     grain: Grain,
     zone: ZoneInfo,
     total: bool,
+    only: frozenset[str] | None,
 ) -> list[Point]:
     """Each period's (and SAMU's) counts summed by PostgreSQL from the hourly rollup `table`, then turned into
-    indicators."""
+    indicators (those in `only`, or all). A histogram is summed only when an indicator asked for reads it: a
+    year of QS60 by room and day sums a few counts, not 121 buckets per hour."""
     since, until = bounds(start, end, zone)
     rows = sums_by_period(
-        conn, table, counted=shape.counted, hists=shape.hists, samu_ids=scope, since=since, until=until,
-        grain=grain.value, tz=zone.key, every=ALL_SAMUS if total else None,
+        conn, table, counted=shape.counted, hists=shape.hists_for(only), samu_ids=scope, since=since,
+        until=until, grain=grain.value, tz=zone.key, every=ALL_SAMUS if total else None,
     )  # fmt: skip
+
+    def kept(values: dict[str, float | int | None]) -> dict[str, float | int | None]:
+        return values if only is None else {key: value for key, value in values.items() if key in only}
+
     points = [
-        Point(_label(period, grain, start), samu_id, compute(shape.build(values), samu_id))
+        Point(_label(period, grain, start), samu_id, kept(compute(shape.build(values), samu_id)))
         for samu_id, period, values in rows
     ]
     return sorted(points, key=lambda p: (p.period, p.samu_id))
@@ -148,10 +181,12 @@ def call_indicators(
     grain: Grain,
     zone: ZoneInfo,
     total: bool,
+    only: frozenset[str] | None = None,
 ) -> list[Point]:
     return _points(
         conn, call_hour, _CALLS, lambda counts, _: indicators(counts),
         scope=scope_of(principal, samu_ids), start=start, end=end, grain=grain, zone=zone, total=total,
+        only=only,
     )  # fmt: skip
 
 
@@ -181,6 +216,7 @@ def activity_indicators_of(
     grain: Grain,
     zone: ZoneInfo,
     total: bool,
+    only: frozenset[str] | None = None,
 ) -> list[Point]:
     """Regulation and SMUR indicators; files per 100 inhabitants over the population each point covers."""
     scope = scope_of(principal, samu_ids)
@@ -192,5 +228,5 @@ def activity_indicators_of(
 
     return _points(
         conn, activity_hour, _ACTIVITY, lambda counts, samu_id: activity_indicators(counts, served(samu_id)),
-        scope=scope, start=start, end=end, grain=grain, zone=zone, total=total,
+        scope=scope, start=start, end=end, grain=grain, zone=zone, total=total, only=only,
     )  # fmt: skip

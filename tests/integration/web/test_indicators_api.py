@@ -125,3 +125,17 @@ def test_the_activity_indicators_are_served_with_the_same_scope_rules(login, acc
     )
     assert download.headers["content-disposition"].endswith("activite-" + f'{counted}-{counted}.parquet"')
     assert pq.read_table(io.BytesIO(download.content)).to_pylist()[0]["files_opened"] == 1
+
+
+def test_a_request_can_name_the_indicators_it_wants(login, accounts, counted):
+    analyst = login("analyst")
+    named = analyst.get(_query(counted, "&indicator=qs60_pct&indicator=lost&total=true")).json()
+    assert [{k: v for k, v in p.items() if k not in {"period", "samu_id"}} for p in named["series"]] == [
+        {"qs60_pct": 0.0, "lost": 1}  # none answered, one lost (680)
+    ]
+    assert [d["key"] for d in named["definitions"]] == ["lost", "qs60_pct"]
+    csv_text = analyst.get(_query(counted, "&indicator=qs60_pct&format=csv&total=true")).text
+    assert csv_text.splitlines()[0] == "period,samu_id,qs60_pct"
+    unknown = analyst.get(_query(counted, "&indicator=qs99"))
+    assert unknown.status_code == 422
+    assert "Indicateur inconnu : qs99" in unknown.json()["detail"]

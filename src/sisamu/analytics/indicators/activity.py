@@ -36,7 +36,9 @@ def _time(key: str, label: str, hist: str, what: str, sources: str) -> Indicator
     """A duration read from the histogram `hist`."""
     steps = _HISTS[hist]
     step = f"{int(steps.width_s)} s" if steps.width_s < 60 else f"{int(steps.width_s // 60)} min"  # noqa: PLR2004
-    return Indicator(key, label, "s", f"{what} (histogramme par pas de {step} : borne haute du pas)", sources)
+    return Indicator(
+        key, label, "s", f"{what} (histogramme par pas de {step} : borne haute du pas)", sources, hist=hist
+    )
 
 
 ACTIVITY_INDICATORS: tuple[Indicator, ...] = (

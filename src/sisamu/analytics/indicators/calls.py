@@ -73,6 +73,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "s",
         "médiane des attentes des appels décrochés (histogramme par pas de 5 s : borne haute du pas)",
         "CallAnswered",
+        hist="wait_hist",
     ),
     Indicator(
         "wait_p90_s",
@@ -80,6 +81,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "s",
         "90e centile des attentes des appels décrochés (même histogramme)",
         "CallAnswered",
+        hist="wait_hist",
     ),
 )
 INDICATOR_KEYS = tuple(indicator.key for indicator in INDICATORS)

@@ -13,3 +13,4 @@ class Indicator:
     unit: str
     formula: str
     sources: str
+    hist: str | None = None  # the histogram a quantile is read from (summed only when asked for)

@@ -52,7 +52,9 @@ def load_key(path: Path, *, out_dir: Path) -> bytes:
 class Pseudonymiser:
     def __init__(self, key: bytes) -> None:
         self._key = key
-        self._keyed = hmac.new(key, digestmod=hashlib.sha256)  # copied for each pseudonym: the key is set once
+        self._keyed = hmac.new(
+            key, digestmod=hashlib.sha256
+        )  # copied for each pseudonym: the key is set once
 
     def __call__(self, kind: str, *parts: object) -> str:
         message = "\x1f".join([kind, *(str(p) for p in parts)]).encode()

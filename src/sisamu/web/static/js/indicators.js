@@ -42,7 +42,10 @@
     else params.append("total", "true");
     const region = regionChoice();
     if (region) params.append("region", region);
-    for (const [k, v] of Object.entries(extra || {})) params.set(k, v);
+    for (const [k, v] of Object.entries(extra || {})) {
+      params.delete(k);
+      for (const one of [].concat(v)) params.append(k, one);
+    }
     return "/api/indicators/calls?" + params.toString();
   }
   function label(point, by) {
@@ -212,7 +215,7 @@
     document.getElementById("ind-csv").href = query(p, { format: "csv" });
     document.getElementById("ind-parquet").href = query(p, { format: "parquet" });
     const since = new Date(); since.setDate(since.getDate() - 27);
-    showHeatmap((await api(query({ start: isoDay(since), end: isoDay(new Date()), by: "hour" }))).series);
+    showHeatmap((await api(query({ start: isoDay(since), end: isoDay(new Date()), by: "hour" }, { indicator: ["offered", "answered", "answered_60", "lost"] }))).series);
     if (nationwide) {
       const params = new URLSearchParams({ start: p.start, end: p.end, by: "period" });
       if (regionChoice()) params.append("region", regionChoice());
