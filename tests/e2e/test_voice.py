@@ -361,3 +361,30 @@ def test_a_number_that_is_no_samu_line_is_refused(voice, tmp_path):
         assert gone["status"] == 404
     with arm_session(voice.base_url) as arm:
         assert _calls(arm) == []
+
+
+def test_the_arm_hanging_up_ends_the_call_for_the_caller(voice, tmp_path):
+    with arm_session(voice.base_url) as arm:
+        assert arm.post(f"{TEL}/seats/P1/login", json={"after_call_work_s": 0}).status_code == 200
+        with (
+            user_agent(
+                "phone", voice.phone_port, tmp_path / "phone.wav", 1600, "--answer-after", "0.3"
+            ) as phone,
+            user_agent(
+                "caller",
+                free_udp_port(),
+                tmp_path / "caller.wav",
+                1000,
+                "--to",
+                f"sip:{LINE}@127.0.0.1:{voice.sip_port}",
+                "--from-user",
+                CALLER,
+            ) as caller,
+        ):
+            phone.state("CONFIRMED")
+            _until(lambda: _one_call(arm, "answered"), "the call answered in the distribution")
+            phone.send("hangup")
+            phone.state("DISCONNECTED")
+            assert caller.state("DISCONNECTED")["status"] == 200  # the voice node hung the caller up
+            ended = _until(lambda: _one_call(arm, "ended"), "the call ended in the distribution")
+            assert ended["seat_id"] == "P1"
