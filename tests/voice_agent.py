@@ -3,9 +3,10 @@
     python tests/voice_agent.py caller --port P --to sip:0380151515@127.0.0.1:5070 --tone 1000 --record out.wav
         [--from-user 0612345678] [--pai '<sip:+33612345678@trunk>']
     python tests/voice_agent.py phone --port P --tone 1600 --record out.wav [--answer-after 0.5]
+        [--register sip:127.0.0.1:5071 --from-user 250-P1 --password secret]
 
 It plays a sine of `--tone` Hz into the call, records what it receives (PJSIP's WAV recorder), prints one JSON line
-per call state (`{"state": "CONFIRMED", "status": 200}`) on stdout, and obeys `hangup` and `quit` read on stdin.
+per call state (`{"state": "CONFIRMED", "status": 200}`) and registration (`{"registered": 200}`) on stdout, and obeys `hangup` and `quit` read on stdin.
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ class AgentAccount(pj.Account):  # type: ignore[misc]
         super().__init__()
         self.agent = agent
 
+    def onRegState(self, prm: Any) -> None:  # noqa: N802
+        say(registered=prm.code)
+
     def onIncomingCall(self, prm: Any) -> None:  # noqa: N802
         call = AgentCall(self.agent, self, prm.callId)
         self.agent.call = call
@@ -97,6 +101,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--tone", type=float, required=True)
     parser.add_argument("--record", required=True)
     parser.add_argument("--rtp-port", type=int, default=0)
+    parser.add_argument("--register", help="registrar URI (sip:host:port); --from-user is the account")
+    parser.add_argument("--password")
     parser.add_argument("--answer-after", type=float, default=0.5)
     return parser.parse_args()
 
@@ -128,6 +134,14 @@ def _account(agent: Agent) -> AgentAccount:
     account_config.mediaConfig.transportConfig.port = args.rtp_port
     account_config.mediaConfig.transportConfig.portRange = 200
     account_config.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
+    if args.register:
+        host = args.register.removeprefix("sip:")
+        account_config.idUri = f"sip:{args.from_user}@{host}"
+        account_config.regConfig.registrarUri = args.register
+        account_config.regConfig.timeoutSec = 300
+        account_config.sipConfig.authCreds.append(
+            pj.AuthCredInfo("digest", "*", args.from_user, 0, args.password or "")
+        )
     account.create(account_config, True)
     return account
 

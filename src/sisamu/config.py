@@ -220,6 +220,19 @@ class Settings(BaseSettings):
         description="The ARM seats' SIP phones the voice service rings: SAMU/SEAT=sip:user@host[:port] separated by "
         "commas (`250/P1=sip:arm1@10.0.0.5:5060`).",
     )
+    voice_registrar_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="UDP port of the registrar `sisamu voice` runs in front of it (Kamailio, on voice_host): the "
+        "seats' phones of voice_phone_secrets register there with digest authentication. Unset: no registrar.",
+    )
+    voice_phone_secrets: str = Field(
+        default="",
+        description="The seats' phones' SIP passwords: SAMU/SEAT=SECRET separated by commas; the phone registers as "
+        "SAMU-SEAT (`250-P1`). Never logged.",
+    )
+    voice_kamailio: str = Field(default="kamailio", description="Kamailio's executable, for the registrar.")
     voice_media_dir: Path | None = Field(
         default=None, description="Folder of the announcement and waiting audio; unset = data_dir/voice."
     )

@@ -10,10 +10,12 @@ before anybody answers is a lost call on the callback list; a number that is no 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import queue
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -32,14 +34,22 @@ import pytest
 
 from processes import ARTIFACTS, free_port, sisamu_command, stop, wait_ready
 from sisamu.tenants.service import DEMO_PASSWORD
+from support import missing_service
 
-pytest.importorskip("pjsua2", reason="the voice extra (pip install -e '.[voice]')")
+
+@pytest.fixture(autouse=True)
+def _pjsip() -> None:
+    """The voice extra (installed by scripts/test): skipped without it on a developer's machine, failed under CI."""
+    if importlib.util.find_spec("pjsua2") is None:
+        missing_service("PJSIP's pjsua2 is not installed (pip install -e '.[voice]')")
+
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 AGENT_SCRIPT = Path(__file__).resolve().parents[1] / "voice_agent.py"
 TEL = "/api/samus/250/telephony"
 LINE = "0381151515"
 CALLER = "0612345678"
+PHONE_SECRET = "mot-de-passe-du-poste-P1"
 
 
 def free_udp_port() -> int:
@@ -65,10 +75,44 @@ class Voice:
 def voice(platform, database_url, tmp_path, request) -> Iterator[Voice]:
     """`sisamu serve` and `sisamu voice` on this test's database seeded with the pilots; seat P1 of SAMU 250 has a
     phone at `phone_port`."""
+    phone_port = free_udp_port()
+    yield from _voice(
+        platform,
+        database_url,
+        tmp_path,
+        request,
+        phone_port,
+        {"SISAMU_VOICE_PHONES": f"250/P1=sip:arm@127.0.0.1:{phone_port}"},
+    )
+
+
+@pytest.fixture
+def voice_with_registrar(platform, database_url, tmp_path, request) -> Iterator[Voice]:
+    """The same, with Kamailio as the registrar of seat P1's phone (`250-P1`, digest password `PHONE_SECRET`) on
+    `phone_port`."""
+    if shutil.which("kamailio") is None:
+        missing_service("Debian's kamailio is not installed (scripts/test installs it)")
+    registrar_port = free_udp_port()
+    yield from _voice(
+        platform,
+        database_url,
+        tmp_path,
+        request,
+        registrar_port,
+        {
+            "SISAMU_VOICE_REGISTRAR_PORT": str(registrar_port),
+            "SISAMU_VOICE_PHONE_SECRETS": f"250/P1={PHONE_SECRET}",
+        },
+    )
+
+
+def _voice(
+    platform, database_url, tmp_path, request, phone_port: int, extra: dict[str, str]
+) -> Iterator[Voice]:
     from sisamu.seeding import seed
 
     seed(platform, "pilots", demo_accounts=True)
-    http_port, sip_port, phone_port = free_port(), free_udp_port(), free_udp_port()
+    http_port, sip_port = free_port(), free_udp_port()
     ARTIFACTS.mkdir(exist_ok=True)
     env = {
         **os.environ,
@@ -78,9 +122,9 @@ def voice(platform, database_url, tmp_path, request) -> Iterator[Voice]:
         "SISAMU_SECRET_KEY": "e2e-secret",
         "SISAMU_LOST_CALL_THRESHOLD_S": "0",
         "SISAMU_VOICE_LINES": f"{LINE}=250:15",
-        "SISAMU_VOICE_PHONES": f"250/P1=sip:arm@127.0.0.1:{phone_port}",
         "SISAMU_VOICE_FOLLOW_S": "0.1",
         "SISAMU_VOICE_RTP_PORT": str(_rtp_base()),
+        **extra,
     }
     serve_log = ARTIFACTS / f"serve-{request.node.name}.log"
     voice_log = ARTIFACTS / f"voice-{request.node.name}.log"
@@ -332,7 +376,7 @@ def test_a_caller_who_hangs_up_before_the_answer_is_a_lost_call(voice, tmp_path)
             caller.state("CONFIRMED")
             queued = _until(lambda: _one_call(arm, "queued"), "the call waiting in the queue")
             assert queued["caller_number"] == CALLER  # from the From header (no P-Asserted-Identity)
-            time.sleep(2.5)  # announcement, then waiting audio
+            time.sleep(3.5)  # announcement, then waiting audio
             caller.send("hangup")
             caller.state("DISCONNECTED")
         caller.proc.wait(timeout=10)
@@ -342,8 +386,8 @@ def test_a_caller_who_hangs_up_before_the_answer_is_a_lost_call(voice, tmp_path)
         assert [(c["caller_number"], c["call_ids"]) for c in callbacks] == [(CALLER, [abandoned["call_id"]])]
     heard = tmp_path / "caller.wav"
     assert all(tone_windows(heard, f, end_s=1.3)[0] >= 1 for f in (523, 659, 784))  # the announcement
-    assert tone_windows(heard, 440, start_s=1.3)[0] >= 2  # then the waiting loop
-    assert tone_windows(heard, 554, start_s=1.3)[0] >= 2
+    assert tone_windows(heard, 440, start_s=1.3)[0] >= 1  # then the waiting loop's two notes
+    assert tone_windows(heard, 554, start_s=1.3)[0] >= 1
 
 
 def test_a_number_that_is_no_samu_line_is_refused(voice, tmp_path):
@@ -388,3 +432,59 @@ def test_the_arm_hanging_up_ends_the_call_for_the_caller(voice, tmp_path):
             assert caller.state("DISCONNECTED")["status"] == 200  # the voice node hung the caller up
             ended = _until(lambda: _one_call(arm, "ended"), "the call ended in the distribution")
             assert ended["seat_id"] == "P1"
+
+
+def test_the_seat_phone_registers_with_its_password_and_rings_through_the_registrar(
+    voice_with_registrar, tmp_path
+):
+    voice = voice_with_registrar
+    registrar = f"sip:127.0.0.1:{voice.phone_port}"
+    with user_agent(
+        "phone",
+        free_udp_port(),
+        tmp_path / "intruder.wav",
+        1600,
+        "--register",
+        registrar,
+        "--from-user",
+        "250-P1",
+        "--password",
+        "not-the-password",
+    ) as intruder:
+        assert intruder.wait_for(lambda item: "registered" in item)["registered"] == 401
+    with arm_session(voice.base_url) as arm:
+        assert arm.post(f"{TEL}/seats/P1/login", json={"after_call_work_s": 0}).status_code == 200
+        with user_agent(
+            "phone",
+            free_udp_port(),
+            tmp_path / "phone.wav",
+            1600,
+            "--answer-after",
+            "0.5",
+            "--register",
+            registrar,
+            "--from-user",
+            "250-P1",
+            "--password",
+            PHONE_SECRET,
+        ) as phone:
+            assert phone.wait_for(lambda item: "registered" in item)["registered"] == 200
+            with user_agent(
+                "caller",
+                free_udp_port(),
+                tmp_path / "caller.wav",
+                1000,
+                "--to",
+                f"sip:{LINE}@127.0.0.1:{voice.sip_port}",
+                "--from-user",
+                CALLER,
+            ) as caller:
+                phone.state("CONFIRMED")  # rung through Kamailio at the contact it registered
+                answered = _until(lambda: _one_call(arm, "answered"), "the call answered in the distribution")
+                assert answered["seat_id"] == "P1"
+                time.sleep(2.5)
+                caller.send("hangup")
+                phone.state("DISCONNECTED")
+                _until(lambda: _one_call(arm, "ended"), "the call ended in the distribution")
+            caller.proc.wait(timeout=10)
+    assert tone_windows(tmp_path / "phone.wav", 1000)[0] >= 10  # the caller's voice reached the ARM

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import subprocess
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -37,15 +38,40 @@ def voice(
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
+        registrar = _registrar(node, platform)
         try:
-            node.engine.start()
-        except RuntimeError as exc:
-            raise refusal(f"le service vocal n'a pas démarré : {exc}", 1) from exc
-        try:
-            node.run(stop)
+            try:
+                node.engine.start()
+            except RuntimeError as exc:
+                raise refusal(f"le service vocal n'a pas démarré : {exc}", 1) from exc
+            try:
+                node.run(stop)
+            finally:
+                node.engine.stop()
         finally:
-            node.engine.stop()
+            if registrar is not None:
+                registrar.terminate()
+                registrar.wait(10)
             log.info("voice service stopped")
+
+
+def _registrar(node: VoiceNode, platform: Platform) -> subprocess.Popen[bytes] | None:
+    """Kamailio, the seats' phones' registrar, when one is configured."""
+    if node.registrar is None:
+        return None
+    settings = platform.settings
+    folder = settings.voice_media_dir or settings.data_dir / "voice"
+    try:
+        process = node.registrar.start(folder, settings.voice_kamailio)
+    except OSError as exc:
+        raise refusal(f"le registrar des postes (Kamailio) n'a pas démarré : {exc}", 1) from exc
+    log.info(
+        "registrar (kamailio) for %d phones on udp %s:%d",
+        len(node.registrar.secrets),
+        node.registrar.host,
+        node.registrar.port,
+    )
+    return process
 
 
 def _node(build_node: NodeBuilder, platform: Platform, host: str | None, port: int | None) -> VoiceNode:

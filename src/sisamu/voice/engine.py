@@ -26,41 +26,11 @@ from typing import Any
 import pjsua2 as pj
 
 from sisamu.voice import model
+from sisamu.voice.events import CallerGone, EngineEvent, Incoming, PhoneAnswered, PhoneGone
 
 log = logging.getLogger(__name__)
 
 POLL_MS = 10
-
-
-# ---- what the engine reports ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Incoming:
-    leg: str
-    line: model.Line
-    caller_number: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class CallerGone:
-    leg: str
-
-
-@dataclass(frozen=True, slots=True)
-class PhoneAnswered:
-    leg: str  # the phone's leg
-    caller_leg: str
-
-
-@dataclass(frozen=True, slots=True)
-class PhoneGone:
-    leg: str
-    caller_leg: str
-    answered: bool
-
-
-EngineEvent = Incoming | CallerGone | PhoneAnswered | PhoneGone
 
 
 # ---- legs --------------------------------------------------------------------------------------------------------

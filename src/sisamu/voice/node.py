@@ -27,12 +27,13 @@ from sisamu.calls.distribution.model import CallState
 from sisamu.calls.distribution.passes import distribution_pass
 from sisamu.domain.errors import DomainError
 from sisamu.security.errors import SecurityError
-from sisamu.voice import engine as pjsip
+from sisamu.voice import events as pjsip
 
 if TYPE_CHECKING:
     from sisamu.calls.distribution.model import Call
     from sisamu.platform import Platform
     from sisamu.voice.model import Phone
+    from sisamu.voice.registrar import Registrar
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +55,15 @@ class Carried:
 
 class VoiceNode:
     def __init__(
-        self, platform: Platform, engine: pjsip.Engine, phones: dict[tuple[str, str], Phone]
+        self,
+        platform: Platform,
+        engine: pjsip.VoiceEngine,
+        phones: dict[tuple[str, str], Phone],
+        *,
+        registrar: Registrar | None = None,
     ) -> None:
         self.platform = platform
+        self.registrar = registrar
         self.engine = engine
         self.phones = phones
         self.follow_s = platform.settings.voice_follow_s
