@@ -101,13 +101,14 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--tone", type=float, required=True)
     parser.add_argument("--record", required=True)
     parser.add_argument("--rtp-port", type=int, default=0)
+    parser.add_argument("--bind", default="127.0.0.1", help="the address it sends from")
     parser.add_argument("--register", help="registrar URI (sip:host:port); --from-user is the account")
     parser.add_argument("--password")
     parser.add_argument("--answer-after", type=float, default=0.5)
     return parser.parse_args()
 
 
-def _endpoint(port: int) -> Any:
+def _endpoint(port: int, bind: str) -> Any:
     ep = pj.Endpoint()
     ep.libCreate()
     config = pj.EpConfig()
@@ -119,7 +120,7 @@ def _endpoint(port: int) -> Any:
     ep.libInit(config)
     transport = pj.TransportConfig()
     transport.port = port
-    transport.boundAddress = "127.0.0.1"
+    transport.boundAddress = bind
     ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
     ep.libStart()
     ep.audDevManager().setNullDev()
@@ -130,10 +131,10 @@ def _account(agent: Agent) -> AgentAccount:
     args = agent.args
     account = AgentAccount(agent)
     account_config = pj.AccountConfig()
-    account_config.idUri = f"sip:{args.from_user}@127.0.0.1:{args.port}"
+    account_config.idUri = f"sip:{args.from_user}@{args.bind}:{args.port}"
     account_config.mediaConfig.transportConfig.port = args.rtp_port
     account_config.mediaConfig.transportConfig.portRange = 200
-    account_config.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
+    account_config.mediaConfig.transportConfig.boundAddress = args.bind
     if args.register:
         host = args.register.removeprefix("sip:")
         account_config.idUri = f"sip:{args.from_user}@{host}"
@@ -185,7 +186,7 @@ def main() -> None:
         commands.put("quit")
 
     threading.Thread(target=read_stdin, daemon=True).start()
-    ep = _endpoint(args.port)
+    ep = _endpoint(args.port, args.bind)
     agent = Agent(args)
     tone = Path(args.record).with_suffix(".tone.wav")
     write_wav(tone, [(args.tone, 2000)], amplitude=0.4)

@@ -162,6 +162,7 @@ def voice_node(platform: Platform, *, host: str | None = None, port: int | None 
         lines=model.parse_lines(settings.voice_lines),
         announcement=announcement,
         waiting=waiting,
+        trunks=model.parse_networks(settings.voice_trunks),
         rtp_port=settings.voice_rtp_port,
     )
     return VoiceNode(platform, engine, phones, registrar=registrar)

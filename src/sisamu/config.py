@@ -220,6 +220,11 @@ class Settings(BaseSettings):
         description="The ARM seats' SIP phones the voice service rings: SAMU/SEAT=sip:user@host[:port] separated by "
         "commas (`250/P1=sip:arm1@10.0.0.5:5060`).",
     )
+    voice_trunks: str = Field(
+        default="127.0.0.1/32,::1/128",
+        description="Addresses or networks (comma-separated) the voice service accepts calls from: the operators' "
+        "SIP trunks. A call from anywhere else is refused 403. Default: this machine only.",
+    )
     voice_registrar_port: int | None = Field(
         default=None,
         ge=1,

@@ -390,19 +390,19 @@ def test_a_caller_who_hangs_up_before_the_answer_is_a_lost_call(voice, tmp_path)
     assert tone_windows(heard, 554, start_s=1.3)[0] >= 1
 
 
-def test_a_number_that_is_no_samu_line_is_refused(voice, tmp_path):
-    with user_agent(
-        "caller",
-        free_udp_port(),
-        tmp_path / "caller.wav",
-        1000,
-        "--to",
-        f"sip:0999999999@127.0.0.1:{voice.sip_port}",
-        "--from-user",
-        CALLER,
-    ) as caller:
-        gone = caller.state("DISCONNECTED")
-        assert gone["status"] == 404
+def test_hostile_messages_unknown_numbers_and_callers_outside_the_trunks_are_refused(voice, tmp_path):
+    node = ("127.0.0.1", voice.sip_port)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.sendto(b"\x00\xff garbage \r\n\r\n", node)
+        sock.sendto(b"INVITE sip:0381151515@127.0.0.1 SIP/2.0\r\nVia: nonsense\r\nCSeq: x\r\n\r\n", node)
+        sock.sendto(b"INVITE sip:" + b"9" * 5000 + b"@127.0.0.1 SIP/2.0\r\n\r\n", node)
+    unknown = ("--to", f"sip:0999999999@127.0.0.1:{voice.sip_port}", "--from-user", CALLER)
+    with user_agent("caller", free_udp_port(), tmp_path / "c1.wav", 1000, *unknown) as caller:
+        assert caller.state("DISCONNECTED")["status"] == 404  # the node still answers, and not this number
+    outside = ("--to", f"sip:{LINE}@127.0.0.1:{voice.sip_port}", "--from-user", CALLER, "--bind", "127.0.0.2")
+    with user_agent("caller", free_udp_port(), tmp_path / "c2.wav", 1000, *outside) as caller:
+        assert caller.state("DISCONNECTED")["status"] == 403  # the SAMU's number, but not from a trunk
     with arm_session(voice.base_url) as arm:
         assert _calls(arm) == []
 

@@ -6,7 +6,8 @@ node queues (`accept`, `reject`, `ring`, `drop`) and puts what happened (`Incomi
 `PhoneAnswered`, `PhoneGone`) on `events` for the node, which talks to the database in its own thread. No SIP or
 RTP is handled here: PJSIP parses, answers, negotiates codecs (PCMU/PCMA/G.722) and mixes the audio.
 
-A caller is answered 180 at once when the dialled number is one of the lines, 404 otherwise; once the node has
+A call from an address outside the configured trunks is refused 403; a caller is answered 180 at once when the
+dialled number is one of the lines, 404 otherwise; once the node has
 offered the call to the distribution it is answered (200) with the announcement, then the waiting loop. The seat's
 phone is rung with an outgoing call; its answer bridges the two legs both ways and stops the waiting audio.
 """
@@ -73,7 +74,7 @@ class _Account(pj.Account):  # type: ignore[misc]
         self.engine = engine
 
     def onIncomingCall(self, prm: Any) -> None:  # noqa: N802
-        self.engine.on_incoming(self, prm.callId, prm.rdata.wholeMsg)
+        self.engine.on_incoming(self, prm.callId, prm.rdata.wholeMsg, prm.rdata.srcAddress)
 
 
 # ---- the engine --------------------------------------------------------------------------------------------------
@@ -91,10 +92,12 @@ class Engine:
         lines: dict[str, model.Line],
         announcement: Path,
         waiting: Path,
+        trunks: model.Networks = model.parse_networks("127.0.0.1/32,::1/128"),
         rtp_port: int = 4000,
         log_level: int = 1,
     ) -> None:
         self.host, self.port, self.lines, self.rtp_port = host, port, lines, rtp_port
+        self.trunks = trunks
         self.announcement, self.waiting = announcement, waiting
         self.announcement_s = _duration_s(announcement)
         self.log_level = log_level
@@ -204,11 +207,15 @@ class Engine:
 
     # -- in the PJSIP thread: pjsua2's callbacks (on_…) and the commands' work --
 
-    def on_incoming(self, account: pj.Account, call_id: int, message: str) -> None:
+    def on_incoming(self, account: pj.Account, call_id: int, message: str, source: str) -> None:
         leg_id = f"caller-{uuid.uuid4().hex[:12]}"
         call = _PjCall(self, leg_id, account, call_id)
         leg = _Leg(leg_id, "caller", call)
         self._legs[leg_id] = leg
+        if not model.source_allowed(source, self.trunks):
+            log.warning("incoming call from %s: not a configured trunk, refused 403", source)
+            _hangup(leg, 403)
+            return
         dialled = model.dialled_number(model.request_uri(message), model.header(message, "To"))
         line = self.lines.get(dialled) if dialled else None
         if line is None:

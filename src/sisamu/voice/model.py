@@ -3,6 +3,7 @@ SIP headers, and which phone rings for a seat. No I/O."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -74,6 +75,29 @@ def parse_phones(text: str) -> dict[tuple[str, str], Phone]:
         phone = Phone(samu_id.strip(), seat_id.strip(), uri)
         phones[(phone.samu_id, phone.seat_id)] = phone
     return phones
+
+
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+def parse_networks(text: str) -> Networks:
+    """`10.1.2.0/24, 192.0.2.7` → the networks calls may come from (the operators' trunks)."""
+    try:
+        return tuple(
+            ipaddress.ip_network(item.strip(), strict=False) for item in text.split(",") if item.strip()
+        )
+    except ValueError as exc:
+        raise VoiceConfigError(f"voice trunks {text!r}: {exc}") from exc
+
+
+def source_allowed(source: str, networks: Networks) -> bool:
+    """Whether a message from `source` (PJSIP's `1.2.3.4:5060` or `[::1]:5060`) comes from one of `networks`."""
+    host = source.rsplit(":", 1)[0].strip("[]") if ":" in source else source
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
 
 
 def number_of(header_value: str | None) -> str | None:

@@ -79,3 +79,16 @@ def test_the_announcement_and_the_waiting_loop_are_tones_apart_from_the_test_voi
     before = announcement.stat().st_mtime_ns
     assert media.prepare(tmp_path / "voice") == (announcement, waiting)  # written once
     assert announcement.stat().st_mtime_ns == before
+
+
+def test_calls_come_from_the_configured_trunks_only():
+    trunks = model.parse_networks("10.1.2.0/24, 192.0.2.7, ::1")
+    assert model.source_allowed("10.1.2.200:5060", trunks)
+    assert model.source_allowed("192.0.2.7:5061", trunks)
+    assert model.source_allowed("[::1]:5060", trunks)
+    assert not model.source_allowed("10.1.3.1:5060", trunks)
+    assert not model.source_allowed("192.0.2.8:5060", trunks)
+    assert not model.source_allowed("not-an-address:5060", trunks)
+    assert not model.source_allowed("127.0.0.1:5060", model.parse_networks(""))  # none configured: nobody
+    with pytest.raises(model.VoiceConfigError, match="voice trunks"):
+        model.parse_networks("10.1.2.0/33")
