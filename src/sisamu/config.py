@@ -220,6 +220,12 @@ class Settings(BaseSettings):
         description="The ARM seats' SIP phones the voice service rings: SAMU/SEAT=sip:user@host[:port] separated by "
         "commas (`250/P1=sip:arm1@10.0.0.5:5060`).",
     )
+    voice_node_id: str = Field(
+        default="v1",
+        pattern=r"^[a-z0-9]{1,12}$",
+        description="This voice node's name, unique among the nodes of one database: its calls' ids start with "
+        "`sip-<name>-`, and at start it ends the calls it left open when it stopped (lost calls, counted).",
+    )
     voice_trunks: str = Field(
         default="127.0.0.1/32,::1/128",
         description="Addresses or networks (comma-separated) the voice service accepts calls from: the operators' "

@@ -67,11 +67,25 @@ class VoiceNode:
         self.engine = engine
         self.phones = phones
         self.follow_s = platform.settings.voice_follow_s
+        self.prefix = f"sip-{platform.settings.voice_node_id}-"
         self._calls: dict[str, Carried] = {}  # by call id
         self._by_leg: dict[str, Carried] = {}  # caller's and phone's legs
 
+    def recover(self) -> int:
+        """End the calls this node left open when it stopped (their legs died with it): a caller still waiting is
+        a lost call with its callback entry, a conversation is ended and its seat released. Returns their number."""
+        with self.platform.uow() as uow:
+            left = reads.calls_left_open(uow, principal=None, prefix=self.prefix)
+        for samu_id, call_id in left:
+            self._hang_up(Carried(samu_id, call_id, caller_leg=""), "restart of the voice node")
+        if left:
+            log.warning("ended %d calls the voice node's previous run left open", len(left))
+        return len(left)
+
     def run(self, stop: threading.Event) -> None:
-        """Until `stop` is set: the engine's events as they come, and the calls' progress every `follow_s`."""
+        """Until `stop` is set: the engine's events as they come, and the calls' progress every `follow_s` (after
+        ending the calls a previous run left open)."""
+        self._safely(self.recover)
         next_follow = time.monotonic()
         while not stop.is_set():
             timeout = max(0.0, next_follow - time.monotonic())
@@ -104,7 +118,7 @@ class VoiceNode:
             self._phone_gone(event)
 
     def _incoming(self, event: pjsip.Incoming) -> None:
-        call_id = f"sip-{uuid.uuid4().hex[:24]}"
+        call_id = f"{self.prefix}{uuid.uuid4().hex[:24]}"
         samu_id = event.line.samu_id
         try:
             with self.platform.uow() as uow:

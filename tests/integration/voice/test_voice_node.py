@@ -147,3 +147,26 @@ def test_a_call_the_database_refuses_is_refused_503(platform, clock, node):
     unknown = model.Line("0399999999", "999", Flux.CENTRE_15)  # no such SAMU: the offer fails
     voice.on_event(events.Incoming("caller-1", unknown, None))
     assert engine.done == [("reject", "caller-1", 503)]
+
+
+def test_a_restarted_node_ends_the_calls_it_left_and_only_its_own(platform, clock, node):
+    voice, _ = node
+    _log_in(platform, "P1")
+    voice.on_event(events.Incoming("caller-1", LINE, "0612345678"))
+    voice.on_event(events.PhoneAnswered("phone-1", "caller-1"))  # talking at P1
+    voice.on_event(events.Incoming("caller-2", LINE, "0698765432"))  # waiting
+    with platform.uow() as uow:  # a call of another node (or of the HTTP gateway) on the same database
+        service.offer(
+            uow, principal=None, samu_id="250", call_id="sip-v2-other", flux=Flux.CENTRE_15, now=clock.now()
+        )
+    clock.advance(20)
+    restarted = VoiceNode(platform, FakeEngine(), PHONES)  # the process died; a new one starts
+    assert restarted.recover() == 2
+    with platform.engine.connect() as conn:
+        states = dict(conn.exec_driver_sql("SELECT call_id, state FROM phone_call").all())
+        seat = conn.exec_driver_sql("SELECT state FROM arm_seat WHERE seat_id = 'P1'").scalar_one()
+    assert states.pop("sip-v2-other") == "presented"  # untouched, and given the seat the conversation freed
+    assert sorted(states.values()) == ["abandoned", "ended"]
+    assert all(call_id.startswith("sip-v1-") for call_id in states)
+    assert seat == "presented"
+    assert restarted.recover() == 0  # nothing left the second time

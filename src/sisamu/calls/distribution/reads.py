@@ -95,3 +95,11 @@ def calls_progress(
         (r.call.samu_id, r.call.call_id): replace(r.call, caller_number=None)
         for r in store.calls_by_key(uow.conn, keys, lock=lock)
     }
+
+
+def calls_left_open(uow: UnitOfWork, *, principal: Principal | None, prefix: str) -> list[tuple[str, str]]:
+    """The (owner SAMU, call id) of the calls not over whose id starts with `prefix`: those a voice node carried
+    before it stopped, which it ends when it starts again (the platform's telephony only; no number read)."""
+    if principal is not None:
+        raise Forbidden("calls left open are read by the platform's telephony only")
+    return [(r.call.samu_id, r.call.call_id) for r in store.open_calls_with_prefix(uow.conn, prefix)]

@@ -191,6 +191,19 @@ def calls_by_key(
     return [_call(r) for r in conn.execute(query)]
 
 
+def open_calls_with_prefix(conn: Connection, prefix: str, limit: int = 5000) -> list[CallRecord]:
+    """Calls not over whose id starts with `prefix` (a voice node's calls; a scan, run once at its start)."""
+    query = (
+        select(phone_call)
+        .where(
+            phone_call.c.call_id.startswith(prefix, autoescape=True),
+            phone_call.c.state.notin_([CallState.ENDED.value, CallState.ABANDONED.value]),
+        )
+        .limit(limit)
+    )
+    return [_call(r) for r in conn.execute(query)]
+
+
 def recent_calls(
     conn: Connection, samu_id: str, *, states: Sequence[str] | None, limit: int
 ) -> list[CallRecord]:
