@@ -38,6 +38,7 @@ from sisamu.storage.database import Database
 
 if TYPE_CHECKING:
     from sisamu.domain.ports import Telephony, TravelTimeEstimator
+    from sisamu.voice.node import VoiceNode
 
 ROAD_LIMIT_S = 3600.0  # searches on a road graph stop at an hour
 
@@ -137,3 +138,34 @@ def background_services(platform: Platform, *, hub_samus: Sequence[str] = ()) ->
         for worker in workers_for(platform, list(hub_samus))
     )
     return services
+
+
+def voice_node(platform: Platform, *, host: str | None = None, port: int | None = None) -> VoiceNode:
+    """The voice service of `sisamu voice`: a PJSIP endpoint on `host:port` (default: the settings') answering the
+    configured SAMU lines and ringing the seats' phones, driven by the call distribution, with the registrar of the
+    seats' phones (Kamailio) when `voice_registrar_port` is set. Imports PJSIP only here (the optional `voice`
+    extra); the engine is built, not started."""
+    from sisamu.voice import media, model
+    from sisamu.voice.engine import Engine
+    from sisamu.voice.node import VoiceNode
+    from sisamu.voice.registrar import Registrar, parse_secrets
+
+    settings = platform.settings
+    host, port = host or settings.voice_host, port or settings.voice_sip_port
+    announcement, waiting = media.prepare(settings.voice_media_dir or settings.data_dir / "voice")
+    phones = model.parse_phones(settings.voice_phones)
+    registrar = None
+    if settings.voice_registrar_port is not None:
+        secrets = parse_secrets(settings.voice_phone_secrets)
+        registrar = Registrar(host, settings.voice_registrar_port, host, port, secrets)
+        phones |= registrar.phones()
+    engine = Engine(
+        host=host,
+        port=port,
+        lines=model.parse_lines(settings.voice_lines),
+        announcement=announcement,
+        waiting=waiting,
+        trunks=model.parse_networks(settings.voice_trunks),
+        rtp_port=settings.voice_rtp_port,
+    )
+    return VoiceNode(platform, engine, phones, registrar=registrar)

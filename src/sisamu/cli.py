@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Annotated
 
 import typer
 
 from sisamu.admin.cli import accounts_app, audit_app
 from sisamu.analytics.cli import app as indicators_app
 from sisamu.analytics.research.cli import app as research_app
-from sisamu.bootstrap import build_platform
+from sisamu.bootstrap import build_platform, voice_node
 from sisamu.calls.aml.cli import app as aml_app
 from sisamu.calls.simulator.cli import app as calls_app
 from sisamu.cases.cli import app as cases_app
@@ -28,6 +29,7 @@ from sisamu.resources.cli import app as resources_app
 from sisamu.seeding.cli import app as seed_app
 from sisamu.sim.cli import app as sim_app
 from sisamu.sim.load.cli import app as load_app
+from sisamu.voice import cli as voice_cli
 from sisamu.web import cli as web_cli
 
 app = typer.Typer(
@@ -51,6 +53,18 @@ hub_app.command("worker")(hub_worker)
 app.command("run")(web_cli.run)
 app.command("serve")(web_cli.serve)
 app.command("demo")(web_cli.demo)
+
+
+@app.command("voice")
+def voice(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Adresse SIP (défaut : SISAMU_VOICE_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port SIP UDP (défaut : SISAMU_VOICE_SIP_PORT).")] = None,
+) -> None:
+    """Service vocal (SIP, PJSIP) : appels des numéros des SAMU vers la distribution et les postes ARM."""
+    voice_cli.voice(ctx, voice_node, host=host, port=port)
+
+
 app.add_typer(
     hub_app, name="hub", help="Hub Santé : valider, relire, hub local, relais et consommateur d'un SAMU."
 )

@@ -196,6 +196,60 @@ class Settings(BaseSettings):
     )
     cti_token: str | None = Field(default=None, description="Bearer token sisamu presents to the telephony.")
     cti_timeout_s: float = Field(default=5.0, gt=0)
+    voice_host: str = Field(
+        default="127.0.0.1",
+        description="Address the voice service (`sisamu voice`) listens on for SIP (UDP).",
+    )
+    voice_sip_port: int = Field(
+        default=5070, ge=1, le=65535, description="The voice service's SIP port (UDP)."
+    )
+    voice_rtp_port: int = Field(
+        default=4000,
+        ge=1024,
+        le=63000,
+        description="First UDP port of the voice service's audio (RTP); it uses "
+        "the 2,000 ports from there (one pair per call leg).",
+    )
+    voice_lines: str = Field(
+        default="",
+        description="The SAMUs' public numbers the voice service answers: NUMBER=SAMU[:FLUX] separated by commas "
+        "(`0380151515=210:15,0380116117=210:116117`; flux 15 when left out). A call to any other number: 404.",
+    )
+    voice_phones: str = Field(
+        default="",
+        description="The ARM seats' SIP phones the voice service rings: SAMU/SEAT=sip:user@host[:port] separated by "
+        "commas (`250/P1=sip:arm1@10.0.0.5:5060`).",
+    )
+    voice_node_id: str = Field(
+        default="v1",
+        pattern=r"^[a-z0-9]{1,12}$",
+        description="This voice node's name, unique among the nodes of one database: its calls' ids start with "
+        "`sip-<name>-`, and at start it ends the calls it left open when it stopped (lost calls, counted).",
+    )
+    voice_trunks: str = Field(
+        default="127.0.0.1/32,::1/128",
+        description="Addresses or networks (comma-separated) the voice service accepts calls from: the operators' "
+        "SIP trunks. A call from anywhere else is refused 403. Default: this machine only.",
+    )
+    voice_registrar_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="UDP port of the registrar `sisamu voice` runs in front of it (Kamailio, on voice_host): the "
+        "seats' phones of voice_phone_secrets register there with digest authentication. Unset: no registrar.",
+    )
+    voice_phone_secrets: str = Field(
+        default="",
+        description="The seats' phones' SIP passwords: SAMU/SEAT=SECRET separated by commas; the phone registers as "
+        "SAMU-SEAT (`250-P1`). Never logged.",
+    )
+    voice_kamailio: str = Field(default="kamailio", description="Kamailio's executable, for the registrar.")
+    voice_media_dir: Path | None = Field(
+        default=None, description="Folder of the announcement and waiting audio; unset = data_dir/voice."
+    )
+    voice_follow_s: float = Field(
+        default=0.2, gt=0, description="How often the voice service checks where the calls it carries are."
+    )
     oidc_enabled: bool = False
     oidc_issuer: str = ""
     oidc_client_id: str = ""

@@ -15,12 +15,14 @@ from sisamu.calls.distribution import store
 from sisamu.calls.distribution.access import visible_call
 from sisamu.security import audit
 from sisamu.security.access import authorize, sees_callers
+from sisamu.security.errors import Forbidden
 from sisamu.security.roles import Permission, Principal
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
+    from sisamu.calls.distribution.model import Call
     from sisamu.storage.uow import UnitOfWork
 
 
@@ -78,3 +80,26 @@ def call(
         detail=detail if shown else {**detail, "numbers": False},
     )
     return record if shown else _without_number(record)
+
+
+def calls_progress(
+    uow: UnitOfWork, *, principal: Principal | None, keys: Sequence[tuple[str, str]], lock: bool = False
+) -> dict[tuple[str, str], Call]:
+    """Where the calls of these (owner SAMU, call id) keys are — state, handling SAMU, seat — for the platform's
+    own telephony (the voice node following the calls it carries; `principal` None only). The calls come back
+    without their callers' numbers: nothing of a patient is read, so nothing is audited. `lock`: the rows
+    are locked for the transaction (`FOR UPDATE`), before any seat."""
+    if principal is not None:
+        raise Forbidden("calls' progress is read by the platform's telephony only")
+    return {
+        (r.call.samu_id, r.call.call_id): replace(r.call, caller_number=None)
+        for r in store.calls_by_key(uow.conn, keys, lock=lock)
+    }
+
+
+def calls_left_open(uow: UnitOfWork, *, principal: Principal | None, prefix: str) -> list[tuple[str, str]]:
+    """The (owner SAMU, call id) of the calls not over whose id starts with `prefix`: those a voice node carried
+    before it stopped, which it ends when it starts again (the platform's telephony only; no number read)."""
+    if principal is not None:
+        raise Forbidden("calls left open are read by the platform's telephony only")
+    return [(r.call.samu_id, r.call.call_id) for r in store.open_calls_with_prefix(uow.conn, prefix)]

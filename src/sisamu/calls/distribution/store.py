@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, String, any_, bindparam, case, or_, select
+from sqlalchemy import Connection, String, any_, bindparam, case, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 
 from sisamu.calls.distribution.model import Call, CallState, TransferTarget
@@ -177,6 +177,31 @@ def calls_between(conn: Connection, samu_id: str, start: datetime, end: datetime
         .limit(5000)
     )
     return [_call(r) for r in rows]
+
+
+def calls_by_key(
+    conn: Connection, keys: Collection[tuple[str, str]], *, lock: bool = False
+) -> list[CallRecord]:
+    """The calls of these (owner SAMU, call id) keys that exist, in one statement (locked in key order)."""
+    if not keys:
+        return []
+    query = select(phone_call).where(tuple_(phone_call.c.samu_id, phone_call.c.call_id).in_(sorted(keys)))
+    if lock:
+        query = query.order_by(phone_call.c.samu_id, phone_call.c.call_id).with_for_update()
+    return [_call(r) for r in conn.execute(query)]
+
+
+def open_calls_with_prefix(conn: Connection, prefix: str, limit: int = 5000) -> list[CallRecord]:
+    """Calls not over whose id starts with `prefix` (a voice node's calls; a scan, run once at its start)."""
+    query = (
+        select(phone_call)
+        .where(
+            phone_call.c.call_id.startswith(prefix, autoescape=True),
+            phone_call.c.state.notin_([CallState.ENDED.value, CallState.ABANDONED.value]),
+        )
+        .limit(limit)
+    )
+    return [_call(r) for r in conn.execute(query)]
 
 
 def recent_calls(
