@@ -23,7 +23,6 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-
 # A write reached a server in recovery: a connection to a former primary, demoted.
 READ_ONLY_TRANSACTION = "25006"
 
