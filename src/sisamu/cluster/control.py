@@ -22,6 +22,8 @@ from sisamu.cluster.layout import NODES, PG_BIN, WEB, Layout
 
 log = logging.getLogger(__name__)
 
+# Each step's longest wait: generous, for a loaded machine (bootstrapping a standby copies the primary).
+WAIT_S = 300
 REQUIRED = {"etcd": "etcd-server", "patroni": "patroni", "haproxy": "haproxy"}
 
 
@@ -101,13 +103,13 @@ def up(layout: Layout, *, seed: str = "pilots", say: Any = print) -> None:
         _start_patroni(layout, node)
         say(f"Patroni {NODES[node]}: PostgreSQL on 127.0.0.1:{layout.ports.postgres(node)}")
         if node == 0:
-            processes.wait_until(lambda: leader(layout) is not None, 90, "a Patroni leader")
+            processes.wait_until(lambda: leader(layout) is not None, WAIT_S, "a Patroni leader")
     processes.wait_until(
         lambda: (
             sync_standby(layout) is not None
             and all(m.state in {"running", "streaming"} for m in members(layout))
         ),
-        120,
+        WAIT_S,
         "the synchronous standby",
     )
     say(f"leader {leader(layout)}, synchronous standby {sync_standby(layout)}")
@@ -116,7 +118,7 @@ def up(layout: Layout, *, seed: str = "pilots", say: Any = print) -> None:
     processes.start(layout, "haproxy", ["haproxy", "-f", str(config)])
     # HAProxy deems every server up until its first checks: wait until the standby is out of rotation.
     processes.wait_until(
-        lambda: _steadily_leader(layout.database_url("superuser")), 30, "HAProxy to the leader"
+        lambda: _steadily_leader(layout.database_url("superuser")), WAIT_S, "HAProxy to the leader"
     )
     say(f"HAProxy: PostgreSQL leader on 127.0.0.1:{layout.ports.database}, web on {layout.http_url()}")
     _create_database(layout, secrets.owner, secrets.app)
@@ -136,9 +138,9 @@ def up(layout: Layout, *, seed: str = "pilots", say: Any = print) -> None:
             env=layout.web_environment(index),
         )
     for index in range(len(WEB)):
-        processes.wait_until(lambda i=index: ready(layout.web_url(i)), 90, f"web instance {WEB[index]}")  # type: ignore[misc]
+        processes.wait_until(lambda i=index: ready(layout.web_url(i)), WAIT_S, f"web instance {WEB[index]}")  # type: ignore[misc]
         say(f"sisamu {WEB[index]} on {layout.web_url(index)}")
-    processes.wait_until(lambda: ready(layout.http_url()), 30, "HAProxy to the web instances")
+    processes.wait_until(lambda: ready(layout.http_url()), WAIT_S, "HAProxy to the web instances")
     say(f"ready: {layout.http_url()}")
 
 

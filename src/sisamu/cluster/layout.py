@@ -144,7 +144,8 @@ class Layout:
 
     def patroni_config(self, node: int) -> dict[str, Any]:
         """Patroni's configuration of `node`: synchronous replication, fail-over as soon as the primary's
-        PostgreSQL dies (`primary_start_timeout` 0, safe because the standby is synchronous), short leader TTL."""
+        PostgreSQL dies (`primary_start_timeout` 0, safe because the standby is synchronous), a leader TTL of 20 s
+        (a node lost whole: its Patroni with it) and fail-safe mode."""
         s, pg, rest = self.secrets, self.ports.postgres(node), self.ports.patroni(node)
         return {
             "scope": SCOPE,
@@ -154,9 +155,12 @@ class Layout:
             "etcd": {"host": f"127.0.0.1:{self.ports.etcd_client}", "protocol": "http"},
             "bootstrap": {
                 "dcs": {
-                    "ttl": 10,
+                    "ttl": 20,
                     "loop_wait": 1,
-                    "retry_timeout": 3,
+                    "retry_timeout": 5,
+                    # etcd slow or away (a loaded machine: fsyncs of seconds) does not demote a primary that
+                    # every member still reaches by the REST API.
+                    "failsafe_mode": True,
                     "maximum_lag_on_failover": 0,
                     "synchronous_mode": True,
                     "primary_start_timeout": 0,

@@ -3,8 +3,10 @@
 During a fail-over (docs/deploy.md, "PostgreSQL") every connection breaks; the pool drops the dead ones and opens
 new ones through HAProxy to the new leader. A request whose work failed before it sent any commit left nothing
 behind (`storage/resilience.py`): it is run again, with pauses growing from 0.2 s to 1 s, until it succeeds or
-`database_retry_s` has passed — the caller sees a slower answer, not an error. Its body (bounded by `BodyLimit`,
-which runs first) is kept to be replayed. Otherwise it is answered 503:
+`database_retry_s` has passed — the caller sees a slower answer, not an error. It wraps the credentials gate (whose
+token or session lookup is the first query of most requests), and keeps the body as the request reads it (at most
+what `BodyLimit`, inside, lets through) to hand it again to the next attempt: nothing is read before the gate has
+let the request in. Otherwise it is answered 503:
 
 - `BASE_INDISPONIBLE`: nothing was recorded, the request may be sent again (with `Retry-After`);
 - `ISSUE_INCERTAINE`: a commit was sent and its answer lost — the operation may have been recorded; the caller
@@ -54,7 +56,7 @@ class DatabaseRetry:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = _Body(receive)
         deadline = time.monotonic() + self.budget_s
         pause = FIRST_PAUSE_S
         attempt = 1
@@ -68,15 +70,16 @@ class DatabaseRetry:
 
             try:
                 with track() as trace:
-                    await self.app(_fresh(scope), _replay(body, receive), sending)
+                    await self.app(_fresh(scope), body.attempt(), sending)
             except Exception as exc:
                 if started or not is_unavailable(exc):
                     raise
                 refusal = UNAVAILABLE if trace.commits_attempted == 0 else OUTCOME_UNKNOWN
                 where = f"{scope['method']} {scope['path']}"
+                cause = str(exc).split("\n", 1)[0]
                 if refusal is UNAVAILABLE and time.monotonic() + pause < deadline:
                     log.warning(
-                        "database unavailable on %s (attempt %d, %s): running it again", where, attempt, exc
+                        "database unavailable on %s (attempt %d, %s): running it again", where, attempt, cause
                     )
                     await asyncio.sleep(pause)
                     pause, attempt = min(pause * 2, LONGEST_PAUSE_S), attempt + 1
@@ -86,7 +89,7 @@ class DatabaseRetry:
                     where,
                     attempt,
                     refusal.code,
-                    exc,
+                    cause,
                 )
                 await _refuse(send, refusal)
             return
@@ -97,32 +100,31 @@ def _fresh(scope: Scope) -> Scope:
     return {**scope, "state": dict(scope.get("state") or {})}
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if (
-            message["type"] != "http.request"
-        ):  # the client left: hand the route an empty body, it will fail fast
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+class _Body:
+    """The request's body as read so far, kept for the next attempt, which reads it again then goes on reading
+    from the client (a body the first attempt never read is never buffered)."""
 
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self._chunks: list[bytes] = []
+        self._complete = False
 
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """The kept body, then the client's own channel (a disconnect)."""
-    sent = False
+    def attempt(self) -> Receive:
+        kept = b"".join(self._chunks)
+        replayed = not self._chunks and not self._complete  # nothing read yet: straight to the client
 
-    async def replayed() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
+        async def receive() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": kept, "more_body": not self._complete}
+            message = await self._receive()
+            if message["type"] == "http.request":
+                self._chunks.append(message.get("body", b""))
+                self._complete = not message.get("more_body", False)
+            return message
 
-    return replayed
+        return receive
 
 
 async def _refuse(send: Send, refusal: Refused) -> None:

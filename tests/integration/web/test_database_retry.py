@@ -78,7 +78,7 @@ def routes(platform: Platform) -> Routes:
 
 
 @pytest.fixture
-def client(routes: Routes) -> Iterator[TestClient]:
+def retry_client(routes: Routes) -> Iterator[TestClient]:
     app = Starlette(
         routes=[
             Route("/read", routes.read),
@@ -100,12 +100,14 @@ def _warm_pool(client: TestClient) -> None:
         assert client.get("/read").status_code == 200
 
 
-def test_a_read_on_cut_connections_is_run_again(client, routes, platform, database_url, pg_admin_url) -> None:
-    _warm_pool(client)
+def test_a_read_on_cut_connections_is_run_again(
+    retry_client, routes, platform, database_url, pg_admin_url
+) -> None:
+    _warm_pool(retry_client)
     routes.runs.clear()
     assert _cut_connections(pg_admin_url, database_url) >= 1
 
-    answer = client.get("/read")
+    answer = retry_client.get("/read")
 
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"one": 1}
@@ -113,20 +115,20 @@ def test_a_read_on_cut_connections_is_run_again(client, routes, platform, databa
 
 
 def test_a_write_that_failed_before_committing_is_run_again_with_its_body(
-    client, routes, database_url, pg_admin_url
+    retry_client, routes, database_url, pg_admin_url
 ) -> None:
-    _warm_pool(client)
+    _warm_pool(retry_client)
     assert _cut_connections(pg_admin_url, database_url) >= 1
 
-    answer = client.post("/write", json={"call_id": "c-1", "note": "é"})
+    answer = retry_client.post("/write", json={"call_id": "c-1", "note": "é"})
 
     assert answer.status_code == 201, answer.text
     assert answer.json() == {"echo": {"call_id": "c-1", "note": "é"}}
     assert routes.runs["write"] == 2
 
 
-def test_a_lost_commit_is_not_repeated_and_says_the_outcome_is_unknown(client, routes) -> None:
-    answer = client.post("/commit-then-fail")
+def test_a_lost_commit_is_not_repeated_and_says_the_outcome_is_unknown(retry_client, routes) -> None:
+    answer = retry_client.post("/commit-then-fail")
 
     assert answer.status_code == 503
     assert answer.json() == {
@@ -138,8 +140,8 @@ def test_a_lost_commit_is_not_repeated_and_says_the_outcome_is_unknown(client, r
     assert routes.runs["commit_then_fail"] == 1
 
 
-def test_a_database_down_for_longer_than_the_budget_is_a_503_nothing_recorded(client, routes) -> None:
-    answer = client.get("/down")
+def test_a_database_down_for_longer_than_the_budget_is_a_503_nothing_recorded(retry_client, routes) -> None:
+    answer = retry_client.get("/down")
 
     assert answer.status_code == 503
     assert answer.json()["code"] == "BASE_INDISPONIBLE"
@@ -148,8 +150,27 @@ def test_a_database_down_for_longer_than_the_budget_is_a_503_nothing_recorded(cl
     assert 3 <= routes.runs["down"] <= 6  # 0.2 + 0.4 + 0.8 s of pauses fit in 1.5 s
 
 
-def test_an_error_of_the_request_itself_is_not_run_again(client, routes) -> None:
-    answer = client.post("/refused", content=json.dumps({}))
+def test_an_error_of_the_request_itself_is_not_run_again(retry_client, routes) -> None:
+    answer = retry_client.post("/refused", content=json.dumps({}))
 
     assert answer.status_code == 500
     assert routes.runs["refused"] == 1
+
+
+def test_the_platform_runs_again_a_request_whose_session_lookup_lost_the_database(
+    login, accounts, database_url, pg_admin_url
+) -> None:
+    """Through the whole application: the credentials gate's session lookup is the first query of the request."""
+    supervisor = login("supervisor.250")
+    assert supervisor.get("/api/me").status_code == 200
+    assert _cut_connections(pg_admin_url, database_url) >= 1
+
+    me = supervisor.get("/api/me")
+    assert me.status_code == 200, me.text
+    assert me.json()["username"] == "supervisor.250"
+
+    assert _cut_connections(pg_admin_url, database_url) >= 1
+    posted = supervisor.post("/api/samus/250/instructions", json={"body": "Consigne après bascule"})
+    assert posted.status_code == 201, posted.text
+    listed = supervisor.get("/api/samus/250/instructions")
+    assert [i["body"] for i in listed.json()].count("Consigne après bascule") == 1
