@@ -15,8 +15,8 @@ import pytest
 from faults_support import ARMS, SAMUS, sisamu
 
 from processes import ARTIFACTS, sisamu_command
-from sisamu.cluster import control
-from sisamu.cluster.layout import Layout, Ports
+from sisamu.cluster import control, processes
+from sisamu.cluster.layout import NODES, WEB, Layout, Ports
 from support import missing_service
 
 
@@ -37,8 +37,19 @@ def cluster() -> Iterator[Layout]:
         ARTIFACTS.mkdir(exist_ok=True)
         if layout.log_dir.exists():
             shutil.copytree(layout.log_dir, ARTIFACTS / "ha-logs", dirs_exist_ok=True)
+        running = _pids(layout)
         subprocess.run([*sisamu_command(), "cluster", "down", "--purge", *where], check=False, timeout=120)
+        left = [pid for pid in running if processes.alive(pid)]
         shutil.rmtree(root, ignore_errors=True)
+        assert left == [], f"`sisamu cluster down` left processes running: {left}"
+
+
+def _pids(layout: Layout) -> list[int]:
+    """Every process of the cluster: those it started and the PostgreSQL servers Patroni started."""
+    names = ["etcd", *(f"patroni-{node}" for node in NODES), "haproxy", *WEB]
+    found = [processes.pid_of(layout, name) for name in names]
+    found += [processes.postmaster_pid(layout.data_dir(n)) for n in range(len(NODES))]
+    return [pid for pid in found if pid is not None]
 
 
 @pytest.fixture(scope="session")
