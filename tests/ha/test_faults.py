@@ -8,6 +8,7 @@ test-artifacts/ha-report.md.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from faults_support import SAMUS, sisamu
@@ -110,6 +112,19 @@ def _report(fault: str, ledger: Ledger, fault_epoch: float, cluster: Layout) -> 
     assert outcome.lost == [], outcome.lost[:20]
     assert outcome.duplicated == [], outcome.duplicated[:20]
     return outage, outcome.acknowledged
+
+
+def test_status_shows_a_leader_a_synchronous_standby_and_both_instances_ready(cluster: Layout) -> None:
+    state = json.loads(
+        sisamu(
+            "cluster", "status", "--json", "--dir", str(cluster.root), "--port-base", str(cluster.ports.base)
+        )
+    )
+    assert sorted(m["role"] for m in state["members"]) == ["leader", "sync_standby"]
+    assert all(state["processes"].values()), state["processes"]
+    assert state["web"] == {"web1": True, "web2": True}
+    assert state["ready"] is True
+    assert httpx.get(cluster.http_url() + "/readyz", timeout=5).json()["status"] == "ready"
 
 
 def test_kill_9_the_postgresql_primary_promotes_the_synchronous_standby(
