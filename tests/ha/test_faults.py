@@ -163,6 +163,27 @@ def test_kill_9_the_postgresql_primary_promotes_the_synchronous_standby(
     processes.wait_until(lambda: control.sync_standby(cluster) == primary, 90, f"{primary} to rejoin")
 
 
+def test_a_planned_switchover_loses_nothing_acknowledged(cluster: Layout, load_tokens, tmp_path) -> None:
+    primary, standby = control.leader(cluster), control.sync_standby(cluster)
+    assert primary is not None
+    assert standby is not None
+    ledger_path = tmp_path / "ledger.jsonl"
+
+    since = datetime.now(UTC)
+    load = _start_load(cluster, load_tokens, ledger_path)
+    _until_load_runs(cluster, load, since)
+    fault_epoch = time.time()
+    sisamu("cluster", "switchover", "--dir", str(cluster.root), "--port-base", str(cluster.ports.base))
+    _finish(load)
+
+    assert control.leader(cluster) == standby
+    outage, _ = _report(
+        f"planned switch-over ({primary} → {standby})", Ledger.read(ledger_path), fault_epoch, cluster
+    )
+    assert outage < SERVICE_BACK_S
+    processes.wait_until(lambda: control.sync_standby(cluster) == primary, 90, f"{primary} to rejoin")
+
+
 def test_kill_9_one_web_instance_loses_nothing_acknowledged(cluster: Layout, load_tokens, tmp_path) -> None:
     victim = processes.pid_of(cluster, "web1")
     assert victim is not None

@@ -46,6 +46,17 @@ def up(
     console.print(f"Grappe prête : {layout.http_url()} (journaux : {layout.log_dir})")
 
 
+@app.command("switchover")
+def switchover(directory: Path = DIR, port_base: int = BASE) -> None:
+    """Bascule planifiée : le secours synchrone devient primaire (patronictl switchover)."""
+    try:
+        new = control.switchover(_layout(directory, port_base))
+    except (RuntimeError, TimeoutError) as exc:
+        console.print(f"[red]Bascule impossible[/] : {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"Bascule faite : {new} est primaire.")
+
+
 @app.command("down")
 def down(
     directory: Path = DIR,

@@ -199,6 +199,34 @@ def _sisamu(layout: Layout, args: list[str], env: dict[str, str]) -> None:
         raise RuntimeError(f"sisamu {' '.join(args)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
 
 
+def switchover(layout: Layout) -> str:
+    """A planned switch-over (`patronictl switchover`): the synchronous standby becomes the leader; its name."""
+    current, candidate = leader(layout), sync_standby(layout)
+    if current is None or candidate is None:
+        raise RuntimeError(f"no switch-over without a leader and a synchronous standby: {members(layout)}")
+    config = layout.node_dir(NODES.index(current)) / "patroni.yml"
+    done = subprocess.run(  # noqa: S603 - Patroni's own tool
+        [
+            shutil.which("patronictl") or "/usr/bin/patronictl",
+            "-c",
+            str(config),
+            "switchover",
+            "--leader",
+            current,
+            "--candidate",
+            candidate,
+            "--force",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"patronictl switchover failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    processes.wait_until(lambda: leader(layout) == candidate, WAIT_S, f"{candidate} to lead")
+    return candidate
+
+
 # ---- down and status -------------------------------------------------------------------------------------------------
 
 
