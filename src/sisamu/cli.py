@@ -19,6 +19,7 @@ from sisamu.bootstrap import build_platform, voice_node
 from sisamu.calls.aml.cli import app as aml_app
 from sisamu.calls.simulator.cli import app as calls_app
 from sisamu.cases.cli import app as cases_app
+from sisamu.cluster.cli import app as cluster_app
 from sisamu.crisis.cli import app as crisis_app
 from sisamu.geo.cli import app as geo_app
 from sisamu.hubsante.cli import app as hub_app
@@ -90,6 +91,11 @@ app.add_typer(
 )
 app.add_typer(
     resources_app, name="resources", help="Moyens : adaptateur MQTT des véhicules (statuts, positions)."
+)
+app.add_typer(
+    cluster_app,
+    name="cluster",
+    help="Grappe haute disponibilité sur une machine : Patroni, etcd, HAProxy, deux instances.",
 )
 app.add_typer(load_app, name="load", help="Tests de charge par l'API : appels, ARM simulés, dossiers.")
 

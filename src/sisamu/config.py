@@ -122,6 +122,12 @@ class Settings(BaseSettings):
     lost_call_threshold_s: int = Field(
         default=15, description="Hang-ups before this many seconds of waiting are not counted as lost calls."
     )
+    database_retry_s: float = Field(
+        default=8.0,
+        ge=0,
+        description="How long a request that found the database unreachable before any commit (a fail-over) is "
+        "run again before it is answered 503 (seconds; 0 = never run again).",
+    )
     worker_threads: int = Field(
         default=4,
         ge=1,

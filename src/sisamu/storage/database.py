@@ -15,12 +15,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 
 from sisamu.storage.embedded import EmbeddedPostgres
+from sisamu.storage.resilience import count_commits
 
 if TYPE_CHECKING:
     from sisamu.config import Settings
 
 log = logging.getLogger(__name__)
 
+CONNECT_TIMEOUT_S = 5
 # A pooled connection unused for longer than this is checked (a round trip) before it is lent again.
 IDLE_CHECK_S = 1.0
 
@@ -79,8 +81,12 @@ class Database:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = create_engine(self.url, pool_size=10, max_overflow=20)
+            # A server that does not answer a connection within CONNECT_TIMEOUT_S is given up (a fail-over).
+            self._engine = create_engine(
+                self.url, pool_size=10, max_overflow=20, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}
+            )
             check_idle_connections(self._engine)
+            count_commits(self._engine)
         return self._engine
 
     @property

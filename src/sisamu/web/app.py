@@ -1,7 +1,8 @@
 """FastAPI app factory: routers, error mapping, static assets, the live feed's lifespan, the HTTP edge's guards.
 
 Middleware, outermost first: security headers (around Starlette's own error middleware too, so that a 500 carries
-them), the credentials gate (401 before any body is read), the body-size limit (413 before any parsing).
+them), the database retry (a request that lost the database before any commit runs again; `database_retry.py`),
+the credentials gate (401 before any body is read), the body-size limit (413 before any parsing).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ from sisamu.web import (
 )
 from sisamu.web.body_limit import BodyLimit
 from sisamu.web.credentials_gate import CredentialsGate
+from sisamu.web.database_retry import DatabaseRetry
 from sisamu.web.headers import SecurityHeaders
 from sisamu.web.live import LiveHub
 from sisamu.web.live import router as live_router
@@ -238,6 +240,8 @@ def create_app(
         openapi.serve_docs(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(CredentialsGate, platform=platform)
+    # Around the gate, whose lookup is the first query of most requests: both run again after a fail-over.
+    app.add_middleware(DatabaseRetry, budget_s=settings.database_retry_s)
     app.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     return app

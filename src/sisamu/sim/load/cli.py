@@ -196,6 +196,12 @@ def run(
         False, "--allow-remote", help="Autoriser une cible hors boucle locale."
     ),
     as_json: bool = typer.Option(False, "--json", help="Résumé final en JSON sur la sortie standard."),
+    ledger: Path | None = typer.Option(
+        None,
+        "--ledger",
+        help="Fichier JSON Lines de chaque requête (instant, opération, statut, appel ou dossier visé) : "
+        "le registre des opérations acquittées, à rapprocher de la base (tests de pannes).",
+    ),
 ) -> None:
     """Charger une plateforme en marche par son API : appels offerts, ARM simulés, dossiers ouverts."""
 
@@ -218,7 +224,10 @@ def run(
     names = ", ".join(f"{r.samu_id} ({len(r.arm_tokens)} ARM)" for r in rooms)
     console.print(f"Charge {scenario.value} sur {url} pendant {duration:.0f} s : {names}.")
     started = time.perf_counter()
-    stats = _drive(config, live=console.is_terminal)
+    load = _drive(config, live=console.is_terminal)
+    stats = load.stats
+    if ledger is not None:
+        write_ledger(ledger, load)
     summary = stats.summary(elapsed_s=time.perf_counter() - started)
     summary |= {"scenario": scenario.value, "rate_per_hour": rate, "samus": [r.samu_id for r in rooms]}
     if as_json:
@@ -233,11 +242,19 @@ def run(
         fail(f"taux d'erreurs {stats.error_rate:.2%} au-dessus du seuil {max_error_rate:.2%}.", code=1)
 
 
-def _drive(config: LoadConfig, *, live: bool) -> LoadStats:
+def write_ledger(path: Path, load: LoadRun) -> None:
+    """The run's ledger: a first line with the run id and the epoch of offset 0, then one line per request."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write(json.dumps({"run_id": load.config.run_id, "epoch": load.started_epoch}) + "\n")
+        out.writelines(json.dumps(entry) + "\n" for entry in load.ledger)
+
+
+def _drive(config: LoadConfig, *, live: bool) -> LoadRun:
     if live:
         with Live(console=console, refresh_per_second=4, transient=True) as view:
             load = LoadRun(config, progress=lambda s, t: view.update(render(s, t, config.duration_s)))
-            return asyncio.run(load.run())
+            asyncio.run(load.run())
+            return load
     printed = [-PLAIN_EVERY_S]
 
     def every_10_s(stats: LoadStats, elapsed: float) -> None:
@@ -245,4 +262,6 @@ def _drive(config: LoadConfig, *, live: bool) -> LoadStats:
             printed[0] = elapsed
             console.print(status_line(stats, elapsed), soft_wrap=True)
 
-    return asyncio.run(LoadRun(config, progress=every_10_s).run())
+    load = LoadRun(config, progress=every_10_s)
+    asyncio.run(load.run())
+    return load

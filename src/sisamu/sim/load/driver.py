@@ -100,6 +100,9 @@ class LoadRun:
         self.stopping = asyncio.Event()
         self.tasks: set[asyncio.Task[None]] = set()
         self.budget_spent = False
+        # Every request: offsets from the start, operation, status (0: no answer), the call or file it acted on.
+        self.ledger: list[dict[str, Any]] = []
+        self.started_epoch = 0.0
         self._t0 = 0.0
         self._client: httpx.AsyncClient | None = None
         self._slots = asyncio.Semaphore(config.max_in_flight)
@@ -125,9 +128,18 @@ class LoadRun:
         return True
 
     async def _request(
-        self, operation: str, method: str, path: str, token: str, body: Any = None, *, optional: bool = False
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        token: str,
+        body: Any = None,
+        *,
+        optional: bool = False,
+        key: str | None = None,
     ) -> httpx.Response | None:
-        """One API request, timed and counted; `optional` ones (offers, polls) stop once the budget is spent."""
+        """One API request, timed, counted and kept in the ledger (with `key`, the call or file it acts on);
+        `optional` ones (offers, polls) stop once the budget is spent."""
         if optional and self.stats.requests >= self.config.max_requests:
             self.budget_spent = True
             self.stopping.set()
@@ -141,9 +153,15 @@ class LoadRun:
                 )
             except httpx.HTTPError:
                 self.stats.record(operation, TRANSPORT_ERROR, time.perf_counter() - started)
+                self._keep(operation, started, TRANSPORT_ERROR, key)
                 return None
         self.stats.record(operation, response.status_code, time.perf_counter() - started)
+        self._keep(operation, started, response.status_code, key)
         return response
+
+    def _keep(self, operation: str, started: float, status: int | str, key: str | None) -> None:
+        entry = {"t0": round(started - self._t0, 4), "t1": round(self.elapsed(), 4), "op": operation}
+        self.ledger.append(entry | {"status": status, "key": key})
 
     # ---- callers (the gateway) -----------------------------------------------------------------------------------
 
@@ -162,7 +180,7 @@ class LoadRun:
         number = f"06{self.rng.randrange(10**8):08d}"
         response = await self._request(
             "offer", "POST", f"/api/samus/{room.samu_id}/telephony/calls", room.gateway_token,
-            {"call_id": call_id, "caller_number": number}, optional=True,
+            {"call_id": call_id, "caller_number": number}, optional=True, key=call_id,
         )  # fmt: skip
         if response is None or response.status_code != HTTPStatus.CREATED:
             self.callers[call_id] = CallerState.GONE
@@ -176,7 +194,7 @@ class LoadRun:
     async def _hang_up(self, room: RoomTokens, call_id: str) -> None:
         self.callers[call_id] = CallerState.GONE
         path = f"/api/samus/{room.samu_id}/telephony/calls/{call_id}/hangup"
-        response = await self._request("hangup", "POST", path, room.gateway_token)
+        response = await self._request("hangup", "POST", path, room.gateway_token, key=call_id)
         if response is not None and response.status_code == HTTPStatus.OK:
             self.stats.abandoned += 1
             self.stats.abandoned_at_end += self.stopping.is_set()
@@ -240,7 +258,7 @@ class LoadRun:
             return  # the caller hung up meanwhile (the platform withdraws the ring), or the run is over
         self.callers[call_id] = CallerState.CLAIMED
         seat_path = f"{self._seats_path(samu)}/{arm.seat_id}"
-        answered = await self._request("answer", "POST", f"{seat_path}/answer", arm.token)
+        answered = await self._request("answer", "POST", f"{seat_path}/answer", arm.token, key=call_id)
         if answered is None or answered.status_code != HTTPStatus.OK:
             self.callers[call_id] = CallerState.WAITING  # not ours after all: the caller keeps waiting
             return
@@ -248,11 +266,13 @@ class LoadRun:
         number = await self._file(arm, call_id, answered.json().get("caller_number"))
         await self._pause(min(self.rng.expovariate(1 / config.talk_s), 4 * config.talk_s))
         if number is not None and self.rng.random() < config.handover_share:
-            done = await self._request("handover", "POST", f"/api/files/{number}/handover", arm.token)
+            done = await self._request(
+                "handover", "POST", f"/api/files/{number}/handover", arm.token, key=number
+            )
             if done is not None and done.status_code == HTTPStatus.OK:
                 self.stats.handed_over += 1
         path = f"/api/samus/{samu}/telephony/calls/{call_id}/end"
-        ended = await self._request("end", "POST", path, arm.token)
+        ended = await self._request("end", "POST", path, arm.token, key=call_id)
         if ended is not None and ended.status_code == HTTPStatus.OK:
             self.stats.ended += 1
         wrap_up = self.rng.uniform(0.2, 0.6) * config.after_call_work_s
@@ -262,15 +282,21 @@ class LoadRun:
     async def _file(self, arm: Arm, call_id: str, caller_number: str | None) -> str | None:
         """Open the file with the call id, then (after typing) PATCH its qualification; its number."""
         body = {"call_id": call_id, "qualification": {"caller_phone": caller_number, "priority": "P2"}}
-        opened = await self._request("file_open", "POST", f"/api/samus/{arm.samu_id}/files", arm.token, body)
+        opened = await self._request(
+            "file_open", "POST", f"/api/samus/{arm.samu_id}/files", arm.token, body, key=call_id
+        )
         if opened is None or opened.status_code != HTTPStatus.CREATED:
             return None
         self.stats.files_opened += 1
         file = opened.json()
         number: str = file["number"]
+        self.ledger.append({"t0": self.elapsed(), "t1": self.elapsed(), "op": "file_number", "status": 0,
+                            "key": call_id, "number": number})  # fmt: skip
         await self._pause(self.rng.uniform(*self.config.typing_s))
         patch = {"version": file["version"], "motif": "M01.01", "caller_name": "Appelant simulé"}
-        patched = await self._request("file_qualify", "PATCH", f"/api/files/{number}", arm.token, patch)
+        patched = await self._request(
+            "file_qualify", "PATCH", f"/api/files/{number}", arm.token, patch, key=number
+        )
         if patched is not None and patched.status_code == HTTPStatus.OK:
             self.stats.qualified += 1
         return number
@@ -304,6 +330,7 @@ class LoadRun:
             ticker = asyncio.create_task(self._ticker())
             await asyncio.gather(*(self._log_in_room(room) for room in config.rooms))
             self._t0 = time.perf_counter()  # the schedule starts once the seats are staffed
+            self.started_epoch = time.time()
             offers = [asyncio.create_task(self._offers(r, schedule[r.samu_id])) for r in config.rooms]
             pollers = [asyncio.create_task(self._poll(r)) for r in config.rooms if r.arm_tokens]
             await self._pause(config.duration_s)
