@@ -1,0 +1,124 @@
+# Copyright 2026 the sisamu contributors. SPDX-License-Identifier: Apache-2.0
+"""HTTP routes of hospital availability, under `/api/samus/{samu_id}/hospitals`: every hospital's figures (a
+hospital's account: its own), one hospital's, its report (PUT), its history, and the form's codes.
+
+Access is checked in dependencies (role × tenant, before the body is read) and again, with the establishment a
+hospital's account is attached to, by the services."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from sisamu.hospitals.capacity import service
+from sisamu.hospitals.capacity.model import (
+    BED_LABELS_FR,
+    ED_LABELS_FR,
+    FACILITY_LABELS_FR,
+    PLAN_BLANC_LABELS_FR,
+    Beds,
+)
+from sisamu.hospitals.capacity.schemas import CodeOut, HistoryOut, StatusIn, StatusOut, VocabularyOut
+from sisamu.platform.http import PlatformDep, PrincipalDep
+from sisamu.platform.use_cases import run
+from sisamu.security.access import authorize_object
+from sisamu.security.roles import Permission, Principal, Role
+
+router = APIRouter(prefix="/api/samus/{samu_id}/hospitals", tags=["hospitals"])
+
+
+async def reader(samu_id: str, principal: PrincipalDep) -> Principal:  # no I/O: no thread hop
+    """Room staff of the SAMU, or one of its hospitals' accounts (checked again by the service)."""
+    permission = Permission.CAPACITY if principal.role is Role.HOSPITAL else Permission.ROOM_READ
+    authorize_object(principal, permission, samu_id)
+    return principal
+
+
+async def writer(samu_id: str, principal: PrincipalDep) -> Principal:
+    """The room's supervisor, or one of its hospitals' accounts (its own establishment: checked by the service)."""
+    permission = Permission.CAPACITY if principal.role is Role.HOSPITAL else Permission.ROOM_WRITE
+    authorize_object(principal, permission, samu_id)
+    return principal
+
+
+Reader = Annotated[Principal, Depends(reader)]
+Writer = Annotated[Principal, Depends(writer)]
+
+
+@router.get("/status", summary="Every hospital's capacity in crisis (EDXL-HAVE), stale figures flagged")
+def list_status(samu_id: str, platform: PlatformDep, principal: Reader) -> list[StatusOut]:
+    states = run(
+        platform,
+        service.list_states,
+        principal=principal,
+        samu_id=samu_id,
+        stale_after_s=platform.settings.hospital_stale_s,
+    )
+    return [StatusOut.of(state) for state in states]
+
+
+@router.get(
+    "/status/codes", summary="Bed categories, statuses and plan-blanc levels, with their French labels"
+)
+async def codes(samu_id: str, platform: PlatformDep, principal: Reader) -> VocabularyOut:
+    del samu_id, principal  # checked by the dependency
+    return VocabularyOut(
+        bed_types=[CodeOut(code=str(k), label=v) for k, v in BED_LABELS_FR.items()],
+        ed_statuses=[CodeOut(code=str(k), label=v) for k, v in ED_LABELS_FR.items()],
+        facility_statuses=[CodeOut(code=str(k), label=v) for k, v in FACILITY_LABELS_FR.items()],
+        plan_blanc=[CodeOut(code=str(int(k)), label=v) for k, v in PLAN_BLANC_LABELS_FR.items()],
+        stale_after_s=platform.settings.hospital_stale_s,
+    )
+
+
+@router.get("/{hospital_id}/status", summary="One hospital's capacity in crisis")
+def get_status(samu_id: str, hospital_id: str, platform: PlatformDep, principal: Reader) -> StatusOut:
+    state = run(
+        platform,
+        service.get_state,
+        principal=principal,
+        samu_id=samu_id,
+        hospital_id=hospital_id,
+        stale_after_s=platform.settings.hospital_stale_s,
+    )
+    return StatusOut.of(state)
+
+
+@router.put(
+    "/{hospital_id}/status", summary="Report beds by category and statuses (the hospital or supervisor)"
+)
+def put_status(
+    samu_id: str, hospital_id: str, payload: StatusIn, platform: PlatformDep, principal: Writer
+) -> StatusOut:
+    state = run(
+        platform,
+        service.update_state,
+        principal=principal,
+        samu_id=samu_id,
+        hospital_id=hospital_id,
+        stale_after_s=platform.settings.hospital_stale_s,
+        beds={kind: Beds(b.available, b.baseline) for kind, b in payload.beds.items()},
+        ed_status=payload.ed_status,
+        facility_status=payload.facility_status,
+        plan_blanc=payload.plan_blanc,
+        expected_version=payload.version,
+    )
+    return StatusOut.of(state)
+
+
+@router.get("/{hospital_id}/status/history", summary="Every state the hospital's figures went through")
+def status_history(
+    samu_id: str,
+    hospital_id: str,
+    platform: PlatformDep,
+    principal: Reader,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[HistoryOut]:
+    with platform.uow() as uow:
+        rows = service.history(
+            uow, principal=principal, samu_id=samu_id, hospital_id=hospital_id, limit=limit
+        )
+    return [
+        HistoryOut(version=r.version, at=r.at, author=r.author, cause=r.cause, state=r.state) for r in rows
+    ]

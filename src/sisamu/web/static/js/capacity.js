@@ -1,0 +1,107 @@
+// Hospital capacity in crisis (EDXL-HAVE fields): every hospital's beds by category and statuses, stale figures
+// flagged; a hospital's account or the supervisor reports them; the table follows the live feed. Text reaches the
+// page as text only (DOM nodes, textContent).
+"use strict";
+(function () {
+  const S = Sisamu;
+  if (!S.ctx.samu) { S.start(); return; }
+  const base = "/api/samus/" + S.ctx.samu + "/hospitals";
+  const ORDER = ["UA", "UR", "REA", "BLOC", "BRULES", "PEDIATRIE"];
+  const select = document.getElementById("capacity-hospital");
+  let codes = null;
+  let states = [];
+
+  function option(code, label) { return S.el("option", label, null, { value: code }); }
+  function count(state, kind) {
+    const beds = state.beds[kind];
+    if (!beds) return "—";
+    return beds.baseline === null ? String(beds.available) : beds.available + " / " + beds.baseline;
+  }
+  function updated(state) {
+    if (!state.reported) return "Jamais déclaré";
+    return new Date(state.updated_at).toLocaleString("fr-FR", { dateStyle: "short", timeStyle: "short" }) + " · " + state.updated_by;
+  }
+  function row(state) {
+    const tr = S.el("tr", null, state.stale ? "stale" : "", { "data-hospital": state.hospital_id });
+    const when = S.el("td", updated(state), "meta");
+    if (state.stale) when.append(" ", S.el("span", "chiffres anciens", "badge warn"));
+    tr.append(S.el("td", state.name), ...ORDER.map((k) => S.el("td", count(state, k), "num", { "data-bed": k })),
+      S.el("td", state.reported ? state.ed_label : "—", "ed-" + state.ed_status),
+      S.el("td", state.reported ? state.facility_label : "—"),
+      S.el("td", state.reported ? state.plan_blanc_label : "—"), when);
+    return tr;
+  }
+
+  function fillForm() {
+    const state = states.find((s) => s.hospital_id === select.value);
+    if (!state) return;
+    const body = document.querySelector("#capacity-beds tbody");
+    body.replaceChildren(...codes.bed_types.map((b) => {
+      const beds = state.beds[b.code] || { available: "", baseline: "" };
+      const tr = S.el("tr");
+      const free = S.el("input", null, null, { type: "number", min: "0", max: "5000", id: "beds-" + b.code, "aria-label": b.label + " disponibles" });
+      const usual = S.el("input", null, null, { type: "number", min: "0", max: "5000", id: "baseline-" + b.code, "aria-label": b.label + " habituels" });
+      free.value = beds.available === null ? "" : String(beds.available);
+      usual.value = beds.baseline === null ? "" : String(beds.baseline);
+      tr.append(S.el("td", b.label), S.td(free), S.td(usual));
+      return tr;
+    }));
+    document.getElementById("capacity-ed").value = state.ed_status;
+    document.getElementById("capacity-facility").value = state.reported ? state.facility_status : "NORMAL";
+    document.getElementById("capacity-plan").value = String(state.plan_blanc);
+    document.getElementById("capacity-last").textContent = "Dernière mise à jour : " + updated(state) + (state.stale ? " (chiffres anciens)" : "");
+    loadHistory().catch((e) => S.toast(e.message));
+  }
+
+  async function loadHistory() {
+    if (!select.value) return;
+    const items = await S.api(base + "/" + encodeURIComponent(select.value) + "/status/history?limit=20");
+    document.getElementById("capacity-history").replaceChildren(...items.map((h) => {
+      const beds = ORDER.filter((k) => h.state.beds[k]).map((k) => k + " " + h.state.beds[k].available).join(" · ");
+      return S.el("li", new Date(h.at).toLocaleString("fr-FR", { dateStyle: "short", timeStyle: "medium" }) + " · v" + h.version
+        + " · " + h.author + (h.cause === "ALLOCATION" ? " (orientation confirmée)" : "") + " · " + beds + " · urgences " + h.state.ed_status);
+    }));
+  }
+
+  async function load() {
+    if (!codes) {
+      codes = await S.api(base + "/status/codes");
+      document.getElementById("capacity-ed").replaceChildren(...codes.ed_statuses.map((c) => option(c.code, c.label)));
+      document.getElementById("capacity-facility").replaceChildren(...codes.facility_statuses.map((c) => option(c.code, c.label)));
+      document.getElementById("capacity-plan").replaceChildren(...codes.plan_blanc.map((c) => option(c.code, c.label)));
+      document.getElementById("capacity-stale-note").textContent = "signalées anciennes au-delà de " + Math.round(codes.stale_after_s / 60) + " min";
+    }
+    states = await S.api(base + "/status");
+    document.querySelector("#capacity-table tbody").replaceChildren(...states.map(row));
+    const keep = select.value;
+    select.replaceChildren(...states.map((s) => option(s.hospital_id, s.name)));
+    if (keep && states.some((s) => s.hospital_id === keep)) select.value = keep;
+    fillForm();
+  }
+
+  function number(id) {
+    const text = document.getElementById(id).value.trim();
+    return text === "" ? null : Number(text);
+  }
+  document.getElementById("capacity-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const state = states.find((s) => s.hospital_id === select.value);
+    if (!state) return;
+    const beds = {};
+    for (const b of codes.bed_types) {
+      const available = number("beds-" + b.code);
+      if (available !== null) beds[b.code] = { available, baseline: number("baseline-" + b.code) };
+    }
+    const body = { beds, ed_status: document.getElementById("capacity-ed").value,
+      facility_status: document.getElementById("capacity-facility").value,
+      plan_blanc: Number(document.getElementById("capacity-plan").value), version: state.version };
+    S.attempt(async () => {
+      await S.api(base + "/" + encodeURIComponent(state.hospital_id) + "/status", { method: "PUT", body });
+      await load();
+    }, "Capacités enregistrées.");
+  });
+  select.addEventListener("change", fillForm);
+  S.on("hospital.", () => load().catch((e) => S.toast(e.message)));
+  load().catch((e) => S.toast(e.message));
+  S.start();
+})();
