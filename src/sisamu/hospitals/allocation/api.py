@@ -18,13 +18,21 @@ from sisamu.hospitals.allocation.schemas import (
     ProposalOut,
     UnplacedOut,
 )
-from sisamu.platform.http import PlatformDep, PrincipalDep, require
+from sisamu.platform.http import PlatformDep, PrincipalDep
 from sisamu.platform.use_cases import run
 from sisamu.security.access import authorize_object
 from sisamu.security.roles import Permission, Principal, Role
 
 router = APIRouter(prefix="/api/samus/{samu_id}/allocations", tags=["hospitals"])
-Regulator = Annotated[Principal, Depends(require(Permission.REGULATE))]
+
+
+async def regulator(samu_id: str, principal: PrincipalDep) -> Principal:  # no I/O: no thread hop
+    """A regulating physician of the SAMU (another SAMU's staff: its allocations are not found)."""
+    authorize_object(principal, Permission.REGULATE, samu_id)
+    return principal
+
+
+Regulator = Annotated[Principal, Depends(regulator)]
 
 
 async def reader(samu_id: str, principal: PrincipalDep) -> Principal:

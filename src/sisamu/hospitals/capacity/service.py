@@ -114,8 +114,8 @@ def _states(
     ids = [h.key for h in wanted]
     rows = {row.hospital_id: row for row in store.statuses(uow.conn, samu_id, ids)}
     counts: dict[str, dict[str, Beds]] = {}
-    for row in store.beds(uow.conn, samu_id, ids):
-        counts.setdefault(row.hospital_id, {})[row.bed_type] = Beds(row.available, row.baseline)
+    for bed in store.beds(uow.conn, samu_id, ids):
+        counts.setdefault(bed.hospital_id, {})[bed.bed_type] = Beds(bed.available, bed.baseline)
     states = []
     for h in wanted:
         row = rows.get(h.key)
