@@ -7,13 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from hospital_world import ATTACHED, PEOPLE, Api
 
 from factories import add_account, add_samu
 from sisamu.hospitals.capacity import service as capacity
+from sisamu.hospitals.directory import hospitals_in
 from sisamu.security import service as security
 from sisamu.security import store as accounts_store
+from sisamu.storage.tables import hospital
 from sisamu.web.app import create_app
 
 
@@ -23,6 +26,13 @@ def tokens(platform) -> dict[str, str]:
     with platform.uow() as uow:
         for samu_id in ("250", "680"):
             add_samu(uow, samu_id)
+        for h in (*hospitals_in("25"), *hospitals_in("68")):  # what `sisamu seed` loads
+            uow.execute(
+                sa.insert(hospital).values(
+                    hospital_id=h.key, name=h.name, departement=h.departement, city_insee=h.city_insee,
+                    lat=h.lat, lon=h.lon, kind=h.kind, specialties=list(h.specialties), beds=dict(h.beds),
+                )
+            )  # fmt: skip
         for username, (role, samu_id) in PEOPLE.items():
             add_account(uow, username, role, samu_id, now=now)
         for username, hospital_id in ATTACHED.items():

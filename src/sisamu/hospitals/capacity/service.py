@@ -25,21 +25,31 @@ from sisamu.hospitals.capacity.model import (
     check_beds,
     is_stale,
 )
-from sisamu.hospitals.directory import HospitalDef, hospital, hospitals_in
 from sisamu.security import audit
 from sisamu.security import store as accounts
 from sisamu.security.access import authorize_object
 from sisamu.security.errors import NotFound, Refused
 from sisamu.security.roles import Permission, Principal, Role
-from sisamu.storage.tables import samu
+from sisamu.storage.tables import hospital, samu
 from sisamu.storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Establishment:
+    """A hospital of the SAMU's territory, as loaded in the `hospital` table (`sisamu seed`)."""
+
+    key: str
+    name: str
+    kind: str
+    lat: float
+    lon: float
 
 
 @dataclass(frozen=True, slots=True)
 class HospitalState:
     """A hospital as the room sees it; `reported` False until someone gave its figures."""
 
-    hospital: HospitalDef
+    hospital: Establishment
     reported: bool
     stale: bool
     ed_status: str = EdStatus.NORMAL
@@ -60,20 +70,27 @@ class NotAttached(Refused):
         )
 
 
-def hospitals_of(uow: UnitOfWork, samu_id: str) -> tuple[HospitalDef, ...]:
-    """The hospitals that report to `samu_id` (those of its département); none for an unknown SAMU."""
-    dept = uow.execute(select(samu.c.departement).where(samu.c.samu_id == samu_id)).scalar_one_or_none()
-    return hospitals_in(dept) if dept is not None else ()
+def _establishments(uow: UnitOfWork, samu_id: str, hospital_id: str | None = None) -> list[Establishment]:
+    h = hospital.c
+    dept = select(samu.c.departement).where(samu.c.samu_id == samu_id).scalar_subquery()
+    query = select(h.hospital_id, h.name, h.kind, h.lat, h.lon).where(h.departement == dept)
+    if hospital_id is not None:
+        query = query.where(h.hospital_id == hospital_id)
+    rows = uow.execute(query.order_by((h.kind == "CHU").desc(), h.name, h.hospital_id))
+    return [Establishment(r.hospital_id, r.name, r.kind, r.lat, r.lon) for r in rows]
 
 
-def _hospital_of(uow: UnitOfWork, samu_id: str, hospital_id: str) -> HospitalDef:
-    try:
-        found = hospital(hospital_id)
-    except KeyError:
-        raise NotFound(f"no hospital {hospital_id}") from None
-    if found.key not in {h.key for h in hospitals_of(uow, samu_id)}:
+def hospitals_of(uow: UnitOfWork, samu_id: str) -> list[Establishment]:
+    """The hospitals that report to `samu_id` (those of its département; its CHU first); none for an unknown
+    SAMU."""
+    return _establishments(uow, samu_id)
+
+
+def _hospital_of(uow: UnitOfWork, samu_id: str, hospital_id: str) -> Establishment:
+    found = _establishments(uow, samu_id, hospital_id)
+    if not found:
         raise NotFound(f"hospital {hospital_id} does not report to samu {samu_id}")
-    return found
+    return found[0]
 
 
 def own_hospital(uow: UnitOfWork, principal: Principal, samu_id: str) -> str | None:
@@ -108,7 +125,7 @@ def _may_write(uow: UnitOfWork, principal: Principal, samu_id: str, hospital_id:
 
 
 def _states(
-    uow: UnitOfWork, samu_id: str, hospitals: Iterable[HospitalDef], now: datetime, stale_after_s: float
+    uow: UnitOfWork, samu_id: str, hospitals: Iterable[Establishment], now: datetime, stale_after_s: float
 ) -> list[HospitalState]:
     wanted = list(hospitals)
     ids = [h.key for h in wanted]
