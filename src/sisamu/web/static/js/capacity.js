@@ -8,8 +8,11 @@
   const base = "/api/samus/" + S.ctx.samu + "/hospitals";
   const ORDER = ["UA", "UR", "REA", "BLOC", "BRULES", "PEDIATRIE"];
   const select = document.getElementById("capacity-hospital");
+  const form = document.getElementById("capacity-form");
   let codes = null;
   let states = [];
+  let formVersion = null;  // the version the form shows, sent back: a change made meanwhile is refused (409)
+  let dirty = false;  // the person is typing: a live update must not overwrite the form (a stale version gets 409)
 
   function option(code, label) { return S.el("option", label, null, { value: code }); }
   function count(state, kind) {
@@ -35,6 +38,7 @@
   function fillForm() {
     const state = states.find((s) => s.hospital_id === select.value);
     if (!state) return;
+    formVersion = state.version;
     const body = document.querySelector("#capacity-beds tbody");
     body.replaceChildren(...codes.bed_types.map((b) => {
       const beds = state.beds[b.code] || { available: "", baseline: "" };
@@ -76,14 +80,26 @@
     const keep = select.value;
     select.replaceChildren(...states.map((s) => option(s.hospital_id, s.name)));
     if (keep && states.some((s) => s.hospital_id === keep)) select.value = keep;
-    fillForm();
+    if (!dirty) fillForm();
+    else loadHistory().catch((e) => S.toast(e.message));
+  }
+  // One load at a time, the last one after any that arrived meanwhile: an older answer never overwrites a newer.
+  let loading = null;
+  let again = false;
+  function reload() {
+    if (loading) { again = true; return; }
+    loading = load().catch((e) => S.toast(e.message)).finally(() => {
+      loading = null;
+      if (again) { again = false; reload(); }
+    });
   }
 
   function number(id) {
     const text = document.getElementById(id).value.trim();
     return text === "" ? null : Number(text);
   }
-  document.getElementById("capacity-form").addEventListener("submit", (e) => {
+  form.addEventListener("input", () => { dirty = true; });
+  form.addEventListener("submit", (e) => {
     e.preventDefault();
     const state = states.find((s) => s.hospital_id === select.value);
     if (!state) return;
@@ -94,14 +110,15 @@
     }
     const body = { beds, ed_status: document.getElementById("capacity-ed").value,
       facility_status: document.getElementById("capacity-facility").value,
-      plan_blanc: Number(document.getElementById("capacity-plan").value), version: state.version };
+      plan_blanc: Number(document.getElementById("capacity-plan").value), version: formVersion };
     S.attempt(async () => {
       await S.api(base + "/" + encodeURIComponent(state.hospital_id) + "/status", { method: "PUT", body });
-      await load();
+      dirty = false;
+      reload();
     }, "Capacités enregistrées.");
   });
-  select.addEventListener("change", fillForm);
-  S.on("hospital.", () => load().catch((e) => S.toast(e.message)));
-  load().catch((e) => S.toast(e.message));
+  select.addEventListener("change", () => { dirty = false; fillForm(); });
+  S.on("hospital.", reload);
+  reload();
   S.start();
 })();
