@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.db, pytest.mark.slow]
 VIEWS = {
     "arm.250": ["/console/arm", "/console/room"],
     "regulator.250": ["/console/regulation", "/console/map"],
-    "supervisor.250": ["/console/room", "/console/map"],
+    "supervisor.250": ["/console/room", "/console/map", "/console/capacity"],
+    "hospital.250": ["/console/capacity"],
     "national": ["/console/room", "/console/room?samu=250", "/console/map?samu=250"],
 }
 READY = {  # what shows that a view's script ran to the end of its first load
@@ -25,6 +26,7 @@ READY = {  # what shows that a view's script ran to the end of its first load
     "/console/room": "#panel-samus li a",
     "/console/room?samu=250": "#map path.leaflet-interactive",
     "/console/map?samu=250": "#map .leaflet-marker-icon",
+    "/console/capacity": "#capacity-table tbody tr",
 }
 
 
