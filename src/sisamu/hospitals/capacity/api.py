@@ -7,11 +7,11 @@ hospital's account is attached to, by the services."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from sisamu.hospitals.capacity import service
+from sisamu.hospitals.capacity import service, specialties
 from sisamu.hospitals.capacity.model import (
     BED_LABELS_FR,
     ED_LABELS_FR,
@@ -19,10 +19,18 @@ from sisamu.hospitals.capacity.model import (
     PLAN_BLANC_LABELS_FR,
     Beds,
 )
-from sisamu.hospitals.capacity.schemas import CodeOut, HistoryOut, StatusIn, StatusOut, VocabularyOut
+from sisamu.hospitals.capacity.schemas import (
+    CapacityIn,
+    CapacityOut,
+    CodeOut,
+    HistoryOut,
+    StatusIn,
+    StatusOut,
+    VocabularyOut,
+)
 from sisamu.platform.http import PlatformDep, PrincipalDep
 from sisamu.platform.use_cases import run
-from sisamu.security.access import authorize_object
+from sisamu.security.access import authorize, authorize_object
 from sisamu.security.roles import Permission, Principal, Role
 
 router = APIRouter(prefix="/api/samus/{samu_id}/hospitals", tags=["hospitals"])
@@ -122,3 +130,48 @@ def status_history(
     return [
         HistoryOut(version=r.version, at=r.at, author=r.author, cause=r.cause, state=r.state) for r in rows
     ]
+
+
+# --- free beds per specialty (everyday; the routes the resources feature had) --------------------------------
+
+
+async def free_beds_reader(samu_id: str, principal: PrincipalDep) -> Principal:
+    authorize(principal, Permission.ROOM_READ, samu_id)
+    return principal
+
+
+async def free_beds_reporter(samu_id: str, principal: PrincipalDep) -> Principal:
+    specialties.reporter(principal, samu_id)
+    return principal
+
+
+def _free(rows: list[Any]) -> list[CapacityOut]:
+    return [CapacityOut(**{k: getattr(r, k) for k in CapacityOut.model_fields}) for r in rows]
+
+
+@router.get("/capacity", summary="Free beds per specialty reported by the SAMU's hospitals")
+def list_free_beds(
+    samu_id: str, platform: PlatformDep, principal: Annotated[Principal, Depends(free_beds_reader)]
+) -> list[CapacityOut]:
+    with platform.uow() as uow:
+        return _free(specialties.list_free_beds(uow, principal=principal, samu_id=samu_id))
+
+
+@router.put("/{hospital_id}/capacity", summary="Report free beds per specialty (supervisor or hospital)")
+def update_free_beds(
+    samu_id: str,
+    hospital_id: str,
+    payload: CapacityIn,
+    platform: PlatformDep,
+    principal: Annotated[Principal, Depends(free_beds_reporter)],
+) -> list[CapacityOut]:
+    rows = run(
+        platform,
+        specialties.update_free_beds,
+        principal=principal,
+        samu_id=samu_id,
+        hospital_id=hospital_id,
+        free_beds=payload.free_beds,
+        total_beds=payload.total_beds,
+    )
+    return _free(rows)

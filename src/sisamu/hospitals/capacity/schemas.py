@@ -119,3 +119,18 @@ class VocabularyOut(BaseModel):
     facility_statuses: list[CodeOut]
     plan_blanc: list[CodeOut]
     stale_after_s: float
+
+
+class CapacityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    free_beds: dict[str, int] = Field(min_length=1, max_length=20, description="Specialty → free beds now.")
+    total_beds: dict[str, int] | None = Field(default=None, max_length=20)
+
+
+class CapacityOut(BaseModel):
+    hospital_id: str
+    specialty: str
+    free_beds: int
+    total_beds: int | None
+    updated_at: datetime
+    updated_by: str

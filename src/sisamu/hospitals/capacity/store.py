@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sisamu.hospitals.capacity.tables import (
     hospital_account,
     hospital_beds,
+    hospital_capacity,
     hospital_status,
     hospital_status_history,
     victim_allocation,
@@ -136,3 +137,33 @@ def allocations(
     if since is not None:
         query = query.where(a.decided_at >= since)
     return list(conn.execute(query.order_by(a.decided_at.desc(), a.victim_id)))
+
+
+# --- free beds per specialty (everyday) ---
+
+
+def upsert_free_beds(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    for values in rows:
+        statement = insert(hospital_capacity).values(**values)
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["samu_id", "hospital_id", "specialty"],
+                set_={
+                    "free_beds": statement.excluded.free_beds,
+                    "total_beds": statement.excluded.total_beds,
+                    "updated_at": statement.excluded.updated_at,
+                    "updated_by": statement.excluded.updated_by,
+                },
+            )
+        )
+
+
+def free_beds(
+    conn: Connection, *, samu_id: str | None = None, hospital_ids: Sequence[str] | None = None
+) -> list[Row[Any]]:
+    query = select(hospital_capacity)
+    if samu_id is not None:
+        query = query.where(hospital_capacity.c.samu_id == samu_id)
+    if hospital_ids is not None:
+        query = query.where(hospital_capacity.c.hospital_id.in_(hospital_ids))
+    return list(conn.execute(query.order_by(hospital_capacity.c.hospital_id, hospital_capacity.c.specialty)))

@@ -7,7 +7,9 @@
 - `hospital_status_history`: every state a hospital went through (append-only), by version, with its cause
   (a report, or an allocation confirmed by a regulator);
 - `hospital_account`: which establishment a `hospital` account speaks for;
-- `victim_allocation`: the destinations regulators confirmed, one per victim.
+- `victim_allocation`: the destinations regulators confirmed, one per victim;
+- `hospital_capacity`: free beds per hospital and specialty (the everyday figure the destination ranking of one
+  file uses; before issue 16 it lived with the resources).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from sisamu.storage.tables import metadata
 __all__ = [
     "hospital_account",
     "hospital_beds",
+    "hospital_capacity",
     "hospital_status",
     "hospital_status_history",
     "victim_allocation",
@@ -117,4 +120,17 @@ victim_allocation = Table(
     Column("decided_by_id", Uuid, nullable=True),
     ForeignKeyConstraint(["samu_id"], ["samu.samu_id"], name="fk_victim_allocation_samu"),
     Index("ix_victim_allocation_hospital", "samu_id", "hospital_id", "decided_at"),
+)
+
+hospital_capacity = Table(
+    "hospital_capacity",
+    metadata,
+    Column("samu_id", String(8), primary_key=True),  # the SAMU the hospital reports to
+    Column("hospital_id", String(64), primary_key=True),  # `HospitalDef.key`
+    Column("specialty", String(40), primary_key=True),
+    Column("free_beds", Integer, nullable=False),
+    Column("total_beds", Integer, nullable=True),
+    _ts("updated_at"),
+    Column("updated_by", Text, nullable=False),
+    ForeignKeyConstraint(["samu_id"], ["samu.samu_id"], name="fk_hospital_capacity_samu"),
 )
