@@ -137,7 +137,15 @@ def test_impossible_figures_are_refused(api, body):
     assert refused.status_code == 422, refused.text
 
 
-def test_the_legacy_free_beds_endpoint_still_works(api):
+def test_the_everyday_free_beds_route_still_works_and_an_attached_account_reports_for_its_own(api):
     reported = api("supervisor.250").put(f"{BASE}/{CH}/capacity", json={"free_beds": {"urgences": 3}})
     assert reported.status_code == 200, reported.text
     assert api("regulator.250").get(f"{BASE}/capacity").json()[0]["free_beds"] == 3
+    body = {"free_beds": {"urgences": 1}}
+    assert api("hospital.250").put(f"{BASE}/{CHU}/capacity", json=body).status_code == 200
+    refused = api("hospital.250").put(f"{BASE}/{CH}/capacity", json=body)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "AUTRE_ETABLISSEMENT"
+    assert (
+        api("unattached.250").put(f"{BASE}/{CH}/capacity", json=body).status_code == 200
+    )  # not attached yet

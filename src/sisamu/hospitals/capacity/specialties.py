@@ -18,7 +18,7 @@ from sisamu.hospitals.capacity import store
 from sisamu.hospitals.directory import HospitalDef, hospital
 from sisamu.security import audit
 from sisamu.security.access import authorize, authorize_object
-from sisamu.security.errors import NotFound
+from sisamu.security.errors import NotFound, Refused
 from sisamu.security.roles import Permission, Principal, Role
 from sisamu.storage.tables import samu
 from sisamu.storage.uow import UnitOfWork
@@ -59,8 +59,19 @@ def update_free_beds(
     now: datetime,
     total_beds: Mapping[str, int] | None = None,
 ) -> list[Any]:
-    """A hospital's free beds per specialty. Only the hospital's own specialties; a negative count is refused."""
+    """A hospital's free beds per specialty. Only the hospital's own specialties; a negative count is refused. A
+    hospital's account attached to an establishment reports for it only (one not attached yet keeps the former
+    reach: any hospital of its SAMU)."""
     reporter(principal, samu_id)
+    attached = (
+        store.hospital_of_account(uow.conn, principal.account_id) if principal.role is Role.HOSPITAL else None
+    )
+    if attached is not None and attached.hospital_id != hospital_id:
+        raise Refused(
+            "AUTRE_ETABLISSEMENT",
+            "Un établissement ne met à jour que ses propres capacités.",
+            log=f"{principal.username} ({attached.hospital_id}) tried to report free beds for {hospital_id}",
+        )
     found = _hospital_of(uow, samu_id, hospital_id)
     unknown = set(free_beds) - set(found.specialties)
     if unknown:
