@@ -82,6 +82,7 @@
     if (keep && states.some((s) => s.hospital_id === keep)) select.value = keep;
     if (!dirty) fillForm();
     else loadHistory().catch((e) => S.toast(e.message));
+    await loadAllocations();
   }
   // One load at a time, the last one after any that arrived meanwhile: an older answer never overwrites a newer.
   let loading = null;
@@ -117,6 +118,74 @@
       reload();
     }, "Capacités enregistrées.");
   });
+  // Victims sent (staff: all of the SAMU's; a hospital: those sent to it) and, for a regulator, the assistant.
+  const names = () => new Map(states.map((s) => [s.hospital_id, s.name]));
+  async function loadAllocations() {
+    const panel = document.getElementById("panel-allocations");
+    if (panel.hidden) return;
+    let sent;
+    try { sent = await S.api("/api/samus/" + S.ctx.samu + "/allocations"); }
+    catch (err) { if (err.status === 403 || err.status === 404) { panel.hidden = true; return; } throw err; }
+    const known = names();
+    document.querySelector("#allocations tbody").replaceChildren(...sent.map((a) => {
+      const tr = S.el("tr");
+      tr.append(S.el("td", a.victim_id, "mono"), S.el("td", a.triage), S.el("td", known.get(a.hospital_id) || a.hospital_id),
+        S.el("td", a.bed_type), S.el("td", S.time(a.decided_at) + " · " + a.decided_by, "meta"));
+      return tr;
+    }));
+  }
+  const victims = [];
+  let proposal = null;
+  const victimForm = document.getElementById("victim-form");
+  function renderVictims() {
+    document.querySelector("#victims tbody").replaceChildren(...victims.map((v) => {
+      const tr = S.el("tr");
+      tr.append(S.el("td", v.victim_id, "mono"), S.el("td", v.triage), S.el("td", v.needs.join(", ") || "—"), S.el("td", v.lat.toFixed(4) + ", " + v.lon.toFixed(4), "meta"));
+      return tr;
+    }));
+  }
+  if (victimForm) {
+    victimForm.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const needs = [];
+      if (document.getElementById("victim-burns").checked) needs.push("BRULURES");
+      if (document.getElementById("victim-child").checked) needs.push("PEDIATRIE");
+      victims.push({ victim_id: document.getElementById("victim-id").value.trim(), triage: document.getElementById("victim-triage").value,
+        needs, lat: Number(document.getElementById("victim-lat").value), lon: Number(document.getElementById("victim-lon").value) });
+      document.getElementById("victim-id").value = "";
+      renderVictims();
+    });
+    const confirmButton = document.getElementById("allocation-confirm");
+    document.getElementById("allocation-propose").addEventListener("click", () => S.attempt(async () => {
+      if (!victims.length) throw new Error("Ajoutez au moins une victime.");
+      proposal = await S.api("/api/samus/" + S.ctx.samu + "/allocations/proposals", { method: "POST", body: { victims } });
+      document.querySelector("#proposal tbody").replaceChildren(...proposal.placements.map((p) => {
+        const tr = S.el("tr", null, null, { "data-victim": p.victim_id });
+        tr.append(S.el("td", p.victim_id + " (" + p.triage + ")", "mono"), S.el("td", p.hospital_name + (p.stale ? " — chiffres anciens" : "")),
+          S.el("td", p.bed_type), S.el("td", S.duration(p.travel_s)));
+        return tr;
+      }));
+      document.getElementById("unplaced").replaceChildren(...proposal.unplaced.map((u) => S.el("li", u.victim_id + " : " + u.reason)));
+      confirmButton.disabled = !proposal.placements.length;
+    }));
+    confirmButton.addEventListener("click", () => S.attempt(async () => {
+      if (!proposal || !proposal.placements.length) return;
+      const allocations = proposal.placements.map((p) => ({ victim_id: p.victim_id, triage: p.triage, hospital_id: p.hospital_id, bed_type: p.bed_type, travel_s: p.travel_s }));
+      try {
+        await S.api("/api/samus/" + S.ctx.samu + "/allocations", { method: "POST", body: { allocations } });
+      } finally {
+        proposal = null;
+        confirmButton.disabled = true;
+      }
+      const sent = new Set(allocations.map((a) => a.victim_id));
+      victims.splice(0, victims.length, ...victims.filter((v) => !sent.has(v.victim_id)));
+      renderVictims();
+      document.querySelector("#proposal tbody").replaceChildren();
+      document.getElementById("unplaced").replaceChildren();
+      reload();
+    }, "Orientation confirmée."));
+  }
+
   select.addEventListener("change", () => { dirty = false; fillForm(); });
   S.on("hospital.", reload);
   reload();
