@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.db, pytest.mark.slow]
 
 VIEWS = {
     "arm.250": ["/console/arm", "/console/room"],
-    "regulator.250": ["/console/regulation", "/console/map"],
+    "regulator.250": ["/console/regulation", "/console/map", "/console/capacity"],
     "supervisor.250": ["/console/room", "/console/map", "/console/capacity"],
     "hospital.250": ["/console/capacity"],
     "national": ["/console/room", "/console/room?samu=250", "/console/map?samu=250"],
