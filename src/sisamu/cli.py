@@ -22,6 +22,7 @@ from sisamu.cases.cli import app as cases_app
 from sisamu.cluster.cli import app as cluster_app
 from sisamu.crisis.cli import app as crisis_app
 from sisamu.geo.cli import app as geo_app
+from sisamu.hospitals.cli import app as hospitals_app
 from sisamu.hubsante.cli import app as hub_app
 from sisamu.hubsante.transport_cli import local as hub_local
 from sisamu.interop.cli import worker as hub_worker
@@ -84,6 +85,9 @@ app.add_typer(
     research_app, name="research", help="Entrepôt de recherche : export pseudonymisé, requêtes DuckDB."
 )
 app.add_typer(geo_app, name="geo", help="Géographie : graphe routier OpenStreetMap, temps de trajet.")
+app.add_typer(
+    hospitals_app, name="hospitals", help="Établissements de santé : rattacher un compte à son établissement."
+)
 app.add_typer(cases_app, name="cases", help="Dossiers de régulation : étapes automatiques (tick).")
 app.add_typer(crisis_app, name="crisis", help="Crises : main courante chaînée (vérification), liste.")
 app.add_typer(

@@ -119,6 +119,12 @@ class Settings(BaseSettings):
     live_max_sockets_per_account: int = Field(
         default=8, ge=1, description="Open live feeds per account; the next one is refused (close code 4429)."
     )
+    hospital_stale_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="Hospital capacity figures older than this many seconds are flagged as stale in the consoles "
+        "and count as a 15-minute detour in the allocation assistant.",
+    )
     lost_call_threshold_s: int = Field(
         default=15, description="Hang-ups before this many seconds of waiting are not counted as lost calls."
     )

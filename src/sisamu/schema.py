@@ -6,6 +6,7 @@ from sisamu.analytics import tables as analytics_tables
 from sisamu.calls import tables as calls_tables
 from sisamu.cases import tables as cases_tables
 from sisamu.crisis import tables as crisis_tables
+from sisamu.hospitals.capacity import tables as hospitals_tables
 from sisamu.hubsante import tables as hub_tables
 from sisamu.resources import tables as resources_tables
 from sisamu.smur import tables as smur_tables
@@ -18,6 +19,7 @@ __all__ = [
     "cases_tables",
     "crisis_tables",
     "foundation_tables",
+    "hospitals_tables",
     "hub_tables",
     "metadata",
     "resources_tables",

@@ -14,8 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.db, pytest.mark.slow]
 
 VIEWS = {
     "arm.250": ["/console/arm", "/console/room"],
-    "regulator.250": ["/console/regulation", "/console/map"],
-    "supervisor.250": ["/console/room", "/console/map", "/console/crisis"],
+    "regulator.250": ["/console/regulation", "/console/map", "/console/capacity"],
+    "supervisor.250": ["/console/room", "/console/map", "/console/crisis", "/console/capacity"],
+    "hospital.250": ["/console/capacity"],
     "national": ["/console/room", "/console/room?samu=250", "/console/map?samu=250", "/console/crisis"],
 }
 READY = {  # what shows that a view's script ran to the end of its first load
@@ -26,6 +27,7 @@ READY = {  # what shows that a view's script ran to the end of its first load
     "/console/room?samu=250": "#map path.leaflet-interactive",
     "/console/map?samu=250": "#map .leaflet-marker-icon",
     "/console/crisis": "#crises li",
+    "/console/capacity": "#capacity-table tbody tr",
 }
 
 

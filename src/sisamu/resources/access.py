@@ -41,9 +41,3 @@ def room_or_crew(principal: Principal, samu_id: str) -> None:
 def room_or_crew_reader(principal: Principal, samu_id: str) -> None:
     permission = Permission.MISSION_REPORT if principal.role is Role.CREW else Permission.PATIENT_READ
     authorize_object(principal, permission, samu_id)
-
-
-def capacity_reporter(principal: Principal, samu_id: str) -> None:
-    """Bed capacity: the room's supervisor, or a hospital's account of that SAMU."""
-    permission = Permission.CAPACITY if principal.role is Role.HOSPITAL else Permission.ROOM_WRITE
-    authorize_object(principal, permission, samu_id)

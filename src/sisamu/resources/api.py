@@ -4,7 +4,7 @@
 - `/api/samus/{samu_id}/resources…`: the fleet, a unit's status (its current mission), position and track;
 - `/api/samus/{samu_id}/missions…`: missions, their status and radio log;
 - `/api/files/{file_number}/…`: engage a unit, the file's missions and radio log, recommendation, destinations;
-- `/api/samus/{samu_id}/hospitals…`: bed capacity; `/api/crew/missions`: the crew terminal's own missions.
+- `/api/crew/missions`: the crew terminal's own missions (hospitals' free beds: `sisamu.hospitals`).
 Access is checked in dependencies (before the body is read) and again, precisely, by the services.
 """
 
@@ -20,12 +20,10 @@ from sisamu.cases.api_deps import FileReader, FileWriter
 from sisamu.domain.codes import NiveauSoin
 from sisamu.platform.http import PlatformDep, PrincipalDep, require
 from sisamu.platform.use_cases import run
-from sisamu.resources import access, dispatch, positions, radio, service
-from sisamu.resources.api_deps import MissionReader, Reporter, checked
+from sisamu.resources import dispatch, positions, radio, service
+from sisamu.resources.api_deps import MissionReader, Reporter
 from sisamu.resources.model import on_duty
 from sisamu.resources.schemas import (
-    CapacityIn,
-    CapacityOut,
     CrewMissionOut,
     EngageIn,
     HospitalChoiceOut,
@@ -48,13 +46,11 @@ router = APIRouter()
 units = APIRouter(prefix="/api/samus/{samu_id}/resources", tags=["resources"])
 missions = APIRouter(prefix="/api/samus/{samu_id}/missions", tags=["resources"])
 files = APIRouter(prefix="/api/files/{file_number}", tags=["resources"])
-hospitals = APIRouter(prefix="/api/samus/{samu_id}/hospitals", tags=["resources"])
 crew = APIRouter(prefix="/api/crew", tags=["resources"])
 
 
 RoomReader = Annotated[Principal, Depends(require(Permission.ROOM_READ))]
 RoomWriter = Annotated[Principal, Depends(require(Permission.ROOM_WRITE))]
-CapacityReporter = Annotated[Principal, Depends(checked(access.capacity_reporter))]
 
 
 def _out(row: object, local: datetime) -> ResourceOut:
@@ -324,29 +320,6 @@ def destinations(
 # --- hospitals and crews ---------------------------------------------------------------------------------------
 
 
-@hospitals.get("/capacity", summary="Bed capacity reported by the SAMU's hospitals")
-def list_capacity(samu_id: str, platform: PlatformDep, principal: RoomReader) -> list[CapacityOut]:
-    with platform.uow() as uow:
-        rows = dispatch.list_capacity(uow, principal=principal, samu_id=samu_id)
-    return [CapacityOut(**{k: getattr(r, k) for k in CapacityOut.model_fields}) for r in rows]
-
-
-@hospitals.put("/{hospital_id}/capacity", summary="Report free beds per specialty (supervisor or hospital)")
-def update_capacity(
-    samu_id: str, hospital_id: str, payload: CapacityIn, platform: PlatformDep, principal: CapacityReporter
-) -> list[CapacityOut]:
-    rows = run(
-        platform,
-        dispatch.update_capacity,
-        principal=principal,
-        samu_id=samu_id,
-        hospital_id=hospital_id,
-        free_beds=payload.free_beds,
-        total_beds=payload.total_beds,
-    )
-    return [CapacityOut(**{k: getattr(r, k) for k in CapacityOut.model_fields}) for r in rows]
-
-
 @crew.get("/missions", summary="The crew terminal's open missions, with where to go")
 def crew_missions(platform: PlatformDep, principal: PrincipalDep) -> list[CrewMissionOut]:
     found = run(platform, service.crew_missions, principal=principal)
@@ -362,5 +335,5 @@ def crew_missions(platform: PlatformDep, principal: PrincipalDep) -> list[CrewMi
     ]
 
 
-for _sub in (units, missions, files, hospitals, crew):
+for _sub in (units, missions, files, crew):
     router.include_router(_sub)

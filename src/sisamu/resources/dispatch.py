@@ -1,5 +1,5 @@
 # Copyright 2026 the sisamu contributors. SPDX-License-Identifier: Apache-2.0
-"""Use cases of dispatch: which unit to send to a file, where to take the patient, hospital bed capacity.
+"""Use cases of dispatch: which unit to send to a file, where to take the patient (free beds: `hospitals`).
 
 Travel times come from the `TravelTimeEstimator` port: the straight-line estimator by default, a road graph
 (`RoadEstimator`) when the `road_graph` setting names a `.npz` made by `sisamu geo import-pbf`.
@@ -7,7 +7,6 @@ Travel times come from the `TravelTimeEstimator` port: the straight-line estimat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -18,20 +17,17 @@ from sqlalchemy import select
 from sisamu.cases import service as cases
 from sisamu.domain.codes import NiveauSoin
 from sisamu.domain.errors import DomainError
-from sisamu.domain.events import LiveEvent
 from sisamu.domain.ports import TravelTimeEstimator
 from sisamu.geo.coverage import Demand, territory_demand
 from sisamu.geo.gazetteer import commune
-from sisamu.hospitals.directory import HospitalDef, all_hospitals, hospital
-from sisamu.resources import access, store
+from sisamu.hospitals.capacity import specialties
+from sisamu.hospitals.directory import all_hospitals
+from sisamu.resources import store
 from sisamu.resources.completion import same_kind
 from sisamu.resources.model import needed_level, snapshot
 from sisamu.resources.recommend import Fleet, HospitalChoice, Recommendation, rank_hospitals, rank_resources
 from sisamu.resources.service import local_now
-from sisamu.security import audit
-from sisamu.security.access import authorize
-from sisamu.security.errors import NotFound
-from sisamu.security.roles import Permission, Principal
+from sisamu.security.roles import Principal
 from sisamu.storage.tables import samu
 from sisamu.storage.uow import UnitOfWork
 
@@ -123,70 +119,5 @@ def rank_destinations(
     file = cases.get_file(uow, principal=principal, number=number, now=now)
     point = file_point(number, file.qualification.location)
     candidates = [item for item in all_hospitals() if specialty in item.specialties]
-    beds: dict[str, dict[str, int]] = {}
-    for row in store.capacity(uow.conn, hospital_ids=[item.key for item in candidates]):
-        beds.setdefault(row.hospital_id, {})[row.specialty] = row.free_beds
+    beds = specialties.free_beds_of(uow, [item.key for item in candidates])
     return rank_hospitals(point, specialty, candidates, beds, estimator, top=top)
-
-
-def _hospital_of(uow: UnitOfWork, samu_id: str, hospital_id: str) -> HospitalDef:
-    dept = uow.execute(select(samu.c.departement).where(samu.c.samu_id == samu_id)).scalar_one_or_none()
-    try:
-        found = hospital(hospital_id)
-    except KeyError:
-        raise NotFound(f"no hospital {hospital_id}") from None
-    if dept is None or found.departement != dept:
-        raise NotFound(f"hospital {hospital_id} does not report to samu {samu_id}")
-    return found
-
-
-def update_capacity(
-    uow: UnitOfWork,
-    *,
-    principal: Principal,
-    samu_id: str,
-    hospital_id: str,
-    free_beds: Mapping[str, int],
-    now: datetime,
-    total_beds: Mapping[str, int] | None = None,
-) -> list[Any]:
-    """A hospital's free beds per specialty, reported by the room's supervisor or the hospital's partner account.
-
-    Only the hospital's own specialties; a negative count is refused."""
-    access.capacity_reporter(principal, samu_id)
-    found = _hospital_of(uow, samu_id, hospital_id)
-    unknown = set(free_beds) - set(found.specialties)
-    if unknown:
-        raise DomainError(f"{hospital_id} has no {', '.join(sorted(unknown))}")
-    if any(count < 0 for count in free_beds.values()) or any(c < 0 for c in (total_beds or {}).values()):
-        raise DomainError("bed counts cannot be negative")
-    rows = [
-        {
-            "samu_id": samu_id,
-            "hospital_id": hospital_id,
-            "specialty": specialty,
-            "free_beds": count,
-            "total_beds": (total_beds or {}).get(specialty),
-            "updated_at": now,
-            "updated_by": principal.display_name,
-        }
-        for specialty, count in sorted(free_beds.items())
-    ]
-    store.upsert_capacity(uow.conn, rows)
-    audit.record(
-        uow.conn,
-        principal=principal,
-        samu_id=samu_id,
-        action="hospital.capacity",
-        object_type="hospital",
-        object_id=hospital_id,
-        at=now,
-        detail={"free_beds": dict(sorted(free_beds.items()))},
-    )
-    uow.emit(LiveEvent(samu_id, "hospital.capacity", hospital_id, 0, {"free_beds": dict(free_beds)}))
-    return store.capacity(uow.conn, samu_id=samu_id, hospital_ids=[hospital_id])
-
-
-def list_capacity(uow: UnitOfWork, *, principal: Principal, samu_id: str) -> list[Any]:
-    authorize(principal, Permission.ROOM_READ, samu_id)
-    return store.capacity(uow.conn, samu_id=samu_id)

@@ -260,17 +260,3 @@ class HospitalChoiceOut(BaseModel):
             air_distance_m=round(choice.air_distance_m, 1),
             beds_available=choice.beds_available,
         )
-
-
-class CapacityIn(_In):
-    free_beds: dict[str, int] = Field(min_length=1, max_length=20, description="Specialty → free beds now.")
-    total_beds: dict[str, int] | None = Field(default=None, max_length=20)
-
-
-class CapacityOut(BaseModel):
-    hospital_id: str
-    specialty: str
-    free_beds: int
-    total_beds: int | None
-    updated_at: datetime
-    updated_by: str

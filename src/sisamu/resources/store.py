@@ -14,7 +14,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sisamu.domain.codes import StatutVecteur
 from sisamu.resources.mission import Mission, Source, StatusEntry
 from sisamu.resources.tables import (
-    hospital_capacity,
     mission,
     mission_status,
     radio_message,
@@ -220,36 +219,6 @@ def messages(
     if mission_id is not None:
         query = query.where(radio_message.c.mission_id == mission_id)
     return list(conn.execute(query.order_by(radio_message.c.at, radio_message.c.message_id)))
-
-
-# --- hospital capacity -----------------------------------------------------------------------------------------
-
-
-def upsert_capacity(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    for values in rows:
-        statement = insert(hospital_capacity).values(**values)
-        conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=["samu_id", "hospital_id", "specialty"],
-                set_={
-                    "free_beds": statement.excluded.free_beds,
-                    "total_beds": statement.excluded.total_beds,
-                    "updated_at": statement.excluded.updated_at,
-                    "updated_by": statement.excluded.updated_by,
-                },
-            )
-        )
-
-
-def capacity(
-    conn: Connection, *, samu_id: str | None = None, hospital_ids: Sequence[str] | None = None
-) -> list[Row[Any]]:
-    query = select(hospital_capacity)
-    if samu_id is not None:
-        query = query.where(hospital_capacity.c.samu_id == samu_id)
-    if hospital_ids is not None:
-        query = query.where(hospital_capacity.c.hospital_id.in_(hospital_ids))
-    return list(conn.execute(query.order_by(hospital_capacity.c.hospital_id, hospital_capacity.c.specialty)))
 
 
 def first_mission_created_at(conn: Connection) -> datetime | None:

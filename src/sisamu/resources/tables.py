@@ -6,7 +6,7 @@
 - `mission`: a resource engaged on a regulation file, at a `HubSante.statutVecteur` status; `mission_status`
   keeps every status with its time (append-only);
 - `resource_position`: the AVL history; `radio_message`: text messages between the room and the crew, kept on the
-  file (append-only); `hospital_capacity`: free beds per hospital and specialty, reported to the hospital's SAMU.
+  file (append-only). (Free beds per hospital and specialty: `hospitals.capacity.tables.hospital_capacity`.)
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sisamu.storage.tables import metadata
 
 __all__ = [
-    "hospital_capacity",
     "metadata",
     "mission",
     "mission_status",
@@ -157,17 +156,4 @@ radio_message = Table(
         ["samu_id", "mission_id"], ["mission.samu_id", "mission.mission_id"], name="fk_radio_message_mission"
     ),
     Index("ix_radio_message_file", "samu_id", "file_number", "at"),
-)
-
-hospital_capacity = Table(
-    "hospital_capacity",
-    metadata,
-    Column("samu_id", String(8), primary_key=True),  # the SAMU the hospital reports to
-    Column("hospital_id", String(64), primary_key=True),  # `HospitalDef.key`
-    Column("specialty", String(40), primary_key=True),
-    Column("free_beds", Integer, nullable=False),
-    Column("total_beds", Integer, nullable=True),
-    _ts("updated_at", nullable=False),
-    Column("updated_by", Text, nullable=False),
-    ForeignKeyConstraint(["samu_id"], ["samu.samu_id"], name="fk_hospital_capacity_samu"),
 )

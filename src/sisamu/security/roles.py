@@ -91,7 +91,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {Permission.CONSOLE, Permission.ROOM_READ, Permission.PATIENT_READ, Permission.MISSION_REPORT}
     ),
     Role.TELEPHONY_GATEWAY: frozenset({Permission.TELEPHONY}),
-    Role.HOSPITAL: frozenset({Permission.CAPACITY}),
+    # A hospital's account: its establishment's capacity page in the console, and the API (bearer token).
+    Role.HOSPITAL: frozenset({Permission.CONSOLE, Permission.CAPACITY}),
     Role.HUB_PARTNER: frozenset({Permission.INTEROP}),
     # The national operator opens regional and national crises and takes part in every crisis.
     Role.NATIONAL: frozenset(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sisamu.geo import gazetteer
 from sisamu.hospitals import service as hospitals
+from sisamu.hospitals.capacity import service as capacity
 from sisamu.hospitals.directory import all_hospitals
 from sisamu.platform import Platform
 from sisamu.resources.seeding import seed_demo_resources
@@ -47,4 +48,6 @@ def seed(
         accounts = service.demo_accounts(r.crra_id for r in rooms) if demo_accounts else []
         say("accounts")
         created = service.upsert_demo_accounts(uow, accounts, now=now) if accounts else 0
+        if accounts:  # each demo hospital account speaks for its SAMU's first hospital
+            capacity.attach_demo_accounts(uow, [r.crra_id for r in rooms])
     return SeedReport(n_rooms, n_hospitals, n_bases, created, accounts)

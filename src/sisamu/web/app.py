@@ -34,6 +34,7 @@ from sisamu.crisis.api import room as crisis_room_router
 from sisamu.crisis.api import router as crisis_router
 from sisamu.domain.errors import DomainError, GuardRefused
 from sisamu.geo.api import router as geo_router
+from sisamu.hospitals.api import router as hospitals_router
 from sisamu.instructions.api import router as instructions_router
 from sisamu.interop.api import router as hub_router
 from sisamu.platform import Platform
@@ -223,6 +224,7 @@ def create_app(
         calls_router,
         cases_router,
         resources_router,
+        hospitals_router,
         smur_router,
         hub_router,
         geo_router,

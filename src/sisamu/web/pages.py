@@ -25,6 +25,12 @@ class View:
     key: str
     label: str
     permission: Permission
+    also: Permission | None = None  # another permission that opens the view (a hospital's own capacity)
+
+    def open_to(self, principal: Principal, samu_id: str | None) -> bool:
+        return allows(principal, self.permission, samu_id) or (
+            self.also is not None and allows(principal, self.also, samu_id)
+        )
 
 
 VIEWS = {
@@ -32,6 +38,7 @@ VIEWS = {
     "regulation": View("regulation", "Régulation", Permission.REGULATE),
     "map": View("map", "Moyens", Permission.ROOM_READ),
     "room": View("room", "Salle", Permission.ROOM_READ),
+    "capacity": View("capacity", "Capacités hospitalières", Permission.ROOM_READ, also=Permission.CAPACITY),
     "indicators": View("indicators", "Indicateurs", Permission.INDICATORS),
     "admin": View("admin", "Comptes", Permission.ACCOUNTS_ADMIN),
     "audit": View("audit", "Journal d'audit", Permission.AUDIT_READ),
@@ -43,6 +50,7 @@ DEFAULT_VIEW = {
     Role.ANALYST: "indicators",
     Role.ADMIN: "admin",
     Role.AUDITOR: "audit",
+    Role.HOSPITAL: "capacity",
 }
 
 
@@ -55,14 +63,14 @@ def _render(
     request: Request, platform: PlatformDep, principal: Principal, view: View, samu_id: str | None
 ) -> HTMLResponse:
     target = principal.samu_id if not principal.nationwide else samu_id
-    if not allows(principal, view.permission, target if target is not None else principal.samu_id):
+    if not view.open_to(principal, target if target is not None else principal.samu_id):
         raise NotFound(f"view {view.key} of samu {target} for {principal.username}")
     with platform.engine.connect() as conn:
         samu = tenants_store.get_samu(conn, target) if target else None
         samus = tenants_store.list_samus(conn) if principal.nationwide and samu is None else []
     if target and samu is None:
         raise NotFound(f"samu {target} does not exist")
-    views = [v for v in VIEWS.values() if allows(principal, v.permission, target or principal.samu_id)]
+    views = [v for v in VIEWS.values() if v.open_to(principal, target or principal.samu_id)]
     return templates.TemplateResponse(
         request,
         f"views/{view.key}.html",
