@@ -3,6 +3,8 @@ final hours never read again."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -118,3 +120,19 @@ def test_a_pass_after_a_stop_catches_up_every_hour_missed(platform, history):
 def test_no_call_no_rollup(platform):
     assert rollup.catch_up(platform.engine, now=NOW, lost_threshold_s=THRESHOLD).hours == 0
     assert _rows(platform) == []
+
+
+def test_instances_passing_at_once_leave_one_consistent_rollup(platform, history):
+    """Every `sisamu run`/`serve` runs the pass: at once, one recounts and the others skip, none fails."""
+    barrier = threading.Barrier(6)
+
+    def one_pass() -> rollup.PassDone:
+        barrier.wait()
+        return rollup.catch_up(platform.engine, now=NOW, lost_threshold_s=THRESHOLD)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        done = list(pool.map(lambda _: one_pass(), range(6)))
+    assert sum(d.hours for d in done) >= 5  # at least one pass recounted the five hours
+    together = _rows(platform)
+    rollup.rebuild(platform.engine, now=NOW, lost_threshold_s=THRESHOLD)
+    assert _rows(platform) == together

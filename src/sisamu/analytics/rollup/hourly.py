@@ -10,6 +10,7 @@ makes them agree.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -77,12 +78,24 @@ def _set_through(conn: Connection, name: str, through: datetime) -> None:
     conn.execute(statement.on_conflict_do_update(index_elements=["name"], set_={"through": through}))
 
 
+def _lock_key(name: str) -> int:
+    """A stable 63-bit key for the rollup's advisory lock."""
+    return int.from_bytes(hashlib.sha256(f"sisamu.rollup.{name}".encode()).digest()[:8], "big") >> 1
+
+
+def _lead(conn: Connection, name: str) -> bool:
+    """One instance at a time recounts a rollup (every `sisamu run`/`serve` runs the pass): the others skip it."""
+    return bool(conn.execute(select(func.pg_try_advisory_xact_lock(_lock_key(name)))).scalar())
+
+
 def catch_up(engine: Engine, rollup: HourlyRollup, *, now: datetime) -> PassDone:
     """One incremental pass, in one transaction: recount the hours not yet final up to now, then move `through`
     past those that are final."""
     end = hour_of(now) + HOUR
     final = hour_of(now - rollup.settle)
     with engine.begin() as conn:
+        if not _lead(conn, rollup.name):
+            return PassDone(0, 0, None)  # another instance is recounting these hours right now
         known = _through(conn, rollup.name)
         first = known or rollup.first_at(conn)
         if first is None:
@@ -104,6 +117,7 @@ def rebuild(
     """Recount every hour from the first fact on record (after a change of definition or threshold), a day per
     transaction."""
     with engine.begin() as conn:
+        conn.execute(select(func.pg_advisory_xact_lock(_lock_key(rollup.name))))  # waits for a pass in hand
         conn.execute(delete(analytics_state).where(analytics_state.c.name == rollup.name))
         conn.execute(delete(rollup.table))
         first = rollup.first_at(conn)
