@@ -5,7 +5,7 @@ missions (`activity_indicators`)."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -22,8 +22,8 @@ from sisamu.analytics.indicators import (
 )
 from sisamu.analytics.indicators.activity import ACTIVITY_COUNTED, ACTIVITY_HIST_BUCKETS
 from sisamu.analytics.indicators.calls import COUNTED, WAIT_BUCKETS
-from sisamu.analytics.rollup.hourly import sums_by_period
-from sisamu.analytics.tables import activity_hour, call_hour
+from sisamu.analytics.rollup.hourly import DAYS_TZ, sums_by_day_period, sums_by_period
+from sisamu.analytics.tables import activity_hour, call_day, call_hour
 from sisamu.geo.gazetteer import Region, departement_populations, regions
 from sisamu.security.access import authorize
 from sisamu.security.errors import Refused
@@ -102,6 +102,8 @@ class _Shape(Generic[C]):
     built from one summed row."""
 
     definitions: tuple[Indicator, ...]
+    hourly: Table
+    daily: Table | None  # by Paris day, when the rollup keeps one
     counted: tuple[str, ...]
     hists: Mapping[str, int]
     build: Callable[[dict[str, Any]], C]
@@ -112,10 +114,13 @@ class _Shape(Generic[C]):
         return {name: n for name, n in self.hists.items() if name in needed}
 
 
-_CALLS = _Shape(INDICATORS, COUNTED, {"wait_hist": WAIT_BUCKETS}, lambda values: Counts(**values))
-_ACTIVITY = _Shape(
-    ACTIVITY_INDICATORS, ACTIVITY_COUNTED, ACTIVITY_HIST_BUCKETS, lambda values: ActivityCounts(**values)
+_CALLS = _Shape(
+    INDICATORS, call_hour, call_day, COUNTED, {"wait_hist": WAIT_BUCKETS}, lambda values: Counts(**values)
 )
+_ACTIVITY = _Shape(
+    ACTIVITY_INDICATORS, activity_hour, None, ACTIVITY_COUNTED, ACTIVITY_HIST_BUCKETS,
+    lambda values: ActivityCounts(**values),
+)  # fmt: skip
 
 
 def check_only(definitions: tuple[Indicator, ...], keys: list[str]) -> frozenset[str] | None:
@@ -129,18 +134,17 @@ def check_only(definitions: tuple[Indicator, ...], keys: list[str]) -> frozenset
     return frozenset(keys)
 
 
-def _label(period: datetime | None, grain: Grain, start: date) -> str:
+def _label(period: datetime | date | None, grain: Grain, start: date) -> str:
     """The ISO name of a period as PostgreSQL grouped it: the UTC hour, or the local day that starts it."""
     if period is None:
         return start.isoformat()
-    if grain is Grain.HOUR:
-        return period.astimezone(UTC).isoformat()
-    return period.date().isoformat()
+    if isinstance(period, datetime):
+        return period.astimezone(UTC).isoformat() if grain is Grain.HOUR else period.date().isoformat()
+    return period.isoformat()
 
 
 def _points(
     conn: Connection,
-    table: Table,
     shape: _Shape[C],
     compute: Callable[[C, str], dict[str, float | int | None]],
     *,
@@ -155,11 +159,19 @@ def _points(
     """Each period's (and SAMU's) counts summed by PostgreSQL from the hourly rollup `table`, then turned into
     indicators (those in `only`, or all). A histogram is summed only when an indicator asked for reads it: a
     year of QS60 by room and day sums a few counts, not 121 buckets per hour."""
-    since, until = bounds(start, end, zone)
-    rows = sums_by_period(
-        conn, table, counted=shape.counted, hists=shape.hists_for(only), samu_ids=scope, since=since,
-        until=until, grain=grain.value, tz=zone.key, every=ALL_SAMUS if total else None,
-    )  # fmt: skip
+    every, hists = ALL_SAMUS if total else None, shape.hists_for(only)
+    rows: Iterable[tuple[str, datetime | date | None, dict[str, Any]]]
+    if shape.daily is not None and grain is not Grain.HOUR and zone.key == DAYS_TZ.key:
+        rows = sums_by_day_period(
+            conn, shape.daily, counted=shape.counted, hists=hists, samu_ids=scope, start=start, end=end,
+            grain=grain.value, every=every,
+        )  # fmt: skip
+    else:
+        since, until = bounds(start, end, zone)
+        rows = sums_by_period(
+            conn, shape.hourly, counted=shape.counted, hists=hists, samu_ids=scope, since=since, until=until,
+            grain=grain.value, tz=zone.key, every=every,
+        )  # fmt: skip
 
     def kept(values: dict[str, float | int | None]) -> dict[str, float | int | None]:
         return values if only is None else {key: value for key, value in values.items() if key in only}
@@ -184,7 +196,7 @@ def call_indicators(
     only: frozenset[str] | None = None,
 ) -> list[Point]:
     return _points(
-        conn, call_hour, _CALLS, lambda counts, _: indicators(counts),
+        conn, _CALLS, lambda counts, _: indicators(counts),
         scope=scope_of(principal, samu_ids), start=start, end=end, grain=grain, zone=zone, total=total,
         only=only,
     )  # fmt: skip
@@ -227,6 +239,6 @@ def activity_indicators_of(
         return population(scope)
 
     return _points(
-        conn, activity_hour, _ACTIVITY, lambda counts, samu_id: activity_indicators(counts, served(samu_id)),
+        conn, _ACTIVITY, lambda counts, samu_id: activity_indicators(counts, served(samu_id)),
         scope=scope, start=start, end=end, grain=grain, zone=zone, total=total, only=only,
     )  # fmt: skip

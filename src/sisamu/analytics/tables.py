@@ -2,6 +2,8 @@
 
 - `call_hour`: the additive counts of one SAMU for one hour (UTC) of offered calls (`indicators.Counts`), the wait
   histogram of its answered calls, and the lost call threshold they were counted with.
+- `call_day`: the same counts per SAMU and day in Europe/Paris, summed from `call_hour` as its hours are
+  counted (a year by day reads 365 rows per SAMU).
 - `activity_hour`: the additive counts of one SAMU for one hour (UTC) of files opened and missions created
   (`indicators.ActivityCounts`) with their duration histograms.
 - `analytics_state`: how far the rollups are final (`through`: every hour before it was counted once its calls had
@@ -10,7 +12,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ARRAY, Column, DateTime, Float, Integer, String, Table
+from sqlalchemy import ARRAY, Column, Date, DateTime, Float, Integer, String, Table
 
 from sisamu.analytics.indicators import INDICATORS
 from sisamu.analytics.indicators.activity import ACTIVITY_COUNTED, ACTIVITY_HISTS
@@ -36,6 +38,16 @@ call_hour = Table(
         comment="answered calls by wait, 5 s buckets, last ≥ 600 s",
     ),
     Column("lost_threshold_s", Float, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
+call_day = Table(
+    "call_day",
+    metadata,
+    Column("samu_id", String(8), primary_key=True),
+    Column("day", Date, primary_key=True, comment="the day in Europe/Paris, summed from call_hour"),
+    *(Column(name, Integer, nullable=False) for name in _COUNTED),
+    Column("wait_hist", ARRAY(Integer), nullable=False, comment="as call_hour's, summed"),
     Column("computed_at", DateTime(timezone=True), nullable=False),
 )
 

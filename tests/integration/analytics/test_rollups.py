@@ -6,18 +6,22 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from factories import add_samu
 from sisamu.analytics import rollup
-from sisamu.analytics.tables import call_hour
+from sisamu.analytics.indicators.calls import COUNTED, WAIT_BUCKETS
+from sisamu.analytics.rollup.hourly import sums_by_day_period, sums_by_period
+from sisamu.analytics.tables import call_day, call_hour
 from sisamu.calls.tables import phone_call
 
 pytestmark = pytest.mark.db
 
 NOW = datetime(2026, 3, 2, 12, 30, tzinfo=UTC)
+PARIS = ZoneInfo("Europe/Paris")
 THRESHOLD = 15.0
 
 
@@ -136,3 +140,27 @@ def test_instances_passing_at_once_leave_one_consistent_rollup(platform, history
     together = _rows(platform)
     rollup.rebuild(platform.engine, now=NOW, lost_threshold_s=THRESHOLD)
     assert _rows(platform) == together
+
+
+@pytest.mark.parametrize("grain", ["day", "week", "month", "period"])
+def test_the_days_kept_equal_the_hours_summed_in_paris_time(platform, history, grain):
+    rollup.catch_up(platform.engine, now=NOW, lost_threshold_s=THRESHOLD)
+    day = NOW.date()
+    since = datetime(day.year, day.month, day.day, tzinfo=PARIS) - timedelta(days=1)
+    shape = {"counted": COUNTED, "hists": {"wait_hist": WAIT_BUCKETS}, "samu_ids": None, "grain": grain}
+    with platform.engine.connect() as conn:
+        from_days = sorted(
+            (samu, str(at)[:10], values)
+            for samu, at, values in sums_by_day_period(
+                conn, call_day, start=since.date(), end=day, every=None, **shape
+            )
+        )
+        from_hours = sorted(
+            (samu, str(at)[:10], values)
+            for samu, at, values in sums_by_period(
+                conn, call_hour, since=since, until=since + timedelta(days=2), tz="Europe/Paris", every=None,
+                **shape,
+            )
+        )  # fmt: skip
+    assert from_days == from_hours
+    assert sum(values["offered"] for _, _, values in from_days) == 17  # every call of the history

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from sisamu.analytics.indicators import Counts, count
+from sisamu.analytics.indicators.calls import COUNTED, WAIT_BUCKETS
 from sisamu.analytics.rollup import hourly
 from sisamu.analytics.rollup.hourly import HourlyRollup, PassDone, hour_of
-from sisamu.analytics.tables import call_hour
+from sisamu.analytics.tables import call_day, call_hour
 from sisamu.calls.queries import CallFact, call_facts, first_call_offered_at
 
 if TYPE_CHECKING:
@@ -48,7 +49,10 @@ def rollup_of_calls(lost_threshold_s: float) -> HourlyRollup:
                 by_samu[fact.handling_samu_id].append(fact)
         yield from close_hour()
 
-    return HourlyRollup("call_hour", call_hour, SETTLE, first_call_offered_at, rows)
+    return HourlyRollup(
+        "call_hour", call_hour, SETTLE, first_call_offered_at, rows,
+        daily=call_day, counted=COUNTED, hists={"wait_hist": WAIT_BUCKETS},
+    )  # fmt: skip
 
 
 def recount(

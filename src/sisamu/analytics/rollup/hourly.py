@@ -11,12 +11,13 @@ makes them agree.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Table, delete, func, insert, literal, select
+from sqlalchemy import ColumnElement, Date, Table, cast, delete, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from sisamu.analytics.tables import analytics_state
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
 HOUR = timedelta(hours=1)
+DAYS_TZ = ZoneInfo("Europe/Paris")  # the days a daily rollup keeps (the dashboards' default time zone)
 _INSERT_BATCH = 5_000  # rows (SAMU × hour) written per statement
 _REBUILD_CHUNK = timedelta(days=1)  # a rebuild's transaction
 
@@ -40,6 +42,11 @@ class HourlyRollup:
     settle: timedelta  # a fact this old no longer changes
     first_at: Callable[[Connection], datetime | None]  # the oldest fact on record
     rows: Callable[[Connection, datetime, datetime], Iterator[dict[str, object]]]  # rows of [start, end)
+    # Optional: the same counts summed per SAMU and Paris day (`day` column), kept from the hourly rows, so that
+    # a year by day reads 365 rows per SAMU, not 8,760.
+    daily: Table | None = None
+    counted: tuple[str, ...] = ()
+    hists: Mapping[str, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +69,31 @@ def recount(conn: Connection, rollup: HourlyRollup, start: datetime, end: dateti
             written, batch = written + len(batch), []
     if batch:
         conn.execute(insert(table), batch)
+    if rollup.daily is not None:
+        _refresh_days(conn, rollup, rollup.daily, start, end, now=now)
     return written + len(batch)
+
+
+def _refresh_days(
+    conn: Connection, rollup: HourlyRollup, daily: Table, start: datetime, end: datetime, *, now: datetime
+) -> None:
+    """Recount the Paris days that [start, end) touches from their hours (whole days, the final hours included)."""
+    first, last = (
+        start.astimezone(DAYS_TZ).date(),
+        (end - timedelta(microseconds=1)).astimezone(DAYS_TZ).date(),
+    )
+    conn.execute(delete(daily).where(daily.c.day >= first, daily.c.day <= last))
+    since = datetime.combine(first, datetime.min.time(), tzinfo=DAYS_TZ)
+    until = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=DAYS_TZ)
+    rows = [
+        {"samu_id": samu_id, "day": at.date() if at is not None else first, **values, "computed_at": now}
+        for samu_id, at, values in sums_by_period(
+            conn, rollup.table, counted=rollup.counted, hists=rollup.hists or {}, samu_ids=None, since=since,
+            until=until, grain="day", tz=DAYS_TZ.key, every=None,
+        )
+    ]  # fmt: skip
+    for chunk in range(0, len(rows), _INSERT_BATCH):
+        conn.execute(insert(daily), rows[chunk : chunk + _INSERT_BATCH])
 
 
 def _hours_between(start: datetime, end: datetime) -> int:
@@ -120,6 +151,8 @@ def rebuild(
         conn.execute(select(func.pg_advisory_xact_lock(_lock_key(rollup.name))))  # waits for a pass in hand
         conn.execute(delete(analytics_state).where(analytics_state.c.name == rollup.name))
         conn.execute(delete(rollup.table))
+        if rollup.daily is not None:
+            conn.execute(delete(rollup.daily))
         first = rollup.first_at(conn)
     if first is None:
         return PassDone(0, 0, None)
@@ -134,6 +167,31 @@ def rebuild(
         if progress is not None:
             progress(_hours_between(start, chunk), total)
     return PassDone(total, rows, max(final, start))
+
+
+def _summed(
+    c: Any,
+    key: ColumnElement[Any],
+    period: ColumnElement[Any],
+    counted: Sequence[str],
+    hists: Mapping[str, int],
+) -> Any:
+    sums = [func.sum(c[name]).label(name) for name in counted]
+    bins = [func.sum(c[name][i + 1]).label(f"{name}__{i}") for name, n in hists.items() for i in range(n)]
+    return select(key.label("samu_id"), period.label("period"), *sums, *bins)
+
+
+def _decode(
+    rows: Iterable[Any], counted: Sequence[str], hists: Mapping[str, int]
+) -> Iterator[tuple[str, Any, dict[str, int | list[int]]]]:
+    for samu_id, at, *summed in rows:
+        numbers = [int(x or 0) for x in summed]
+        values: dict[str, int | list[int]] = dict(zip(counted, numbers, strict=False))
+        offset = len(counted)
+        for name, n in hists.items():
+            values[name] = numbers[offset : offset + n]
+            offset += n
+        yield samu_id, at, values
 
 
 def sums_by_period(
@@ -154,7 +212,7 @@ def sums_by_period(
     for the whole range, None). Histograms are summed element by element (`hists`: column → buckets), so one scan
     answers a year of hours without sending the hours to Python."""
     c = table.c
-    period: ColumnElement[datetime | None]
+    period: ColumnElement[Any]
     if grain == "hour":
         period = c.hour
     elif grain == "period":
@@ -162,19 +220,33 @@ def sums_by_period(
     else:
         period = func.date_trunc(grain, func.timezone(tz, c.hour))
     key = literal(every) if every is not None else c.samu_id
-    sums = [func.sum(c[name]).label(name) for name in counted]
-    bins = [func.sum(c[name][i + 1]).label(f"{name}__{i}") for name, n in hists.items() for i in range(n)]
-    query = select(key.label("samu_id"), period.label("period"), *sums, *bins).where(
-        c.hour >= since, c.hour < until
-    )
+    query = _summed(c, key, period, counted, hists).where(c.hour >= since, c.hour < until)
     if samu_ids is not None:
         query = query.where(c.samu_id.in_(samu_ids))
     query = query.group_by(*([c.samu_id] if every is None else []), *([] if grain == "period" else [period]))
-    for samu_id, at, *summed in conn.execute(query):
-        numbers = [int(x or 0) for x in summed]
-        values: dict[str, int | list[int]] = dict(zip(counted, numbers, strict=False))
-        offset = len(counted)
-        for name, n in hists.items():
-            values[name] = numbers[offset : offset + n]
-            offset += n
-        yield samu_id, at, values
+    yield from _decode(conn.execute(query), counted, hists)
+
+
+def sums_by_day_period(
+    conn: Connection,
+    daily: Table,
+    *,
+    counted: Sequence[str],
+    hists: Mapping[str, int],
+    samu_ids: list[str] | None,
+    start: date,
+    end: date,
+    grain: str,
+    every: str | None,
+) -> Iterator[tuple[str, datetime | None, dict[str, int | list[int]]]]:
+    """As `sums_by_period`, from the Paris days [start, end] of the daily table (`grain`: day, week, month or
+    period)."""
+    c = daily.c
+    period: ColumnElement[Any]
+    period = literal(None) if grain == "period" else cast(func.date_trunc(grain, c.day), Date)
+    key = literal(every) if every is not None else c.samu_id
+    query = _summed(c, key, period, counted, hists).where(c.day >= start, c.day <= end)
+    if samu_ids is not None:
+        query = query.where(c.samu_id.in_(samu_ids))
+    query = query.group_by(*([c.samu_id] if every is None else []), *([] if grain == "period" else [period]))
+    yield from _decode(conn.execute(query), counted, hists)
