@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sisamu.analytics.indicators.definition import Indicator
-from sisamu.analytics.indicators.histogram import Steps, add
+from sisamu.analytics.indicators.histogram import Additive, Steps
 
 FILE_TIMES = Steps(30, 121)  # 0–30 s … 59 min 30–60 min, then ≥ 60 min
 SMUR_TIMES = Steps(60, 241)  # 0–1 min … 239–240 min, then ≥ 4 h
@@ -97,7 +97,7 @@ ACTIVITY_KEYS = tuple(indicator.key for indicator in ACTIVITY_INDICATORS)
 
 
 @dataclass(slots=True)
-class ActivityCounts:
+class ActivityCounts(Additive):
     """Additive counts of one SAMU over a period: they sum across hours and SAMUs."""
 
     files_opened: int = 0
@@ -116,16 +116,6 @@ class ActivityCounts:
     departure_hist: list[int] = field(default_factory=SMUR_TIMES.empty)
     on_scene_hist: list[int] = field(default_factory=SMUR_TIMES.empty)
     duration_hist: list[int] = field(default_factory=SMUR_TIMES.empty)
-
-    def add(self, other: ActivityCounts) -> ActivityCounts:
-        for name in ACTIVITY_COUNTED:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in _HISTS:
-            setattr(self, name, add(getattr(self, name), getattr(other, name)))
-        return self
-
-    def as_row(self) -> dict[str, int | list[int]]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 ACTIVITY_COUNTED = tuple(f.name for f in fields(ActivityCounts) if f.name not in _HISTS)

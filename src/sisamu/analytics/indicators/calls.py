@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
 from sisamu.analytics.indicators.definition import Indicator
-from sisamu.analytics.indicators.histogram import Steps, add
+from sisamu.analytics.indicators.histogram import Additive, Steps
 from sisamu.calls.queries import CallFact
 
 WAIT_BUCKET_S = 5  # width of a wait histogram bucket
@@ -88,7 +88,7 @@ INDICATOR_KEYS = tuple(indicator.key for indicator in INDICATORS)
 
 
 @dataclass(slots=True)
-class Counts:
+class Counts(Additive):
     """Additive counts of one SAMU over a period: they sum across hours and SAMUs."""
 
     offered: int = 0
@@ -100,15 +100,6 @@ class Counts:
     overflow_out: int = 0
     overflow_in: int = 0
     wait_hist: list[int] = field(default_factory=WAITS.empty)
-
-    def add(self, other: Counts) -> Counts:
-        for name in _ADDITIVE:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.wait_hist = add(self.wait_hist, other.wait_hist)
-        return self
-
-    def as_row(self) -> dict[str, int | list[int]]:
-        return {name: getattr(self, name) for name in (*_ADDITIVE, "wait_hist")}
 
 
 _ADDITIVE = tuple(f.name for f in fields(Counts) if f.name != "wait_hist")

@@ -4,7 +4,8 @@ quantile reads as the upper bound of the step that holds it (at most one step ab
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any, Self
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,3 +36,18 @@ class Steps:
 
 def add(a: list[int], b: list[int]) -> list[int]:
     return [x + y for x, y in zip(a, b, strict=True)]
+
+
+class Additive:
+    """Mixin of a dataclass of counts (ints) and histograms (lists of ints) that sum across hours and SAMUs."""
+
+    __slots__ = ()
+
+    def add(self, other: Self) -> Self:
+        for f in fields(self):  # type: ignore[arg-type]  # a dataclass by contract
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            setattr(self, f.name, add(mine, theirs) if isinstance(mine, list) else mine + theirs)
+        return self
+
+    def as_row(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
