@@ -120,7 +120,7 @@ def link_demo_crews(uow: UnitOfWork, rooms: Iterable[RoomDef], *, now: datetime)
     unit or no car is free of a crew; returns how many were linked."""
     linked = 0
     for room in rooms:
-        found = accounts.account_by_username(uow.conn, f"crew.{room.crra_id}")
+        found = accounts.account_by_username(uow.conn, f"crew.{room.crra_id}".lower())
         if found is None or found.role != Role.CREW or found.samu_id != room.crra_id:
             continue
         if store.resources_of_crew(uow.conn, room.crra_id, found.account_id):
