@@ -27,6 +27,9 @@ COURSE = [
     ("Disponible", "RETOUR"),
 ]
 BY_RADIO = "PEC"
+BY_KEYBOARD = ("DEPART", "ARRIVEE")
+NEXT_FOCUSED = """() => { const b = document.activeElement;
+  return !!b && b.classList.contains("crew-next") && !b.disabled; }"""
 
 
 def _open_file(page, lat: float, lon: float) -> str:
@@ -55,6 +58,20 @@ def _open_file(page, lat: float, lon: float) -> str:
     page_api(page, "PUT", f"/api/files/{number}/patients/1/care-level", {"level": "R1"})
     page_api(page, "POST", f"/api/files/{number}/take", {})
     return number
+
+
+def _report(crew, unit_row, label: str, status: str) -> None:
+    """Report the next status: the crew's big button (a tap, or Enter from the keyboard), or the Moyens console."""
+    if status == BY_RADIO:  # the crew gives it by radio: the physician reports it from the Moyens console
+        unit_row.get_by_role("button", name=re.compile("^" + label)).first.click()
+    elif status in BY_KEYBOARD:  # Enter on the big button; the focus comes back to the next one
+        if status == BY_KEYBOARD[0]:
+            crew.locator("#crew-actions button.crew-next").focus()
+        crew.wait_for_function(NEXT_FOCUSED, timeout=10_000)
+        assert crew.evaluate("document.activeElement.textContent") == label
+        crew.keyboard.press("Enter")
+    else:
+        crew.locator("#crew-actions button.crew-next").click()
 
 
 def _bilan_and_message(crew) -> None:
@@ -110,13 +127,13 @@ def test_crew_walks_its_mission_to_available_and_the_room_follows_live(served, c
 
     unit_row = physician.locator(f"#units tbody tr[data-resource='{resource_id}']")
     for label, status in COURSE:
-        if status == BY_RADIO:  # the crew gives it by radio: the physician reports it from the Moyens console
-            unit_row.get_by_role("button", name=re.compile("^" + label)).first.click()
-        else:
-            crew.locator("#crew-actions button.crew-next").click()
+        _report(crew, unit_row, label, status)
         for page, shown in (
             (crew, f"#crew-status[data-status='{status}']"),
-            (physician, f"#units tbody tr[data-resource='{resource_id}'] td[data-status='{status}']"),
+            (
+                physician,
+                f"#units tbody tr[data-resource='{resource_id}'] td[data-status='{status}'][data-shown=mission]",
+            ),
             (regulation, f"#file-missions > li.mission[data-status='{status}']"),
         ):
             page.locator(shown).wait_for(timeout=10_000)

@@ -77,10 +77,13 @@
 
   // After a report: reload, and keep the big button out of reach a moment so that a double tap is not a second
   // status (the button now names the next one).
-  async function afterReport() {
+  async function afterReport(moved, how) {
     await loadMissions().catch((e) => S.toast(e.message));
     const next = document.querySelector("#crew-actions button.crew-next");
-    if (next) { next.disabled = true; setTimeout(() => { next.disabled = false; }, 1200); }
+    if (next) {
+      next.disabled = true;
+      setTimeout(() => { next.disabled = false; if (how && how.byKeyboard) next.focus(); }, 1200);
+    }
   }
 
   function renderOthers() {

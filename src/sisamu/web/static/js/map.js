@@ -33,11 +33,13 @@
     $("units-available").textContent = rows.filter((u) => u.availability === "AVAILABLE").length + " disponibles";
     $("units").querySelector("tbody").replaceChildren(...rows.map((u) => {
       const tr = S.el("tr", null, "avail-" + u.availability, { "data-resource": u.resource_id });
-      const mission = u.mission_id ? state.missions.get(u.mission_id) : null;
+      // The mission as last fetched (its status with its time), while it says what the unit says.
+      const fetched = u.mission_id ? state.missions.get(u.mission_id) : null;
+      const mission = fetched && fetched.status === u.status ? fetched : null;
       const status = mission ? S.missionLabel(mission.status) + " depuis " + S.time(mission.status_at) : S.missionLabel(u.status);
       const next = S.el("td");
       if (mission && mission.next.length && SisamuMissions.staff) next.append(SisamuMissions.controls(mission, reload, { subject: u.name }));
-      tr.append(S.el("td", u.name), S.el("td", u.vehicle), S.el("td", AVAIL[u.availability] || u.availability), S.el("td", status, null, { "data-status": u.status || "" }), next);
+      tr.append(S.el("td", u.name), S.el("td", u.vehicle), S.el("td", AVAIL[u.availability] || u.availability), S.el("td", status, null, { "data-status": u.status || "", "data-shown": mission ? "mission" : "unit" }), next);
       return tr;
     }));
   }
@@ -102,7 +104,11 @@
 
   S.on("resource.", (event) => {
     const unit = state.units.get(event.id);
-    if (unit && event.data) { Object.assign(unit, event.data); drawUnit(unit); renderUnits(); }
+    if (unit && event.data) {
+      Object.assign(unit, event.data); drawUnit(unit); renderUnits();
+      const fetched = unit.mission_id ? state.missions.get(unit.mission_id) : null;
+      if (unit.mission_id && (!fetched || fetched.status !== unit.status)) loadUnits().catch(() => {});  // its mission moved
+    }
     else loadUnits().catch((e) => S.toast(e.message));
   });
   S.on("mission.", () => { loadUnits().catch(() => {}); if (state.file) { loadFileMissions().catch(() => {}); loadRecommendation().catch(() => {}); } });

@@ -53,15 +53,16 @@ const SisamuMissions = (function () {
       const label = buttonLabel(mission, code, i === 0);
       const button = S.el("button", label, (i === 0 ? opts.primaryClass || "small" : "small secondary") + (code === "ANNULE" ? " danger" : ""),
         { type: "button", "data-status": code, "aria-label": label + " — " + (opts.subject || "mission " + mission.mission_id) });
-      button.addEventListener("click", async () => {
+      button.addEventListener("click", async (e) => {
+        const how = { byKeyboard: e.detail === 0 };  // Enter or Space: the next button gets the focus back
         for (const b of buttons) b.disabled = true;
         try {
           const moved = await advance(mission, code);
           if (moved) S.toast((opts.subject || "Mission " + mission.mission_id) + " : " + S.missionLabel(moved.status) + ".", "ok");
-          if (onDone) await onDone(moved);
+          if (onDone) await onDone(moved, how);
         } catch (err) {
           S.toast(err.status === 409 ? "La mission a changé entre-temps : statut actualisé, vérifiez avant de recommencer." : err.message);
-          if (onDone) await onDone(null);
+          if (onDone) await onDone(null, how);
         } finally {
           for (const b of buttons) b.disabled = false;
         }
