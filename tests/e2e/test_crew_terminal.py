@@ -28,6 +28,7 @@ COURSE = [
 ]
 BY_RADIO = "PEC"
 BY_KEYBOARD = ("DEPART", "ARRIVEE")
+BY_DOUBLE_TAP = "TRANSP"
 NEXT_FOCUSED = """() => { const b = document.activeElement;
   return !!b && b.classList.contains("crew-next") && !b.disabled; }"""
 
@@ -66,10 +67,16 @@ def _report(crew, unit_row, label: str, status: str) -> None:
         unit_row.get_by_role("button", name=re.compile("^" + label)).first.click()
     elif status in BY_KEYBOARD:  # Enter on the big button; the focus comes back to the next one
         if status == BY_KEYBOARD[0]:
-            crew.locator("#crew-actions button.crew-next").focus()
+            crew.locator("#crew-actions button.crew-next:enabled").focus()
         crew.wait_for_function(NEXT_FOCUSED, timeout=10_000)
         assert crew.evaluate("document.activeElement.textContent") == label
         crew.keyboard.press("Enter")
+    elif status == BY_DOUBLE_TAP:  # a second tap on the button that now names the next status is not a report
+        crew.locator("#crew-actions button.crew-next").click()
+        crew.locator(f"#crew-status[data-status='{status}']").wait_for(timeout=10_000)
+        crew.locator("#crew-actions button.crew-next").click(force=True)  # held a moment: disabled
+        crew.wait_for_timeout(2_000)
+        assert crew.locator("#crew-status").get_attribute("data-status") == status
     else:
         crew.locator("#crew-actions button.crew-next").click()
 

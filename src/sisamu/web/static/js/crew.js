@@ -8,7 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const AVAIL = { AVAILABLE: "disponible", ENGAGED: "engagé", UNAVAILABLE: "indisponible" };
   const DIRECTIONS = { CREW_TO_ROOM: "Équipage → salle", ROOM_TO_CREW: "Salle → équipage" };
-  const state = { units: new Map(), markers: new Map(), missions: [], current: null, seen: null, map: null, layer: null };
+  const state = { units: new Map(), markers: new Map(), missions: [], current: null, seen: null, map: null, layer: null, keyboard: false };
 
   const mine = (resourceId) => state.units.has(resourceId);
   function current() { return state.missions.find((m) => m.mission_id === state.current) || null; }
@@ -64,26 +64,26 @@
     $("crew-status").dataset.status = m.status;
     $("crew-status-at").textContent = "depuis " + S.time(m.status_at);
     $("crew-history").replaceChildren(...M.historyItems(m));
-    const actions = $("crew-actions");
-    if (m.next.length) {
-      actions.replaceChildren(M.controls(m, afterReport, { primaryClass: "crew-next", subject: m.unit_name || m.resource_id }));
-    } else {
-      actions.replaceChildren(S.el("p", "Mission terminée.", "meta"));
-    }
+    renderActions(m);
     drawPlace(m);
     renderBilan(m);
     loadRadio(m).catch((e) => S.toast(e.message));
   }
 
-  // After a report: reload, and keep the big button out of reach a moment so that a double tap is not a second
-  // status (the button now names the next one).
+  // The big button and the exceptions (held a moment after a report: `SisamuMissions.controls`). Whoever reported
+  // with the keyboard, or had the focus on them, finds it on the new big button once it may be pressed.
+  function renderActions(m) {
+    const actions = $("crew-actions");
+    const hadFocus = actions.contains(document.activeElement);
+    if (!m.next.length) { actions.replaceChildren(S.el("p", "Mission terminée.", "meta")); return; }
+    const ready = (next) => {
+      if (actions.contains(next) && (state.keyboard || hadFocus)) { next.focus(); state.keyboard = false; }
+    };
+    actions.replaceChildren(M.controls(m, afterReport, { primaryClass: "crew-next", subject: m.unit_name || m.resource_id, ready }));
+  }
   async function afterReport(moved, how) {
+    state.keyboard = !!(how && how.byKeyboard);
     await loadMissions().catch((e) => S.toast(e.message));
-    const next = document.querySelector("#crew-actions button.crew-next");
-    if (next) {
-      next.disabled = true;
-      setTimeout(() => { next.disabled = false; if (how && how.byKeyboard) next.focus(); }, 1200);
-    }
   }
 
   function renderOthers() {

@@ -45,7 +45,11 @@ const SisamuMissions = (function () {
   }
 
   // Buttons for the statuses allowed next: the usual one first (`primary` class), the exceptions after. While a
-  // report is on its way every button is disabled, so that a double tap never reports two statuses.
+  // report is on its way, and a moment after (whatever redraws them meanwhile), the mission's buttons are disabled,
+  // so that a double tap never reports two statuses: the first button now names the next one. `opts.ready(button)`
+  // runs once they may be pressed again.
+  const HOLD_MS = 1200;
+  const held = new Map();  // mission id → until when its buttons stay disabled after a report
   function controls(mission, onDone, options) {
     const opts = options || {};
     const box = S.el("div", null, "row mission-controls", { "data-mission": String(mission.mission_id) });
@@ -58,6 +62,7 @@ const SisamuMissions = (function () {
         for (const b of buttons) b.disabled = true;
         try {
           const moved = await advance(mission, code);
+          if (moved) held.set(mission.mission_id, Date.now() + HOLD_MS);
           if (moved) S.toast((opts.subject || "Mission " + mission.mission_id) + " : " + S.missionLabel(moved.status) + ".", "ok");
           if (onDone) await onDone(moved, how);
         } catch (err) {
@@ -70,6 +75,11 @@ const SisamuMissions = (function () {
       return button;
     });
     box.append(...buttons);
+    const wait = (held.get(mission.mission_id) || 0) - Date.now();
+    const ready = () => { if (opts.ready && buttons.length) opts.ready(buttons[0]); };
+    if (wait <= 0) { held.delete(mission.mission_id); setTimeout(ready, 0); return box; }
+    for (const b of buttons) b.disabled = true;
+    setTimeout(() => { for (const b of buttons) b.disabled = false; ready(); }, wait);
     return box;
   }
 
