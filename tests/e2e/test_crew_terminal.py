@@ -5,13 +5,17 @@ gives it by radio. The unit is available again at the end."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from console_steps import login, page_api
 
 pytestmark = [pytest.mark.browser, pytest.mark.db, pytest.mark.slow]
 
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 DESTINATION = "CHU Jean Minjoz — urgences"
 # The usual course, as the crew terminal's big button names each step, and the status each one reaches.
 COURSE = [
@@ -94,6 +98,7 @@ def _bilan_and_message(crew) -> None:
 
 def test_crew_walks_its_mission_to_available_and_the_room_follows_live(served, chromium, artifacts):
     crew = login(chromium, served.base_url, "crew.250", "/console")
+    crew.set_viewport_size({"width": 1400, "height": 900})  # the docs' screenshots' size
     assert crew.url.endswith("/console")
     crew.locator("main.view-crew").wait_for()
     assert crew.locator("nav.views a").all_inner_texts() == ["Équipage"]
@@ -166,3 +171,5 @@ def test_crew_walks_its_mission_to_available_and_the_room_follows_live(served, c
     crew.screenshot(path=str(artifacts / "e2e-crew-terminal.png"), full_page=True)
     physician.screenshot(path=str(artifacts / "e2e-crew-moyens.png"))
     regulation.screenshot(path=str(artifacts / "e2e-crew-regulation.png"))
+    if os.environ.get("SISAMU_UPDATE_DOCS_IMG") == "1":  # refresh the docs' screenshot on request only
+        shutil.copy(artifacts / "e2e-crew-terminal-on-scene.png", DOCS_IMG / "console-crew.png")
