@@ -119,8 +119,17 @@
     if (state.layer) { state.layer.remove(); state.layer = null; }
     if (has) {
       state.layer = L.marker([m.lat, m.lon], { keyboard: false }).bindTooltip(S.tip([m.address, m.commune].filter(Boolean).join(", ") || "Lieu d'intervention")).addTo(state.map);
-      state.map.setView([m.lat, m.lon], 13);
     }
+    frame();
+  }
+  // The place and the unit that goes there, in view (the whole département when there is no place).
+  function frame() {
+    const m = current();
+    if (!state.map || !m || m.lat === null || m.lat === undefined) return;
+    const points = [[m.lat, m.lon]];
+    const unit = state.units.get(m.resource_id);
+    if (unit && unit.lat !== null && unit.lat !== undefined) points.push([unit.lat, unit.lon]);
+    state.map.fitBounds(L.latLngBounds(points), { padding: [40, 40], maxZoom: 14 });
   }
 
   // --- messages with the room ------------------------------------------------------------------------------------
@@ -192,11 +201,11 @@
 
   if (typeof L !== "undefined") {
     try {
-      state.map = L.map("crew-map", { attributionControl: true }).setView([46.6, 2.4], 6);
+      state.map = L.map("map", { attributionControl: true }).setView([46.6, 2.4], 6);
       if (S.ctx.tiles) L.tileLayer(S.ctx.tiles, { maxZoom: 18 }).addTo(state.map);
       S.api("/api/samus/" + S.ctx.samu).then((detail) => S.api("/api/geo/departements/" + detail.departement + "/outline")).then((outline) => {
         const layer = L.geoJSON(outline, { style: { color: "#c0392b", weight: 2, fillOpacity: 0.05 } }).addTo(state.map);
-        if (!state.layer) state.map.fitBounds(layer.getBounds());
+        if (state.layer) frame(); else state.map.fitBounds(layer.getBounds());
       }).catch(() => {});
     } catch (err) { console.warn("map unavailable", err); state.map = null; }
   }
