@@ -49,7 +49,7 @@ def test_inter_smur_keeps_the_destination_and_moyens_proposes_smur(served, chrom
     assert all("SMUR." in v for v in vehicles), vehicles
     physician.screenshot(path=str(artifacts / "e2e-reco-after-inter-smur.png"))
     first.get_by_role("button", name="Engager").click()
-    physician.locator("#file-missions li", has_text="DECISION").wait_for(timeout=10_000)
+    physician.locator("#file-missions > li[data-status=DECISION]").wait_for(timeout=10_000)
     missions = page_api(physician, "GET", f"/api/files/{number}/missions", None)
     units = {u["resource_id"]: u for u in page_api(physician, "GET", "/api/samus/250/resources", None)}
     assert [units[m["resource_id"]]["resource_type"] for m in missions] == ["SMUR"]

@@ -27,7 +27,7 @@ def test_acheve_on_a_p0_without_its_mission_needs_a_reason(served, chromium, pla
     row.get_by_role("button", name="Prendre").click()
     physician.locator("#file-view:not([hidden])").wait_for(timeout=10_000)
     # The reflex sent the nearest SMUR: the physician sees it beside the file, still on its way.
-    physician.locator("#file-missions li", has_text="DECLENCHE").wait_for(timeout=10_000)
+    physician.locator("#file-missions > li[data-status=DECLENCHE]").wait_for(timeout=10_000)
 
     physician.keyboard.press("Control+Shift+A")  # the advertised shortcut opens the confirmation
     dialog = physician.locator("#done-dialog")
@@ -37,7 +37,7 @@ def test_acheve_on_a_p0_without_its_mission_needs_a_reason(served, chromium, pla
     gap = physician.locator("#done-gaps li").first
     gap.wait_for(timeout=10_000)
     # The reflex engaged the nearest SMUR, which has not finished: its mission is what is missing.
-    assert "mission en cours (DECLENCHE)" in gap.inner_text()
+    assert "mission en cours (Déclenché)" in gap.inner_text()
     physician.screenshot(path=str(artifacts / "e2e-acheve-guard.png"))
 
     physician.get_by_role("button", name="Achever malgré tout").click()  # no reason: refused in the console
@@ -124,7 +124,7 @@ def test_p0_reflex_engages_a_smur_and_alerts_physicians_until_taken(served, chro
 
     arm.keyboard.press("Control+Shift+Digit0")  # the advertised shortcut
     arm.locator(".toast.ok", has_text="Départ réflexe").wait_for(timeout=15_000)
-    arm.locator("#file-missions li", has_text="DECLENCHE").wait_for(timeout=10_000)
+    arm.locator("#file-missions > li[data-status=DECLENCHE]").wait_for(timeout=10_000)
     assert "VLM — SMUR" in arm.locator("#file-missions").inner_text()  # the SMUR base's light car, nearest
     arm.screenshot(path=str(artifacts / "e2e-reflex-arm.png"))
 

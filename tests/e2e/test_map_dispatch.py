@@ -54,11 +54,11 @@ def test_engaging_the_recommended_smur_shows_live_on_another_console(served, chr
     assert unit_row.get_attribute("class") == "avail-AVAILABLE"
 
     first.get_by_role("button", name="Engager").click()
-    supervisor.locator(f"#units tbody tr.avail-ENGAGED[data-resource='{resource_id}']").wait_for(
-        timeout=10_000
-    )
-    assert "DECISION" in unit_row.inner_text()
-    physician.locator("#file-missions li", has_text="DECISION").wait_for(timeout=10_000)
+    supervisor.locator(
+        f"#units tbody tr.avail-ENGAGED[data-resource='{resource_id}'] td[data-status=DECISION][data-shown=mission]"
+    ).wait_for(timeout=10_000)
+    assert "Engagement décidé depuis" in unit_row.inner_text()  # the status in French, with its time
+    physician.locator("#file-missions > li[data-status=DECISION]").wait_for(timeout=10_000)
 
     # The crew (here the physician's console, through the same service) reports departure: the other map follows.
     physician.evaluate(
@@ -70,8 +70,9 @@ def test_engaging_the_recommended_smur_shows_live_on_another_console(served, chr
         }""",
         [resource_id],
     )
-    supervisor.locator(f"#units tbody tr[data-resource='{resource_id}']", has_text="DECLENCHE").wait_for(
-        timeout=10_000
-    )
+    supervisor.locator(
+        f"#units tbody tr[data-resource='{resource_id}'] td[data-status=DECLENCHE][data-shown=mission]"
+    ).wait_for(timeout=10_000)
+    assert "Déclenché depuis" in unit_row.inner_text()
     supervisor.screenshot(path=str(artifacts / "e2e-map-supervisor.png"))
     physician.screenshot(path=str(artifacts / "e2e-map-physician.png"))

@@ -18,6 +18,7 @@ VIEWS = {
     "supervisor.250": ["/console/room", "/console/map", "/console/crisis", "/console/capacity"],
     "hospital.250": ["/console/capacity"],
     "national": ["/console/room", "/console/room?samu=250", "/console/map?samu=250", "/console/crisis"],
+    "crew.250": ["/console/crew"],
 }
 READY = {  # what shows that a view's script ran to the end of its first load
     "/console/arm": "#shortcuts li",
@@ -28,6 +29,7 @@ READY = {  # what shows that a view's script ran to the end of its first load
     "/console/map?samu=250": "#map .leaflet-marker-icon",
     "/console/crisis": "#crises li",
     "/console/capacity": "#capacity-table tbody tr",
+    "/console/crew": "#map path.leaflet-interactive",
 }
 
 

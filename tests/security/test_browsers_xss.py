@@ -5,7 +5,7 @@ Confirmed before the fix: a supervisor renamed a unit; hovering it on the Moyens
 physician's session (Leaflet's `bindTooltip` parses a string as HTML). The payloads go in through the API as each
 role would type them, and through the database or the Hub Santé inbox for what no console lets a user type
 (hospital and SMUR base names, a partner's note and decision, an account's name). A caller's number is kept as
-digits only, so it carries no payload.
+digits only, so it carries no payload. The crew terminal shows the engaged unit's mission with those payloads too.
 Then every console view opens, every map shape is hovered, and the page must show each payload as text while no
 element was made from it and nothing ran (`window.__xss` stays undefined). The policy (CSP) would block the
 inline handlers anyway: the test counts elements made from the payload, which the policy does not prevent.
@@ -224,6 +224,27 @@ def moyens_shows_the_unit(moyens: Any, number: str, unit: str) -> None:
     assert text("hôpital") in tooltips
 
 
+def crew_terminal_shows_its_mission(crew: Any, physician: Any, number: str) -> None:
+    """The crew's terminal: the mission on its unit, with the file's place, the destination decided, the unit's
+    name, a message from the room — as text, on the page and in the map's tooltips."""
+    crew.locator("#crew-mission:not([hidden])").wait_for(timeout=10_000)
+    [mission] = api(physician, "GET", f"/api/files/{number}/missions")
+    api(
+        physician,
+        "POST",
+        f"/api/samus/250/missions/{mission['mission_id']}/messages",
+        {"body": text("radio")},
+    )
+    crew.locator("#radio-log li", has_text=text("radio")).wait_for(timeout=10_000)
+    shown = crew.locator("#panel-crew").inner_text()
+    for label in ("adresse", "commune", "accès", "destination", "moyen"):
+        assert text(label) in shown, label
+    tooltips = hover_map(crew, markers=2, shapes=1)
+    assert_inert(crew, "crew terminal")
+    assert text("adresse") in tooltips
+    assert text("moyen") in tooltips
+
+
 def room_shows_everything(supervisor: Any) -> None:
     supervisor.reload()
     supervisor.locator("#live-status[data-state=on]").wait_for(timeout=20_000)
@@ -241,7 +262,12 @@ def test_script_payloads_never_run_in_any_console(served, platform, chromium, ar
     base = served.base_url
     supervisor = open_console(chromium, base, "supervisor.250", "/console/room")
     unit = api(supervisor, "GET", "/api/samus/250/resources")[0]["resource_id"]
-    api(supervisor, "PATCH", f"/api/samus/250/resources/{unit}", {"name": text("moyen")})
+    api(
+        supervisor,
+        "PATCH",
+        f"/api/samus/250/resources/{unit}",
+        {"name": text("moyen"), "crew_username": "crew.250"},
+    )
     api(supervisor, "POST", "/api/samus/250/instructions", {"body": text("consigne")})
 
     arm = open_console(chromium, base, "arm.250", "/console/arm")
@@ -258,8 +284,12 @@ def test_script_payloads_never_run_in_any_console(served, platform, chromium, ar
     moyens_shows_the_unit(moyens, number, unit)
     moyens.screenshot(path=str(artifacts / "security-xss-map.png"))
 
+    crew = open_console(chromium, base, "crew.250", "/console/crew")
+    crew_terminal_shows_its_mission(crew, physician, number)
+    crew.screenshot(path=str(artifacts / "security-xss-crew.png"))
+
     room_shows_everything(supervisor)
     supervisor.screenshot(path=str(artifacts / "security-xss-room.png"))
-    for page in (arm, physician, moyens, supervisor):  # nothing ran later either, live events included
+    for page in (arm, physician, moyens, supervisor, crew):  # nothing ran later either, live events included
         assert_inert(page, page.url)
         page.context.close()

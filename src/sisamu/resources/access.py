@@ -24,6 +24,15 @@ def reporter(principal: Principal, samu_id: str, crew_account_id: UUID | None) -
     return Source.CONSOLE
 
 
+def status_reporter(principal: Principal, samu_id: str, crew_account_id: UUID | None) -> Source:
+    """May `principal` report a mission's status? As `reporter`, and also the room's supervisor, who moves a
+    mission on when its crew reports by radio (reporting a status writes no patient data)."""
+    if principal.role is Role.SUPERVISOR:
+        authorize_object(principal, Permission.ROOM_WRITE, samu_id)
+        return Source.CONSOLE
+    return reporter(principal, samu_id, crew_account_id)
+
+
 def reader(principal: Principal, samu_id: str, crew_account_id: UUID | None) -> None:
     """May `principal` read a mission of a unit of `samu_id` (its history, its radio log)?"""
     if principal.role is Role.CREW:
@@ -36,6 +45,14 @@ def room_or_crew(principal: Principal, samu_id: str) -> None:
     """Coarse check for routes (before the body is read): staff who may write, or a crew, of that SAMU."""
     permission = Permission.MISSION_REPORT if principal.role is Role.CREW else Permission.PATIENT_WRITE
     authorize_object(principal, permission, samu_id)
+
+
+def room_or_crew_status(principal: Principal, samu_id: str) -> None:
+    """Coarse check for the status routes: as `room_or_crew`, and the room's supervisor."""
+    if principal.role is Role.SUPERVISOR:
+        authorize_object(principal, Permission.ROOM_WRITE, samu_id)
+        return
+    room_or_crew(principal, samu_id)
 
 
 def room_or_crew_reader(principal: Principal, samu_id: str) -> None:

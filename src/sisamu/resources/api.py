@@ -4,7 +4,8 @@
 - `/api/samus/{samu_id}/resources…`: the fleet, a unit's status (its current mission), position and track;
 - `/api/samus/{samu_id}/missions…`: missions, their status and radio log;
 - `/api/files/{file_number}/…`: engage a unit, the file's missions and radio log, recommendation, destinations;
-- `/api/crew/missions`: the crew terminal's own missions (hospitals' free beds: `sisamu.hospitals`).
+- `/api/crew/units`, `/api/crew/missions`: the crew terminal's own units and missions (hospitals' free beds:
+  `sisamu.hospitals`).
 Access is checked in dependencies (before the body is read) and again, precisely, by the services.
 """
 
@@ -20,11 +21,13 @@ from sisamu.cases.api_deps import FileReader, FileWriter
 from sisamu.domain.codes import NiveauSoin
 from sisamu.platform.http import PlatformDep, PrincipalDep, require
 from sisamu.platform.use_cases import run
+from sisamu.resources import crew as terminal
 from sisamu.resources import dispatch, positions, radio, service
-from sisamu.resources.api_deps import MissionReader, Reporter
+from sisamu.resources.api_deps import MissionReader, Reporter, StatusReporter
 from sisamu.resources.model import on_duty
 from sisamu.resources.schemas import (
     CrewMissionOut,
+    CrewUnitOut,
     EngageIn,
     HospitalChoiceOut,
     MessageIn,
@@ -144,7 +147,7 @@ def _report_status(
     "/{resource_id}/status", summary="Status of the unit's current mission (crew terminal or console)"
 )
 def resource_status(
-    samu_id: str, resource_id: str, payload: StatusIn, platform: PlatformDep, principal: Reporter
+    samu_id: str, resource_id: str, payload: StatusIn, platform: PlatformDep, principal: StatusReporter
 ) -> MissionOut:
     return _report_status(platform, principal, samu_id, payload, resource_id=resource_id)
 
@@ -208,7 +211,7 @@ def get_mission(samu_id: str, mission_id: int, platform: PlatformDep, principal:
 
 @missions.post("/{mission_id}/status", summary="Next status of a mission (HubSante.statutVecteur)")
 def mission_status(
-    samu_id: str, mission_id: int, payload: StatusIn, platform: PlatformDep, principal: Reporter
+    samu_id: str, mission_id: int, payload: StatusIn, platform: PlatformDep, principal: StatusReporter
 ) -> MissionOut:
     return _report_status(platform, principal, samu_id, payload, mission_id=mission_id)
 
@@ -254,8 +257,8 @@ def engage(file_number: str, payload: EngageIn, platform: PlatformDep, principal
 
 @files.get("/missions", summary="Missions engaged on the file")
 def file_missions(file_number: str, platform: PlatformDep, principal: FileReader) -> list[MissionOut]:
-    rows = run(platform, service.file_missions, principal=principal, number=file_number)
-    return [MissionOut.of_row(row) for row in rows]
+    items = run(platform, service.file_missions, principal=principal, number=file_number)
+    return [MissionOut.of(item) for item in items]
 
 
 @files.get("/radio", summary="Radio log kept on the file (every mission)")
@@ -317,19 +320,33 @@ def destinations(
     return [HospitalChoiceOut.of(choice) for choice in choices]
 
 
-# --- hospitals and crews ---------------------------------------------------------------------------------------
+# --- crews ---------------------------------------------------------------------------------------------------
 
 
-@crew.get("/missions", summary="The crew terminal's open missions, with where to go")
+@crew.get("/units", summary="The crew terminal's units (no patient data)")
+def crew_units(platform: PlatformDep, principal: PrincipalDep) -> list[CrewUnitOut]:
+    with platform.uow() as uow:
+        rows = terminal.crew_units(uow, principal=principal)
+    return [CrewUnitOut(**{k: getattr(row, k) for k in CrewUnitOut.model_fields}) for row in rows]
+
+
+@crew.get("/missions", summary="The crew terminal's open missions, with where to go and the destination")
 def crew_missions(platform: PlatformDep, principal: PrincipalDep) -> list[CrewMissionOut]:
-    found = run(platform, service.crew_missions, principal=principal)
+    found = run(platform, terminal.crew_missions, principal=principal)
     return [
         CrewMissionOut(
-            **MissionOut.of_row(item.mission).model_dump(),
+            **MissionOut.of(item.mission).model_dump(),
             address=item.address,
             commune=item.commune,
             lat=item.lat,
             lon=item.lon,
+            directions=item.directions,
+            priority=item.priority,
+            motif=item.motif,
+            motif_label=item.motif_label,
+            destination=item.destination,
+            patients=item.patients,
+            unit_name=item.unit_name,
         )
         for item in found
     ]

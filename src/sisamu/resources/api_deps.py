@@ -26,4 +26,5 @@ def checked(check: Callable[[Principal, str], None]) -> Callable[..., Awaitable[
 
 
 Reporter = Annotated[Principal, Depends(checked(access.room_or_crew))]  # staff who may write, or a crew
+StatusReporter = Annotated[Principal, Depends(checked(access.room_or_crew_status))]  # and the supervisor
 MissionReader = Annotated[Principal, Depends(checked(access.room_or_crew_reader))]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sisamu.domain.codes import StatutVecteur
+from sisamu.domain.codes import StatutVecteur, code_list
 from sisamu.domain.errors import GuardRefused
 from sisamu.platform.events import DecidedResource, FileCompleting
 from sisamu.resources import store
@@ -41,8 +41,9 @@ def same_kind(decided: str, unit: str) -> bool:
 def completion_gaps(decisions: Iterable[DecidedResource], missions: Iterable[MissionOnFile]) -> list[str]:
     """What keeps the file from being ACHEVE, in French: empty when every decision was carried out."""
     missions = list(missions)
+    statuses = code_list("statutVecteur")  # the official French wording of each status
     gaps = [
-        f"{m.unit} : mission en cours ({m.status})"
+        f"{m.unit} : mission en cours ({statuses.label(m.status)})"
         for m in missions
         if m.status not in DONE and m.status not in CANCELLED
     ]

@@ -51,9 +51,30 @@ NEXT: dict[S, frozenset[S]] = {
     S.RET_BASE: frozenset({S.REN_BASE}),
     S.REN_BASE: frozenset(),
 }
-# The unit is free again (may be engaged on another file) from these statuses on.
+# The next status of the usual course, offered first (the crew terminal's one big button); the others NEXT allows
+# are the exceptions (no transport, a transit step, a cancellation).
+MAIN_NEXT: dict[S, S] = {
+    S.DECISION: S.DECLENCHE,
+    S.DECLENCHE: S.DEPART,
+    S.DEPART: S.ARRIVEE,
+    S.ARRIVEE: S.PEC,
+    S.PEC: S.BILAN,
+    S.BILAN: S.ORIENTAT,
+    S.ORIENTAT: S.TRANSP,
+    S.TRANSP: S.DESTIN,
+    S.ETAPE1: S.TRANSP2,
+    S.TRANSP2: S.DESTIN,
+    S.ETAPE2: S.TRANSP3,
+    S.TRANSP3: S.DESTIN,
+    S.DESTIN: S.FINPEC,
+    S.FINPEC: S.RETOUR,
+    S.RETOUR: S.REN_BASE,
+    S.ANNULE: S.REN_BASE,
+    S.RET_BASE: S.REN_BASE,
+}
 # The statuses a mission may start at.
 START = frozenset({S.DECISION, S.DECLENCHE})
+# The unit is free again (may be engaged on another file) from these statuses on.
 RELEASING = frozenset({S.RETOUR, S.ANNULE, S.RET_BASE, S.REN_BASE})
 FINAL = frozenset({S.REN_BASE})
 # The RS-RPIS timestamps of a SMUR report, by the status that gives each.
@@ -116,6 +137,16 @@ class Mission:
         if found is None and status is S.DECISION and self.history and self.history[0].status is S.DECLENCHE:
             return self.history[0].at
         return found
+
+
+def next_statuses(current: S | str) -> list[S]:
+    """The statuses the cycle allows after `current`: the usual next one first, then the exceptions in the
+    order of the official list."""
+    now_at = S(current)
+    main = MAIN_NEXT.get(now_at)
+    order = list(S)
+    others = sorted(NEXT[now_at] - {main} if main else NEXT[now_at], key=order.index)
+    return ([main] if main else []) + others
 
 
 def check_transition(current: S | str, target: S | str) -> S:

@@ -9,7 +9,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from sisamu.domain.codes import NiveauSoin, StatutVecteur
-from sisamu.resources.mission import Availability, Mission
+from sisamu.resources.mission import Availability, Mission, next_statuses
 from sisamu.resources.recommend import HospitalChoice, Recommendation
 
 _ID = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")
@@ -138,6 +138,9 @@ class MissionOut(BaseModel):
     status: str
     status_at: datetime
     version: int
+    next: list[str] = Field(
+        default=[], description="Statuses the cycle allows next, the usual one first (empty: mission over)"
+    )
     history: list[StatusEntryOut] = []
 
     @classmethod
@@ -150,6 +153,7 @@ class MissionOut(BaseModel):
             status=str(item.status),
             status_at=item.status_at,
             version=item.version,
+            next=[str(s) for s in next_statuses(item.status)],
             history=[
                 StatusEntryOut(
                     seq=e.seq,
@@ -173,12 +177,35 @@ class MissionOut(BaseModel):
             status=row.status,
             status_at=row.status_at,
             version=row.version,
+            next=[str(s) for s in next_statuses(row.status)],
         )
 
 
 class CrewMissionOut(MissionOut):
+    """A mission as the crew terminal shows it: where to go, why, how urgent, and where to take the patient."""
+
     address: str | None
     commune: str | None
+    lat: float | None
+    lon: float | None
+    directions: str | None = None  # how to find the place ("the garage at the back")
+    priority: str | None = None  # HubSante.priorite of the file
+    motif: str | None = None
+    motif_label: str | None = None
+    destination: str | None = None  # the last orientation decided (ORIENT), when there is one
+    patients: list[int] = []  # the file's patient numbers, for the bilan
+    unit_name: str | None = None
+
+
+class CrewUnitOut(BaseModel):
+    """A unit the crew account works on: no patient data."""
+
+    resource_id: str
+    name: str
+    vehicle: str
+    availability: str
+    status: str | None
+    mission_id: int | None
     lat: float | None
     lon: float | None
 

@@ -4,7 +4,8 @@
 Per room: at each of its SMUR bases a light medical car (VLM) and a SMUR ambulance (AR), plus a HéliSMUR where the
 base has one; private ambulances (TSU) in the five most populous communes of the département (two in the first),
 some on duty round the clock and some by day; a fire-service VSAV (partner unit) in the three most populous; and a
-GP on night duty (permanence des soins) in the second. All synthetic.
+GP on night duty (permanence des soins) in the second. All synthetic. The room's demo crew account (`crew.<id>`)
+works on the room's first SMUR light car, so that the crew terminal has a unit to show.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from sisamu.geo.gazetteer import communes
-from sisamu.resources import service
+from sisamu.resources import service, store
+from sisamu.security import store as accounts
+from sisamu.security.roles import Role
 from sisamu.storage.tables import hospital, smur_base
 from sisamu.storage.uow import UnitOfWork
 from sisamu.tenants.registry import RoomDef
@@ -110,3 +113,29 @@ def seed_demo_resources(uow: UnitOfWork, rooms: Iterable[RoomDef], *, now: datet
             service.add_resource(uow, principal=None, samu_id=room.crra_id, unit=unit, now=now)
             count += 1
     return count
+
+
+def link_demo_crews(uow: UnitOfWork, rooms: Iterable[RoomDef], *, now: datetime) -> int:
+    """Give each room's demo crew account its first SMUR light car (VLM), unless the account already works on a
+    unit or no car is free of a crew; returns how many were linked."""
+    linked = 0
+    for room in rooms:
+        found = accounts.account_by_username(uow.conn, f"crew.{room.crra_id}".lower())
+        if found is None or found.role != Role.CREW or found.samu_id != room.crra_id:
+            continue
+        if store.resources_of_crew(uow.conn, room.crra_id, found.account_id):
+            continue
+        car = next(
+            (
+                row
+                for row in store.resources_of(uow.conn, room.crra_id)
+                if row.vehicle == "SMUR.VLM" and row.crew_account_id is None
+            ),
+            None,
+        )
+        if car is not None:
+            store.update_resource(
+                uow.conn, room.crra_id, car.resource_id, now, crew_account_id=found.account_id
+            )
+            linked += 1
+    return linked

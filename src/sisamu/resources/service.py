@@ -291,13 +291,15 @@ def report_status(
         if mission_id is None:
             row = load_unit(uow, samu_id, resource_id, lock=False)
             if principal is not None:
-                access.reporter(principal, samu_id, row.crew_account_id)
+                access.status_reporter(principal, samu_id, row.crew_account_id)
             raise NotFound(f"resource {resource_id} has no mission")
     peek = load_mission(uow, samu_id, mission_id, lock=False)
     if resource_id is not None and peek.resource_id != resource_id:
         raise NotFound(f"mission {mission_id} is not a mission of {resource_id}")
     row = load_unit(uow, samu_id, peek.resource_id, lock=True)  # the unit first, then its mission
-    checked = access.reporter(principal, samu_id, row.crew_account_id) if principal is not None else None
+    checked = (
+        access.status_reporter(principal, samu_id, row.crew_account_id) if principal is not None else None
+    )
     item = load_mission(uow, samu_id, mission_id, lock=True)
     version = item.version
     entry = cycle.advance(
@@ -337,38 +339,17 @@ def get_mission(uow: UnitOfWork, *, principal: Principal, samu_id: str, mission_
 def list_missions(
     uow: UnitOfWork, *, principal: Principal, samu_id: str, open_only: bool = True
 ) -> list[Row[Any]]:
+    """The SAMU's missions; a crew sees its own units' only."""
     authorize(principal, Permission.ROOM_READ, samu_id)
+    if principal.role is Role.CREW:
+        units = store.resources_of_crew(uow.conn, samu_id, principal.account_id)
+        return store.missions(uow.conn, samu_id, resource_ids=units, open_only=open_only)
     return store.missions(uow.conn, samu_id, open_only=open_only)
 
 
-def file_missions(uow: UnitOfWork, *, principal: Principal, number: str, now: datetime) -> list[Row[Any]]:
+def file_missions(uow: UnitOfWork, *, principal: Principal, number: str, now: datetime) -> list[Mission]:
+    """The file's missions, newest first, each with its timestamped statuses."""
     owner = cases.file_owner(number)
     check_file(uow.conn, principal, Permission.PATIENT_READ, owner, number, now)
-    return store.missions(uow.conn, owner, file_number=number)
-
-
-@dataclass(frozen=True, slots=True)
-class CrewMission:
-    mission: Row[Any]
-    address: str | None
-    commune: str | None
-    lat: float | None
-    lon: float | None
-
-
-def crew_missions(uow: UnitOfWork, *, principal: Principal, now: datetime) -> list[CrewMission]:
-    """The crew terminal's list: open missions of the caller's units, with where to go (audited as a read)."""
-    if principal.role is not Role.CREW or principal.samu_id is None:
-        return []
-    samu_id = principal.samu_id
-    authorize(principal, Permission.MISSION_REPORT, samu_id)
-    units = store.resources_of_crew(uow.conn, samu_id, principal.account_id)
-    if not units:
-        return []
-    found = []
-    for row in store.missions(uow.conn, samu_id, resource_ids=units, open_only=True, limit=20):
-        file = cases.load_file(uow, samu_id, row.file_number, lock=False)
-        cases.audit_file(uow, principal, file, "file.read", now, {"via": f"mission {row.mission_id}"})
-        place = file.qualification.location
-        found.append(CrewMission(row, place.address, place.commune_name, place.lat, place.lon))
-    return found
+    rows = store.missions(uow.conn, owner, file_number=number)
+    return [load_mission(uow, owner, row.mission_id, lock=False) for row in rows]

@@ -11,7 +11,7 @@ from sisamu.hospitals import service as hospitals
 from sisamu.hospitals.capacity import service as capacity
 from sisamu.hospitals.directory import all_hospitals
 from sisamu.platform import Platform
-from sisamu.resources.seeding import seed_demo_resources
+from sisamu.resources.seeding import link_demo_crews, seed_demo_resources
 from sisamu.tenants import registry, service
 
 STEPS = ("gazetteer", "rooms", "hospitals", "accounts")
@@ -48,6 +48,9 @@ def seed(
         accounts = service.demo_accounts(r.crra_id for r in rooms) if demo_accounts else []
         say("accounts")
         created = service.upsert_demo_accounts(uow, accounts, now=now) if accounts else 0
-        if accounts:  # each demo hospital account speaks for its SAMU's first hospital
+        if (
+            accounts
+        ):  # each demo hospital account speaks for its SAMU's first hospital; each crew on a SMUR car
             capacity.attach_demo_accounts(uow, [r.crra_id for r in rooms])
+            link_demo_crews(uow, pilots, now=now)
     return SeedReport(n_rooms, n_hospitals, n_bases, created, accounts)

@@ -1,4 +1,5 @@
-"""Console pages (French): one view per job — ARM call-taking, medical regulation, the room — on one layout.
+"""Console pages (French): one view per job — ARM call-taking, medical regulation, the room, the crew terminal —
+on one layout.
 
 Pages carry no data: each view's script loads it from the JSON API and follows the live feed.
 """
@@ -43,6 +44,7 @@ VIEWS = {
     "admin": View("admin", "Comptes", Permission.ACCOUNTS_ADMIN),
     "audit": View("audit", "Journal d'audit", Permission.AUDIT_READ),
     "crisis": View("crisis", "Crise", Permission.CRISIS),
+    "crew": View("crew", "Équipage", Permission.MISSION_REPORT),
 }
 DEFAULT_VIEW = {
     Role.ARM: "arm",
@@ -51,7 +53,10 @@ DEFAULT_VIEW = {
     Role.ADMIN: "admin",
     Role.AUDITOR: "audit",
     Role.HOSPITAL: "capacity",
+    Role.CREW: "crew",
 }
+# A crew's terminal (a tablet in the vehicle) offers its own view only: the room's views are not its job.
+ONLY_VIEW = {Role.CREW: "crew"}
 
 
 @router.get("/")
@@ -71,6 +76,8 @@ def _render(
     if target and samu is None:
         raise NotFound(f"samu {target} does not exist")
     views = [v for v in VIEWS.values() if v.open_to(principal, target or principal.samu_id)]
+    if principal.role in ONLY_VIEW:
+        views = [VIEWS[ONLY_VIEW[principal.role]]]
     return templates.TemplateResponse(
         request,
         f"views/{view.key}.html",
@@ -99,7 +106,8 @@ def console(
     principal: Annotated[Principal, Depends(require(Permission.CONSOLE))],
     samu: Annotated[str | None, Query(max_length=8)] = None,
 ) -> HTMLResponse:
-    """The console of the caller's job (ARM → calls, physician → regulation, others → the room)."""
+    """The console of the caller's job (ARM → calls, physician → regulation, crew → its terminal, others → the
+    room)."""
     return _render(request, platform, principal, VIEWS[DEFAULT_VIEW.get(principal.role, "room")], samu)
 
 

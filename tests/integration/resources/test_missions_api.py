@@ -84,8 +84,13 @@ def test_console_status_and_refused_transitions(api, world):
     assert regulator.post(url, json={"status": "NOPE"}).status_code == 422
     assert regulator.post(url, json={"status": "ANNULE"}).status_code == 200
     assert _unit(api, "VLM.BESANCON")["availability"] == "AVAILABLE"
-    # a supervisor reads but does not report statuses
-    assert api("supervisor.250").post(url, json={"status": "RET-BASE"}).status_code == 403
+    # the room's supervisor reports a status the crew gave by radio (issue 13), but writes no radio log nor bilan
+    supervisor = api("supervisor.250")
+    moved = supervisor.post(url, json={"status": "RET-BASE"})
+    assert moved.status_code == 200
+    assert (moved.json()["history"][-1]["source"], moved.json()["next"]) == ("CONSOLE", ["REN-BASE"])
+    radio = f"/api/samus/250/missions/{mission_id}/messages"
+    assert supervisor.post(radio, json={"body": "Bien reçu"}).status_code == 403
 
 
 def test_a_crew_updates_only_its_own_units_missions(api, world):

@@ -115,7 +115,7 @@ def test_acheve_once_the_unit_finished_its_mission(platform, accounts, login):
     _status(mr, "VLM.250", "DECLENCHE", "DEPART", "ARRIVEE")
     refused = mr.post(f"/api/files/{number}/transitions", json={"to": "ACHEVE"})
     assert refused.status_code == 422
-    assert refused.json()["gaps"] == ["VLM 250 : mission en cours (ARRIVEE)"]
+    assert refused.json()["gaps"] == ["VLM 250 : mission en cours (Arrivée sur les lieux)"]
 
     _status(mr, "VLM.250", "PEC", "BILAN", "FINPEC")
     done = mr.post(f"/api/files/{number}/transitions", json={"to": "ACHEVE"})

@@ -33,9 +33,20 @@ def test_a_unit_of_another_type_does_not_carry_out_the_decision():
     assert completion_gaps([INTER_SMUR], [mission(S.FINPEC, kind="SIS", unit="VSAV")]) == [NO_UNIT]
 
 
-@pytest.mark.parametrize("status", [S.DECISION, S.DECLENCHE, S.DEPART, S.ARRIVEE, S.PEC, S.TRANSP, S.DESTIN])
-def test_a_mission_under_way_is_a_gap(status):
-    assert completion_gaps([INTER_SMUR], [mission(status)]) == [f"VLM 1 : mission en cours ({status})"]
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        (S.DECISION, "Décision"),
+        (S.DECLENCHE, "Déclenché"),
+        (S.DEPART, "Début d’intervention"),
+        (S.ARRIVEE, "Arrivée sur les lieux"),
+        (S.PEC, "Début de prise en charge"),
+        (S.TRANSP, "Départ des lieux"),
+        (S.DESTIN, "Arrivée à destination"),
+    ],
+)
+def test_a_mission_under_way_is_a_gap_said_in_french(status, said):
+    assert completion_gaps([INTER_SMUR], [mission(status)]) == [f"VLM 1 : mission en cours ({said})"]
 
 
 @pytest.mark.parametrize("status", [S.FINPEC, S.RETOUR, S.RET_BASE, S.REN_BASE])

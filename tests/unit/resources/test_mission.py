@@ -161,3 +161,32 @@ def test_a_mission_triggered_at_once_starts_at_declenche_and_was_decided_then() 
             actor="ARM",
             status=S.DEPART,
         )
+
+
+def test_the_usual_next_status_comes_first_and_every_allowed_one_is_offered():
+    assert cycle.next_statuses(S.DECISION) == [S.DECLENCHE, S.ANNULE]
+    assert cycle.next_statuses(S.ARRIVEE) == [S.PEC, S.RETOUR]  # no one to carry: available again
+    assert cycle.next_statuses(S.TRANSP) == [S.DESTIN, S.ETAPE1]
+    assert cycle.next_statuses(S.FINPEC) == [S.RETOUR]
+    assert cycle.next_statuses("RETOUR") == [S.REN_BASE, S.RET_BASE]
+    assert cycle.next_statuses(S.REN_BASE) == []
+    for status, allowed in NEXT.items():
+        offered = cycle.next_statuses(status)
+        assert sorted(offered) == sorted(allowed)  # each once
+
+
+def test_following_the_usual_course_from_decision_makes_the_unit_available_then_ends_at_base():
+    mission = cycle.engage(
+        samu_id="250", mission_id=1, resource_id="VLM", file_number="F", now=T0, actor="Dr A"
+    )
+    walked = []
+    while cycle.next_statuses(mission.status):
+        cycle.advance(
+            mission, cycle.next_statuses(mission.status)[0], now=T0, actor="crew", source=Source.CREW
+        )
+        walked.append(mission.status)
+        if mission.status is S.RETOUR:
+            assert not mission.holds_resource
+    assert walked[-3:] == [S.FINPEC, S.RETOUR, S.REN_BASE]
+    assert walked[:7] == [S.DECLENCHE, S.DEPART, S.ARRIVEE, S.PEC, S.BILAN, S.ORIENTAT, S.TRANSP]
+    assert mission.finished

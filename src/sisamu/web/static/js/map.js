@@ -1,11 +1,13 @@
-// Map console: units coloured by status and moving live, hospitals, a file's recommended units, engage from the map.
+// Map console: units coloured by status and moving live, hospitals, a file's recommended units, engage from the map;
+// each engaged unit's mission status in French with its time, and the buttons to report the next one when the crew
+// gives it by radio.
 "use strict";
 (function () {
   const S = Sisamu;
   const samu = S.ctx.samu;
   const $ = (id) => document.getElementById(id);
   const AVAIL = { AVAILABLE: "disponible", ENGAGED: "engagé", UNAVAILABLE: "indisponible" };
-  const state = { map: null, markers: new Map(), units: new Map(), file: null, fileMarker: null };
+  const state = { map: null, markers: new Map(), units: new Map(), missions: new Map(), file: null, fileMarker: null };
 
   function unitLabel(u) { return u.name + " (" + u.vehicle + ")"; }
   function drawUnit(u) {
@@ -22,7 +24,7 @@
     }
     marker.setLatLng([lat, lon]);
     marker.setIcon(icon);
-    marker.bindTooltip(S.tip(unitLabel(u) + " — " + (AVAIL[u.availability] || u.availability) + (u.status ? " · " + u.status : "")));
+    marker.bindTooltip(S.tip(unitLabel(u) + " — " + (AVAIL[u.availability] || u.availability) + (u.status ? " · " + S.missionLabel(u.status) : "")));
     const element = marker.getElement();
     if (element) { element.dataset.resource = u.resource_id; element.dataset.availability = u.availability; }
   }
@@ -31,14 +33,25 @@
     $("units-available").textContent = rows.filter((u) => u.availability === "AVAILABLE").length + " disponibles";
     $("units").querySelector("tbody").replaceChildren(...rows.map((u) => {
       const tr = S.el("tr", null, "avail-" + u.availability, { "data-resource": u.resource_id });
-      tr.append(S.el("td", u.name), S.el("td", u.vehicle), S.el("td", AVAIL[u.availability] || u.availability), S.el("td", u.status || "—"));
+      // The mission as last fetched (its status with its time), while it says what the unit says.
+      const fetched = u.mission_id ? state.missions.get(u.mission_id) : null;
+      const mission = fetched && fetched.status === u.status ? fetched : null;
+      const status = mission ? S.missionLabel(mission.status) + " depuis " + S.time(mission.status_at) : S.missionLabel(u.status);
+      const next = S.el("td");
+      if (mission && mission.next.length && SisamuMissions.staff) next.append(SisamuMissions.controls(mission, reload, { subject: u.name }));
+      tr.append(S.el("td", u.name), S.el("td", u.vehicle), S.el("td", AVAIL[u.availability] || u.availability), S.el("td", status, null, { "data-status": u.status || "", "data-shown": mission ? "mission" : "unit" }), next);
       return tr;
     }));
   }
   async function loadUnits() {
-    const list = await S.api("/api/samus/" + samu + "/resources");
+    const [list, missions] = await Promise.all([S.api("/api/samus/" + samu + "/resources"), S.api("/api/samus/" + samu + "/missions")]);
+    state.missions = new Map(missions.map((m) => [m.mission_id, m]));
     for (const u of list) drawUnit(u);
     renderUnits();
+  }
+  async function reload() {
+    await loadUnits().catch((e) => S.toast(e.message));
+    if (state.file) await loadFileMissions().catch(() => {});
   }
 
   async function loadFileOptions() {
@@ -85,16 +98,17 @@
     }
   }
   async function loadFileMissions() {
-    if (!state.file) return;
-    const missions = await S.api("/api/files/" + state.file.number + "/missions");
-    $("file-missions").replaceChildren(...missions.map((m) => S.el("li", "Mission " + m.mission_id + " · " + ((state.units.get(m.resource_id) || {}).name || m.resource_id) + " · " + m.status + " depuis " + S.time(m.status_at))));
-    if (!missions.length) $("file-missions").append(S.el("li", "Aucun moyen engagé.", "meta"));
+    if (state.file) await SisamuMissions.renderFile($("file-missions"), state.file.number);
   }
   $("file-pick").addEventListener("submit", (e) => { e.preventDefault(); S.attempt(() => showFile($("file-input").value.trim())); });
 
   S.on("resource.", (event) => {
     const unit = state.units.get(event.id);
-    if (unit && event.data) { Object.assign(unit, event.data); drawUnit(unit); renderUnits(); }
+    if (unit && event.data) {
+      Object.assign(unit, event.data); drawUnit(unit); renderUnits();
+      const fetched = unit.mission_id ? state.missions.get(unit.mission_id) : null;
+      if (unit.mission_id && (!fetched || fetched.status !== unit.status)) loadUnits().catch(() => {});  // its mission moved
+    }
     else loadUnits().catch((e) => S.toast(e.message));
   });
   S.on("mission.", () => { loadUnits().catch(() => {}); if (state.file) { loadFileMissions().catch(() => {}); loadRecommendation().catch(() => {}); } });

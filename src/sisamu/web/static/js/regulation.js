@@ -49,7 +49,7 @@
     if (!file) { $("file-number").textContent = ""; $("file-state").textContent = ""; return; }
     $("file-number").textContent = file.number;
     $("link-map").href = "/console/map?file=" + encodeURIComponent(file.number);
-    S.fileMissions($("file-missions"), file.number).catch(() => {});
+    SisamuMissions.renderFile($("file-missions"), file.number).catch(() => {});
     loadDestinations(file).catch(() => {});
     $("file-state").textContent = S.fileStatus(file) + (file.holder ? " · " + file.holder.name : "");
     const q = file.qualification;
@@ -203,7 +203,7 @@
   S.shortcut("Ctrl+Maj+A", "Achever le dossier (avec confirmation)", openDone);
   S.renderShortcuts($("shortcuts"));
   S.on("mission.", (event) => {
-    if (state.file && event.data && event.data.file_number === state.file.number) S.fileMissions($("file-missions"), state.file.number).catch(() => {});
+    if (state.file && event.data && event.data.file_number === state.file.number) SisamuMissions.renderFile($("file-missions"), state.file.number).catch(() => {});
   });
   S.on("case.", (event) => {
     loadQueue().catch((e) => S.toast(e.message));

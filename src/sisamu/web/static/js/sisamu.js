@@ -291,6 +291,16 @@ const Sisamu = (function () {
     });
   }
 
+  // A mission's status (HubSante.statutVecteur) as the room says it.
+  const MISSION_STATUS = {
+    DECISION: "Engagement décidé", DECLENCHE: "Déclenché", DEPART: "Parti", ANNULE: "Annulé", ARRIVEE: "Sur les lieux",
+    PEC: "Prise en charge", BILAN: "Bilan transmis", ORIENTAT: "Destination transmise", TRANSP: "En transport",
+    ETAPE1: "Étape de transit 1", TRANSP2: "Reparti de l'étape 1", ETAPE2: "Étape de transit 2", TRANSP3: "Reparti de l'étape 2",
+    DESTIN: "Arrivé à destination", FINPEC: "Fin de prise en charge", RETOUR: "Disponible", "RET-BASE": "Retour vers la base",
+    "REN-BASE": "Rentré à la base",
+  };
+  function missionLabel(code) { return code ? (Object.hasOwn(MISSION_STATUS, code) ? MISSION_STATUS[code] : code) : "—"; }
+
   // The units engaged on a file, by name, with their status: shown beside the file (ARM, physician).
   let unitNames = null;
   async function fileMissions(list, number) {
@@ -298,7 +308,7 @@ const Sisamu = (function () {
     if (!unitNames && missions.length) {
       unitNames = new Map((await api("/api/samus/" + ctx.samu + "/resources").catch(() => [])).map((u) => [u.resource_id, u.name]));
     }
-    list.replaceChildren(...missions.map((m) => el("li", ((unitNames && unitNames.get(m.resource_id)) || m.resource_id) + " · " + m.status + " depuis " + time(m.status_at), "mission-" + m.status)));
+    list.replaceChildren(...missions.map((m) => el("li", ((unitNames && unitNames.get(m.resource_id)) || m.resource_id) + " · " + missionLabel(m.status) + " depuis " + time(m.status_at), "mission-" + m.status, { "data-status": m.status })));
     if (!missions.length) list.append(el("li", "Aucun moyen engagé.", "meta"));
     return missions;
   }
@@ -323,5 +333,5 @@ const Sisamu = (function () {
   }
 
   function start() { searchPanel(); crisisWatch(); connect(); }
-  return { ctx, el, tip, time, duration, since, fileStatus, api, toast, fileLink, td, fileParam, confirmDialog, summaryItem, fileMissions, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
+  return { ctx, el, tip, time, duration, since, fileStatus, api, toast, fileLink, td, fileParam, confirmDialog, summaryItem, fileMissions, missionLabel, attempt, codes, fillSelect, on, shortcut, renderShortcuts, territoryMap, instructionsPanel, loadInstructions, start };
 })();
