@@ -39,7 +39,7 @@ def test_a_change_made_elsewhere_keeps_what_the_arm_is_typing(served, chromium, 
     number = answer_a_call(arm, platform, served.base_url)
     assert arm.locator("#file-state").inner_text() == "actif · en qualification"
     arm.locator("[name=caller_last_name]").fill("Durand")
-    arm.locator("#file-unsaved:not([hidden])").wait_for(timeout=5_000)
+    arm.locator("#file-unsaved:not(.invisible)").wait_for(timeout=5_000)
 
     # Someone else changes the file meanwhile (another screen of the room): the live feed brings it in.
     other = arm.context.new_page()

@@ -78,7 +78,7 @@ def _work(database_url: str, worker: int, calls: list[tuple[str, str]]) -> dict[
         for a in got:
             try:
                 with platform.uow() as uow:
-                    service.answer(
+                    answered = service.answer(
                         uow,
                         principal=None,
                         samu_id=a.seat_samu_id,
@@ -89,10 +89,13 @@ def _work(database_url: str, worker: int, calls: list[tuple[str, str]]) -> dict[
                 counts["answer_refused"] += 1  # the caller hung up while it rang
                 continue
             counts["answered"] += 1
+            # The seat answers the call it rings with: after a hang-up, another process may have presented it
+            # another call meanwhile, so end the one answered, not the one assigned.
             with platform.uow() as uow:
                 service.end(
-                    uow, principal=None, samu_id=a.call_samu_id, call_id=a.call_id, now=platform.clock.now()
-                )
+                    uow, principal=None, samu_id=answered.call.samu_id, call_id=answered.call.call_id,
+                    now=platform.clock.now(),
+                )  # fmt: skip
             counts["ended"] += 1
         return len(got)
 

@@ -199,18 +199,19 @@
     if (fresh("lieu")) $("lieu").value = q.lieu || "";
     if (fresh("priority")) for (const radio of form.querySelectorAll("input[name=priority]")) radio.checked = radio.value === q.priority;
     $("patients").replaceChildren(...file.patients.map((p) => S.el("li", "Patient " + p.patient_no + " : " + [p.last_name, p.first_name].filter(Boolean).join(" ") + (p.age ? " · " + p.age.replace(/^P(\d+)Y$/, "$1 ans") : "") + (p.sex ? " · " + p.sex : "") + (p.care_level ? " · " + p.care_level : ""))));
-    $("file-unsaved").hidden = typed.size === 0;
+    showUnsaved();
     placeMarker();
     S.fileMissions($("file-missions"), file.number).catch(() => {});
   }
+  // Shown or hidden in place, never moving the buttons below it (a click must land where it was aimed).
+  function showUnsaved() { $("file-unsaved").classList.toggle("invisible", typed.size === 0); }
   function noteTyping(event) {
     const field = fieldOf(event.target);
     if (!field || !state.file) return;
     typed.set(field, ++typing);
-    $("file-unsaved").hidden = false;
+    showUnsaved();
   }
-  form.addEventListener("input", noteTyping);
-  form.addEventListener("change", noteTyping);
+  form.addEventListener("input", noteTyping);  // typing, a list or a radio chosen (a blur alone changes nothing)
   function qualification() {
     const priority = form.querySelector("input[name=priority]:checked");
     const c = state.commune;
