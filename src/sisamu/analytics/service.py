@@ -72,19 +72,6 @@ def scope_of(principal: Principal, samu_ids: list[str]) -> list[str] | None:
     return None if principal.nationwide else [str(principal.samu_id)]
 
 
-def _period(hour: datetime, grain: Grain, zone: ZoneInfo, start: date) -> str:
-    if grain is Grain.HOUR:
-        return hour.isoformat()
-    if grain is Grain.PERIOD:
-        return start.isoformat()
-    day = hour.astimezone(zone).date()
-    if grain is Grain.WEEK:
-        day -= timedelta(days=day.weekday())
-    elif grain is Grain.MONTH:
-        day = day.replace(day=1)
-    return day.isoformat()
-
-
 def bounds(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """[start, end] as local days → the UTC instants of the first and the day after the last midnight."""
     return (

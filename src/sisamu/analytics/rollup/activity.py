@@ -9,10 +9,7 @@ from datetime import datetime, timedelta
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
-from sisamu.analytics.indicators import ActivityCounts, count_activity
-from sisamu.analytics.indicators.activity import ACTIVITY_HISTS
+from sisamu.analytics.indicators import count_activity
 from sisamu.analytics.rollup import hourly
 from sisamu.analytics.rollup.hourly import HourlyRollup, PassDone, hour_of
 from sisamu.analytics.tables import activity_hour
@@ -62,18 +59,3 @@ def catch_up(engine: Engine, *, now: datetime) -> PassDone:
 
 def rebuild(engine: Engine, *, now: datetime, progress: Callable[[int, int], None] | None = None) -> PassDone:
     return hourly.rebuild(engine, ACTIVITY, now=now, progress=progress)
-
-
-def activity_by_hour(
-    conn: Connection, samu_ids: list[str] | None, start: datetime, end: datetime
-) -> Iterator[tuple[str, datetime, ActivityCounts]]:
-    """The rolled-up activity counts of the SAMUs named (None: all) for the hours in [start, end)."""
-    h = activity_hour.c
-    query = select(activity_hour).where(h.hour >= start, h.hour < end).order_by(h.hour, h.samu_id)
-    if samu_ids is not None:
-        query = query.where(h.samu_id.in_(samu_ids))
-    for row in conn.execute(query):
-        counts = ActivityCounts(**{k: getattr(row, k) for k in ActivityCounts.__dataclass_fields__})
-        for name in ACTIVITY_HISTS:
-            setattr(counts, name, list(getattr(row, name)))
-        yield row.samu_id, row.hour, counts
