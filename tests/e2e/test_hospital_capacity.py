@@ -106,8 +106,8 @@ def test_a_hospital_reports_its_capacity_and_the_supervisor_sees_it_live(
     expect(row.locator("td").first).to_have_text("Centre hospitalier universitaire de Besançon")
 
     _report_as_the_hospital(chromium, served.base_url)
-    # the supervisor's page follows the live feed: no reload
-    expect(row.locator('td[data-bed="UA"]')).to_have_text("7 / 10")
+    # the supervisor's page follows the live feed: no reload (generous wait: a loaded CI machine is slow)
+    expect(row.locator('td[data-bed="UA"]')).to_have_text("7 / 10", timeout=15_000)
     expect(row.locator('td[data-bed="REA"]')).to_have_text("1")
     expect(row).to_contain_text("Saturé")
     expect(row).to_contain_text("Niveau 2 — plan blanc déclenché")

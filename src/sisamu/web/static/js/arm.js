@@ -173,6 +173,9 @@
   const FIELD_OF = { "commune-search": "commune", "caller-type": "caller_type" };
   const fieldOf = (target) => FIELD_OF[target.id] || target.name || null;
   function showFile(file, keepTyped) {
+    // Answers may come back out of order (a live refresh sent before a save answered after it): an older version
+    // of the file on screen never replaces a newer one.
+    if (state.file && file.number === state.file.number && file.version < state.file.version) return;
     if (!keepTyped) typed.clear();
     const fresh = (field) => !typed.has(field);
     state.file = file;

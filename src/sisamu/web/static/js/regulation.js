@@ -42,6 +42,8 @@
 
   function fact(dl, label, value) { if (value) dl.append(S.el("dt", label), S.el("dd", value)); }
   function show(file) {
+    // Answers may come back out of order: an older version of the file in hand never replaces a newer one.
+    if (file && state.file && file.number === state.file.number && file.version < state.file.version) return;
     state.file = file;
     if (file) sessionStorage.setItem("sisamu.regulation.file", file.number); else sessionStorage.removeItem("sisamu.regulation.file");
     $("file-empty").hidden = !!file;
