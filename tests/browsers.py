@@ -24,7 +24,8 @@ class Served:
 
 @pytest.fixture
 def served(platform, database_url, tmp_path, request) -> Iterator[Served]:
-    """`sisamu serve` on a free port, on this test's fresh database seeded with the pilots and demo accounts."""
+    """`sisamu serve` on a free port, on this test's fresh database seeded with the pilots and demo accounts (more
+    environment variables for the server with `@pytest.mark.parametrize("served", [{…}], indirect=True)`)."""
     from sisamu.seeding import seed
 
     seed(platform, "pilots", demo_accounts=True)
@@ -38,6 +39,7 @@ def served(platform, database_url, tmp_path, request) -> Iterator[Served]:
         "SISAMU_DEMO": "1",  # seeded with the demo accounts
         "SISAMU_SECRET_KEY": "e2e-secret",
         "SISAMU_TOTP_KEY": TEST_TOTP_KEY,  # seals the second factors of the accounts a test creates
+        **getattr(request, "param", {}),
     }
     with log.open("wb") as out:
         proc = subprocess.Popen(

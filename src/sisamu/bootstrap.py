@@ -132,7 +132,7 @@ def background_services(platform: Platform, *, hub_samus: Sequence[str] = ()) ->
         services.append(TaskService("audit-checkpoints", checkpointer.run, restart_s=60.0))
     if platform.settings.mqtt_url:
         mqtt = MqttAdapter(platform, platform.settings.mqtt_url)
-        services.append(ThreadedService("mqtt", mqtt.start, mqtt.stop))
+        services.append(ThreadedService("mqtt", mqtt.start, mqtt.stop, healthy=mqtt.connected.is_set))
     services.extend(
         TaskService(f"hub-{worker.identity.client_id}", worker.run)
         for worker in workers_for(platform, list(hub_samus))

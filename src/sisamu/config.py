@@ -6,9 +6,9 @@ import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -142,6 +142,16 @@ class Settings(BaseSettings):
     access_log: bool = Field(
         default=True,
         description="One log line per HTTP request; off behind a reverse proxy that keeps its own access log.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="Log lines as text for a terminal, or one JSON object per line (time, level, logger, message, "
+        "request_id) for a log collector.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token Prometheus presents to read /metrics. Without one, /metrics answers only "
+        "clients on this machine (loopback).",
     )
     telemetry: bool = Field(
         default=False,

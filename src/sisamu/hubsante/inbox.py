@@ -37,6 +37,7 @@ from sisamu.hubsante.message_types import RC_REF, RS_ERROR
 from sisamu.hubsante.replies import HUB_SENDER, ErrorCode, build_ack, build_error, failure_cause
 from sisamu.hubsante.tables import hub_inbox, hub_outbox
 from sisamu.hubsante.validation import validate_envelope
+from sisamu.platform.metrics import HUB_INBOX_MESSAGES
 from sisamu.storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -130,11 +131,14 @@ class Inbox:
     def receive(self, body: bytes) -> Outcome:
         """Handle one delivery; raises only on database failure (the consumer then requeues the delivery)."""
         if len(body) > self.max_body_bytes:
-            return self._oversized(body)
-        try:
-            return self._read(body)
-        except RecursionError:  # nested too deeply for the parser or the schemas: never a Hub message
-            return self._unparseable(body, None, "unparseable body: nested too deeply")
+            outcome = self._oversized(body)
+        else:
+            try:
+                outcome = self._read(body)
+            except RecursionError:  # nested too deeply for the parser or the schemas: never a Hub message
+                outcome = self._unparseable(body, None, "unparseable body: nested too deeply")
+        HUB_INBOX_MESSAGES.labels(samu_id=self.samu_id, status=outcome.status).inc()
+        return outcome
 
     def _read(self, body: bytes) -> Outcome:  # noqa: PLR0911 - one early return per rule
         try:

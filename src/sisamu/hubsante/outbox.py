@@ -176,3 +176,21 @@ def record_remote_error(conn: Connection, samu_id: str, distribution_id: str, er
         .values(remote_error=error[:2000])
     )
     return bool(result.rowcount)
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    samu_id: str
+    pending: int
+    oldest_age_s: float
+
+
+def backlog(conn: Connection, now: datetime) -> list[Backlog]:
+    """Messages not yet sent nor dropped, by SAMU, with the age of the oldest (from the pending rows' index)."""
+    pending = hub_outbox.c.sent_at.is_(None) & hub_outbox.c.dropped_at.is_(None)
+    rows = conn.execute(
+        select(hub_outbox.c.samu_id, func.count(), func.min(hub_outbox.c.created_at))
+        .where(pending)
+        .group_by(hub_outbox.c.samu_id)
+    )
+    return [Backlog(str(s), int(n), max(0.0, (now - oldest).total_seconds())) for s, n, oldest in rows]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -21,6 +22,14 @@ class BackgroundService(Protocol):
     async def stop(self) -> None: ...
 
 
+def health(service: BackgroundService) -> tuple[str, bool]:
+    """The service's name and whether it is doing its work (`/readyz`); a service that cannot tell is taken as
+    healthy while it runs."""
+    name = str(getattr(service, "name", type(service).__name__))
+    check = getattr(service, "healthy", None)
+    return name, bool(check()) if callable(check) else True
+
+
 class TaskService:
     """A coroutine function run as a task until stopped; a crash is logged and the coroutine started again."""
 
@@ -29,14 +38,22 @@ class TaskService:
         self._run = run
         self._restart_s = restart_s
         self._task: asyncio.Task[None] | None = None
+        self._failed_at: float | None = None  # monotonic time of the last crash
 
     async def _loop(self) -> None:
         while True:
             try:
                 await self._run()
             except Exception:
+                self._failed_at = time.monotonic()
                 log.exception("%s stopped on an error; restarting in %.0f s", self.name, self._restart_s)
             await asyncio.sleep(self._restart_s)
+
+    def healthy(self) -> bool:
+        """Running, and not crashed since its last restart had time to settle."""
+        if self._task is None or self._task.done():
+            return False
+        return self._failed_at is None or time.monotonic() - self._failed_at > self._restart_s + 5.0
 
     def start(self) -> None:
         if self._task is None:
@@ -53,9 +70,20 @@ class TaskService:
 class ThreadedService:
     """A service with blocking `start` and `stop` of its own (an MQTT client's network thread)."""
 
-    def __init__(self, name: str, start: Callable[[], None], stop: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        name: str,
+        start: Callable[[], None],
+        stop: Callable[[], None],
+        *,
+        healthy: Callable[[], bool] | None = None,
+    ) -> None:
         self.name = name
         self._start, self._stop = start, stop
+        self._healthy = healthy
+
+    def healthy(self) -> bool:
+        return self._healthy() if self._healthy is not None else True
 
     def start(self) -> None:
         self._start()
@@ -79,6 +107,7 @@ class PeriodicPass:
         self._work = work
         self._task: asyncio.Task[None] | None = None
         self._pass: asyncio.Future[Any] | None = None
+        self._last_ok: float | None = None  # monotonic: the start, then the end of each pass that succeeded
 
     def report(self, done: Any) -> None:
         """What a pass did, for the log (subclasses say more)."""
@@ -88,6 +117,7 @@ class PeriodicPass:
             self._pass = asyncio.ensure_future(asyncio.to_thread(self._work))
             try:
                 self.report(await asyncio.shield(self._pass))
+                self._last_ok = time.monotonic()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -99,7 +129,17 @@ class PeriodicPass:
     def start(self) -> None:
         """Start the loop in the running event loop (nothing when not `enabled`)."""
         if self._task is None and self.enabled:
+            self._last_ok = time.monotonic()
             self._task = asyncio.get_running_loop().create_task(self.run(), name=self.name)
+
+    def healthy(self) -> bool:
+        """Off by configuration, or running with a pass succeeded lately (three intervals, at least 30 s: a pass
+        may be long, a failed one is retried on time)."""
+        if not self.enabled:
+            return True
+        if self._task is None or self._task.done() or self._last_ok is None:
+            return False
+        return time.monotonic() - self._last_ok < max(3 * self.interval_s, 30.0)
 
     async def stop(self) -> None:
         task, self._task = self._task, None

@@ -58,6 +58,7 @@ from sisamu.web import (
     health,
     live_auth,
     me_api,
+    metrics_api,
     oidc_pages,
     openapi,
     pages,
@@ -69,6 +70,8 @@ from sisamu.web.database_retry import DatabaseRetry
 from sisamu.web.headers import SecurityHeaders
 from sisamu.web.live import LiveHub
 from sisamu.web.live import router as live_router
+from sisamu.web.metrics_api import PlatformCollector, registry_for
+from sisamu.web.observability import RequestId, RequestTimer
 from sisamu.web.templating import templates
 
 log = logging.getLogger(__name__)
@@ -176,6 +179,8 @@ def create_app(
         if live:
             await hub.start()
         running = list(services) if services is not None else background_services(platform)
+        app.state.services = running  # their health: /readyz and /metrics
+        collector.services = running
         for service in running:
             service.start()
         freeze_startup_objects()
@@ -208,6 +213,11 @@ def create_app(
         max_per_account=settings.live_max_sockets_per_account,
     )
 
+    app.state.live = live
+    app.state.services = []
+    collector = PlatformCollector(platform, app.state.live_hub)
+    app.state.metrics = registry_for(collector)
+
     _handle_errors(app)
 
     for router in (
@@ -234,16 +244,19 @@ def create_app(
         codes_api.router,
         live_router,
         oidc_pages.router,
+        metrics_api.router,
     ):
         app.include_router(router)
 
     openapi.describe(app)
     if settings.api_docs:
         openapi.serve_docs(app)
+    app.add_middleware(RequestTimer)  # innermost: next to the router, which names the route
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(CredentialsGate, platform=platform)
     # Around the gate, whose lookup is the first query of most requests: both run again after a fail-over.
     app.add_middleware(DatabaseRetry, budget_s=settings.database_retry_s)
+    app.add_middleware(RequestId)  # outermost: every log line of the request carries its id
     app.mount("/static/leaflet", StaticFiles(directory=xleaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     return app

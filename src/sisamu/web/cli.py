@@ -51,6 +51,7 @@ def _serve(
         host=host,
         port=port,
         log_level="info",
+        log_config=None,  # uvicorn's lines go through the process's own handler (format, request ids)
         access_log=platform.settings.access_log,
         # Forwarded headers only from the configured proxies: anyone else could name any address, and the login
         # throttling (per account and address) would then count nothing, or count an innocent's address.

@@ -24,6 +24,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sisamu.platform.metrics import DATABASE_ERRORS
 from sisamu.security.errors import Refused
 from sisamu.storage.resilience import is_unavailable, track
 
@@ -81,6 +82,7 @@ class DatabaseRetry:
                     log.warning(
                         "database unavailable on %s (attempt %d, %s): running it again", where, attempt, cause
                     )
+                    DATABASE_ERRORS.labels(outcome="retried").inc()
                     await asyncio.sleep(pause)
                     pause, attempt = min(pause * 2, LONGEST_PAUSE_S), attempt + 1
                     continue
@@ -91,6 +93,7 @@ class DatabaseRetry:
                     refusal.code,
                     cause,
                 )
+                DATABASE_ERRORS.labels(outcome=refusal.code).inc()
                 await _refuse(send, refusal)
             return
 

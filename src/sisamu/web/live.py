@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
 from sisamu.domain.events import LiveEvent
+from sisamu.platform.metrics import LIVE_DROPPED, LIVE_LAG_SECONDS
 from sisamu.security import audit
 from sisamu.security.access import sees_callers
 from sisamu.security.roles import Permission, Principal, allows
@@ -135,6 +137,7 @@ class LiveHub:
                     subscriber.queue.put_nowait(text if shown or masked is None else masked)
                     delivered += 1
                 except asyncio.QueueFull:
+                    LIVE_DROPPED.inc()
                     log.warning(
                         "live feed: dropping event for slow console of %s", subscriber.principal.username
                     )
@@ -176,7 +179,10 @@ class LiveHub:
                     log.info("live feed listening on channel %s", CHANNEL)
                     async for notify in conn.notifies():
                         try:
-                            self.dispatch(LiveEvent.from_payload(json.loads(notify.payload)))
+                            payload = json.loads(notify.payload)
+                            self.dispatch(LiveEvent.from_payload(payload))
+                            if isinstance(sent := payload.get("t"), float | int):
+                                LIVE_LAG_SECONDS.observe(max(0.0, time.time() - sent))
                         except (ValueError, KeyError, TypeError):
                             log.exception("live feed: malformed notification %r", notify.payload)
             except asyncio.CancelledError:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sisamu.calls.distribution import assignment
+from sisamu.platform.metrics import DECISION_SECONDS, DISTRIBUTION_FAILURES
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -33,8 +34,10 @@ def distribution_pass(uow: UnitOfWork, now: datetime, samu_ids: Collection[str] 
         with uow.savepoint():
             started = time.perf_counter()
             made = assignment.distribute(uow, now, samu_ids=samu_ids)
-            elapsed_ms = (time.perf_counter() - started) * 1000
+            elapsed = time.perf_counter() - started
     except Exception:
+        DISTRIBUTION_FAILURES.inc()
         log.exception("distribution pass for samus %s failed; the next pass will retry", samu_ids or "all")
         return Pass()
-    return Pass(made, elapsed_ms)
+    DECISION_SECONDS.observe(elapsed)
+    return Pass(made, elapsed * 1000)
