@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
+from time import monotonic
 from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class TaskService:
             try:
                 await self._run()
             except Exception:
-                self._failed_at = time.monotonic()
+                self._failed_at = monotonic()
                 log.exception("%s stopped on an error; restarting in %.0f s", self.name, self._restart_s)
             await asyncio.sleep(self._restart_s)
 
@@ -53,7 +53,7 @@ class TaskService:
         """Running, and not crashed since its last restart had time to settle."""
         if self._task is None or self._task.done():
             return False
-        return self._failed_at is None or time.monotonic() - self._failed_at > self._restart_s + 5.0
+        return self._failed_at is None or monotonic() - self._failed_at > self._restart_s + 5.0
 
     def start(self) -> None:
         if self._task is None:
@@ -117,7 +117,7 @@ class PeriodicPass:
             self._pass = asyncio.ensure_future(asyncio.to_thread(self._work))
             try:
                 self.report(await asyncio.shield(self._pass))
-                self._last_ok = time.monotonic()
+                self._last_ok = monotonic()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -129,7 +129,7 @@ class PeriodicPass:
     def start(self) -> None:
         """Start the loop in the running event loop (nothing when not `enabled`)."""
         if self._task is None and self.enabled:
-            self._last_ok = time.monotonic()
+            self._last_ok = monotonic()
             self._task = asyncio.get_running_loop().create_task(self.run(), name=self.name)
 
     def healthy(self) -> bool:
@@ -139,7 +139,7 @@ class PeriodicPass:
             return True
         if self._task is None or self._task.done() or self._last_ok is None:
             return False
-        return time.monotonic() - self._last_ok < max(3 * self.interval_s, 30.0)
+        return monotonic() - self._last_ok < max(3 * self.interval_s, 30.0)
 
     async def stop(self) -> None:
         task, self._task = self._task, None
