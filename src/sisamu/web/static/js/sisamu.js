@@ -174,7 +174,27 @@ const Sisamu = (function () {
     container.replaceChildren(...shortcuts.map((s) => { const li = el("li"); li.append(el("kbd", s.keys), el("span", " " + s.label)); return li; }));
   }
 
-  // Territory map: offline département outline, hospitals, optional tiles; returns the Leaflet map.
+  // Without a tile server, a base map of our own: the département's communes with their names (from zoom 11, where
+  // they stop overlapping) and the main roads of the imported road graph, under everything else.
+  const ROAD_STYLES = { motorway: ["#c0392b", 3], trunk: ["#d35400", 2.5], primary: ["#d4ac0d", 2], secondary: ["#7f8c8d", 1.5], tertiary: ["#aab7b8", 1] };
+  async function offlineBase(map, departement) {
+    map.createPane("base").style.zIndex = 250;
+    const where = "/api/geo/departements/" + encodeURIComponent(departement);
+    const [communes, roads] = await Promise.all([api(where + "/communes"), api(where + "/roads")]);
+    const names = L.layerGroup();
+    L.geoJSON(communes, {
+      pane: "base", interactive: false, style: { color: "#9aa5b1", weight: 0.6, fillOpacity: 0 },
+      onEachFeature: (feature, layer) => names.addLayer(L.tooltip({ permanent: true, direction: "center", className: "commune-label" })
+        .setLatLng(layer.getBounds().getCenter()).setContent(tip(feature.properties.name))),
+    }).addTo(map);
+    L.geoJSON(roads, { pane: "base", interactive: false, style: (f) => { const [color, weight] = ROAD_STYLES[f.properties.class] || ["#aab7b8", 1]; return { color, weight }; } }).addTo(map);
+    const showNames = () => { if (map.getZoom() >= 11) names.addTo(map); else names.remove(); };
+    map.on("zoomend", showNames);
+    showNames();
+  }
+
+  // Territory map: tiles when a tile server is configured, else the offline base; the département's outline,
+  // hospitals; returns the Leaflet map.
   async function territoryMap(elementId, hospitalsList) {
     if (!ctx.samu) return null;
     const detail = await api("/api/samus/" + ctx.samu);
@@ -188,6 +208,7 @@ const Sisamu = (function () {
     const outline = await api("/api/geo/departements/" + detail.departement + "/outline");
     const layer = L.geoJSON(outline, { style: { color: "#c0392b", weight: 2, fillOpacity: 0.05 } }).addTo(map);
     map.fitBounds(layer.getBounds());
+    if (!ctx.tiles) offlineBase(map, detail.departement).catch((e) => console.error("offline base map:", e));
     detail.hospitals.forEach((h) => L.circleMarker([h.lat, h.lon], { radius: 6, color: "#1b4f72" }).bindTooltip(tip(h.name)).addTo(map));
     return map;
   }
