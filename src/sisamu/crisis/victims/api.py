@@ -10,6 +10,7 @@ from sisamu.crisis.api import InCrisis
 from sisamu.crisis.victims import service
 from sisamu.crisis.victims.export import information_cell_csv, sivic_csv
 from sisamu.crisis.victims.schemas import (
+    DestinationOut,
     DuplicateOut,
     PatientLinkIn,
     VictimChangeIn,
@@ -46,6 +47,13 @@ def register(crisis_id: int, payload: VictimIn, platform: PlatformDep, principal
         pma=payload.pma,
     )
     return VictimOut.of(v)
+
+
+@router.get("/destinations", summary="Hospitals of the crisis' départements, for the destination field")
+def destinations(crisis_id: int, platform: PlatformDep, principal: InCrisis) -> list[DestinationOut]:
+    with platform.uow() as uow:
+        found = service.destinations(uow, principal=principal, crisis_id=crisis_id)
+    return [DestinationOut(hospital_id=h.key, name=h.name, departement=h.departement) for h in found]
 
 
 @router.get("/duplicates", summary="Pairs of victims that may be the same person, for review (audited)")

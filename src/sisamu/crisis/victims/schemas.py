@@ -17,6 +17,7 @@ from sisamu.crisis.victims.model import (
     Vector,
     Victim,
 )
+from sisamu.hospitals.directory import hospital
 
 Name = Field(default=None, max_length=200)
 Place = Field(default=None, max_length=200)
@@ -100,6 +101,7 @@ class VictimOut(BaseModel):
     pma: str | None
     vector: Vector | None
     destination: str | None
+    destination_name: str | None
     file_number: str | None
     patient_no: int | None
     external_id: dict[str, str] | None  # Hub Santé patient externalId, when the number is a bracelet's
@@ -129,6 +131,7 @@ class VictimOut(BaseModel):
             pma=v.pma,
             vector=v.vector,
             destination=v.destination,
+            destination_name=hospital(v.destination).name if v.destination else None,
             file_number=v.patient.file_number if v.patient else None,
             patient_no=v.patient.patient_no if v.patient else None,
             external_id=None if v.allocated else {"source": "SINUS", "value": v.number},
@@ -146,3 +149,9 @@ class VictimOut(BaseModel):
 class DuplicateOut(BaseModel):
     first: VictimOut
     second: VictimOut
+
+
+class DestinationOut(BaseModel):
+    hospital_id: str
+    name: str
+    departement: str

@@ -37,9 +37,10 @@ from sisamu.crisis.victims.model import (
     duplicate_pairs,
     refused,
 )
-from sisamu.hospitals.directory import hospital
+from sisamu.hospitals.directory import HospitalDef, hospital, hospitals_in
 from sisamu.security import audit
 from sisamu.security.errors import NotFound
+from sisamu.tenants.queries import departements
 
 if TYPE_CHECKING:
     from sisamu.security.roles import Principal
@@ -323,3 +324,10 @@ def duplicates(
     pairs = duplicate_pairs(store.of_crisis(uow.conn, c.crisis_id))
     _audit(uow, principal, c, "crisis.victims.duplicates", now, detail={"pairs": len(pairs)})
     return pairs
+
+
+def destinations(uow: UnitOfWork, *, principal: Principal, crisis_id: int) -> list[HospitalDef]:
+    """The directory's hospitals of the départements of the crisis' SAMUs (any other is accepted by its id)."""
+    c = _crisis(uow, principal, crisis_id, writing=False)
+    of_samu = departements(uow.conn)
+    return [h for dep in sorted({of_samu[s] for s in c.samus if s in of_samu}) for h in hospitals_in(dep)]

@@ -20,8 +20,6 @@ from sisamu.crisis.victims.model import (
 from sisamu.crisis.victims.tables import crisis_victim, crisis_victim_counter, crisis_victim_triage
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from sqlalchemy import Connection
 
 
@@ -150,23 +148,18 @@ def get(conn: Connection, number: str, *, lock: bool = False) -> Victim | None:
 
 
 def of_crisis(conn: Connection, crisis_id: int) -> list[Victim]:
-    """The crisis' victims, registration order (no history: the list)."""
+    """The crisis' victims with their triage histories, registration order."""
     rows = conn.execute(
         select(crisis_victim)
         .where(crisis_victim.c.crisis_id == crisis_id)
         .order_by(crisis_victim.c.created_at, crisis_victim.c.number)
-    )
-    return [_victim(r) for r in rows]
-
-
-def counts(conn: Connection, crisis_id: int) -> dict[tuple[str, str], int]:
-    rows = conn.execute(
-        select(crisis_victim.c.triage, crisis_victim.c.status, func.count())
+    ).all()
+    changes: dict[str, list[TriageChange]] = {}
+    for h in conn.execute(
+        select(crisis_victim_triage)
+        .join(crisis_victim, crisis_victim.c.number == crisis_victim_triage.c.number)
         .where(crisis_victim.c.crisis_id == crisis_id)
-        .group_by(crisis_victim.c.triage, crisis_victim.c.status)
-    )
-    return {(r[0], r[1]): int(r[2]) for r in rows}
-
-
-def touched(v: Victim, at: datetime) -> dict[str, Any]:
-    return {"version": v.version + 1, "updated_at": at}
+        .order_by(crisis_victim_triage.c.number, crisis_victim_triage.c.seq)
+    ):
+        changes.setdefault(h.number, []).append(TriageChange(Triage(h.triage), h.at, h.by))
+    return [_victim(r, tuple(changes.get(r.number, ()))) for r in rows]
