@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sisamu.cases import service as cases
 from sisamu.cases.model import InvalidFile
 from sisamu.crisis.access import check_part
-from sisamu.crisis.common import load, tell, write
+from sisamu.crisis.common import load, write
 from sisamu.crisis.model import Crisis, CrisisRefused, EntryIn, Verification
 from sisamu.crisis.victims import store
 from sisamu.crisis.victims.model import (
@@ -106,8 +106,8 @@ def _log(
             link_id=v.number,
         ),
         now,
+        also=(EVENT,),
     )
-    tell(uow, c, EVENT)
 
 
 def register(
@@ -294,8 +294,8 @@ def link_patient(
             link_id=file.number,
         ),
         now,
+        also=(EVENT,),
     )
-    tell(uow, c, EVENT)
     return v
 
 
