@@ -112,6 +112,8 @@ def test_changes_versions_links_duplicates_and_exports(platform, login, crisis):
         arm.request("PATCH", path, json={"version": 2, "status": "evacuated"}).json()["status"] == "evacuated"
     )
     assert arm.request("PATCH", path, json={"version": 2, "unknown": 1}).status_code == 422
+    unchanged = arm.request("PATCH", path, json={"version": 3, "identity": None})
+    assert (unchanged.status_code, unchanged.json()["version"]) == (200, 3)  # nothing said, nothing changed
 
     # linked to a patient of a regulation file, through the file's own service (the caller's rights on the file)
     number = arm.post("/api/samus/250/files", json={"qualification": {"priority": "P1"}}).json()["number"]

@@ -65,7 +65,7 @@ class VictimChangeIn(_Strict):
         found: dict[str, Any] = {k: getattr(self, k) for k in given}
         if self.identity is not None:
             found["identity"] = self.identity.identity()
-        for key in ("triage", "status"):  # null means "unchanged" for these
+        for key in ("triage", "status", "identity"):  # null means "unchanged" for these
             if found.get(key) is None:
                 found.pop(key, None)
         return found
