@@ -6,6 +6,7 @@ from sisamu.analytics import tables as analytics_tables
 from sisamu.calls import tables as calls_tables
 from sisamu.cases import tables as cases_tables
 from sisamu.crisis import tables as crisis_tables
+from sisamu.crisis.victims import tables as victims_tables
 from sisamu.hospitals.capacity import tables as hospitals_tables
 from sisamu.hubsante import tables as hub_tables
 from sisamu.resources import tables as resources_tables
@@ -24,4 +25,5 @@ __all__ = [
     "metadata",
     "resources_tables",
     "smur_tables",
+    "victims_tables",
 ]

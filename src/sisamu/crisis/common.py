@@ -41,8 +41,11 @@ def audit_crisis(
     )
 
 
-def tell(uow: UnitOfWork, c: Crisis, kind: str, extra: tuple[str, ...] = ()) -> None:
-    """A live event to every room of the crisis and to the home rooms of its reinforcements (ids only)."""
+def tell(
+    uow: UnitOfWork, c: Crisis, kind: str, extra: tuple[str, ...] = (), *, also: tuple[str, ...] = ()
+) -> None:
+    """A live event (and the `also` kinds) to every room of the crisis and to the home rooms of its reinforcements
+    (ids only)."""
     rooms = set(c.samus) | set(extra)
     rooms |= {
         r.home_samu_id
@@ -50,10 +53,19 @@ def tell(uow: UnitOfWork, c: Crisis, kind: str, extra: tuple[str, ...] = ()) -> 
         if r.home_samu_id and r.revoked_at is None
     }
     for samu_id in sorted(rooms):
-        uow.emit(LiveEvent(samu_id, kind, str(c.crisis_id)))
+        for each in (kind, *also):
+            uow.emit(LiveEvent(samu_id, each, str(c.crisis_id)))
 
 
-def write(uow: UnitOfWork, principal: Principal | None, c: Crisis, entry: EntryIn, now: datetime) -> LogEntry:
+def write(
+    uow: UnitOfWork,
+    principal: Principal | None,
+    c: Crisis,
+    entry: EntryIn,
+    now: datetime,
+    *,
+    also: tuple[str, ...] = (),
+) -> LogEntry:
     written = chain.append(
         uow.conn,
         crisis_id=c.crisis_id,
@@ -63,7 +75,7 @@ def write(uow: UnitOfWork, principal: Principal | None, c: Crisis, entry: EntryI
         author=principal.display_name if principal else PLATFORM_AUTHOR,
         author_samu_id=principal.samu_id if principal else None,
     )
-    tell(uow, c, "crisis.log")
+    tell(uow, c, "crisis.log", also=also)
     return written
 
 

@@ -33,7 +33,7 @@ COLUMNS = (
 )
 
 
-def _cell(value: str) -> str:
+def spreadsheet_cell(value: str) -> str:
     # A cell a spreadsheet would run as a formula is quoted (CSV injection).
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
@@ -62,5 +62,5 @@ def log_csv(entries: Iterable[LogEntry]) -> str:
             link,
             e.hash,
         )
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([spreadsheet_cell(v) for v in row])
     return out.getvalue()

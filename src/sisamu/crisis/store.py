@@ -156,11 +156,15 @@ def listing(
 
 
 def lock_head(conn: Connection, crisis_id: int) -> tuple[int, str, datetime | None]:
-    """The chain's head (seq, hash) and the crisis' closing time, locked until the transaction ends."""
+    """The chain's head (seq, hash) and the crisis' closing time, locked until the transaction ends.
+
+    FOR NO KEY UPDATE: it does not wait for the key-share locks that inserting rows referring to the crisis takes
+    (a victim, a file), so a writer that inserted such a row and then waits here for the head never deadlocks with
+    the head's holder waiting for it."""
     row = conn.execute(
         select(crisis.c.log_seq, crisis.c.log_hash, crisis.c.closed_at)
         .where(crisis.c.crisis_id == crisis_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
     ).one()
     return int(row.log_seq), str(row.log_hash), row.closed_at
 

@@ -32,6 +32,7 @@ from sisamu.calls.api import router as calls_router
 from sisamu.cases.api import router as cases_router
 from sisamu.crisis.api import room as crisis_room_router
 from sisamu.crisis.api import router as crisis_router
+from sisamu.crisis.victims.api import router as victims_router
 from sisamu.domain.errors import DomainError, GuardRefused
 from sisamu.geo.api import router as geo_router
 from sisamu.hospitals.api import router as hospitals_router
@@ -241,6 +242,7 @@ def create_app(
         indicators_router,
         crisis_router,
         crisis_room_router,
+        victims_router,
         codes_api.router,
         live_router,
         oidc_pages.router,

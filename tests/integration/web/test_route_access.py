@@ -45,7 +45,8 @@ TENANT_PARAMS |= {
     "crisis_id": "1",
     "seq": "1",
     "username": "arm.680",
-}  # SAMU 250's crisis, its log, a reinforcement
+    "number": "FR025NOVI2026TR000001",
+}  # SAMU 250's crisis, its log, a reinforcement, a victim
 
 
 def _flat(routes):

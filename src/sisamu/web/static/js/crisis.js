@@ -23,7 +23,7 @@
     }));
     if (!state.crises.length) $("crises").append(S.el("li", "Aucune crise.", "meta"));
     if (pick) await select(pick.crisis_id);
-    else { state.current = null; $("panel-crisis").hidden = true; $("panel-log").hidden = true; }
+    else { state.current = null; $("panel-crisis").hidden = true; $("panel-log").hidden = true; document.dispatchEvent(new CustomEvent("sisamu:crisis", { detail: null })); }
   }
 
   async function select(crisisId) {
@@ -45,6 +45,7 @@
     $("entry-form").hidden = !crisis.open;
     $("log-csv").href = "/api/crises/" + crisis.crisis_id + "/log.csv";
     await Promise.all([loadLog(), loadReinforcements()]);
+    document.dispatchEvent(new CustomEvent("sisamu:crisis", { detail: crisis }));  // the victims panel follows
   }
 
   async function loadReinforcements() {
