@@ -165,3 +165,19 @@ def tone_windows(
 def wav_duration_s(path: Path) -> float:
     with wave.open(str(path), "rb") as wav:
         return wav.getnframes() / wav.getframerate()
+
+
+def tone_present(path: Path, frequency: float) -> tuple[int, int]:
+    """Of the 100 ms windows that are not silent, how many hold `frequency` (± 25 Hz) at a quarter of their strongest
+    component or more — a voice heard in a mix, whether or not it leads — and how many there are."""
+    data, rate = samples(path)
+    window = rate // 10
+    present = voiced = 0
+    for begin in range(0, len(data) - window + 1, window):
+        spectrum = np.abs(np.fft.rfft(data[begin : begin + window] * np.hanning(window)))
+        if spectrum.max() < 1e4:
+            continue
+        voiced += 1
+        freqs = np.fft.rfftfreq(window, 1 / rate)
+        present += spectrum[np.abs(freqs - frequency) <= 25].max() >= 0.25 * spectrum.max()
+    return present, voiced

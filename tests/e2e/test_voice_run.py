@@ -20,7 +20,15 @@ import pytest
 from processes import ARTIFACTS, free_port, sisamu_command, stop, wait_ready
 from sisamu.tenants.service import DEMO_PASSWORD
 from support import missing_service
-from voice_sip import arm_session, free_udp_port, rtp_base, until, user_agent
+from voice_sip import (
+    arm_session,
+    free_udp_port,
+    rtp_base,
+    tone_present,
+    until,
+    user_agent,
+    wav_duration_s,
+)
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 TEL = "/api/samus/250/telephony"
@@ -172,11 +180,39 @@ def _talk(site: Site, tmp_path: Path, *phone_options: str) -> dict[str, Any]:
     return ended
 
 
-def test_sisamu_run_answers_sip_calls_when_voice_is_enabled(run_site, tmp_path):
+def test_sisamu_run_answers_sip_calls_when_voice_is_enabled_and_records_them(platform, run_site, tmp_path):
     text = run_site.log.read_text(errors="replace")
     assert f"SIP on udp 127.0.0.1:{run_site.sip_port}, lines {LINE} (SAMU 250, flux 15)" in text
     ended = _talk(run_site, tmp_path)
-    assert ended["call_id"].startswith("sip-v1-")
+    call_id = ended["call_id"]
+    assert call_id.startswith("sip-v1-")
+    # the conversation recorded: both voices (the caller's 1 kHz, the ARM's 1.6 kHz) in one WAV under the data dir
+    recording = run_site.data_dir / "recordings" / "250" / f"{call_id}.wav"
+    until(
+        lambda: f"call {call_id} recorded" in run_site.log.read_text(errors="replace"), "the recording closed"
+    )
+    assert 1.5 <= wav_duration_s(recording) <= 10
+    # mixed: most 100 ms windows hold both voices, whichever leads; nothing where no voice is
+    callers, voiced = tone_present(recording, 1000)
+    arms, _ = tone_present(recording, 1600)
+    assert voiced >= 15, voiced
+    assert callers >= 0.5 * voiced, (callers, voiced)
+    assert arms >= 0.5 * voiced, (arms, voiced)
+    assert tone_present(recording, 2500)[0] <= 0.1 * voiced
+    # listened to over HTTP by the SAMU's regulator (audited), refused to its ARM
+    url = f"{TEL}/calls/{call_id}/recording"
+    with arm_session(run_site.base_url, "regulator.250") as regulator:
+        response = regulator.get(url)
+        assert response.status_code == 200, response.text
+        assert response.content == recording.read_bytes()
+    with arm_session(run_site.base_url) as arm:
+        assert arm.get(url).status_code == 403
+    with platform.engine.connect() as conn:
+        listened = conn.exec_driver_sql(
+            "SELECT actor FROM audit_event WHERE action = 'call.recording.listen' AND object_id = %(c)s",
+            {"c": call_id},
+        ).scalars()
+        assert list(listened) == ["regulator.250"]
 
 
 def test_sisamu_demo_starts_voice_by_itself_and_its_banner_says_where_to_point_a_phone(demo_site, tmp_path):

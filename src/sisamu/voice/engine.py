@@ -27,7 +27,7 @@ from typing import Any
 import pjsua2 as pj
 
 from sisamu.voice import model
-from sisamu.voice.events import CallerGone, EngineEvent, Incoming, PhoneAnswered, PhoneGone
+from sisamu.voice.events import CallerGone, EngineEvent, Incoming, PhoneAnswered, PhoneGone, Recorded
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,9 @@ class _Leg:
     players: list[Any] = field(default_factory=list)
     waiting_at: float | None = None  # monotonic time the announcement ends
     bridged: bool = False
+    record: str | None = None  # a phone's: where to record the conversation once bridged
+    recorder: Any = None  # a phone's pj.AudioMediaRecorder while bridged
+    recording_since: tuple[float, float] = (0.0, 0.0)  # (Unix, monotonic) time the recording began
 
 
 class _PjCall(pj.Call):  # type: ignore[misc]
@@ -120,10 +123,11 @@ class Engine:
     def reject(self, leg: str, status: int) -> None:
         self._commands.put(("reject", (leg, status)))
 
-    def ring(self, caller_leg: str, uri: str) -> str:
-        """Ring a phone for the caller's leg; returns the phone's leg id (reported back in PhoneAnswered/Gone)."""
+    def ring(self, caller_leg: str, uri: str, record: str | None = None) -> str:
+        """Ring a phone for the caller's leg; returns the phone's leg id (reported back in PhoneAnswered/Gone).
+        With `record`, the conversation is recorded there (WAV, both voices mixed) once bridged."""
         leg = f"phone-{uuid.uuid4().hex[:12]}"
-        self._commands.put(("ring", (caller_leg, leg, uri)))
+        self._commands.put(("ring", (caller_leg, leg, uri, record)))
         return leg
 
     def drop(self, leg: str) -> None:
@@ -282,6 +286,34 @@ class Engine:
         phone.audio.startTransmit(caller.audio)
         caller.bridged = phone.bridged = True
         log.info("bridged %s with %s", caller.leg_id, phone.leg_id)
+        if phone.record is not None:
+            self._record(caller, phone, phone.record)
+
+    def _record(self, caller: _Leg, phone: _Leg, path: str) -> None:
+        """Both voices into one WAV: the conference bridge mixes what it sends to the recorder's port."""
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            recorder = pj.AudioMediaRecorder()
+            recorder.createRecorder(path)
+            caller.audio.startTransmit(recorder)
+            phone.audio.startTransmit(recorder)
+        except (OSError, pj.Error) as exc:
+            reason = exc.info() if isinstance(exc, pj.Error) else exc
+            log.error("recording %s failed: %s", path, reason)  # noqa: TRY400 - the cause in one line
+            return
+        phone.recorder = recorder
+        phone.recording_since = (time.time(), time.monotonic())
+
+    def _stop_recording(self, phone: _Leg) -> None:
+        recorder, phone.recorder = phone.recorder, None
+        if recorder is None or phone.record is None:
+            return
+        for leg in (phone, self._legs.get(phone.peer or "")):
+            if leg is not None and leg.audio is not None:
+                _quietly(leg.audio.stopTransmit, recorder)
+        del recorder  # closes the file: PJSIP writes the WAV header's lengths
+        since, began = phone.recording_since
+        self.events.put(Recorded(phone.record, since, time.monotonic() - began))
 
     def _silence(self, caller: _Leg) -> None:
         caller.waiting_at = None
@@ -296,6 +328,9 @@ class Engine:
             self._waiting_player.startTransmit(caller.audio)
 
     def _release(self, leg: _Leg) -> None:
+        phone = leg if leg.kind == "phone" else self._legs.get(leg.peer or "")
+        if phone is not None and phone.recorder is not None:
+            self._stop_recording(phone)
         if leg.audio is not None and leg.kind == "caller":
             self._silence(leg)
         leg.audio = None
@@ -335,13 +370,13 @@ class Engine:
         if leg is not None and not leg.gone:
             _hangup(leg, 200 if leg.connected else 487)
 
-    def _do_ring(self, caller_leg: str, leg_id: str, uri: str) -> None:
+    def _do_ring(self, caller_leg: str, leg_id: str, uri: str, record: str | None = None) -> None:
         caller = self._legs.get(caller_leg)
         if caller is None or caller.gone or self._account is None:
             self.events.put(PhoneGone(leg_id, caller_leg, False))
             return
         call = _PjCall(self, leg_id, self._account)
-        leg = _Leg(leg_id, "phone", call, peer=caller_leg)
+        leg = _Leg(leg_id, "phone", call, peer=caller_leg, record=record)
         self._legs[leg_id] = leg
         if caller.peer is not None:  # a previous phone still ringing: it stops
             self._do_drop(caller.peer)
