@@ -173,5 +173,6 @@ def voice_node(platform: Platform, *, host: str | None = None, port: int | None 
         waiting=waiting,
         trunks=model.parse_networks(settings.voice_trunks),
         rtp_port=settings.voice_rtp_port,
+        max_legs=settings.voice_max_legs,
     )
     return VoiceNode(platform, engine, phones, registrar=registrar)

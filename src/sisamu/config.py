@@ -262,6 +262,13 @@ class Settings(BaseSettings):
     voice_follow_s: float = Field(
         default=0.2, gt=0, description="How often the voice service checks where the calls it carries are."
     )
+    voice_max_legs: int = Field(
+        default=256,
+        ge=4,
+        le=2000,
+        description="Call legs the voice service carries at once (a conversation is two: the caller and the seat's "
+        "phone); PJSIP's own default is 4.",
+    )
     voice_enabled: bool | None = Field(
         default=None,
         description="`sisamu run` and `sisamu demo` start the voice service in their process (needs the `voice` "

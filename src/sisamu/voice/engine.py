@@ -14,6 +14,7 @@ phone is rung with an outgoing call; its answer bridges the two legs both ways a
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import threading
@@ -32,6 +33,9 @@ from sisamu.voice.events import CallerGone, EngineEvent, Incoming, PhoneAnswered
 log = logging.getLogger(__name__)
 
 POLL_MS = 10
+# The conference bridge removes a port in its own clock tick, after the recorder is let go: the file is complete a
+# few frames later. The node hears of a recording this long after.
+CLOSING_S = 0.5
 
 
 # ---- legs --------------------------------------------------------------------------------------------------------
@@ -98,12 +102,14 @@ class Engine:
         trunks: model.Networks = model.parse_networks("127.0.0.1/32,::1/128"),
         rtp_port: int = 4000,
         log_level: int = 1,
+        max_legs: int = 256,
     ) -> None:
         self.host, self.port, self.lines, self.rtp_port = host, port, lines, rtp_port
         self.trunks = trunks
         self.announcement, self.waiting = announcement, waiting
         self.announcement_s = _duration_s(announcement)
         self.log_level = log_level
+        self.max_legs = max_legs
         self.events: queue.Queue[EngineEvent] = queue.Queue()
         self._commands: queue.Queue[tuple[str, tuple[Any, ...]]] = queue.Queue()
         self._legs: dict[str, _Leg] = {}
@@ -114,6 +120,7 @@ class Engine:
         self._account: _Account | None = None
         self._waiting_player: Any = None
         self._endpoint: Any = None
+        self._closing: list[tuple[float, Recorded]] = []  # recordings closing: reported when surely closed
 
     # -- commands (from any thread) --
 
@@ -173,6 +180,9 @@ class Engine:
         config.uaConfig.threadCnt = 0  # this thread polls: every callback runs here
         config.uaConfig.mainThreadOnly = False
         config.uaConfig.userAgent = "sisamu-voice"
+        config.uaConfig.maxCalls = self.max_legs  # PJSUA's default is 4 legs: two conversations
+        # the conference bridge: a port per leg, a recorder per conversation, the players
+        config.medConfig.maxMediaPorts = max(254, 2 * self.max_legs + 16)
         config.logConfig.level = self.log_level
         config.logConfig.consoleLevel = self.log_level
         config.medConfig.noVad = True
@@ -197,10 +207,8 @@ class Engine:
         self._waiting_player = waiting
 
     def _close(self) -> None:
-        for leg in list(self._legs.values()):
-            if not leg.gone:
-                _hangup(leg, 503)
-        self._legs.clear()
+        self._hang_up_all()  # in its own frame: no loop variable keeps a call alive past libDestroy
+        gc.collect()  # a pjsua2 Call destroyed after libDestroy aborts the process
         self._waiting_player = None
         if self._account is not None:
             self._account.shutdown()
@@ -208,6 +216,14 @@ class Engine:
         if self._endpoint is not None:
             self._endpoint.libDestroy()
             self._endpoint = None
+
+    def _hang_up_all(self) -> None:
+        for leg in self._legs.values():
+            if leg.recorder is not None:
+                self._stop_recording(leg)
+            if not leg.gone:
+                _hangup(leg, 503)
+        self._legs.clear()
 
     # -- in the PJSIP thread: pjsua2's callbacks (on_…) and the commands' work --
 
@@ -311,9 +327,10 @@ class Engine:
         for leg in (phone, self._legs.get(phone.peer or "")):
             if leg is not None and leg.audio is not None:
                 _quietly(leg.audio.stopTransmit, recorder)
-        del recorder  # closes the file: PJSIP writes the WAV header's lengths
+        del recorder  # closes the file (PJSIP writes the WAV header's lengths) once the bridge has let it go
         since, began = phone.recording_since
-        self.events.put(Recorded(phone.record, since, time.monotonic() - began))
+        closed = Recorded(phone.record, since, time.monotonic() - began)
+        self._closing.append((time.monotonic() + CLOSING_S, closed))
 
     def _silence(self, caller: _Leg) -> None:
         caller.waiting_at = None
@@ -337,6 +354,8 @@ class Engine:
 
     def _run_timers(self) -> None:
         now = time.monotonic()
+        while self._closing and self._closing[0][0] <= now:
+            self.events.put(self._closing.pop(0)[1])
         for leg in self._legs.values():
             if leg.waiting_at is not None and now >= leg.waiting_at and not leg.gone and not leg.bridged:
                 self._silence(leg)
