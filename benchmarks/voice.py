@@ -14,7 +14,11 @@ floor is the same load endpoint and the same number of calls, as many in flight,
 load's own phones directly — two bare pjsua2 user agents without sisamu, a 200 OK as soon as the INVITE arrives;
 the ratio of the p99s is the figure to watch (absolute figures move with whatever else the machine runs).
 
-Usage (from the repo root): python benchmarks/voice.py [--calls 200] [--concurrent 20] [--talk-s 1.0] [--runs 1]
+The `pjsua2-python` 2.15.1 wheel carries 4 call legs a process (PJSUA's compile-time ceiling; docs/performance.md):
+one call in flight by default, since the load endpoint holds a caller and a phone per call, and so does the node.
+
+Usage (from the repo root): python benchmarks/voice.py [--calls 100] [--concurrent 1] [--talk-s 1.0] [--runs 1]
+                                                     [--keep]
 Last line: `calls=… concurrent=… failed=… answered=… setup_p50_ms=… setup_p99_ms=… floor_setup_p50_ms=…
 floor_setup_p99_ms=… ratio_p99=… calls_per_s=…` (medians over the runs).
 """
