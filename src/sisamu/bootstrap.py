@@ -35,6 +35,7 @@ from sisamu.resources.mqtt import MqttAdapter
 from sisamu.security.audit_checkpoints import checkpointer_for
 from sisamu.storage.bus import MessageBus
 from sisamu.storage.database import Database
+from sisamu.voice.service import voice_service
 
 if TYPE_CHECKING:
     from sisamu.domain.ports import Telephony, TravelTimeEstimator
@@ -112,11 +113,14 @@ def telephony_relay(platform: Platform) -> TelephonyRelay | None:
     return relay
 
 
-def background_services(platform: Platform, *, hub_samus: Sequence[str] = ()) -> list[BackgroundService]:
+def background_services(
+    platform: Platform, *, hub_samus: Sequence[str] = (), voice: bool = False
+) -> list[BackgroundService]:
     """What runs beside the requests of a platform process: the telephony timers and the regulation file's
     scheduled steps and the indicators' hourly rollups (unless `timers_enabled` is off), the telephony outbox's relay when a telephony is configured,
     the vehicles' MQTT adapter when `mqtt_url` is set, the signed audit checkpoints when a signing key is at hand,
-    and a Hub worker for each Hub identity of the SAMUs in `hub_samus`."""
+    a Hub worker for each Hub identity of the SAMUs in `hub_samus`, and with `voice` (`sisamu run`, `demo`) the
+    voice node when `voice_enabled` is on and the `voice` extra installed (`voice.service.voice_service`)."""
     services: list[BackgroundService] = [
         TimersWorker(platform),
         FileStepsWorker(platform),
@@ -137,6 +141,8 @@ def background_services(platform: Platform, *, hub_samus: Sequence[str] = ()) ->
         TaskService(f"hub-{worker.identity.client_id}", worker.run)
         for worker in workers_for(platform, list(hub_samus))
     )
+    if voice and (voice_process := voice_service(platform, voice_node)) is not None:
+        services.append(voice_process)
     return services
 
 
@@ -167,5 +173,6 @@ def voice_node(platform: Platform, *, host: str | None = None, port: int | None 
         waiting=waiting,
         trunks=model.parse_networks(settings.voice_trunks),
         rtp_port=settings.voice_rtp_port,
+        max_legs=settings.voice_max_legs,
     )
     return VoiceNode(platform, engine, phones, registrar=registrar)

@@ -272,6 +272,30 @@ class Settings(BaseSettings):
     voice_follow_s: float = Field(
         default=0.2, gt=0, description="How often the voice service checks where the calls it carries are."
     )
+    voice_max_legs: int = Field(
+        default=256,
+        ge=4,
+        le=2000,
+        description="Call legs the voice service carries at once (a conversation is two: the caller and the seat's "
+        "phone); PJSIP's own default is 4.",
+    )
+    voice_enabled: bool | None = Field(
+        default=None,
+        description="`sisamu run` and `sisamu demo` start the voice service in their process (needs the `voice` "
+        "extra; without it they log that voice is off and go on). Unset: off for `run`, on for `demo`.",
+    )
+    voice_recordings_dir: Path | None = Field(
+        default=None,
+        description="Folder of the calls' recordings (WAV, one per answered call); unset = data_dir/recordings. "
+        "The web processes read it: it must be the same folder for them and the voice service.",
+    )
+    voice_recording_retention_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="Days a call's recording is kept; the voice service deletes older ones (file and index) at "
+        "start and every hour.",
+    )
     oidc_enabled: bool = False
     oidc_issuer: str = ""
     oidc_client_id: str = ""

@@ -54,7 +54,8 @@ class Demo:
         ARTIFACTS.mkdir(exist_ok=True)
         self.log = ARTIFACTS / f"restart-demo-{self.runs}.log"
         env = {k: v for k, v in os.environ.items() if k != "SISAMU_DATABASE_URL"}
-        env |= {"SISAMU_DATA_DIR": str(self.data_dir), "COLUMNS": "200"}
+        # no voice node: its fixed demo ports (5070, 5071) would meet other tests' (tests/e2e/test_voice_run.py)
+        env |= {"SISAMU_DATA_DIR": str(self.data_dir), "COLUMNS": "200", "SISAMU_VOICE_ENABLED": "0"}
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
                 [*sisamu_command(), "demo", "--port", str(self.port)],

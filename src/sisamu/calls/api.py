@@ -2,7 +2,8 @@
 
 Permissions: `room.read` to look (wallboard, calls, seats, callbacks), `call.handle` to work at a seat (ARM,
 regulator), `room.write` for the overflow agreement (supervisor), `telephony` for the gateway (a `partner`
-machine account of the SAMU with a bearer token: offers calls, reports hang-ups, AML). The routes gate on these
+machine account of the SAMU with a bearer token: offers calls, reports hang-ups, AML), `recording.listen` for a
+call's recording (regulator, supervisor). The routes gate on these
 before any I/O (`http.py`); the services decide (a call is reached through the SAMU that owns it or, after an
 overflow, the partner SAMU it was granted to — any other SAMU gets 404 —; a seat is commanded by the person
 logged in there; a call is ended or transferred by the ARM at its seat or a supervisor: `distribution/access.py`).
@@ -17,6 +18,7 @@ from sisamu.calls.callbacks import api as callbacks_api
 from sisamu.calls.cti import lrm_api, telephony_api
 from sisamu.calls.distribution import api as distribution_api
 from sisamu.calls.overflow import api as overflow_api
+from sisamu.calls.recordings import api as recordings_api
 from sisamu.calls.seats import api as seats_api
 from sisamu.calls.wallboard import api as wallboard_api
 
@@ -27,6 +29,7 @@ for sub in (
     seats_api.room,
     callbacks_api.room,
     aml_api.room,
+    recordings_api.room,
     overflow_api.room,
     overflow_api.router,
     lrm_api.router,

@@ -8,6 +8,7 @@
 - `call_grant`: a partner SAMU's access to one overflowed call of another SAMU.
 - `callback`: the callback list (one open entry per number: repeated lost calls merge).
 - `aml_location`: caller locations received by AML, attached to a call when one matches.
+- `call_recording`: the recording of an answered call (a WAV file under the recordings folder, by relative path).
 - `telephony_request`: the durable outbox of requests to the telephony (dial a number, correlate a file with its
   call), written in the transaction that decided them and sent after commit by `cti.relay`.
 """
@@ -212,6 +213,19 @@ aml_location = Table(
     Column("raw", Text, nullable=False),
     Index("ix_aml_location_msisdn", "samu_id", "msisdn", "positioned_at"),
     Index("ix_aml_location_call", "samu_id", "call_id"),
+)
+
+call_recording = Table(
+    "call_recording",
+    metadata,
+    Column("samu_id", String(8), ForeignKey("samu.samu_id"), primary_key=True),
+    Column("call_id", String(64), primary_key=True),
+    Column("path", Text, nullable=False, comment="relative to the recordings folder: <samu>/<call id>.wav"),
+    _ts("started_at", nullable=False),
+    Column("duration_s", Float, nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    _ts("recorded_at", nullable=False),
+    Index("ix_call_recording_started", "started_at"),
 )
 
 TELEPHONY_REQUEST_KINDS = ("dial", "correlate")

@@ -58,6 +58,7 @@ class Permission(StrEnum):
     TELEPHONY = "telephony"  # telephony gateway (machine, bearer token): offer calls, hang-ups, CTI, AML
     CRISIS = "crisis"  # take part in a crisis of one's SAMU: its log (main courante), its files, its banner
     CRISIS_MANAGE = "crisis.manage"  # open and close crises, attach SAMUs, add reinforcements
+    RECORDING_LISTEN = "recording.listen"  # listen to a call's recording (regulator, supervisor; audited)
 
 
 _ALL_ROOM = {Permission.CONSOLE, Permission.ROOM_READ}
@@ -74,6 +75,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REGULATE,
             Permission.CALL_HANDLE,
             Permission.CRISIS,
+            Permission.RECORDING_LISTEN,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -84,6 +86,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.INDICATORS,
             Permission.CRISIS,
             Permission.CRISIS_MANAGE,
+            Permission.RECORDING_LISTEN,
         }
     ),
     # Crews read the room's instructions (no patient identity there) besides their own missions.

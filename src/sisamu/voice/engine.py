@@ -14,6 +14,7 @@ phone is rung with an outgoing call; its answer bridges the two legs both ways a
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import threading
@@ -27,11 +28,14 @@ from typing import Any
 import pjsua2 as pj
 
 from sisamu.voice import model
-from sisamu.voice.events import CallerGone, EngineEvent, Incoming, PhoneAnswered, PhoneGone
+from sisamu.voice.events import CallerGone, EngineEvent, Incoming, PhoneAnswered, PhoneGone, Recorded
 
 log = logging.getLogger(__name__)
 
 POLL_MS = 10
+# The conference bridge removes a port in its own clock tick, after the recorder is let go: the file is complete a
+# few frames later. The node hears of a recording this long after.
+CLOSING_S = 0.5
 
 
 # ---- legs --------------------------------------------------------------------------------------------------------
@@ -49,6 +53,9 @@ class _Leg:
     players: list[Any] = field(default_factory=list)
     waiting_at: float | None = None  # monotonic time the announcement ends
     bridged: bool = False
+    record: str | None = None  # a phone's: where to record the conversation once bridged
+    recorder: Any = None  # a phone's pj.AudioMediaRecorder while bridged
+    recording_since: tuple[float, float] = (0.0, 0.0)  # (Unix, monotonic) time the recording began
 
 
 class _PjCall(pj.Call):  # type: ignore[misc]
@@ -95,12 +102,14 @@ class Engine:
         trunks: model.Networks = model.parse_networks("127.0.0.1/32,::1/128"),
         rtp_port: int = 4000,
         log_level: int = 1,
+        max_legs: int = 256,
     ) -> None:
         self.host, self.port, self.lines, self.rtp_port = host, port, lines, rtp_port
         self.trunks = trunks
         self.announcement, self.waiting = announcement, waiting
         self.announcement_s = _duration_s(announcement)
         self.log_level = log_level
+        self.max_legs = max_legs
         self.events: queue.Queue[EngineEvent] = queue.Queue()
         self._commands: queue.Queue[tuple[str, tuple[Any, ...]]] = queue.Queue()
         self._legs: dict[str, _Leg] = {}
@@ -111,6 +120,7 @@ class Engine:
         self._account: _Account | None = None
         self._waiting_player: Any = None
         self._endpoint: Any = None
+        self._closing: list[tuple[float, Recorded]] = []  # recordings closing: reported when surely closed
 
     # -- commands (from any thread) --
 
@@ -120,10 +130,11 @@ class Engine:
     def reject(self, leg: str, status: int) -> None:
         self._commands.put(("reject", (leg, status)))
 
-    def ring(self, caller_leg: str, uri: str) -> str:
-        """Ring a phone for the caller's leg; returns the phone's leg id (reported back in PhoneAnswered/Gone)."""
+    def ring(self, caller_leg: str, uri: str, record: str | None = None) -> str:
+        """Ring a phone for the caller's leg; returns the phone's leg id (reported back in PhoneAnswered/Gone).
+        With `record`, the conversation is recorded there (WAV, both voices mixed) once bridged."""
         leg = f"phone-{uuid.uuid4().hex[:12]}"
-        self._commands.put(("ring", (caller_leg, leg, uri)))
+        self._commands.put(("ring", (caller_leg, leg, uri, record)))
         return leg
 
     def drop(self, leg: str) -> None:
@@ -169,6 +180,9 @@ class Engine:
         config.uaConfig.threadCnt = 0  # this thread polls: every callback runs here
         config.uaConfig.mainThreadOnly = False
         config.uaConfig.userAgent = "sisamu-voice"
+        config.uaConfig.maxCalls = self.max_legs  # PJSUA's default is 4 legs: two conversations
+        # the conference bridge: a port per leg, a recorder per conversation, the players
+        config.medConfig.maxMediaPorts = max(254, 2 * self.max_legs + 16)
         config.logConfig.level = self.log_level
         config.logConfig.consoleLevel = self.log_level
         config.medConfig.noVad = True
@@ -193,10 +207,8 @@ class Engine:
         self._waiting_player = waiting
 
     def _close(self) -> None:
-        for leg in list(self._legs.values()):
-            if not leg.gone:
-                _hangup(leg, 503)
-        self._legs.clear()
+        self._hang_up_all()  # in its own frame: no loop variable keeps a call alive past libDestroy
+        gc.collect()  # a pjsua2 Call destroyed after libDestroy aborts the process
         self._waiting_player = None
         if self._account is not None:
             self._account.shutdown()
@@ -204,6 +216,14 @@ class Engine:
         if self._endpoint is not None:
             self._endpoint.libDestroy()
             self._endpoint = None
+
+    def _hang_up_all(self) -> None:
+        for leg in self._legs.values():
+            if leg.recorder is not None:
+                self._stop_recording(leg)
+            if not leg.gone:
+                _hangup(leg, 503)
+        self._legs.clear()
 
     # -- in the PJSIP thread: pjsua2's callbacks (on_…) and the commands' work --
 
@@ -282,6 +302,35 @@ class Engine:
         phone.audio.startTransmit(caller.audio)
         caller.bridged = phone.bridged = True
         log.info("bridged %s with %s", caller.leg_id, phone.leg_id)
+        if phone.record is not None:
+            self._record(caller, phone, phone.record)
+
+    def _record(self, caller: _Leg, phone: _Leg, path: str) -> None:
+        """Both voices into one WAV: the conference bridge mixes what it sends to the recorder's port."""
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            recorder = pj.AudioMediaRecorder()
+            recorder.createRecorder(path)
+            caller.audio.startTransmit(recorder)
+            phone.audio.startTransmit(recorder)
+        except (OSError, pj.Error) as exc:
+            reason = exc.info() if isinstance(exc, pj.Error) else exc
+            log.error("recording %s failed: %s", path, reason)  # noqa: TRY400 - the cause in one line
+            return
+        phone.recorder = recorder
+        phone.recording_since = (time.time(), time.monotonic())
+
+    def _stop_recording(self, phone: _Leg) -> None:
+        recorder, phone.recorder = phone.recorder, None
+        if recorder is None or phone.record is None:
+            return
+        for leg in (phone, self._legs.get(phone.peer or "")):
+            if leg is not None and leg.audio is not None:
+                _quietly(leg.audio.stopTransmit, recorder)
+        del recorder  # closes the file (PJSIP writes the WAV header's lengths) once the bridge has let it go
+        since, began = phone.recording_since
+        closed = Recorded(phone.record, since, time.monotonic() - began)
+        self._closing.append((time.monotonic() + CLOSING_S, closed))
 
     def _silence(self, caller: _Leg) -> None:
         caller.waiting_at = None
@@ -296,12 +345,17 @@ class Engine:
             self._waiting_player.startTransmit(caller.audio)
 
     def _release(self, leg: _Leg) -> None:
+        phone = leg if leg.kind == "phone" else self._legs.get(leg.peer or "")
+        if phone is not None and phone.recorder is not None:
+            self._stop_recording(phone)
         if leg.audio is not None and leg.kind == "caller":
             self._silence(leg)
         leg.audio = None
 
     def _run_timers(self) -> None:
         now = time.monotonic()
+        while self._closing and self._closing[0][0] <= now:
+            self.events.put(self._closing.pop(0)[1])
         for leg in self._legs.values():
             if leg.waiting_at is not None and now >= leg.waiting_at and not leg.gone and not leg.bridged:
                 self._silence(leg)
@@ -335,13 +389,13 @@ class Engine:
         if leg is not None and not leg.gone:
             _hangup(leg, 200 if leg.connected else 487)
 
-    def _do_ring(self, caller_leg: str, leg_id: str, uri: str) -> None:
+    def _do_ring(self, caller_leg: str, leg_id: str, uri: str, record: str | None = None) -> None:
         caller = self._legs.get(caller_leg)
         if caller is None or caller.gone or self._account is None:
             self.events.put(PhoneGone(leg_id, caller_leg, False))
             return
         call = _PjCall(self, leg_id, self._account)
-        leg = _Leg(leg_id, "phone", call, peer=caller_leg)
+        leg = _Leg(leg_id, "phone", call, peer=caller_leg, record=record)
         self._legs[leg_id] = leg
         if caller.peer is not None:  # a previous phone still ringing: it stops
             self._do_drop(caller.peer)

@@ -35,7 +35,16 @@ class PhoneGone:
     answered: bool
 
 
-EngineEvent = Incoming | CallerGone | PhoneAnswered | PhoneGone
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A conversation's recording is closed (both legs mixed, WAV): the file the node asked for at `ring`."""
+
+    path: str
+    started_at: float  # Unix time the bridge (and the recording) began
+    duration_s: float
+
+
+EngineEvent = Incoming | CallerGone | PhoneAnswered | PhoneGone | Recorded
 
 
 class VoiceEngine(Protocol):
@@ -45,7 +54,7 @@ class VoiceEngine(Protocol):
 
     def accept(self, leg: str) -> None: ...
     def reject(self, leg: str, status: int) -> None: ...
-    def ring(self, caller_leg: str, uri: str) -> str: ...
+    def ring(self, caller_leg: str, uri: str, record: str | None = None) -> str: ...
     def drop(self, leg: str) -> None: ...
     def start(self, timeout_s: float = 15) -> object: ...
     def stop(self, timeout_s: float = 10) -> None: ...

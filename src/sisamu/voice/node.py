@@ -10,6 +10,10 @@ gateway holding a token. It runs in its own thread so that the PJSIP thread neve
 The distribution decides; the node follows: every `voice_follow_s` it reads where its calls are
 (`reads.calls_progress`, one statement) and rings the phone of the seat a call is presented at (once per
 presentation), stops it when the ring timed out, hangs both legs up when the call was ended elsewhere.
+
+Each conversation is recorded (the engine mixes both voices into `<recordings>/<SAMU>/<call id>.wav`); the closed
+file is attached to its call (`calls.recordings.service.attach`), and the recordings older than
+`voice_recording_retention_days` are deleted at start and every hour (`purge_recordings`).
 """
 
 from __future__ import annotations
@@ -20,11 +24,14 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sisamu.calls.distribution import reads, service
 from sisamu.calls.distribution.model import CallState
 from sisamu.calls.distribution.passes import distribution_pass
+from sisamu.calls.recordings import service as recordings
 from sisamu.domain.errors import DomainError
 from sisamu.security.errors import SecurityError
 from sisamu.voice import events as pjsip
@@ -38,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OVER = frozenset({CallState.ENDED, CallState.ABANDONED})
+PURGE_EVERY_S = 3600.0
 
 
 @dataclass
@@ -70,6 +78,8 @@ class VoiceNode:
         self.prefix = f"sip-{platform.settings.voice_node_id}-"
         self._calls: dict[str, Carried] = {}  # by call id
         self._by_leg: dict[str, Carried] = {}  # caller's and phone's legs
+        self.recordings = recordings.folder_of(platform.settings)
+        self.retention = timedelta(days=platform.settings.voice_recording_retention_days)
 
     def recover(self) -> int:
         """End the calls this node left open when it stopped (their legs died with it): a caller still waiting is
@@ -86,8 +96,11 @@ class VoiceNode:
         """Until `stop` is set: the engine's events as they come, and the calls' progress every `follow_s` (after
         ending the calls a previous run left open)."""
         self._safely(self.recover)
-        next_follow = time.monotonic()
+        next_follow = next_purge = time.monotonic()
         while not stop.is_set():
+            if time.monotonic() >= next_purge:
+                self._safely(self.purge_recordings)
+                next_purge = time.monotonic() + PURGE_EVERY_S
             timeout = max(0.0, next_follow - time.monotonic())
             try:
                 event = self.engine.events.get(timeout=timeout)
@@ -116,6 +129,8 @@ class VoiceNode:
             self._phone_answered(event)
         elif isinstance(event, pjsip.PhoneGone):
             self._phone_gone(event)
+        elif isinstance(event, pjsip.Recorded):
+            self._recorded(event)
 
     def _incoming(self, event: pjsip.Incoming) -> None:
         call_id = f"{self.prefix}{uuid.uuid4().hex[:24]}"
@@ -243,7 +258,8 @@ class VoiceNode:
             carried.rung = call.presentations
             if phone is not None:
                 self._stop_ringing(carried)
-                carried.phone_leg = self.engine.ring(carried.caller_leg, phone.uri)
+                record = str(self.recordings / recordings.relative_path(carried.samu_id, carried.call_id))
+                carried.phone_leg = self.engine.ring(carried.caller_leg, phone.uri, record)
                 carried.phone_seat = seat
                 self._by_leg[carried.phone_leg] = carried
                 log.info("call %s rings seat %s/%s at %s", carried.call_id, seat[0], seat[1], phone.uri)
@@ -254,3 +270,45 @@ class VoiceNode:
             self._by_leg.pop(carried.phone_leg, None)
             carried.phone_leg = None
             carried.phone_seat = None
+
+    # ---- recordings ------------------------------------------------------------------------------------------
+
+    def _recorded(self, event: pjsip.Recorded) -> None:
+        path = Path(event.path)
+        try:
+            relative = path.relative_to(self.recordings).as_posix()
+            size = path.stat().st_size
+        except (ValueError, OSError):
+            log.exception("recording %s: not a file of the recordings folder", path)
+            return
+        samu_id, call_id = path.parent.name, path.stem
+        with self.platform.uow() as uow:
+            recordings.attach(
+                uow,
+                samu_id=samu_id,
+                call_id=call_id,
+                path=relative,
+                started_at=datetime.fromtimestamp(event.started_at, UTC),
+                duration_s=event.duration_s,
+                size_bytes=size,
+                now=self.platform.clock.now(),
+            )
+        log.info("call %s recorded: %.1f s, %d bytes", call_id, event.duration_s, size)
+
+    def purge_recordings(self) -> int:
+        """Delete the recordings older than the retention (files, then their rows); returns how many."""
+
+        def delete_file(relative: str) -> bool:
+            try:
+                (self.recordings / relative).unlink(missing_ok=True)
+            except OSError:
+                log.exception("recording %s could not be deleted", relative)
+                return False
+            return True
+
+        with self.platform.uow() as uow:
+            now = self.platform.clock.now()
+            count = recordings.purge(uow, before=now - self.retention, delete_file=delete_file, now=now)
+        if count:
+            log.info("deleted %d recordings older than %s", count, self.retention)
+        return count

@@ -11,6 +11,7 @@ once answered, the node and the phone talk directly (SIP and RTP)."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,9 @@ class Registrar:
         run = folder / "kamailio-run"
         run.mkdir(exist_ok=True)
         command = [kamailio, "-f", str(path), "-DD", "-E", "-m", "32", "-M", "4", "-Y", str(run)]
+        # SIGTERM when its parent dies, even killed (-9): no registrar left behind holding the port
+        if (setpriv := shutil.which("setpriv")) is not None:
+            command = [setpriv, "--pdeathsig", "TERM", *command]
         return subprocess.Popen(command, stdin=subprocess.DEVNULL)  # noqa: S603 - the operator's setting
 
 

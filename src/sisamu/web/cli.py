@@ -2,10 +2,12 @@
 
 - `run`: a whole SAMU site as in production, in one process: migrations, the web application and its live feed,
   the telephony timers and scheduled file steps, the MQTT adapter when configured, and the Hub worker of each SAMU
-  in `SISAMU_HUB_SAMUS` (relay and consumer of each of its Hub identities, every business flow applied).
+  in `SISAMU_HUB_SAMUS` (relay and consumer of each of its Hub identities, every business flow applied), and the
+  voice node (SIP) when `SISAMU_VOICE_ENABLED` is on and the `voice` extra installed.
 - `serve`: the web application with its timers, without Hub workers (more web instances behind a balancer, with
   `sisamu hub worker` processes of their own).
-- `demo`: `run` on the embedded database with the pilot SAMUs, demo accounts and simulated calls; without
+- `demo`: `run` on the embedded database with the pilot SAMUs, demo accounts, simulated calls and the voice node
+  on loopback (when the `voice` extra is installed; `voice/demo.py`); without
   `SISAMU_CTI_URL`, a recording telephony takes the dials and file correlations (there is no phone to ring).
 """
 
@@ -33,6 +35,9 @@ from sisamu.security import store
 from sisamu.seeding import STEPS as SEED_STEPS
 from sisamu.seeding import seed
 from sisamu.tenants.service import DEMO_PASSWORD, DemoAccount
+from sisamu.voice.demo import demo_voice_note, demo_voice_settings
+from sisamu.voice.model import VoiceConfigError
+from sisamu.voice.service import VoiceService
 from sisamu.web.app import create_app
 
 log = logging.getLogger(__name__)
@@ -127,7 +132,7 @@ def run(
         migrations.upgrade_database(platform.database)
         refuse_demo_accounts(platform, demo=demo)
         samus = hub_samu or platform.settings.hub_samus
-        services = background_services(platform, hub_samus=samus)
+        services = _services(platform, hub_samus=samus)
         if samus:
             console.print(f"Relais Hub Santé : SAMU {', '.join(samus)} ({platform.settings.hub_url}).")
         _serve(platform, host or platform.settings.host, port or platform.settings.port, services=services)
@@ -147,7 +152,7 @@ def demo(
 ) -> None:
     """Démonstration : base embarquée, migration, SAMU pilotes, comptes de démonstration, serveur web."""
     stop_simulator = None
-    settings = get_settings()
+    settings = demo_voice_settings(get_settings())
     if settings.database_url and not allow_external_database:
         log.error(
             "refusing to run the demo on the external database of SISAMU_DATABASE_URL: it would create accounts "
@@ -174,23 +179,37 @@ def demo(
                 step=lambda name: progress.update(task, advance=1, description=f"Chargement : {name}"),
             )
         _print_accounts(report.demo_accounts)
+        services = _services(platform)
         url = f"http://{settings.host}:{port or settings.port}"
+        voice_note = demo_voice_note(settings) if any(isinstance(s, VoiceService) for s in services) else None
         console.print(
             Panel.fit(
                 f"Ouvrez [bold]{url}/login[/] et connectez-vous avec un compte ci-dessus "
-                f"(mot de passe [bold]{DEMO_PASSWORD}[/]).\nAPI : {url}/docs — arrêt : Ctrl-C.",
+                f"(mot de passe [bold]{DEMO_PASSWORD}[/]).\nAPI : {url}/docs — arrêt : Ctrl-C."
+                + (f"\n{voice_note}" if voice_note else ""),
                 title="sisamu — démonstration",
                 border_style="green",
             )
         )
         if not no_simulator:  # calls arrive for the pilot SAMUs, answered at browser seats
             stop_simulator = start_in_background(platform, auto_answer=auto_answer)
-        _serve(platform, settings.host, port or settings.port)
+        _serve(platform, settings.host, port or settings.port, services=services)
     finally:
         if stop_simulator is not None:
             stop_simulator()
         platform.close()
         console.print("Arrêt propre : serveur web et base de données arrêtés.")
+
+
+def _services(platform: Platform, *, hub_samus: Sequence[str] = ()) -> list[BackgroundService]:
+    """The background services of `run` and `demo`, the voice node among them when voice is on; a voice
+    configuration that cannot be read refuses the start (exit 2)."""
+    try:
+        return background_services(platform, hub_samus=hub_samus, voice=True)
+    except VoiceConfigError as exc:
+        log.error("refusing to start: voice configuration: %s", exc)  # noqa: TRY400 - an operator's setting
+        console.print(f"[red]Refus de démarrer[/] : configuration du service vocal invalide : {exc}")
+        raise typer.Exit(2) from exc
 
 
 def _print_accounts(accounts: list[DemoAccount]) -> None:

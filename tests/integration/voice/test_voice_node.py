@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import queue
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +16,12 @@ from factories import add_samu
 from sisamu.calls.distribution import assignment, reads, service
 from sisamu.calls.distribution.model import CallState
 from sisamu.calls.flux import Flux
+from sisamu.calls.recordings import service as recordings
+from sisamu.calls.recordings import store as recordings_store
 from sisamu.calls.seats import service as seats
 from sisamu.domain.clock import FakeClock
 from sisamu.voice import events, model
+from sisamu.voice.media import write_wav
 from sisamu.voice.node import VoiceNode
 
 pytestmark = pytest.mark.db
@@ -30,6 +34,7 @@ class FakeEngine:
         self.events: queue.Queue[events.EngineEvent] = queue.Queue()
         self.done: list[tuple[Any, ...]] = []
         self.rung = 0
+        self.records: dict[str, str | None] = {}
 
     def accept(self, leg: str) -> None:
         self.done.append(("accept", leg))
@@ -37,10 +42,11 @@ class FakeEngine:
     def reject(self, leg: str, status: int) -> None:
         self.done.append(("reject", leg, status))
 
-    def ring(self, caller_leg: str, uri: str) -> str:
+    def ring(self, caller_leg: str, uri: str, record: str | None = None) -> str:
         self.rung += 1
         leg = f"phone-{self.rung}"
         self.done.append(("ring", caller_leg, uri, leg))
+        self.records[leg] = record
         return leg
 
     def drop(self, leg: str) -> None:
@@ -170,3 +176,53 @@ def test_a_restarted_node_ends_the_calls_it_left_and_only_its_own(platform, cloc
     assert all(call_id.startswith("sip-v1-") for call_id in states)
     assert seat == "presented"
     assert restarted.recover() == 0  # nothing left the second time
+
+
+def _audit_actions(platform, action: str) -> list[tuple[str, str, dict[str, Any]]]:
+    with platform.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT samu_id, object_id, detail FROM audit_event WHERE action = %(a)s ORDER BY seq",
+            {"a": action},
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_a_conversation_s_recording_is_attached_to_its_call_and_purged_after_the_retention(
+    platform, clock, node
+):
+    voice, engine = node
+    _log_in(platform, "P1")
+    voice.on_event(events.Incoming("caller-1", LINE, "0612345678"))
+    call_id = _call(platform).call_id
+    record = engine.records["phone-1"]
+    assert record == str(recordings.folder_of(platform.settings) / "250" / f"{call_id}.wav")
+    voice.on_event(events.PhoneAnswered("phone-1", "caller-1"))
+    path = Path(record)
+    path.parent.mkdir(parents=True)
+    write_wav(path, [(1000, 300)])  # what the engine wrote
+    voice.on_event(events.Recorded(record, clock.now().timestamp(), 12.5))
+    with platform.uow() as uow:
+        row = recordings_store.get(uow.conn, "250", call_id)
+    assert (row.path, row.duration_s, row.size_bytes) == (f"250/{call_id}.wav", 12.5, path.stat().st_size)
+    assert row.started_at == clock.now()
+    assert _audit_actions(platform, "call.recording.store") == [
+        ("250", call_id, {"duration_s": 12.5, "size_bytes": row.size_bytes})
+    ]
+    assert voice.purge_recordings() == 0  # within the retention (90 days by default)
+    clock.advance(89 * 86400)
+    assert voice.purge_recordings() == 0
+    clock.advance(2 * 86400)
+    assert voice.purge_recordings() == 1
+    assert not path.exists()
+    with platform.uow() as uow:
+        assert recordings_store.get(uow.conn, "250", call_id) is None
+    assert [(s, o) for s, o, _ in _audit_actions(platform, "call.recording.purge")] == [("250", "250")]
+
+
+def test_a_recording_outside_the_recordings_folder_is_not_attached(platform, clock, node, tmp_path):
+    voice, _engine = node
+    stray = tmp_path / "elsewhere.wav"
+    write_wav(stray, [(1000, 100)])
+    voice.on_event(events.Recorded(str(stray), clock.now().timestamp(), 0.1))
+    with platform.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM call_recording").scalar_one() == 0

@@ -3,8 +3,12 @@ and a configuration Kamailio itself accepts (`kamailio -c`) when it is installed
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +64,51 @@ def test_kamailio_accepts_the_configuration(tmp_path):
             ["kamailio", "-c", "-f", str(path)], capture_output=True, text=True, check=False
         )
         assert checked.returncode == 0, checked.stderr[-2000:]
+
+
+STARTER = """
+import sys, time
+from pathlib import Path
+from sisamu.voice.registrar import Registrar
+Registrar("127.0.0.1", 5071, "127.0.0.1", 5070, {}).start(Path(sys.argv[1]), sys.argv[2])
+time.sleep(60)
+"""
+
+
+def test_the_registrar_dies_with_the_process_that_started_it_even_killed(tmp_path):
+    """A voice node killed -9 leaves no Kamailio behind holding the registrar's port."""
+    if shutil.which("setpriv") is None:
+        missing_service("util-linux's setpriv is not installed")
+    fake = tmp_path / "kamailio"
+    fake.write_text('#!/bin/sh\necho $$ > "$(dirname "$0")/child.pid"\nexec sleep 60\n')
+    fake.chmod(0o755)
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            STARTER,
+            str(tmp_path / "voice"),
+            str(fake),
+        ]
+    )
+    pid_file = tmp_path / "child.pid"
+    deadline = time.monotonic() + 20
+    while not pid_file.exists() or not pid_file.read_text().strip():
+        assert time.monotonic() < deadline, "the fake registrar did not start"
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    parent.kill()
+    parent.wait(10)
+    deadline = time.monotonic() + 10
+    while _alive(child):
+        assert time.monotonic() < deadline, "the registrar outlived its voice node"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat").read_text()  # a zombie waiting for its reaper is dead enough
+    return stat.split()[2] != "Z"
