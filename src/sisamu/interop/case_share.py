@@ -51,6 +51,9 @@ RS_EDA_MAJ = "RS-EDA-MAJ"
 class AlreadyShared(DomainError):
     """The file is already shared with that partner: updates go as RS-EDA-MAJ."""
 
+    code = "DEJA_PARTAGE"
+    summary_fr = "Le dossier est déjà partagé avec ce partenaire."
+
 
 def _writable(uow: UnitOfWork, principal: Principal, number: str, now: datetime) -> RegulationFile:
     check_file(uow.conn, principal, Permission.PATIENT_WRITE, service.file_owner(number), number, now)

@@ -52,6 +52,9 @@ ANSWERS = frozenset({"ACCEPTEE", "PARTIELLE", "REFUSEE", "DIFFEREE"})
 class InvalidRequest(DomainError):
     """A value of the request or answer is outside the Hub's code lists."""
 
+    code = "DEMANDE_INVALIDE"
+    summary_fr = None  # its messages are French
+
 
 @dataclass(frozen=True, slots=True)
 class ResourceRequest:
