@@ -1,31 +1,16 @@
 """Issue 13, the ARM's path with the keyboard only, against `sisamu serve` in Debian's chromium: log in, take the
 seat, answer with F2, fill the file with Tab and typing (caller, commune, address, what happened, reason), choose
-the priority with the arrow keys, add a patient, save with Ctrl+S, hand over with Ctrl+M. No mouse: the page counts
-every pointer press it receives, and the test wants none."""
+the priority with the arrow keys, add a patient, save with Ctrl+S, hand over with Ctrl+M, end after-call work with
+F4. No mouse: the page counts every pointer press it receives, and the test wants none."""
 
 from __future__ import annotations
 
 import pytest
-from console_steps import gateway_token, offer_call, page_api
+from console_steps import COUNT_POINTER, gateway_token, offer_call, page_api, tab_to
 
 from sisamu.tenants.service import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.db, pytest.mark.slow]
-
-# Installed in every page of the context: trusted pointer presses counted (a key that activates a button makes a
-# click, never a pointerdown).
-COUNT_POINTER = """window.addEventListener("pointerdown", (e) => {
-  if (e.isTrusted) sessionStorage.setItem("pointer-presses", String(Number(sessionStorage.getItem("pointer-presses") || 0) + 1));
-}, true);"""
-
-
-def tab_to(page, selector: str, limit: int = 80) -> None:
-    """Press Tab until the element `selector` has the focus."""
-    for _ in range(limit):
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"{selector} never got the focus with Tab")
 
 
 def test_arm_path_with_the_keyboard_only(served, chromium, platform, artifacts):
@@ -49,6 +34,11 @@ def test_arm_path_with_the_keyboard_only(served, chromium, platform, artifacts):
         arm.locator(".toast.ok", has_text="Dossier transmis à la régulation médicale").wait_for(
             timeout=10_000
         )
+
+        # The call went to the physician with the file: after-call work, ended early with F4.
+        arm.locator("#seat-state", has_text="post-appel").wait_for(timeout=10_000)
+        keys.press("F4")
+        arm.locator("#seat-state", has_text="disponible").wait_for(timeout=10_000)
 
         saved = page_api(arm, "GET", f"/api/files/{number}")
         q = saved["qualification"]

@@ -14,6 +14,12 @@ class DomainError(Exception):
     summary_fr: str | None = "Action refusée par les règles de la plateforme."
 
 
+class FrenchRefusal(DomainError):
+    """A refusal whose message is already French, for the person: shown as it is."""
+
+    summary_fr = None
+
+
 class TransitionRefused(DomainError):
     """A state machine was asked for a transition its current state does not allow."""
 

@@ -49,6 +49,8 @@
     if (!file) { $("file-number").textContent = ""; $("file-state").textContent = ""; return; }
     $("file-number").textContent = file.number;
     $("link-map").href = "/console/map?file=" + encodeURIComponent(file.number);
+    $("link-export").href = "/api/files/" + encodeURIComponent(file.number) + "/rs-eda";
+    $("link-export").setAttribute("download", file.number + ".rs-eda.json");
     SisamuMissions.renderFile($("file-missions"), file.number).catch(() => {});
     loadDestinations(file).catch(() => {});
     $("file-state").textContent = S.fileStatus(file) + (file.holder ? " · " + file.holder.name : "");
@@ -140,6 +142,17 @@
       $("grant-samu").value = "";
       await loadGrants(number);
     }, "Dossier partagé avec le SAMU " + body.samu_id + ".");
+  });
+  // Sharing through Hub Santé (RS-EDA) with another SAMU: its Hub id, or its number (680 → fr.health.samu680).
+  $("hub-share-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const typed = $("hub-share-to").value.trim();
+    const to = /^\d[\dAB]{1,3}$/i.test(typed) ? "fr.health.samu" + typed.toUpperCase() : typed;
+    const number = state.file.number;
+    S.attempt(async () => {
+      await S.api("/api/files/" + encodeURIComponent(number) + "/share", { method: "POST", body: { to } });
+      $("hub-share-to").value = "";
+    }, "Dossier envoyé par le Hub Santé à " + to + ".");
   });
   function placeMarker() {
     if (!state.map || !state.file || typeof L === "undefined") return;
