@@ -100,6 +100,7 @@ def _overflow_and_pooling(chromium, base_url: str, supervisor, artifacts) -> Non
     national.locator(".toast.ok", has_text="Mutualisation nationale activée.").wait_for(timeout=10_000)
     national.get_by_role("button", name="Désactiver la mutualisation nationale").wait_for(timeout=10_000)
     supervisor.reload()
-    supervisor.locator("#pooling-state", has_text="active — tout SAMU peut répondre").wait_for(timeout=15_000)
+    # Long wait: a fresh server draws the territory's outline on this reload, seconds on a loaded machine.
+    supervisor.locator("#pooling-state", has_text="active — tout SAMU peut répondre").wait_for(timeout=45_000)
     assert "1 min 30 s" in supervisor.locator("#pooling-state").inner_text()
     supervisor.screenshot(path=str(artifacts / "e2e-supervisor-overflow.png"))
