@@ -1,5 +1,5 @@
 """Steps shared by the console regressions of issue 13: log in a demo account, offer a call as the telephony
-gateway, answer it at a seat, call the JSON API from the page (with its CSRF token)."""
+gateway, answer it at a seat, call the JSON API from the page (with its CSRF token), move with Tab only."""
 
 from __future__ import annotations
 
@@ -71,3 +71,19 @@ def answer_a_call(arm: Any, platform: Any, base_url: str, caller_number: str = "
     number: str = arm.locator("#file-number").inner_text()
     assert number.startswith("DRFR15250")
     return number
+
+
+# Installed in every page of the context: trusted pointer presses counted (a key that activates a button makes a
+# click, never a pointerdown).
+COUNT_POINTER = """window.addEventListener("pointerdown", (e) => {
+  if (e.isTrusted) sessionStorage.setItem("pointer-presses", String(Number(sessionStorage.getItem("pointer-presses") || 0) + 1));
+}, true);"""
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the element `selector` has the focus."""
+    for _ in range(limit):
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} never got the focus with Tab")

@@ -28,6 +28,9 @@ ACCESS_PHONE_PATTERN = re.compile(r"^\+\d{5,18}$")
 class InvalidFile(DomainError):
     """A value given for the file breaks a rule (unknown code, malformed phone number, missing field…)."""
 
+    code = "DOSSIER_INVALIDE"
+    summary_fr = "Valeur refusée pour le dossier (code inconnu, numéro mal formé ou champ manquant)."
+
 
 def clean(value: str | None, what: str, limit: int = MAX_DETAIL_LENGTH) -> str | None:
     """Trimmed text, None when empty; InvalidFile when longer than `limit`."""

@@ -20,6 +20,7 @@ from sisamu.cases.detail_schemas import (
     StreetIn,
 )
 from sisamu.cases.model import AGE_PATTERN, Decision, Note, Patient, RegulationFile
+from sisamu.cases.timeline import TimelineItem, timeline
 from sisamu.domain.codes import (
     Attribution,
     Etat,
@@ -280,14 +281,6 @@ class HolderOut(BaseModel):
     since: datetime
 
 
-class TimelineItem(BaseModel):
-    at: datetime
-    kind: Literal["status", "note", "decision", "care_level"]
-    ref: int
-    text: str
-    by: str
-
-
 class FileOut(BaseModel):
     number: str
     case_id: str
@@ -370,34 +363,3 @@ class FileOut(BaseModel):
             history=[StatusOut.model_validate(h, from_attributes=True) for h in file.history],
             timeline=timeline(file),
         )
-
-
-def timeline(file: RegulationFile) -> list[TimelineItem]:
-    """Statuses, notes, decisions and R levels in time order, for the physician's file view."""
-    items = [
-        TimelineItem(at=h.at, kind="status", ref=h.seq, text=f"{h.state} — {h.reason}", by=h.actor)
-        for h in file.history
-    ]
-    items += [
-        TimelineItem(at=n.created_at, kind="note", ref=n.note_no, text=n.body, by=n.author)
-        for n in file.notes
-    ]
-    for d in file.decisions:
-        detail = " ".join(filter(None, [d.resource_type, f"→ {d.destination}" if d.destination else None]))
-        text = f"{d.kind}{' réflexe' if d.reflex else ''} {detail}".strip()
-        items.append(
-            TimelineItem(at=d.created_at, kind="decision", ref=d.decision_no, text=text, by=d.author)
-        )
-    items += [
-        TimelineItem(
-            at=p.care_level_at,
-            kind="care_level",
-            ref=p.patient_no,
-            text=str(p.care_level),
-            by=p.care_level_by or "",
-        )
-        for p in file.patients
-        if p.care_level is not None and p.care_level_at is not None
-    ]
-    order = {"status": 0, "note": 1, "care_level": 2, "decision": 3}
-    return sorted(items, key=lambda i: (i.at, order[i.kind], i.ref))

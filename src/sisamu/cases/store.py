@@ -51,9 +51,15 @@ from sisamu.storage.tables import samu
 class StaleVersion(DomainError):
     """The file changed since the version the client showed; reload and try again."""
 
+    code = "VERSION_PERIMEE"
+    summary_fr = "Le dossier a été modifié entre-temps : rechargez-le."
+
 
 class UnknownSamu(DomainError):
     """No SAMU room of that id."""
+
+    code = "SAMU_INCONNU"
+    summary_fr = "SAMU inconnu."
 
 
 def fold(text: str) -> str:

@@ -9,10 +9,22 @@ class DomainError(Exception):
 
     code = "REFUS"
     message_fr: str | None = None
+    # What the console shows when the refusal has no `message_fr` of its own: a French sentence for the kind of
+    # refusal (answered as `message`, beside the English `detail`); None: the message itself is French.
+    summary_fr: str | None = "Action refusée par les règles de la plateforme."
+
+
+class FrenchRefusal(DomainError):
+    """A refusal whose message is already French, for the person: shown as it is."""
+
+    summary_fr = None
 
 
 class TransitionRefused(DomainError):
     """A state machine was asked for a transition its current state does not allow."""
+
+    code = "TRANSITION_REFUSEE"
+    summary_fr = "Cette action n'est pas possible dans l'état actuel."
 
 
 class GuardRefused(TransitionRefused):

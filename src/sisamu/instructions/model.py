@@ -14,6 +14,9 @@ MAX_LENGTH = 2000
 class InstructionRefused(DomainError):
     """The instruction cannot be posted; the message is French, for the person who typed it."""
 
+    code = "CONSIGNE_REFUSEE"
+    summary_fr = None  # the message itself
+
 
 @dataclass(frozen=True, slots=True)
 class Instruction:

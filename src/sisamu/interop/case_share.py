@@ -18,7 +18,7 @@ from sqlalchemy import insert, update
 from sisamu.cases import service
 from sisamu.cases.access import check_file
 from sisamu.cases.numbering import hub_patient_id
-from sisamu.domain.errors import DomainError
+from sisamu.domain.errors import DomainError, FrenchRefusal
 from sisamu.hubsante.envelope import DistributionKind, HubMessage
 from sisamu.hubsante.identifiers import case_id as make_case_id
 from sisamu.hubsante.tables import hub_case_link
@@ -51,6 +51,9 @@ RS_EDA_MAJ = "RS-EDA-MAJ"
 class AlreadyShared(DomainError):
     """The file is already shared with that partner: updates go as RS-EDA-MAJ."""
 
+    code = "DEJA_PARTAGE"
+    summary_fr = None  # its message is French
+
 
 def _writable(uow: UnitOfWork, principal: Principal, number: str, now: datetime) -> RegulationFile:
     check_file(uow.conn, principal, Permission.PATIENT_WRITE, service.file_owner(number), number, now)
@@ -68,7 +71,7 @@ def share_file(uow: UnitOfWork, *, principal: Principal, number: str, to: str, n
     file = _writable(uow, principal, number, now)
     us = hub_id_of(uow.conn, file.samu_id)
     if to == us:
-        raise DomainError("un dossier ne se partage pas avec son propre SAMU")
+        raise FrenchRefusal("un dossier ne se partage pas avec son propre SAMU")
     links = links_of_file(uow.conn, file.samu_id, number, lock=True)
     if any(link.partner == to for link in links):
         raise AlreadyShared(f"le dossier {number} est déjà partagé avec {to}")
@@ -206,9 +209,9 @@ def change_owner(
     us = hub_id_of(uow.conn, file.samu_id)
     links = links_of_file(uow.conn, file.samu_id, number, lock=True)
     if owner != us and all(link.partner != owner for link in links):
-        raise DomainError(f"le dossier {number} n'est pas partagé avec {owner}")
+        raise FrenchRefusal(f"le dossier {number} n'est pas partagé avec {owner}")
     if not links:
-        raise DomainError(f"le dossier {number} n'est partagé avec aucun partenaire")
+        raise FrenchRefusal(f"le dossier {number} n'est partagé avec aucun partenaire")
     sent = []
     for link in links:
         if link.owner == owner:

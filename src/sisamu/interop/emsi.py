@@ -26,7 +26,7 @@ from sisamu.cases import queries as files
 from sisamu.cases import service as cases
 from sisamu.cases.access import check_file
 from sisamu.domain.codes import NiveauSoin, code_list
-from sisamu.domain.errors import DomainError
+from sisamu.domain.errors import FrenchRefusal
 from sisamu.hubsante.datetimes import format_hub_datetime
 from sisamu.hubsante.identifiers import resource_id as hub_resource_id
 from sisamu.hubsante.tables import hub_outbox
@@ -166,7 +166,7 @@ def send_emsi(uow: UnitOfWork, *, principal: Principal, number: str, to: str, no
     file = cases.get_file(uow, principal=principal, number=number, now=now)
     us = hub_id_of(uow.conn, file.samu_id)
     if to == us:
-        raise DomainError("un EMSI ne s'envoie pas à son propre SAMU")
+        raise FrenchRefusal("un EMSI ne s'envoie pas à son propre SAMU")
     links = links_of_file(uow.conn, file.samu_id, file.number)
     # The case id the partner knows, else the shared id of a file received from a partner, else ours.
     link = next((lk for lk in links if lk.partner == to), None)

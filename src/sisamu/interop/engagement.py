@@ -34,6 +34,9 @@ MEDICAL_LEVELS = frozenset({"MED", "PARAMED", "SECOURS", "SANS"})
 class InvalidEngagement(DomainError):
     """The engagement asked for cannot be sent as it is."""
 
+    code = "ENGAGEMENT_INVALIDE"
+    summary_fr = "L'engagement demandé ne peut pas être envoyé tel quel."
+
 
 @dataclass(frozen=True, slots=True)
 class Asked:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 
-from sisamu.domain.errors import DomainError
+from sisamu.domain.errors import DomainError, FrenchRefusal
 from sisamu.hubsante.datetimes import format_hub_datetime
 from sisamu.hubsante.identifiers import case_id as make_case_id
 from sisamu.hubsante.inbox import RejectMessageError
@@ -51,6 +51,9 @@ ANSWERS = frozenset({"ACCEPTEE", "PARTIELLE", "REFUSEE", "DIFFEREE"})
 
 class InvalidRequest(DomainError):
     """A value of the request or answer is outside the Hub's code lists."""
+
+    code = "DEMANDE_INVALIDE"
+    summary_fr = None  # its messages are French
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +245,7 @@ def answer_request(
     if row is None:
         raise NotFound(f"no request {request_id}")
     if row.status != "PENDING":
-        raise DomainError(f"la demande {request_id} a déjà reçu une réponse ({row.status})")
+        raise FrenchRefusal(f"la demande {request_id} a déjà reçu une réponse ({row.status})")
     response = {
         k: v
         for k, v in {

@@ -54,6 +54,9 @@ RS_URL = "RS-URL"
 class RpisIncomplete(DomainError):
     """The RPIS cannot be sent yet: a time the Hub requires is not known (status not reported, not entered)."""
 
+    code = "RPIS_INCOMPLET"
+    summary_fr = "Le résumé d'intervention (RPIS) ne peut pas encore être envoyé : une heure manque."
+
 
 def _at(moment: datetime, timezone: str) -> str:
     return format_hub_datetime(moment.astimezone(ZoneInfo(timezone)))

@@ -35,6 +35,9 @@ from sisamu.storage.uow import UnitOfWork
 class NoLocation(DomainError):
     """The file has neither a point nor a commune to rank units against."""
 
+    code = "DOSSIER_NON_LOCALISE"
+    summary_fr = "Le dossier n'a ni position ni commune : localisez-le d'abord."
+
 
 @lru_cache(maxsize=16)
 def demand_of(departement: str) -> Demand:

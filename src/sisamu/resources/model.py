@@ -21,9 +21,15 @@ _DAYS = range(7)  # Monday = 0, as `datetime.weekday()`
 class InvalidResource(DomainError):
     """A unit's description or rota does not hold together."""
 
+    code = "MOYEN_INVALIDE"
+    summary_fr = "La description ou le planning du moyen est incohérent."
+
 
 class ResourceUnavailable(DomainError):
     """The unit asked for cannot be engaged now."""
+
+    code = "MOYEN_INDISPONIBLE"
+    summary_fr = "Ce moyen ne peut pas être engagé maintenant."
 
 
 @dataclass(frozen=True, slots=True)

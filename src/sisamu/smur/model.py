@@ -58,6 +58,9 @@ _FINESS = re.compile(r"^[0-9A-Z]{9}$")
 class InvalidReport(DomainError):
     """A crew report refused (unknown code, missing field, value out of range)."""
 
+    code = "BILAN_INVALIDE"
+    summary_fr = "Bilan refusé : une valeur est inconnue, manquante ou hors limites."
+
 
 def _text(value: Any, name: str, *, required: bool = False) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):

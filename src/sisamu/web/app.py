@@ -146,7 +146,9 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> Response:
-        body: dict[str, object] = {"detail": exc.message_fr or str(exc), "code": exc.code}
+        # `message`: French, for the person (the console shows it); `detail` stays the precise reason.
+        message = exc.message_fr or exc.summary_fr or str(exc)
+        body: dict[str, object] = {"detail": exc.message_fr or str(exc), "code": exc.code, "message": message}
         if isinstance(exc, GuardRefused):  # what is missing, in French, for the console to list
             body["gaps"] = list(exc.gaps)
         return JSONResponse(body, status_code=422)
@@ -155,7 +157,8 @@ def _handle_errors(app: FastAPI) -> None:
     async def data_error(request: Request, exc: DataError) -> Response:
         # Values PostgreSQL refuses (NUL bytes in text, numbers out of range) come from the request: 422, not 500.
         log.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
-        return JSONResponse({"detail": "Requête invalide : valeur refusée par la base de données."}, 422)
+        detail = "Requête invalide : valeur refusée par la base de données."
+        return JSONResponse({"detail": detail, "code": "VALEUR_REFUSEE", "message": detail}, 422)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> Response:
@@ -163,7 +166,14 @@ def _handle_errors(app: FastAPI) -> None:
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
-        return JSONResponse({"detail": "Requête invalide.", "errors": errors}, status_code=422)
+        message = "Saisie refusée : une valeur manque ou n'a pas la forme attendue."
+        body = {
+            "detail": "Requête invalide.",
+            "code": "REQUETE_INVALIDE",
+            "message": message,
+            "errors": errors,
+        }
+        return JSONResponse(body, status_code=422)
 
 
 def create_app(

@@ -61,10 +61,12 @@ SPOKEN = frozenset({CallState.ANSWERED, CallState.TRANSFERRED})  # a hang-up the
 
 
 def emit_call(uow: UnitOfWork, call: Call, version: int, kind: str) -> None:
-    """`call.<kind>` to the owner SAMU, and to the handling SAMU too when the call was overflowed."""
-    uow.emit(LiveEvent(call.samu_id, f"call.{kind}", call.call_id, version))
+    """`call.<kind>` to the owner SAMU, and to the handling SAMU too when the call was overflowed; with the seat
+    the call is at, if any (no caller data: room-level readers receive these)."""
+    seat = {"seat_id": call.agent_id} if call.agent_id else {}  # the journal says at which seat
+    uow.emit(LiveEvent(call.samu_id, f"call.{kind}", call.call_id, version, dict(seat)))
     if call.handling_samu_id != call.samu_id:
-        data = {"owner_samu_id": call.samu_id}
+        data = {"owner_samu_id": call.samu_id, **seat}
         uow.emit(LiveEvent(call.handling_samu_id, f"call.{kind}", call.call_id, version, data))
 
 

@@ -50,6 +50,14 @@ def put_pooling(payload: PoolingIn, platform: PlatformDep, principal: NationalRe
     return PoolingOut(**payload.model_dump())
 
 
+@room.get("/pooling", summary="National pooling as this room sees it: on or off, and its wait")
+def get_room_pooling(samu_id: str, platform: PlatformDep, _: Reader) -> PoolingOut:  # noqa: ARG001 - Reader checks it
+    """The room's supervisor sees whether any SAMU may answer its waiting calls (the national operator decides)."""
+    with platform.engine.connect() as conn:
+        rules = overflow_store.load_rules(conn)
+    return PoolingOut(national_pooling=rules.national_pooling, pooling_wait_s=rules.pooling_wait_s)
+
+
 @room.get("/overflow", summary="This SAMU's overflow agreement (null if none)")
 def get_agreement(samu_id: str, platform: PlatformDep, _: Reader) -> AgreementOut | None:
     with platform.engine.connect() as conn:

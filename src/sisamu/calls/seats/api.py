@@ -10,8 +10,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from sisamu.calls.http import Handler, Reader
-from sisamu.calls.seats import service, store
+from sisamu.calls.http import Handler, Reader, Supervisor
+from sisamu.calls.seats import service, store, supervision
 from sisamu.calls.seats.schemas import LogInIn, PauseIn, SeatOut
 from sisamu.platform.http import PlatformDep
 from sisamu.platform.use_cases import run
@@ -75,3 +75,17 @@ def ready(samu_id: str, seat_id: str, platform: PlatformDep, principal: Handler)
 @room.post("/seats/{seat_id}/logout", summary="Log out of the seat")
 def log_out(samu_id: str, seat_id: str, platform: PlatformDep, principal: Handler) -> SeatOut:
     return _command(platform, principal, samu_id, seat_id, service.log_out)
+
+
+@room.post(
+    "/seats/{seat_id}/supervisor/logout", summary="Log a seat out, whoever is at it (supervisor; audited)"
+)
+def supervisor_log_out(samu_id: str, seat_id: str, platform: PlatformDep, principal: Supervisor) -> SeatOut:
+    return _command(platform, principal, samu_id, seat_id, supervision.log_out_seat)
+
+
+@room.post(
+    "/seats/{seat_id}/supervisor/resume", summary="Put a paused seat back in service (supervisor; audited)"
+)
+def supervisor_resume(samu_id: str, seat_id: str, platform: PlatformDep, principal: Supervisor) -> SeatOut:
+    return _command(platform, principal, samu_id, seat_id, supervision.resume_seat)

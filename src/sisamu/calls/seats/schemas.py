@@ -21,6 +21,7 @@ class SeatOut(BaseModel):
     call_id: str | None
     call_samu_id: str | None
     pause_reason: PauseReason | None
+    pause_reason_label: str | None  # the reason as the room says it (French)
     missed_presentations: int
     after_call_work_s: int
     mine: bool
@@ -38,6 +39,7 @@ class SeatOut(BaseModel):
             call_id=a.call_id,
             call_samu_id=record.call_samu_id,
             pause_reason=a.pause_reason,
+            pause_reason_label=a.pause_reason.label if a.pause_reason else None,
             missed_presentations=a.missed_presentations,
             after_call_work_s=a.after_call_work_s,
             mine=record.account_id == principal.account_id,

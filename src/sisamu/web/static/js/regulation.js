@@ -51,6 +51,8 @@
     if (!file) { $("file-number").textContent = ""; $("file-state").textContent = ""; return; }
     $("file-number").textContent = file.number;
     $("link-map").href = "/console/map?file=" + encodeURIComponent(file.number);
+    $("link-export").href = "/api/files/" + encodeURIComponent(file.number) + "/rs-eda";
+    $("link-export").setAttribute("download", file.number + ".rs-eda.json");
     SisamuMissions.renderFile($("file-missions"), file.number).catch(() => {});
     loadDestinations(file).catch(() => {});
     $("file-state").textContent = S.fileStatus(file) + (file.holder ? " · " + file.holder.name : "");
@@ -78,13 +80,38 @@
         await S.api("/api/files/" + file.number + "/patients/" + p.patient_no + "/care-level", { method: "PUT", body: { level: select.value } });
         show(await S.api("/api/files/" + file.number));
       }, "Niveau " + select.value + " enregistré."));
-      li.append(select);
+      li.append(select, hypothesisForm(file, p));
       return li;
     }));
     if (!file.patients.length) $("patients").append(S.el("li", "Aucun patient saisi.", "meta"));
     loadGrants(file.number).catch(() => { $("sharing").hidden = true; });
     $("timeline").replaceChildren(...file.timeline.slice().reverse().map((t) => S.el("li", S.time(t.at) + " · " + t.text + (t.by ? " — " + t.by : ""))));
     placeMarker();
+  }
+  // The physician's diagnostic hypothesis for a patient: a CIM-10 code as the Hub writes it (I21, T58, S06.5) and
+  // its label; shared with the partners the file is shared with. Empty code: the hypothesis is cleared.
+  const CIM10 = /^[A-Z]\d{2}(\.[\d+\-]{1,3})?$/;
+  function hypothesisForm(file, p) {
+    const main = p.hypothesis && p.hypothesis.main;
+    const form = S.el("form", null, "row hypothesis", { "data-patient": String(p.patient_no) });
+    const shown = S.el("span", main ? "Hypothèse : " + main.code + " — " + main.label : "Pas d'hypothèse diagnostique", main ? "hypothesis-current" : "hypothesis-current meta");
+    const code = S.el("input", null, "hypothesis-code", { "aria-label": "Code CIM-10 de l'hypothèse du patient " + p.patient_no, placeholder: "CIM-10 (ex. I21)", maxlength: "7", size: "8" });
+    const label = S.el("input", null, "hypothesis-label grow", { "aria-label": "Libellé de l'hypothèse du patient " + p.patient_no, placeholder: "Libellé (ex. infarctus du myocarde)", maxlength: "200" });
+    code.value = main ? main.code : "";
+    label.value = main ? main.label : "";
+    form.append(shown, code, label, S.el("button", "Enregistrer l'hypothèse", "small", { type: "submit" }));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const value = code.value.trim().toUpperCase();
+      if (value && !CIM10.test(value)) { S.toast("Code CIM-10 invalide : une lettre, deux chiffres, puis éventuellement un point et jusqu'à trois caractères (ex. S06.5)."); code.focus(); return; }
+      if (value && !label.value.trim()) { S.toast("Indiquez le libellé de l'hypothèse."); label.focus(); return; }
+      const hypothesis = value ? { main: { code: value, label: label.value.trim() }, others: (p.hypothesis && p.hypothesis.others) || [] } : null;
+      S.attempt(async () => {
+        await S.api("/api/files/" + file.number + "/patients/" + p.patient_no + "/hypothesis", { method: "PUT", body: { hypothesis } });
+        show(await S.api("/api/files/" + file.number));
+      }, value ? "Hypothèse " + value + " enregistrée." : "Hypothèse effacée.");
+    });
+    return form;
   }
   // Sharing: the owner SAMU's physician opens the file to another SAMU for a bounded time, or closes it again.
   // A grantee's physician is refused the list (403): the panel stays hidden.
@@ -117,6 +144,17 @@
       $("grant-samu").value = "";
       await loadGrants(number);
     }, "Dossier partagé avec le SAMU " + body.samu_id + ".");
+  });
+  // Sharing through Hub Santé (RS-EDA) with another SAMU: its Hub id, or its number (680 → fr.health.samu680).
+  $("hub-share-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const typed = $("hub-share-to").value.trim();
+    const to = /^\d[\dAB]{1,3}$/i.test(typed) ? "fr.health.samu" + typed.toUpperCase() : typed;
+    const number = state.file.number;
+    S.attempt(async () => {
+      await S.api("/api/files/" + encodeURIComponent(number) + "/share", { method: "POST", body: { to } });
+      $("hub-share-to").value = "";
+    }, "Dossier envoyé par le Hub Santé à " + to + ".");
   });
   function placeMarker() {
     if (!state.map || !state.file || typeof L === "undefined") return;

@@ -25,14 +25,39 @@
     document.getElementById("wb-since").textContent = "depuis " + S.time(w.since);
   }
 
+  // Seat management (supervisor): log a seat out, put a paused seat back in service — each confirmed, then done
+  // by the server, which checks the supervisor's role on this SAMU and audits it.
+  const supervising = S.ctx.role === "supervisor";
+  const SEAT_ACTIONS = {
+    logout: { label: "Déconnecter", states: ["available", "paused", "after_call_work"], title: (id) => "Déconnecter le poste " + id + " ?",
+      items: ["La personne connectée au poste n'y recevra plus d'appel.", "Elle devra reprendre le poste pour travailler à nouveau."], done: (id) => "Poste " + id + " déconnecté." },
+    resume: { label: "Remettre en service", states: ["paused"], title: (id) => "Remettre le poste " + id + " en service ?",
+      items: ["Le poste sort de pause et reçoit le prochain appel."], done: (id) => "Poste " + id + " remis en service." },
+  };
+  function seatButton(seat, action) {
+    const a = SEAT_ACTIONS[action];
+    const button = S.el("button", a.label, "small" + (action === "logout" ? " secondary" : ""), { type: "button", "aria-label": a.label + " le poste " + seat.seat_id, "data-action": action });
+    button.addEventListener("click", async () => {
+      if (!await S.confirmDialog(a.title(seat.seat_id), a.items, "Confirmer : " + a.label.toLowerCase())) return;
+      await S.attempt(() => S.api(base + "/telephony/seats/" + encodeURIComponent(seat.seat_id) + "/supervisor/" + action, { method: "POST", body: {} }), a.done(seat.seat_id));
+      refresh.seats();
+    });
+    return button;
+  }
   async function seats() {
     const list = await S.api(base + "/telephony/seats");
     const body = document.querySelector("#seats tbody");
     body.replaceChildren(...list.filter((s) => s.state !== "logged_out").map((s) => {
-      const tr = S.el("tr", null, "seat-" + s.state);
-      tr.append(S.el("td", s.seat_id), S.el("td", SEAT_STATES[s.state] || s.state), S.el("td", S.since(s.since)), S.el("td", s.call_id || ""));
+      const tr = S.el("tr", null, "seat-" + s.state, { "data-seat": s.seat_id });
+      tr.append(S.el("td", s.seat_id), S.el("td", SEAT_STATES[s.state] || s.state), S.el("td", s.pause_reason_label || ""), S.el("td", S.since(s.since)), S.el("td", s.call_id || ""));
+      if (supervising) {
+        const cell = S.el("td", null, "actions");
+        for (const action of Object.keys(SEAT_ACTIONS)) if (SEAT_ACTIONS[action].states.includes(s.state)) cell.append(seatButton(s, action));
+        tr.append(cell);
+      }
       return tr;
     }));
+    if (!body.children.length) { const tr = S.el("tr", null, "meta"); tr.append(S.el("td", "Aucun poste connecté.", null, { colspan: supervising ? "6" : "5" })); body.append(tr); }
   }
 
   async function board() {

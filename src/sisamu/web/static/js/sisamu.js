@@ -34,6 +34,10 @@ const Sisamu = (function () {
   function fileStatus(file) { return (FILE_STATES[file.state] || file.state) + " · " + (FILE_STEPS[file.step] || file.step); }
   function since(iso) { return iso ? duration((Date.now() - new Date(iso).getTime()) / 1000) : "—"; }
 
+  const STATUS_MESSAGES = {
+    403: "Action non autorisée pour votre rôle.", 404: "Élément introuvable.", 409: "Conflit : l'élément a changé entre-temps, rechargez.",
+    413: "Requête trop volumineuse.", 422: "Saisie refusée.", 429: "Trop de requêtes : patientez un instant.", 503: "Service momentanément indisponible : réessayez.",
+  };
   async function api(path, options) {
     const opts = Object.assign({ method: "GET" }, options || {});
     const headers = { "Accept": "application/json", "X-CSRF-Token": ctx.csrf };
@@ -43,8 +47,9 @@ const Sisamu = (function () {
     if (response.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); throw new Error("Session expirée."); }
     const body = response.status === 204 ? null : await response.json().catch(() => null);
     if (!response.ok) {
-      const detail = body && (typeof body.detail === "string" ? body.detail : "Requête refusée (" + response.status + ").");
-      const error = new Error(detail || "Erreur " + response.status);
+      // The French `message` of a refusal; else its `detail` (French on the security and HTTP refusals).
+      const said = body && (typeof body.message === "string" ? body.message : typeof body.detail === "string" ? body.detail : null);
+      const error = new Error(said || STATUS_MESSAGES[response.status] || "Erreur du serveur (" + response.status + ") : réessayez.");
       error.status = response.status;
       error.code = body && body.code ? body.code : null;  // a refusal's code, for the console to act on
       error.body = body;
@@ -147,7 +152,8 @@ const Sisamu = (function () {
     ws.onmessage = (message) => {
       const event = JSON.parse(message.data);
       if (journal && event.kind !== "hello") {
-        journal.prepend(el("li", time(new Date().toISOString()) + " " + event.kind + (event.id ? " #" + event.id : "") + (event.samu_id ? " · SAMU " + event.samu_id : "")));
+        const other = event.samu_id && event.samu_id !== ctx.samu ? " · SAMU " + event.samu_id : "";
+        journal.prepend(el("li", time(new Date().toISOString()) + " — " + SisamuJournal.line(event) + other, null, { "data-kind": event.kind }));
         while (journal.children.length > 200) journal.lastChild.remove();
       }
       if (event.kind !== "hello") dispatch(event);
