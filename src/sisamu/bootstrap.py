@@ -5,6 +5,8 @@ simulator and the tests alike. A test swaps an adapter by passing it here, never
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -23,8 +25,10 @@ from sisamu.cases.worker import FileStepsWorker
 from sisamu.config import Settings, get_settings
 from sisamu.crisis import handlers as crisis_handlers
 from sisamu.domain.clock import Clock, SystemClock
+from sisamu.geo import gazetteer, outlines
 from sisamu.geo.roads import RoadEstimator
 from sisamu.geo.travel import StraightLineEstimator
+from sisamu.hospitals import directory
 from sisamu.interop import handlers as interop_handlers
 from sisamu.interop.worker import workers_for
 from sisamu.platform import Platform
@@ -41,6 +45,7 @@ if TYPE_CHECKING:
     from sisamu.domain.ports import Telephony, TravelTimeEstimator
     from sisamu.voice.node import VoiceNode
 
+log = logging.getLogger(__name__)
 ROAD_LIMIT_S = 3600.0  # searches on a road graph stop at an hour
 
 
@@ -176,3 +181,15 @@ def voice_node(platform: Platform, *, host: str | None = None, port: int | None 
         max_legs=settings.voice_max_legs,
     )
     return VoiceNode(platform, engine, phones, registrar=registrar)
+
+
+def warm_reference_data() -> None:
+    """Load the reference data a console needs first — the gazetteer and its name index, the communes' areas (map
+    outlines), the hospitals' directory — so that the first map drawn or commune searched after a start does not
+    wait seconds for them. Run by the web app in a background thread at start-up; a request that needs the data
+    meanwhile waits for that load (`geo.data_files.loaded_once`)."""
+    started = time.perf_counter()
+    gazetteer.search_communes("Paris", limit=1)
+    outlines.departement_outline(gazetteer.departements()[0].code)
+    directory.all_hospitals()
+    log.info("reference data loaded in %.1f s", time.perf_counter() - started)

@@ -4,15 +4,19 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import lzma
 import sys
+import threading
 from importlib.resources import files
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from importlib.resources.abc import Traversable
+
+T = TypeVar("T")
 
 NULL = "\\N"  # how the files write a missing value (PostgreSQL COPY convention)
 
@@ -36,3 +40,20 @@ def read_rows(name: str) -> Iterator[dict[str, str]]:
 
 def optional(value: str) -> str | None:
     return None if value in {NULL, ""} else value
+
+
+def loaded_once(load: Callable[[], T]) -> Callable[[], T]:
+    """`load()` run once per process and kept, safe across threads: a request that needs the data while the
+    start-up warm-up loads it waits for that load instead of running a second one beside it (seconds of CPU)."""
+    lock = threading.Lock()
+    kept: list[T] = []
+
+    @functools.wraps(load)
+    def loaded() -> T:
+        if not kept:
+            with lock:
+                if not kept:
+                    kept.append(load())
+        return kept[0]
+
+    return loaded

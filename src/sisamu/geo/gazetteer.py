@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import shapely
 
-from sisamu.geo.data_files import NULL, optional, read_rows
+from sisamu.geo.data_files import NULL, loaded_once, optional, read_rows
 from sisamu.geo.name_search import NameIndex
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ def departement_populations() -> dict[str, int]:
     return totals
 
 
-@cache
+@loaded_once
 def _gazetteer() -> _Gazetteer:
     regions = {row["id"]: (row["code"], row["nom"]) for row in read_rows("regions")}
     rows, points = _read_communes()
@@ -212,7 +212,7 @@ def _gazetteer() -> _Gazetteer:
     return _Gazetteer(every, current, by_insee, departements, searchable, names)
 
 
-@cache
+@loaded_once
 def _name_index() -> NameIndex:
     loaded = _gazetteer()
     return NameIndex(loaded.searchable, loaded.search_names)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 import shapely
 
-from sisamu.geo.data_files import NULL, read_rows
+from sisamu.geo.data_files import NULL, loaded_once, read_rows
 from sisamu.geo.gazetteer import commune, departement
 
 
@@ -58,7 +58,7 @@ def _communes_of(code: str) -> tuple[list[str], Any]:
     return [insee for insee, _ in wkb], shapely.from_wkb([blob for _, blob in wkb])
 
 
-@cache
+@loaded_once
 def _areas_by_departement() -> dict[str, list[tuple[str, bytes]]]:
     codes = {row["id"]: row["code"] for row in read_rows("departements")}
     areas: dict[str, list[tuple[str, bytes]]] = defaultdict(list)

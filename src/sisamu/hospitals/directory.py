@@ -14,9 +14,9 @@ import unicodedata
 import zlib
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
 from typing import TYPE_CHECKING, Literal
 
+from sisamu.geo.data_files import loaded_once
 from sisamu.geo.gazetteer import commune, communes, departements
 from sisamu.tenants.registry import national_rooms
 
@@ -127,7 +127,7 @@ _BASE_BEDS = {
 }
 
 
-@cache
+@loaded_once
 def all_hospitals() -> tuple[HospitalDef, ...]:
     """Every hospital, by département (INSEE order), CHU first, then by INSEE code."""
     room_cities: dict[str, set[str]] = {}

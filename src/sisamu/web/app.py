@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
@@ -27,7 +28,7 @@ from starlette.types import ASGIApp
 
 from sisamu import __version__
 from sisamu.analytics.api import router as indicators_router
-from sisamu.bootstrap import background_services
+from sisamu.bootstrap import background_services, warm_reference_data
 from sisamu.calls.api import router as calls_router
 from sisamu.cases.api import router as cases_router
 from sisamu.crisis.api import room as crisis_room_router
@@ -176,6 +177,13 @@ def _handle_errors(app: FastAPI) -> None:
         return JSONResponse(body, status_code=422)
 
 
+def _warm() -> None:
+    try:
+        warm_reference_data()
+    except Exception:  # the data then loads on first use
+        log.exception("loading the reference data at start-up failed")
+
+
 def create_app(
     platform: Platform, *, live: bool = True, services: Sequence[BackgroundService] | None = None
 ) -> FastAPI:
@@ -194,6 +202,7 @@ def create_app(
         collector.services = running
         for service in running:
             service.start()
+        threading.Thread(target=_warm, name="sisamu-warm-reference-data", daemon=True).start()
         freeze_startup_objects()
         try:
             yield
