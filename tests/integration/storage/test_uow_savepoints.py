@@ -47,7 +47,9 @@ def test_failed_savepoints_undo_their_writes_and_events_the_rest_commits(
         with contextlib.suppress(sa.exc.IntegrityError), uow.savepoint():
             add_samu(uow, "680")
             uow.emit(LiveEvent("680", "call.changed", "b", 1))
-            add_samu(uow, "680")  # a duplicate: the transaction is aborted until the rollback to the savepoint
+            add_samu(
+                uow, "680"
+            )  # a duplicate: the transaction is aborted until the rollback to the savepoint
         with uow.savepoint():
             add_samu(uow, "700")
             with contextlib.suppress(RuntimeError), uow.savepoint():  # nested, failed
