@@ -175,6 +175,8 @@ class LiveHub:
                     self.listening.set()
                     log.info("live feed listening on channel %s", CHANNEL)
                     async for notify in conn.notifies():
+                        if not self._subscribers:  # no console open: nothing to read the event for
+                            continue
                         try:
                             self.dispatch(LiveEvent.from_payload(json.loads(notify.payload)))
                         except (ValueError, KeyError, TypeError):
