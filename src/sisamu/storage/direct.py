@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import psycopg
 from psycopg.rows import namedtuple_row
@@ -40,6 +40,17 @@ def _compile(statement: Executable, keys: tuple[str, ...]) -> tuple[str, dict[st
     return found[1], found[2]
 
 
+def command(conn: Connection, sql: str) -> None:
+    """Run a constant command without parameters (`SAVEPOINT x`…) on `conn`'s transaction, errors as `execute`."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql)
+    except psycopg.Error as exc:
+        _fail(conn, driver, cursor, sql, {}, exc)
+
+
 def execute(
     conn: Connection, statement: Executable, params: Mapping[str, Any], *, set_columns: Iterable[str] = ()
 ) -> Any:
@@ -52,10 +63,22 @@ def execute(
     merged = {**defaults, **params}
     try:
         return cursor.execute(sql, merged)
-    except psycopg.Error as exc:  # the same exceptions as through SQLAlchemy, and a dead connection dropped
-        disconnect = bool(conn.dialect.is_disconnect(exc, driver, cursor))  # type: ignore[arg-type]
-        if disconnect:
-            conn.invalidate(exc)
-        raise DBAPIError.instance(
-            sql, merged, exc, psycopg.Error, connection_invalidated=disconnect, dialect=conn.dialect
-        ) from exc
+    except psycopg.Error as exc:
+        _fail(conn, driver, cursor, sql, merged, exc)
+
+
+def _fail(
+    conn: Connection,
+    driver: psycopg.Connection[Any],
+    cursor: psycopg.Cursor[Any],
+    sql: str,
+    params: Mapping[str, Any],
+    exc: psycopg.Error,
+) -> NoReturn:
+    """The same exceptions as through SQLAlchemy, and a dead connection dropped."""
+    disconnect = bool(conn.dialect.is_disconnect(exc, driver, cursor))  # type: ignore[arg-type]
+    if disconnect:
+        conn.invalidate(exc)
+    raise DBAPIError.instance(
+        sql, params, exc, psycopg.Error, connection_invalidated=disconnect, dialect=conn.dialect
+    ) from exc

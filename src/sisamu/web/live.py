@@ -178,6 +178,8 @@ class LiveHub:
                     self.listening.set()
                     log.info("live feed listening on channel %s", CHANNEL)
                     async for notify in conn.notifies():
+                        if not self._subscribers:  # no console open: nothing to read the event for
+                            continue
                         try:
                             payload = json.loads(notify.payload)
                             self.dispatch(LiveEvent.from_payload(payload))

@@ -11,14 +11,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from sisamu.calls.distribution import service, store
+from sisamu.calls.distribution import assignment, service, store
 from sisamu.calls.distribution.model import CallState
 from sisamu.calls.distribution.worker import TimersWorker, run_timers
 from sisamu.calls.flux import Flux
 from sisamu.calls.seats import service as seat_service
 from sisamu.calls.seats import store as seat_store
 from sisamu.calls.seats.model import AgentState
-from sisamu.calls.tables import call_presentation, phone_call
+from sisamu.calls.tables import arm_seat, call_presentation, phone_call
 from sisamu.web.app import create_app
 
 pytestmark = pytest.mark.db
@@ -112,3 +112,18 @@ def test_the_test_app_leaves_the_worker_off(platform, samus):
     worker = TimersWorker(platform)
     worker.start()  # outside a running loop would fail: off means it does not even try
     assert worker.passes == 0
+
+
+def test_the_timers_pass_locks_no_free_seat_while_no_call_waits(platform, clock, samus):
+    """Its pass runs every second for every SAMU: holding their free seats then would leave an offer arriving
+    meanwhile unplaced until the next second (the offer's own pass skips locked seats)."""
+    with platform.uow() as uow:
+        seat_service.log_in(uow, principal=None, samu_id="250", seat_id="P1", now=clock.now())
+    with platform.uow() as timers:
+        assert assignment.distribute(timers, clock.now()) == []
+        with platform.uow() as offer:  # the offer's pass, meanwhile: the seat is not held
+            free = offer.conn.execute(select(arm_seat.c.seat_id).with_for_update(nowait=True)).scalars()
+            assert list(free) == ["P1"]
+    _offer(platform, "250", "a")
+    with platform.uow() as timers:  # a call waits: the seat is taken and the call presented
+        assert [a.call_id for a in assignment.distribute(timers, clock.now())] == ["a"]

@@ -37,6 +37,16 @@ def _distribute(uow: UnitOfWork, platform: PlatformDep, samu_id: str, response: 
     return done.made
 
 
+def _reply(call: CallOut, status_code: int = status.HTTP_200_OK, timing: Response | None = None) -> Response:
+    """The call as JSON, already valid (built by `CallOut.of`): returned as a response, FastAPI neither validates
+    it again nor hands that to a worker thread of its own (the routes declare `response_model=CallOut` for the
+    API description). `timing`: the response whose `Server-Timing` header to keep."""
+    reply = Response(call.model_dump_json(), status_code=status_code, media_type="application/json")
+    if timing is not None and "server-timing" in timing.headers:
+        reply.headers["Server-Timing"] = timing.headers["server-timing"]
+    return reply
+
+
 def _call_command(
     platform: PlatformDep,
     principal: Principal,
@@ -45,14 +55,14 @@ def _call_command(
     response: Response,
     command: CallCommand,
     **arguments: Any,
-) -> CallOut:
+) -> Response:
     """A command on one call, then the pass that gives the seat it freed its next call (one transaction)."""
     with platform.uow() as uow:
         done = command(
             uow, principal=principal, samu_id=samu_id, call_id=call_id, now=platform.clock.now(), **arguments
         )
         _distribute(uow, platform, done.call.handling_samu_id, response)
-    return CallOut.of(done)
+    return _reply(CallOut.of(done), timing=response)
 
 
 # ---- reads ---------------------------------------------------------------------------------------------------------
@@ -86,11 +96,14 @@ def get_call(samu_id: str, call_id: str, platform: PlatformDep, principal: Reade
 
 
 @room.post(
-    "/calls", status_code=status.HTTP_201_CREATED, summary="A call reaches the SAMU (telephony gateway)"
+    "/calls",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CallOut,
+    summary="A call reaches the SAMU (telephony gateway)",
 )
 def offer_call(
     samu_id: str, payload: OfferIn, platform: PlatformDep, principal: Gateway, response: Response
-) -> CallOut:
+) -> Response:
     try:
         with platform.uow() as uow:  # one transaction: the call, its distribution pass, the call as it is now
             record = service.offer(
@@ -110,25 +123,35 @@ def offer_call(
         if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) == phone_call.primary_key.name:
             raise HTTPException(status.HTTP_409_CONFLICT, "Cet appel est déjà connu.") from exc
         raise
-    return CallOut.of(record)
+    return _reply(CallOut.of(record), status.HTTP_201_CREATED, timing=response)
 
 
-@room.post("/calls/{call_id}/hangup", summary="The caller hung up (telephony gateway): ended, or lost")
+@room.post(
+    "/calls/{call_id}/hangup",
+    response_model=CallOut,
+    summary="The caller hung up (telephony gateway): ended, or lost",
+)
 def hang_up(
     samu_id: str, call_id: str, platform: PlatformDep, principal: Gateway, response: Response
-) -> CallOut:
+) -> Response:
     return _call_command(platform, principal, samu_id, call_id, response, service.hang_up)
 
 
 # ---- ARM at a seat -------------------------------------------------------------------------------------------------
 
 
-@room.post("/seats/{seat_id}/answer", summary="Pick up the call ringing at the seat")
-def answer(samu_id: str, seat_id: str, platform: PlatformDep, principal: Handler) -> CallOut:
-    return CallOut.of(run(platform, service.answer, principal=principal, samu_id=samu_id, seat_id=seat_id))
+@room.post("/seats/{seat_id}/answer", response_model=CallOut, summary="Pick up the call ringing at the seat")
+def answer(samu_id: str, seat_id: str, platform: PlatformDep, principal: Handler) -> Response:
+    return _reply(
+        CallOut.of(run(platform, service.answer, principal=principal, samu_id=samu_id, seat_id=seat_id))
+    )
 
 
-@room.post("/calls/{call_id}/transfer", summary="Hand the answered call to a physician or another SAMU")
+@room.post(
+    "/calls/{call_id}/transfer",
+    response_model=CallOut,
+    summary="Hand the answered call to a physician or another SAMU",
+)
 def transfer_call(
     samu_id: str,
     call_id: str,
@@ -136,7 +159,7 @@ def transfer_call(
     platform: PlatformDep,
     principal: CallHolder,
     response: Response,
-) -> CallOut:
+) -> Response:
     return _call_command(
         platform,
         principal,
@@ -149,8 +172,12 @@ def transfer_call(
     )
 
 
-@room.post("/calls/{call_id}/end", summary="End the conversation (the ARM at the seat, or a supervisor)")
+@room.post(
+    "/calls/{call_id}/end",
+    response_model=CallOut,
+    summary="End the conversation (the ARM at the seat, or a supervisor)",
+)
 def end_call(
     samu_id: str, call_id: str, platform: PlatformDep, principal: CallHolder, response: Response
-) -> CallOut:
+) -> Response:
     return _call_command(platform, principal, samu_id, call_id, response, service.end)

@@ -99,11 +99,13 @@ def distribute(
     cached, zones = overflow_store.cached_rules(conn)
     rules = rules if rules is not None else cached
     scope = scope_of(samu_ids, rules) if samu_ids is not None else None
-    seats = seat_store.available_seats_for_update(conn, scope)
-    if not seats:
-        return []
-    calls = store.waiting_calls_for_update(conn, scope, batch)
-    if not calls:
+    if samu_ids is None:  # the timers' pass: most seconds no call waits, and then it locks no seat at all
+        calls = store.waiting_calls_for_update(conn, scope, batch)
+        seats = seat_store.available_seats_for_update(conn, scope) if calls else []
+    else:  # after a command: seats first (an offer finds none free more often than it finds no call)
+        seats = seat_store.available_seats_for_update(conn, scope)
+        calls = store.waiting_calls_for_update(conn, scope, batch) if seats else []
+    if not seats or not calls:
         return []
     hour_of = hour_of or _hour_fn(zones)
     # Instances' clocks differ slightly: never decide earlier than the last change of a row we hold.
