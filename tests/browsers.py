@@ -49,9 +49,9 @@ def served(pilots_seeded, platform, database_url, tmp_path, request) -> Iterator
         wait_ready(base_url, proc, log)
         yield Served(base_url, log)
     finally:
-        # Ten seconds for a clean stop, then SIGKILL: the server sometimes never finishes shutting down after a
-        # browser closed mid-request (uvicorn waits for a synchronous route whose worker thread's result never
-        # comes back), and nothing here checks its clean stop (tests/e2e/test_restart.py does).
+        # Ten seconds for a clean stop, then SIGKILL: uvicorn waits for the requests in hand, and a console's first
+        # requests that load the gazetteer (seconds of CPU) often outlive the test that closed its browser; nothing
+        # here checks the clean stop (tests/e2e/test_restart.py does).
         stop(proc, timeout=10)
 
 
