@@ -23,12 +23,10 @@ class Served:
 
 
 @pytest.fixture
-def served(platform, database_url, tmp_path, request) -> Iterator[Served]:
-    """`sisamu serve` on a free port, on this test's fresh database seeded with the pilots and demo accounts (more
-    environment variables for the server with `@pytest.mark.parametrize("served", [{…}], indirect=True)`)."""
-    from sisamu.seeding import seed
-
-    seed(platform, "pilots", demo_accounts=True)
+def served(pilots_seeded, platform, database_url, tmp_path, request) -> Iterator[Served]:
+    """`sisamu serve` on a free port, on this test's fresh database seeded with the pilots and demo accounts
+    (cloned from the seeded template: `pilots_seeded`); more environment variables for the server with
+    `@pytest.mark.parametrize("served", [{…}], indirect=True)`."""
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / f"serve-{request.node.name}.log"
@@ -53,7 +51,10 @@ def served(platform, database_url, tmp_path, request) -> Iterator[Served]:
         wait_ready(base_url, proc, log)
         yield Served(base_url, log)
     finally:
-        stop(proc)
+        # Ten seconds for a clean stop, then SIGKILL: uvicorn waits for the requests in hand, and a console's first
+        # requests that load the gazetteer (seconds of CPU) often outlive the test that closed its browser; nothing
+        # here checks the clean stop (tests/e2e/test_restart.py does).
+        stop(proc, timeout=10)
 
 
 @pytest.fixture

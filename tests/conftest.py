@@ -1,5 +1,8 @@
 """Shared fixtures: a real PostgreSQL (this machine's via SISAMU_TEST_DATABASE_URL, else embedded), one fresh
-database per test cloned from a migrated template, and a platform wired on it.
+database per test cloned from a migrated template (or, for a test that asks for `pilots_seeded`, from a second
+template seeded once with the pilot rooms and the demo accounts), and a platform wired on it.
+
+Under pytest-xdist each worker is a session of its own: its own embedded server, its own templates.
 
 As in production, the databases belong to the owner role, which migrates them, and the platform connects as the
 application's role, which cannot alter the audit trail (`database_url` is the application's, `owner_database_url`
@@ -30,6 +33,9 @@ from support import ROLE_PASSWORD, TEST_TOTP_KEY, as_owner
 collect_ignore = [] if os.environ.get("SISAMU_FAULTS") == "1" else ["ha"]
 
 
+_ROLES_LOCK = 0x5A_4D_15  # advisory lock key of the test roles' set-up
+
+
 def _with_db(url: str, name: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -55,11 +61,16 @@ def pg_admin_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def db_roles(pg_admin_url: str) -> None:
-    """The owner and application roles (the password is for a server that asks for one)."""
-    ensure_roles(pg_admin_url, owner=OWNER_ROLE, app=APP_ROLE)
+    """The owner and application roles (the password is for a server that asks for one). Roles are shared by
+    the whole server: parallel sessions on one server (pytest-xdist workers, SISAMU_TEST_DATABASE_URL) take turns."""
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        for role in (OWNER_ROLE, APP_ROLE):
-            conn.execute(f"ALTER ROLE \"{role}\" PASSWORD '{ROLE_PASSWORD}'")
+        conn.execute("SELECT pg_advisory_lock(%s)", (_ROLES_LOCK,))
+        try:
+            ensure_roles(pg_admin_url, owner=OWNER_ROLE, app=APP_ROLE)
+            for role in (OWNER_ROLE, APP_ROLE):
+                conn.execute(f"ALTER ROLE \"{role}\" PASSWORD '{ROLE_PASSWORD}'")
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_ROLES_LOCK,))
 
 
 def _app_url(pg_admin_url: str, name: str) -> str:
@@ -78,6 +89,47 @@ def template_db(pg_admin_url: str, db_roles: None) -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def seeded_template_db(
+    pg_admin_url: str,
+    template_db: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    _fast_password_hashing: None,
+) -> Iterator[str]:
+    """The migrated template seeded with the pilot rooms and the demo accounts (`seed(platform, "pilots",
+    demo_accounts=True)`), once per session: the tests that serve the platform clone it instead of seeding each
+    their own database (seconds each). The demo passwords are hashed with the tests' fast costs."""
+    from sisamu.seeding import seed
+
+    name = f"sisamu_tpl_seeded_{os.getpid()}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}" OWNER "{OWNER_ROLE}"')
+    url = _app_url(pg_admin_url, name)
+    settings = Settings(
+        database_url=url,
+        migration_database_url=as_owner(url),
+        data_dir=tmp_path_factory.mktemp("seeded-template") / "var",
+        secret_key="test-secret",
+        totp_key=TEST_TOTP_KEY,
+        timers_enabled=False,
+    )
+    built = build_platform(settings, database=Database(url=url, owner_url=as_owner(url)))
+    try:
+        seed(built, "pilots", demo_accounts=True)
+    finally:
+        built.close()
+    yield name
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pilots_seeded() -> None:
+    """Asked for (by a test or a fixture such as `served`): this test's `database_url` is a clone of the seeded
+    template (`seeded_template_db`), so the pilot rooms and the demo accounts are there from the start."""
+
+
 @contextmanager
 def _migrated_database(pg_admin_url: str, template_db: str) -> Iterator[str]:
     """A clone of the template, owned by the owner role; yields the application role's URL."""
@@ -90,8 +142,11 @@ def _migrated_database(pg_admin_url: str, template_db: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def database_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
-    """A migrated database of this test's own (SQLAlchemy URL of the application's role)."""
+def database_url(pg_admin_url: str, template_db: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A migrated database of this test's own (SQLAlchemy URL of the application's role); seeded with the pilots
+    and the demo accounts when the test asks for `pilots_seeded`."""
+    if "pilots_seeded" in request.fixturenames:
+        template_db = request.getfixturevalue("seeded_template_db")
     with _migrated_database(pg_admin_url, template_db) as url:
         yield url
 

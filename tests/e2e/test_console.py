@@ -34,8 +34,10 @@ def test_demo_arm_logs_in_and_sees_the_console(served, chromium, artifacts):
         assert page.locator("#room-name").inner_text() == "SAMU 250 — SAMU 25 – Besançon"
         assert page.locator("#who-role").inner_text()
         assert page.locator("#live-status").inner_text() == CONNECTED
-        page.locator("#hospitals li").first.wait_for(timeout=15_000)
-        page.locator("#map path.leaflet-interactive").first.wait_for(timeout=15_000)  # département outline
+        # A fresh server loads the gazetteer on the first request that needs it (seconds of CPU): with another
+        # test's server starting beside it (pytest-xdist), the list and the outline may come well after 15 s.
+        page.locator("#hospitals li").first.wait_for(timeout=60_000)
+        page.locator("#map path.leaflet-interactive").first.wait_for(timeout=60_000)  # département outline
         page.screenshot(path=str(artifacts / "e2e-console.png"))
     finally:
         context.close()

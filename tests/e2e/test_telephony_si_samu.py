@@ -46,11 +46,9 @@ def telephony() -> Iterator[FakeSiSamu]:
 
 
 @pytest.fixture
-def site(platform, database_url, tmp_path, request, telephony) -> Iterator[Site]:
-    """`sisamu serve` with the SI-SAMU telephony configured, on this test's database seeded with the pilots."""
-    from sisamu.seeding import seed
-
-    seed(platform, "pilots", demo_accounts=True)
+def site(pilots_seeded, platform, database_url, tmp_path, request, telephony) -> Iterator[Site]:
+    """`sisamu serve` with the SI-SAMU telephony configured, on this test's database seeded with the pilots
+    (cloned from the seeded template: `pilots_seeded`)."""
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / f"serve-{request.node.name}.log"

@@ -44,7 +44,9 @@ def _pjsip() -> None:
         missing_service("PJSIP's pjsua2 is not installed (pip install -e '.[voice]')")
 
 
-pytestmark = [pytest.mark.db, pytest.mark.slow]
+# One worker runs them all, one after the other (pytest-xdist, --dist loadgroup): two voice nodes mixing real-time
+# audio at once on a small machine would make the tone checks depend on the scheduler.
+pytestmark = [pytest.mark.db, pytest.mark.slow, pytest.mark.xdist_group("voice")]
 TEL = "/api/samus/250/telephony"
 LINE = "0381151515"
 CALLER = "0612345678"
@@ -60,9 +62,9 @@ class Voice:
 
 
 @pytest.fixture
-def voice(platform, database_url, tmp_path, request) -> Iterator[Voice]:
-    """`sisamu serve` and `sisamu voice` on this test's database seeded with the pilots; seat P1 of SAMU 250 has a
-    phone at `phone_port`."""
+def voice(pilots_seeded, platform, database_url, tmp_path, request) -> Iterator[Voice]:
+    """`sisamu serve` and `sisamu voice` on this test's database seeded with the pilots (cloned from the seeded
+    template: `pilots_seeded`); seat P1 of SAMU 250 has a phone at `phone_port`."""
     phone_port = free_udp_port()
     yield from _voice(
         platform,
@@ -75,7 +77,7 @@ def voice(platform, database_url, tmp_path, request) -> Iterator[Voice]:
 
 
 @pytest.fixture
-def voice_with_registrar(platform, database_url, tmp_path, request) -> Iterator[Voice]:
+def voice_with_registrar(pilots_seeded, platform, database_url, tmp_path, request) -> Iterator[Voice]:
     """The same, with Kamailio as the registrar of seat P1's phone (`250-P1`, digest password `PHONE_SECRET`) on
     `phone_port`."""
     if shutil.which("kamailio") is None:
@@ -97,9 +99,6 @@ def voice_with_registrar(platform, database_url, tmp_path, request) -> Iterator[
 def _voice(
     platform, database_url, tmp_path, request, phone_port: int, extra: dict[str, str]
 ) -> Iterator[Voice]:
-    from sisamu.seeding import seed
-
-    seed(platform, "pilots", demo_accounts=True)
     http_port, sip_port = free_port(), free_udp_port()
     ARTIFACTS.mkdir(exist_ok=True)
     env = {

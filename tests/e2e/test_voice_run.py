@@ -30,7 +30,11 @@ from voice_sip import (
     wav_duration_s,
 )
 
-pytestmark = [pytest.mark.db, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.db,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("voice"),
+]  # real-time audio: one at a time
 TEL = "/api/samus/250/telephony"
 LINE = "0381151515"
 CALLER = "0612345678"

@@ -12,7 +12,11 @@ from test_benchmark_floors import positive, run_benchmark
 
 from support import missing_service
 
-pytestmark = [pytest.mark.slow, pytest.mark.db]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.db,
+    pytest.mark.xdist_group("voice"),
+]  # real-time audio: one at a time
 
 
 def test_voice_beside_its_floor(pg_admin_url: str) -> None:

@@ -24,7 +24,7 @@ from sisamu.voice import events, model
 from sisamu.voice.media import write_wav
 from sisamu.voice.node import VoiceNode
 
-pytestmark = pytest.mark.db
+pytestmark = [pytest.mark.db, pytest.mark.xdist_group("voice")]  # real-time audio: one at a time
 LINE = model.Line("0381151515", "250", Flux.CENTRE_15)
 PHONES = model.parse_phones("250/P1=sip:arm1@127.0.0.1:5081,250/P2=sip:arm2@127.0.0.1:5082")
 
